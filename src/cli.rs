@@ -1,0 +1,205 @@
+//! The command line: clap derive types and their help text. No logic and no I/O: `cmd` turns
+//! these into plain settings.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+
+/// Security-incident handling as code: the SOP as a Git workflow, checked on every commit.
+#[derive(Debug, Parser)]
+#[command(name = "insiden", version, about, long_about = None)]
+pub struct Cli {
+    /// Run as if started in DIR (the incident repository's root).
+    #[arg(short = 'C', value_name = "DIR", global = true, default_value = ".")]
+    pub dir: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum FormatArg {
+    #[default]
+    Human,
+    Json,
+    Github,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DenyArg {
+    /// Treat warnings as errors (exit 1).
+    Warnings,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create a new incident repository: insiden.yaml, an example incident, CI workflows.
+    Init(InitArgs),
+    /// File a new incident in `reported` with the next free id; prints its path.
+    New(NewArgs),
+    /// Move an incident to STATE (or add an update note to its current state).
+    Transition(TransitionArgs),
+    /// Check every incident file against the format, the workflow and the repository rules.
+    Validate(ValidateArgs),
+    /// List incidents with their next team, age in state and SLA.
+    List(ListArgs),
+    /// Show one incident: the SOP's ten steps and what the next step requires.
+    Show(ShowArgs),
+    /// Print the effective configuration (insiden.yaml over the built-in default).
+    Config,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Directory to create (default: the current one). It must be empty or not exist.
+    pub target: Option<PathBuf>,
+    /// Time of the example incident (default: now).
+    #[arg(long)]
+    pub at: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TlpArg {
+    Clear,
+    Green,
+    Amber,
+    #[value(name = "amber+strict")]
+    AmberStrict,
+    Red,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    /// Short title of the report.
+    #[arg(long)]
+    pub title: String,
+    /// The reporter's name (pelapor).
+    #[arg(long)]
+    pub reporter: String,
+    /// The reporter's contact (never published).
+    #[arg(long)]
+    pub contact: Option<String>,
+    /// The reporter's organisation.
+    #[arg(long)]
+    pub organization: Option<String>,
+    /// How the report arrived: email, phone, whatsapp, web-form, letter, walk-in, bssn-notification, scan, other.
+    #[arg(long)]
+    pub channel: Option<String>,
+    /// The reporter type: owner, employee, public, bssn, csirt-province, other-csirt, vendor, researcher, internal-scan, other.
+    #[arg(long = "type")]
+    pub kind: Option<String>,
+    /// The requester / application owner (OPD).
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// An affected asset (URL, host); repeat for several.
+    #[arg(long = "asset")]
+    pub assets: Vec<String>,
+    /// A category from the taxonomy.
+    #[arg(long)]
+    pub category: Option<String>,
+    #[arg(long, value_enum)]
+    pub tlp: Option<TlpArg>,
+    /// When the report was received (default: now); RFC 3339, or local time in the configured zone.
+    #[arg(long)]
+    pub at: Option<String>,
+    /// The helpdesk member filing it (default: the member whose email is `git config user.email`).
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// The report text for `## Laporan` (default: read from standard input).
+    #[arg(long)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct TransitionArgs {
+    /// The incident id, e.g. INC-2026-0007.
+    pub id: String,
+    /// The state to move to; the current state with `--note` records an update.
+    pub state: String,
+    /// A note for the timeline (required for updates, send-backs and follow-ups).
+    #[arg(long)]
+    pub note: Option<String>,
+    /// The member making the move (default: from `git config user.email`).
+    #[arg(long)]
+    pub actor: Option<String>,
+    /// The team the move is made as, when the actor belongs to several.
+    #[arg(long)]
+    pub role: Option<String>,
+    /// When the move happened (default: now).
+    #[arg(long)]
+    pub at: Option<String>,
+    /// Set a field in the same edit, e.g. `--set severity=high --set handler.type=external`.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ValidateArgs {
+    #[arg(long, value_enum, default_value_t)]
+    pub format: FormatArg,
+    /// `--deny warnings`: exit 1 on warnings too.
+    #[arg(long, value_enum)]
+    pub deny: Option<DenyArg>,
+    /// The time SLAs and windows are measured at (default: now).
+    #[arg(long)]
+    pub now: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The revision the range starts after (e.g. origin/main).
+    #[arg(long, required_unless_present = "staged", conflicts_with = "staged")]
+    pub base: Option<String>,
+    /// The last revision of the range.
+    #[arg(long, default_value = "HEAD")]
+    pub head: String,
+    /// Check the index against HEAD (for a pre-commit hook).
+    #[arg(long)]
+    pub staged: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: FormatArg,
+    /// `--deny warnings`: exit 1 on warnings too.
+    #[arg(long, value_enum)]
+    pub deny: Option<DenyArg>,
+    /// The time the head tree's SLAs are measured at (default: now).
+    #[arg(long)]
+    pub now: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// Show which commit made each history entry of this incident.
+    #[arg(long, value_name = "ID")]
+    pub trail: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: FormatArg,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only incidents in this state (repeatable).
+    #[arg(long)]
+    pub status: Vec<String>,
+    /// Only incidents past an SLA or past their autoresolve window.
+    #[arg(long)]
+    pub overdue: bool,
+    /// Only incidents of this owner (case-insensitive substring).
+    #[arg(long)]
+    pub owner: Option<String>,
+    /// Only incidents of this category.
+    #[arg(long)]
+    pub category: Option<String>,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: FormatArg,
+    /// The time ages are measured at (default: now).
+    #[arg(long)]
+    pub now: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    pub id: String,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: FormatArg,
+    /// The time ages are measured at (default: now).
+    #[arg(long)]
+    pub now: Option<String>,
+}

@@ -1,0 +1,210 @@
+//! The orchestration layer: one file per subcommand. This is where `store`, `git`, `config`
+//! and the pure modules meet, where the clock is read (once, in [`now`]), and where findings
+//! become exit codes: 0 success, 1 the data breaks a rule, 2 a usage, configuration or I/O
+//! problem.
+
+mod config_cmd;
+mod init;
+mod list;
+mod new;
+mod show;
+mod transition;
+mod validate;
+
+use crate::cli::{Cli, Command, FormatArg};
+use crate::config::{Config, FILE_NAME};
+use crate::diag::{self, Diagnostic, Format};
+use crate::model::Timestamp;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Exit codes.
+pub const OK: u8 = 0;
+pub const FINDINGS: u8 = 1;
+pub const TROUBLE: u8 = 2;
+
+/// Why a command could not run (exit 2).
+#[derive(Debug)]
+pub enum Failure {
+    /// Located problems (a broken config, an unreadable file).
+    Diags(Vec<Diagnostic>),
+    /// A usage problem, with what to do.
+    Usage { message: String, help: String },
+}
+
+impl Failure {
+    pub fn usage(message: impl Into<String>, help: impl Into<String>) -> Failure {
+        Failure::Usage {
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, Failure>;
+
+/// Settings every command shares.
+pub struct Ctx {
+    pub root: PathBuf,
+}
+
+pub fn run(cli: Cli) -> u8 {
+    let format = match &cli.command {
+        Command::Validate(a) => a.format,
+        Command::List(a) => a.format,
+        Command::Show(a) => a.format,
+        _ => FormatArg::Human,
+    };
+    let result = Ctx::new(&cli.dir).and_then(|ctx| match cli.command {
+        Command::Init(a) => init::run(&cli.dir, a),
+        Command::New(a) => new::run(&ctx, a),
+        Command::Transition(a) => transition::run(&ctx, a),
+        Command::Validate(a) => validate::run(&ctx, a),
+        Command::List(a) => list::run(&ctx, a),
+        Command::Show(a) => show::run(&ctx, a),
+        Command::Config => config_cmd::run(&ctx),
+    });
+    match result {
+        Ok(code) => code,
+        Err(f) => {
+            report_failure(f, format);
+            TROUBLE
+        }
+    }
+}
+
+fn report_failure(f: Failure, format: FormatArg) {
+    let diags = match f {
+        Failure::Diags(d) => d,
+        Failure::Usage { message, help } => {
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "error: {}", diag::sanitize_terminal(&message));
+            if !help.is_empty() {
+                let _ = writeln!(err, "  help: {}", diag::sanitize_terminal(&help));
+            }
+            return;
+        }
+    };
+    emit(&diags, format);
+}
+
+/// Prints findings in the chosen format: human text to stderr, json and github to stdout.
+pub fn emit(diags: &[Diagnostic], format: FormatArg) {
+    let f = to_format(format);
+    let text = diag::render(diags, f);
+    if text.is_empty() {
+        return;
+    }
+    if f == Format::Human {
+        let _ = std::io::stderr().lock().write_all(text.as_bytes());
+    } else {
+        let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    }
+}
+
+pub fn to_format(f: FormatArg) -> Format {
+    match f {
+        FormatArg::Human => Format::Human,
+        FormatArg::Json => Format::Json,
+        FormatArg::Github => Format::Github,
+    }
+}
+
+impl Ctx {
+    fn new(dir: &Path) -> Result<Ctx> {
+        if !dir.is_dir() {
+            return Err(Failure::usage(
+                format!("`{}` is not a directory", dir.display()),
+                "pass -C <dir> with the incident repository's root",
+            ));
+        }
+        Ok(Ctx {
+            root: dir.to_path_buf(),
+        })
+    }
+
+    /// Loads `insiden.yaml` (or the built-in default when there is none).
+    pub fn config(&self) -> Result<Config> {
+        let path = self.root.join(FILE_NAME);
+        let text = match std::fs::read(&path) {
+            Ok(bytes) => Some(String::from_utf8(bytes).map_err(|_| {
+                Failure::Diags(vec![Diagnostic::error(
+                    diag::Code::Config,
+                    FILE_NAME,
+                    "insiden.yaml is not UTF-8",
+                )
+                .help("save it as UTF-8")])
+            })?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => {
+                return Err(Failure::Diags(vec![Diagnostic::error(
+                    diag::Code::Io,
+                    FILE_NAME,
+                    format!("cannot read: {e}"),
+                )]))
+            }
+        };
+        Config::parse(text.as_deref(), FILE_NAME).map_err(Failure::Diags)
+    }
+}
+
+/// The current time: `--now` when given, else the system clock. The only place the clock is read.
+#[allow(clippy::disallowed_methods)]
+pub fn now(arg: Option<&str>, cfg: &Config) -> Result<Timestamp> {
+    match arg {
+        Some(s) => crate::time::parse_time(s, cfg.timezone).map_err(|m| {
+            Failure::usage(
+                format!("--now: {m}"),
+                "e.g. --now 2026-11-28T09:00:00+07:00",
+            )
+        }),
+        None => Ok(chrono::Utc::now()
+            .with_timezone(&cfg.timezone)
+            .fixed_offset()),
+    }
+}
+
+/// Parses a user-given time flag.
+pub fn time_arg(flag: &str, arg: Option<&str>, cfg: &Config) -> Result<Timestamp> {
+    match arg {
+        Some(s) => crate::time::parse_time(s, cfg.timezone).map_err(|m| {
+            Failure::usage(
+                format!("{flag}: {m}"),
+                "e.g. 2026-11-28T09:00:00+07:00, or a local time in the configured zone",
+            )
+        }),
+        None => now(None, cfg),
+    }
+}
+
+/// Writes to stdout, ignoring a closed pipe.
+pub fn print(s: &str) {
+    let _ = std::io::stdout().lock().write_all(s.as_bytes());
+}
+
+/// Loads and validates every incident in the working tree.
+pub fn load(ctx: &Ctx, cfg: &Config, now: Timestamp) -> crate::rules::Validation {
+    let scan = crate::store::scan(&ctx.root);
+    let mut v = crate::rules::validate(&scan.files, &scan.present, cfg, now);
+    v.diagnostics.extend(scan.diagnostics);
+    diag::sort(&mut v.diagnostics);
+    v
+}
+
+/// The path of an incident file from its id (`incidents/<year>/<id>.md`).
+pub fn incident_path(cfg: &Config, id: &str) -> Result<String> {
+    let parsed = crate::model::IncidentId::parse(id, &cfg.id_prefix).ok_or_else(|| {
+        Failure::usage(
+            format!("`{id}` is not an incident id"),
+            format!("ids look like {}-2026-0007", cfg.id_prefix),
+        )
+    })?;
+    Ok(format!("incidents/{}/{id}.md", parsed.year))
+}
+
+/// Formats a time in the configured zone with its offset, as the files write it.
+pub fn file_time(t: Timestamp, cfg: &Config) -> String {
+    crate::time::in_zone(t, cfg.timezone)
+        .format("%Y-%m-%dT%H:%M:%S%:z")
+        .to_string()
+}

@@ -1,0 +1,684 @@
+//! `insiden.yaml` → [`Config`], layered over the embedded `default-config.yaml` (the
+//! Trenggalek SOP, the default taxonomy and the labels).
+//!
+//! A top-level key in `insiden.yaml` replaces the built-in one; mappings such as `site` and
+//! `autoresolve` are merged key by key, while `workflow`, `categories`, `teams` and `sla` are
+//! replaced whole. Keys are strict: a typo is an error naming its line. After deserialising,
+//! a validation pass gathers every inconsistency (unknown roles in transitions, members in two
+//! teams with clashing ids, bad durations…). This module is one of serde_yaml's two homes; it
+//! reads no files itself and knows nothing of subcommands.
+
+use crate::diag::{Code, Diagnostic};
+use crate::time::{parse_duration, Calendar};
+use crate::workflow::{Label, Lang, Sla, Workflow, NEW, SYSTEM};
+use chrono::{Duration, NaiveDate};
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use serde_yaml::Value;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The embedded default configuration.
+pub const DEFAULT_CONFIG: &str = include_str!("default-config.yaml");
+
+/// The configuration file's name at the repository root.
+pub const FILE_NAME: &str = "insiden.yaml";
+
+/// The effective configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub organization: Organization,
+    pub timezone: Tz,
+    pub language: Lang,
+    pub id_prefix: String,
+    pub site: SiteConfig,
+    pub autoresolve: Autoresolve,
+    pub max_backdate: Duration,
+    pub sla: BTreeMap<String, Sla>,
+    pub categories: Vec<Category>,
+    pub teams: BTreeMap<String, Team>,
+    pub workflow: Workflow,
+    /// The merged document, for `insiden config`.
+    pub effective: Value,
+    /// Whether an `insiden.yaml` was found.
+    pub from_file: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Organization {
+    pub name: String,
+    pub unit: String,
+    pub sop: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteConfig {
+    pub title: String,
+    #[serde(default)]
+    pub base_url: String,
+    pub public_min_count: u32,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bot {
+    pub id: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub emails: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Autoresolve {
+    pub days: u32,
+    pub business_days: bool,
+    pub holidays: BTreeSet<NaiveDate>,
+    pub bot: Bot,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Category {
+    pub id: String,
+    pub label: Label,
+    #[serde(default)]
+    pub rsit: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Team {
+    pub name: String,
+    #[serde(default)]
+    pub members: Vec<Member>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Member {
+    pub id: String,
+    pub name: String,
+    #[serde(default)]
+    pub emails: Vec<String>,
+    #[serde(default)]
+    pub github: Option<String>,
+}
+
+/// The file's shape, before validation.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Raw {
+    organization: Organization,
+    timezone: String,
+    language: Lang,
+    id_prefix: String,
+    site: SiteConfig,
+    autoresolve: RawAutoresolve,
+    max_backdate: String,
+    #[serde(default)]
+    sla: BTreeMap<String, RawSla>,
+    categories: Vec<Category>,
+    #[serde(default)]
+    teams: BTreeMap<String, Team>,
+    workflow: Workflow,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAutoresolve {
+    days: u32,
+    business_days: bool,
+    #[serde(default)]
+    holidays: Vec<Value>,
+    bot: Bot,
+}
+
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawSla {
+    One(String),
+    PerSeverity(BTreeMap<String, String>),
+}
+
+/// Keys whose value in `insiden.yaml` replaces the built-in one instead of being merged.
+const REPLACED_WHOLE: &[&str] = &["workflow", "categories", "teams", "sla"];
+
+impl Config {
+    /// The built-in configuration alone.
+    pub fn builtin() -> Config {
+        match Config::parse(None, "<built-in>") {
+            Ok(c) => c,
+            // The embedded file is tested; reaching this is a build defect.
+            Err(d) => panic!("built-in configuration is invalid: {d:?}"),
+        }
+    }
+
+    /// Layers `text` (the content of `insiden.yaml`, if any) over the built-in default.
+    /// `path` is used in diagnostics.
+    pub fn parse(text: Option<&str>, path: &str) -> Result<Config, Vec<Diagnostic>> {
+        let default: Value = serde_yaml::from_str(DEFAULT_CONFIG)
+            .map_err(|e| vec![yaml_error(&e, "<built-in>", DEFAULT_CONFIG)])?;
+        let merged = match text {
+            Some(text) => {
+                let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+                let user: Value = if text.trim().is_empty() {
+                    Value::Mapping(Default::default())
+                } else {
+                    serde_yaml::from_str(text).map_err(|e| vec![yaml_error(&e, path, text)])?
+                };
+                let Value::Mapping(user_map) = user else {
+                    return Err(vec![Diagnostic::error(
+                        Code::Config,
+                        path,
+                        "insiden.yaml must be a mapping of settings",
+                    )
+                    .at(text, 1, 1)
+                    .help("start from `insiden init` or the README's example")]);
+                };
+                let mut base = default;
+                merge(&mut base, Value::Mapping(user_map), 0);
+                base
+            }
+            None => default,
+        };
+        let src = text.unwrap_or(DEFAULT_CONFIG);
+        let raw: Raw = serde_yaml::from_value(merged.clone())
+            .map_err(|e| vec![locate_value_error(&e, path, src)])?;
+        let config = validate(raw, merged, text.is_some(), path, src)?;
+        Ok(config)
+    }
+
+    /// The autoresolve calendar.
+    pub fn calendar(&self) -> Calendar {
+        Calendar {
+            tz: self.timezone,
+            days: self.autoresolve.days,
+            business_days: self.autoresolve.business_days,
+            holidays: self.autoresolve.holidays.clone(),
+        }
+    }
+
+    pub fn category(&self, id: &str) -> Option<&Category> {
+        self.categories.iter().find(|c| c.id == id)
+    }
+
+    /// The members of a team (empty for unknown teams and for `system`).
+    pub fn members(&self, role: &str) -> &[Member] {
+        self.teams.get(role).map_or(&[], |t| t.members.as_slice())
+    }
+
+    /// Whether identity checks can run: at least one team has members.
+    pub fn has_members(&self) -> bool {
+        self.teams.values().any(|t| !t.members.is_empty())
+    }
+
+    /// Finds a member by email (case-insensitive) in any team.
+    pub fn member_by_email(&self, email: &str) -> Option<&Member> {
+        self.teams
+            .values()
+            .flat_map(|t| t.members.iter())
+            .find(|m| m.emails.iter().any(|e| e.eq_ignore_ascii_case(email)))
+    }
+
+    /// The effective configuration as YAML.
+    pub fn to_yaml(&self) -> String {
+        serde_yaml::to_string(&self.effective).unwrap_or_default()
+    }
+}
+
+fn merge(base: &mut Value, over: Value, depth: usize) {
+    match (base, over) {
+        (Value::Mapping(b), Value::Mapping(o)) => {
+            for (k, v) in o {
+                let whole = depth == 0 && k.as_str().is_some_and(|k| REPLACED_WHOLE.contains(&k));
+                match b.get_mut(&k) {
+                    Some(slot) if !whole => merge(slot, v, depth + 1),
+                    _ => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (slot, v) => *slot = v,
+    }
+}
+
+/// A YAML syntax error with its position in the file.
+pub(crate) fn yaml_error(e: &serde_yaml::Error, path: &str, text: &str) -> Diagnostic {
+    let d = Diagnostic::error(
+        Code::Config,
+        path,
+        format!("invalid YAML: {}", strip_location(&e.to_string())),
+    );
+    match e.location() {
+        Some(loc) => d.at(text, loc.line(), loc.column()),
+        None => d,
+    }
+    .help("fix the YAML syntax at this position")
+}
+
+fn strip_location(msg: &str) -> String {
+    // serde_yaml appends " at line L column C"; the diagnostic carries the position itself.
+    match msg.find(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg.to_owned(),
+    }
+}
+
+/// Deserialisation errors of the merged value carry no position: find the key they name in
+/// the user's text.
+fn locate_value_error(e: &serde_yaml::Error, path: &str, text: &str) -> Diagnostic {
+    let msg = e.to_string();
+    let mut d = Diagnostic::error(Code::Config, path, format!("invalid configuration: {msg}"));
+    if let Some(key) = msg.split('`').nth(1) {
+        if let Some((line, col)) = find_key(text, key) {
+            d = d.at(text, line, col);
+        }
+    }
+    d.help("see the configuration reference in the README; unknown keys are errors")
+}
+
+/// The first line where `key:` appears as a mapping key; 1-based (line, column).
+pub(crate) fn find_key(text: &str, key: &str) -> Option<(usize, usize)> {
+    for (i, line) in text.lines().enumerate() {
+        let trimmed = line
+            .trim_start()
+            .trim_start_matches("- ")
+            .trim_start_matches('{')
+            .trim_start();
+        let col = line.len() - trimmed.len() + 1;
+        if trimmed.starts_with(&format!("{key}:")) {
+            return Some((i + 1, col));
+        }
+        if let Some(pos) = line
+            .find(&format!(" {key}:"))
+            .or_else(|| line.find(&format!("{{{key}:")))
+        {
+            return Some((i + 1, pos + 2));
+        }
+    }
+    None
+}
+
+fn validate(
+    raw: Raw,
+    effective: Value,
+    from_file: bool,
+    path: &str,
+    text: &str,
+) -> Result<Config, Vec<Diagnostic>> {
+    let mut errs = Vec::new();
+    let mut err = |key: &str, msg: String, help: &str| {
+        let mut d = Diagnostic::error(Code::Config, path, msg).help(help);
+        if let Some((l, c)) = find_key(text, key) {
+            d = d.at(text, l, c);
+        }
+        errs.push(d);
+    };
+
+    let timezone: Tz = raw.timezone.parse().unwrap_or_else(|_| {
+        err(
+            "timezone",
+            format!("unknown time zone `{}`", raw.timezone),
+            "use an IANA name such as Asia/Jakarta",
+        );
+        chrono_tz::Asia::Jakarta
+    });
+    if raw.id_prefix.is_empty() || !raw.id_prefix.chars().all(|c| c.is_ascii_alphanumeric()) {
+        err(
+            "id_prefix",
+            format!("id_prefix `{}` must be letters and digits", raw.id_prefix),
+            "e.g. INC",
+        );
+    }
+    let max_backdate = parse_duration(&raw.max_backdate).unwrap_or_else(|m| {
+        err("max_backdate", m, "e.g. 72h");
+        Duration::hours(72)
+    });
+    if raw.autoresolve.days == 0 {
+        err(
+            "days",
+            "autoresolve.days must be at least 1".into(),
+            "the SOP's window is 5 days",
+        );
+    }
+    let mut holidays = BTreeSet::new();
+    for h in &raw.autoresolve.holidays {
+        match h
+            .as_str()
+            .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+        {
+            Some(d) => {
+                holidays.insert(d);
+            }
+            None => err(
+                "holidays",
+                format!(
+                    "holiday `{}` is not a date",
+                    serde_yaml::to_string(h).unwrap_or_default().trim()
+                ),
+                "write holidays as YYYY-MM-DD, e.g. 2026-12-25",
+            ),
+        }
+    }
+    if raw.autoresolve.bot.emails.is_empty() {
+        err(
+            "bot",
+            "autoresolve.bot needs at least one email".into(),
+            "the email the CI bot commits with",
+        );
+    }
+
+    let w = &raw.workflow;
+    let mut sla = BTreeMap::new();
+    for (state, spec) in raw.sla {
+        if w.state(&state).is_none() {
+            err(
+                &state,
+                format!("sla names unknown state `{state}`"),
+                "use a state of the workflow",
+            );
+        }
+        let mut parsed = Sla::default();
+        let entries: Vec<(String, String)> = match spec {
+            RawSla::One(s) => vec![("default".into(), s)],
+            RawSla::PerSeverity(map) => map.into_iter().collect(),
+        };
+        for (k, v) in entries {
+            let d = match parse_duration(&v) {
+                Ok(d) => Some(d),
+                Err(m) => {
+                    err(&state, m, "e.g. 4h or 2d");
+                    None
+                }
+            };
+            if k == "default" {
+                parsed.default = d;
+            } else if let Some(sev) = crate::model::Severity::parse(&k) {
+                if let Some(d) = d {
+                    parsed.by_severity.insert(sev, d);
+                }
+            } else {
+                err(
+                    &k,
+                    format!("sla key `{k}` is not `default` or a severity"),
+                    "use default, low, medium, high or critical",
+                );
+            }
+        }
+        sla.insert(state, parsed);
+    }
+
+    let mut seen = HashMap::new();
+    for c in &raw.categories {
+        if seen.insert(c.id.clone(), ()).is_some() {
+            err(
+                &c.id,
+                format!("category `{}` is listed twice", c.id),
+                "keep one entry per category",
+            );
+        }
+        for r in &c.rsit {
+            if !r.contains(':') {
+                err(
+                    r,
+                    format!("RSIT name `{r}` is not `predicate:value`"),
+                    "e.g. availability:ddos",
+                );
+            }
+        }
+    }
+
+    for (role, team) in &raw.teams {
+        if !w.has_role(role) || role == SYSTEM {
+            err(
+                role,
+                format!("team `{role}` is not a role of the workflow"),
+                "teams are helpdesk, data, analysis, coordination and handling",
+            );
+        }
+        let mut ids = BTreeSet::new();
+        for m in &team.members {
+            if !ids.insert(&m.id) {
+                err(
+                    &m.id,
+                    format!("member `{}` is listed twice in team `{role}`", m.id),
+                    "keep one entry per member",
+                );
+            }
+        }
+    }
+    // One id, one person: the same id in two teams must carry the same name.
+    let mut people: HashMap<&str, &str> = HashMap::new();
+    for team in raw.teams.values() {
+        for m in &team.members {
+            if let Some(name) = people.insert(&m.id, &m.name) {
+                if name != m.name {
+                    err(
+                        &m.id,
+                        format!("member id `{}` names two people ({name}, {})", m.id, m.name),
+                        "give each person one id",
+                    );
+                }
+            }
+        }
+    }
+
+    validate_workflow(w, &mut err);
+
+    if errs.is_empty() {
+        Ok(Config {
+            organization: raw.organization,
+            timezone,
+            language: raw.language,
+            id_prefix: raw.id_prefix,
+            site: raw.site,
+            autoresolve: Autoresolve {
+                days: raw.autoresolve.days,
+                business_days: raw.autoresolve.business_days,
+                holidays,
+                bot: raw.autoresolve.bot,
+            },
+            max_backdate,
+            sla,
+            categories: raw.categories,
+            teams: raw.teams,
+            workflow: raw.workflow,
+            effective,
+            from_file,
+        })
+    } else {
+        Err(errs)
+    }
+}
+
+fn validate_workflow(w: &Workflow, err: &mut impl FnMut(&str, String, &str)) {
+    let states: BTreeSet<&str> = w.states.iter().map(|s| s.id.as_str()).collect();
+    if states.len() != w.states.len() {
+        err(
+            "states",
+            "a workflow state is listed twice".into(),
+            "keep one entry per state",
+        );
+    }
+    if !states.contains(w.initial.as_str()) {
+        err(
+            "initial",
+            format!("initial state `{}` is not a state", w.initial),
+            "name one of the workflow's states",
+        );
+    }
+    if let Some(o) = &w.window_opens {
+        if !states.contains(o.as_str()) {
+            err(
+                "window_opens",
+                format!("window_opens names unknown state `{o}`"),
+                "name one of the workflow's states",
+            );
+        }
+    }
+    for s in &w.states {
+        for r in &s.acts {
+            if !w.has_role(r) {
+                err(
+                    r,
+                    format!("state `{}` names unknown role `{r}`", s.id),
+                    "declare it under workflow.roles",
+                );
+            }
+        }
+    }
+    if w.transition(NEW, &w.initial).is_none() {
+        err(
+            "transitions",
+            format!(
+                "no transition from `new` to the initial state `{}`",
+                w.initial
+            ),
+            "add `{ from: new, to: <initial>, by: [...] }`",
+        );
+    }
+    for t in &w.transitions {
+        for f in t.from.iter() {
+            if f != NEW && !states.contains(f) {
+                err(
+                    f,
+                    format!("transition from unknown state `{f}`"),
+                    "name a workflow state or `new`",
+                );
+            }
+        }
+        if !states.contains(t.to.as_str()) {
+            err(
+                &t.to,
+                format!("transition to unknown state `{}`", t.to),
+                "name a workflow state",
+            );
+        }
+        for r in &t.by {
+            if !w.has_role(r) {
+                err(
+                    r,
+                    format!("transition to `{}` names unknown role `{r}`", t.to),
+                    "declare it under workflow.roles",
+                );
+            }
+        }
+        for f in t.requires.fields.iter().chain(t.requires.equals.keys()) {
+            if !crate::model::REQUIRABLE_FIELDS.contains(&f.as_str()) {
+                err(
+                    f,
+                    format!("requirement names unknown field `{f}`"),
+                    "use a field of the incident format, dotted for nested ones",
+                );
+            }
+        }
+        for s in &t.requires.sections {
+            if w.section(s).is_none() {
+                err(
+                    s,
+                    format!("requirement names unknown section `{s}`"),
+                    "declare it under workflow.sections",
+                );
+            }
+        }
+        if t.requires.window.is_some() && w.window_opens.is_none() {
+            err(
+                "window",
+                "a transition requires the window but `window_opens` is not set".into(),
+                "set workflow.window_opens",
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_config_is_the_trenggalek_sop() {
+        let c = Config::builtin();
+        assert_eq!(c.organization.sop, "07-4/SOP/406.020/2022");
+        assert_eq!(c.timezone, chrono_tz::Asia::Jakarta);
+        assert_eq!(c.workflow.states.len(), 12);
+        assert_eq!(c.autoresolve.days, 5);
+        assert_eq!(c.categories.len(), 14);
+        assert!(!c.from_file && !c.has_members());
+    }
+
+    #[test]
+    fn user_settings_merge_over_defaults() {
+        let c = Config::parse(Some("site:\n  public_min_count: 5\nautoresolve:\n  business_days: true\n  holidays: [2026-12-25]\n"), "insiden.yaml")
+            .expect("config");
+        assert_eq!(c.site.public_min_count, 5);
+        assert_eq!(c.site.title, "Status Layanan Insiden Keamanan Informasi");
+        assert!(c.autoresolve.business_days);
+        assert_eq!(c.autoresolve.days, 5);
+        assert_eq!(c.autoresolve.holidays.len(), 1);
+    }
+
+    #[test]
+    fn unknown_keys_are_errors_naming_their_line() {
+        let err = Config::parse(
+            Some("timezone: Asia/Jakarta\nsitee:\n  title: x\n"),
+            "insiden.yaml",
+        )
+        .expect_err("unknown key");
+        assert_eq!(err[0].code, Code::Config);
+        assert_eq!(err[0].line, Some(2));
+        assert!(err[0].message.contains("sitee"), "{}", err[0].message);
+    }
+
+    #[test]
+    fn yaml_syntax_errors_point_at_the_file_line() {
+        let err = Config::parse(Some("timezone: Asia/Jakarta\nsite: [\n"), "insiden.yaml")
+            .expect_err("syntax");
+        assert!(err[0].line.is_some());
+    }
+
+    #[test]
+    fn bad_values_are_gathered_together() {
+        let text = "timezone: Mars/Olympus\nmax_backdate: 3w\nautoresolve:\n  days: 0\n  holidays: [25-12-2026]\nsla:\n  triage: { default: 2d, urgent: 1h }\n";
+        let err = Config::parse(Some(text), "insiden.yaml").expect_err("invalid");
+        let msgs: Vec<_> = err.iter().map(|d| (d.line, d.message.as_str())).collect();
+        assert_eq!(err.len(), 5, "{msgs:?}");
+        assert_eq!(err[0].line, Some(1));
+    }
+
+    #[test]
+    fn teams_must_be_workflow_roles() {
+        let err = Config::parse(
+            Some("teams:\n  kadis: { name: Kepala Dinas, members: [] }\n"),
+            "insiden.yaml",
+        )
+        .expect_err("role");
+        assert!(err[0].message.contains("kadis"));
+    }
+
+    #[test]
+    fn sla_accepts_one_duration_or_per_severity() {
+        let c = Config::parse(
+            Some("sla:\n  reported: 4h\n  triage: { default: 2d, critical: 4h }\n"),
+            "insiden.yaml",
+        )
+        .expect("config");
+        assert_eq!(c.sla["reported"].limit(None), Some(Duration::hours(4)));
+        assert_eq!(
+            c.sla["triage"].limit(Some(crate::model::Severity::Critical)),
+            Some(Duration::hours(4))
+        );
+        assert_eq!(
+            c.sla["triage"].limit(Some(crate::model::Severity::Low)),
+            Some(Duration::days(2))
+        );
+    }
+
+    #[test]
+    fn a_replacement_workflow_is_validated() {
+        let text = "workflow:\n  roles: [{ id: helpdesk, label: { id: H, en: H } }]\n  sections: []\n  initial: open\n  states: [{ id: open, label: { id: Buka, en: Open } }]\n  transitions:\n    - { from: new, to: open, by: [helpdesk] }\n    - { from: open, to: shut, by: [nobody] }\n";
+        let err = Config::parse(Some(text), "insiden.yaml").expect_err("workflow");
+        assert_eq!(err.len(), 2, "{err:?}");
+    }
+}

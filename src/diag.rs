@@ -1,0 +1,470 @@
+//! Diagnostics as data: every finding the tool reports, with a stable code, a severity, the
+//! file, line and column it points at, a message and a hint, and the three renderers (human,
+//! `--format json`, `--format github`).
+//!
+//! Rules build [`Diagnostic`] values and never print; commands choose the format at the edge.
+//! This module knows no subcommand and no rule. Untrusted text (titles, notes, YAML snippets)
+//! is escaped for the medium it is printed to: terminal control characters for humans, `%`,
+//! CR and LF for GitHub annotations.
+
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// How bad a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+macro_rules! codes {
+    ($( $variant:ident = $name:literal : $desc:literal, )*) => {
+        /// The stable identifier of a rule. Its kebab-case name appears in every output format
+        /// and never changes meaning.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code { $( $variant, )* }
+
+        impl Code {
+            /// Every code, in documentation order.
+            pub const ALL: &'static [Code] = &[ $( Code::$variant, )* ];
+
+            /// The kebab-case name used in output.
+            pub fn name(self) -> &'static str {
+                match self { $( Code::$variant => $name, )* }
+            }
+
+            /// One sentence saying what the rule protects.
+            pub fn description(self) -> &'static str {
+                match self { $( Code::$variant => $desc, )* }
+            }
+        }
+    };
+}
+
+codes! {
+    // Reading files.
+    Io = "io": "A file could not be read or written.",
+    InvalidUtf8 = "invalid-utf8": "Incident files must be UTF-8 text.",
+    FileTooLarge = "file-too-large": "Incident files larger than 1 MiB are refused; attach large evidence elsewhere.",
+    NoFrontMatter = "no-front-matter": "An incident file starts with a `---` line opening its YAML front matter.",
+    UnclosedFrontMatter = "unclosed-front-matter": "The front matter must end with a `---` line.",
+    YamlSyntax = "yaml-syntax": "The front matter must be valid YAML.",
+    // Schema.
+    NotAMapping = "not-a-mapping": "The front matter must be a mapping of field names to values.",
+    UnknownField = "unknown-field": "Every field must be one the format defines; free-form data goes under `extra:`.",
+    MissingField = "missing-field": "A field every incident needs is absent.",
+    WrongType = "wrong-type": "A field holds a value of the wrong type.",
+    InvalidValue = "invalid-value": "A value is not one of the field's allowed values.",
+    InvalidTime = "invalid-time": "Times are RFC 3339, e.g. 2026-01-21T09:15:00+07:00.",
+    InvalidId = "invalid-id": "Incident ids are <prefix>-<year>-<NNNN>.",
+    DeprecatedTlp = "deprecated-tlp": "TLP:WHITE is TLP:CLEAR since TLP 2.0.",
+    UnknownCategory = "unknown-category": "Categories come from the configured taxonomy.",
+    // Repository-wide.
+    PathMismatch = "path-mismatch": "An incident lives at incidents/<year>/<id>.md, matching its id and reported_at.",
+    DuplicateId = "duplicate-id": "Every incident id is used once.",
+    MissingAttachment = "missing-attachment": "Attachments named by an incident exist in the repository.",
+    UnresolvedReference = "unresolved-reference": "`related` and `duplicate_of` name existing incidents.",
+    // History and workflow.
+    EmptyHistory = "empty-history": "An incident's history has at least its `reported` entry.",
+    HistoryStart = "history-start": "History starts with the workflow's initial state.",
+    UnknownState = "unknown-state": "States come from the workflow.",
+    UnknownRole = "unknown-role": "Roles come from the workflow.",
+    UnknownMember = "unknown-member": "An entry's actor is a member of the team it names.",
+    TransitionNotAllowed = "transition-not-allowed": "Each entry follows a transition the SOP allows.",
+    RoleNotAllowed = "role-not-allowed": "Each transition is made by a team the SOP assigns to it.",
+    TimeDecreasing = "time-decreasing": "History entry times never decrease.",
+    StatusMismatch = "status-mismatch": "`status` equals the `to` of the last history entry.",
+    MissingNote = "missing-note": "Updates, send-backs, hand-backs and follow-ups carry a note.",
+    RequirementMissing = "requirement-missing": "A transition's required fields and sections are present.",
+    WindowClosed = "window-closed": "Follow-up reports reopen an incident only inside the autoresolve window.",
+    WindowOpen = "window-open": "An incident is closed only after its autoresolve window has elapsed.",
+    // Warnings of SPEC §3.
+    OnwardReportMissing = "onward-report-missing": "High and critical incidents are reported onward (Peraturan BSSN 1/2024 art. 15).",
+    RestrictedTlpExternal = "restricted-tlp-external": "TLP:AMBER+STRICT and TLP:RED incidents stay inside the organisation.",
+    RedBody = "red-body": "TLP:RED details belong outside a shared repository.",
+    SlaBreached = "sla-breached": "An incident stayed in a state longer than its SLA.",
+    AutoresolveOverdue = "autoresolve-overdue": "A resolved incident whose window elapsed awaits documentation by the data team.",
+    // Commit checks.
+    FileDeleted = "file-deleted": "Incident records are never deleted or renamed.",
+    ImmutableField = "immutable-field": "`id` and `reported_at` never change once filed.",
+    HistoryRewritten = "history-rewritten": "History is append-only: existing entries are never changed, removed or reordered.",
+    ActorNotAuthor = "actor-not-author": "An entry's actor is the commit's author or a Co-authored-by trailer.",
+    EntryInFuture = "entry-in-future": "An entry's time is not after its commit (plus a 10-minute skew).",
+    EntryBackdated = "entry-backdated": "An entry's time is not before its commit minus `max_backdate`.",
+    SystemNotBot = "system-not-bot": "Only the configured bot identity writes `by: system` entries.",
+    TlpLowered = "tlp-lowered": "TLP is lowered only with an update by analysis or coordination in the same commit.",
+    ConfigChanged = "config-changed": "The configuration changed; later commits are checked against the new one.",
+    NoIdentity = "no-identity": "Without team members in insiden.yaml, identity checks are skipped.",
+    // Configuration.
+    Config = "config": "insiden.yaml must be valid.",
+    Template = "template": "A site template must render.",
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.name())
+    }
+}
+
+impl std::fmt::Display for Code {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The commit a finding was made in (for `check` and `audit`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CommitRef {
+    pub id: String,
+    pub subject: String,
+}
+
+/// One finding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diagnostic {
+    pub code: Code,
+    pub severity: Severity,
+    /// Path relative to the repository root, with `/` separators.
+    pub path: String,
+    /// 1-based line in the file, when the finding has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<usize>,
+    /// 1-based column (in characters).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<usize>,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub help: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<CommitRef>,
+    /// The text of the line pointed at, for the human renderer.
+    #[serde(skip)]
+    pub source_line: Option<String>,
+}
+
+impl Diagnostic {
+    pub fn error(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(code, Severity::Error, path, message)
+    }
+
+    pub fn warning(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(code, Severity::Warning, path, message)
+    }
+
+    fn new(
+        code: Code,
+        severity: Severity,
+        path: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Diagnostic {
+            code,
+            severity,
+            path: path.into(),
+            line: None,
+            column: None,
+            message: message.into(),
+            help: None,
+            commit: None,
+            source_line: None,
+        }
+    }
+
+    /// Points the finding at a line and column of `text` (the whole file).
+    #[must_use]
+    pub fn at(mut self, text: &str, line: usize, column: usize) -> Self {
+        if line > 0 {
+            self.line = Some(line);
+            self.column = Some(column.max(1));
+            self.source_line = text
+                .lines()
+                .nth(line - 1)
+                .map(|l| l.trim_end_matches('\r').to_owned());
+        }
+        self
+    }
+
+    /// Points at a location known without its text.
+    #[must_use]
+    pub fn at_line(mut self, line: usize, column: usize) -> Self {
+        if line > 0 {
+            self.line = Some(line);
+            self.column = Some(column.max(1));
+        }
+        self
+    }
+
+    #[must_use]
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    #[must_use]
+    pub fn in_commit(mut self, commit: CommitRef) -> Self {
+        self.commit = Some(commit);
+        self
+    }
+
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+
+    /// `path:line:column`, as far as known.
+    pub fn location(&self) -> String {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => format!("{}:{l}:{c}", self.path),
+            (Some(l), None) => format!("{}:{l}", self.path),
+            _ => self.path.clone(),
+        }
+    }
+}
+
+/// Output formats for findings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    #[default]
+    Human,
+    Json,
+    Github,
+}
+
+/// Sorts findings by path, line, column and code so output is stable.
+pub fn sort(diags: &mut [Diagnostic]) {
+    diags.sort_by(|a, b| {
+        (&a.path, a.line, a.column, a.code, &a.message)
+            .cmp(&(&b.path, b.line, b.column, b.code, &b.message))
+    });
+}
+
+/// Renders findings followed by a one-line summary (human) or as one document (json).
+pub fn render(diags: &[Diagnostic], format: Format) -> String {
+    match format {
+        Format::Human => {
+            let mut out = String::new();
+            for d in diags {
+                out.push_str(&render_human(d));
+                out.push('\n');
+            }
+            let errors = diags.iter().filter(|d| d.is_error()).count();
+            let warnings = diags.len() - errors;
+            if !diags.is_empty() {
+                let _ = writeln!(out, "{errors} error(s), {warnings} warning(s)");
+            }
+            out
+        }
+        Format::Json => {
+            let mut s = serde_json::to_string_pretty(&JsonReport { diagnostics: diags })
+                .unwrap_or_default();
+            s.push('\n');
+            s
+        }
+        Format::Github => diags.iter().map(render_github).collect(),
+    }
+}
+
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    diagnostics: &'a [Diagnostic],
+}
+
+/// Human text in the manner of rustc: code, location, the source line with a caret, help.
+pub fn render_human(d: &Diagnostic) -> String {
+    use annotate_snippets::{Level, Renderer, Snippet};
+    let level = match d.severity {
+        Severity::Error => Level::Error,
+        Severity::Warning => Level::Warning,
+    };
+    let code = d.code.name();
+    let message = sanitize_terminal(&d.message);
+    let help = d.help.as_deref().map(sanitize_terminal);
+    let commit_note = d
+        .commit
+        .as_ref()
+        .map(|c| format!("in commit {} ({})", c.id, sanitize_terminal(&c.subject)));
+    let location = d.location();
+    let source = d.source_line.as_deref().map(sanitize_terminal);
+
+    let mut msg = level.title(&message).id(code);
+    if let (Some(src), Some(line)) = (source.as_deref(), d.line) {
+        let col = d.column.unwrap_or(1);
+        // Byte range of the pointed-at token in the source line: from the column to the next
+        // space or `:` (a key) — a caret under the token, not the whole line.
+        let start = src
+            .char_indices()
+            .nth(col.saturating_sub(1))
+            .map_or(src.len(), |(i, _)| i);
+        let rest = &src[start..];
+        let len = rest
+            .find(|c: char| c == ':' || c == ',' || c == '}' || c.is_whitespace())
+            .filter(|&n| n > 0)
+            .unwrap_or(rest.len().max(1).min(rest.len()));
+        let end = (start + len).min(src.len());
+        let span = if start < end {
+            start..end
+        } else {
+            start..start
+        };
+        msg = msg.snippet(
+            Snippet::source(src)
+                .line_start(line)
+                .origin(&d.path)
+                .annotation(level.span(span)),
+        );
+    } else {
+        msg = msg.footer(Level::Note.title(&location));
+    }
+    if let Some(c) = commit_note.as_deref() {
+        msg = msg.footer(Level::Note.title(c));
+    }
+    if let Some(h) = help.as_deref() {
+        msg = msg.footer(Level::Help.title(h));
+    }
+    let mut out = Renderer::plain().render(msg).to_string();
+    if d.source_line.is_none() || d.line.is_none() {
+        // Keep the location greppable on the first line for findings without a snippet.
+        out = out.replacen(
+            &format!("]: {message}"),
+            &format!("]: {location}: {message}"),
+            1,
+        );
+    }
+    out
+}
+
+/// `::error file=…,line=…,col=…,title=…::message`, escaped as GitHub requires.
+pub fn render_github(d: &Diagnostic) -> String {
+    let kind = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+    };
+    let mut props = format!("file={}", escape_property(&d.path));
+    if let Some(l) = d.line {
+        let _ = write!(props, ",line={l}");
+    }
+    if let Some(c) = d.column {
+        let _ = write!(props, ",col={c}");
+    }
+    let _ = write!(
+        props,
+        ",title={}",
+        escape_property(&format!("insiden {}", d.code.name()))
+    );
+    let mut text = d.message.clone();
+    if let Some(c) = &d.commit {
+        let _ = write!(text, " (commit {} {})", c.id, c.subject);
+    }
+    if let Some(h) = &d.help {
+        let _ = write!(text, "\nhelp: {h}");
+    }
+    format!("::{kind} {props}::{}\n", escape_data(&text))
+}
+
+fn escape_data(s: &str) -> String {
+    s.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+fn escape_property(s: &str) -> String {
+    escape_data(s).replace(':', "%3A").replace(',', "%2C")
+}
+
+/// Makes untrusted text safe for a terminal: control characters (ANSI escapes included),
+/// bidirectional overrides and zero-width characters are shown as `\u{…}`.
+pub fn sanitize_terminal(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let bad = (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}');
+        if bad {
+            let _ = write!(out, "\\u{{{:x}}}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Diagnostic {
+        let text = "---\nid: INC-2026-0001\ntitel: x\n---\n";
+        Diagnostic::error(
+            Code::UnknownField,
+            "incidents/2026/INC-2026-0001.md",
+            "unknown field `titel`",
+        )
+        .at(text, 3, 1)
+        .help("did you mean `title`?")
+    }
+
+    #[test]
+    fn human_output_shows_code_location_source_and_help() {
+        let out = render_human(&sample());
+        assert!(
+            out.contains("error[unknown-field]: unknown field `titel`"),
+            "{out}"
+        );
+        assert!(out.contains("incidents/2026/INC-2026-0001.md:3:1"), "{out}");
+        assert!(out.contains("titel: x"), "{out}");
+        assert!(out.contains("^^^^^"), "{out}");
+        assert!(out.contains("help: did you mean `title`?"), "{out}");
+    }
+
+    #[test]
+    fn human_output_without_line_names_the_file_on_the_first_line() {
+        let d = Diagnostic::error(Code::DuplicateId, "incidents/2026/a.md", "duplicate");
+        let out = render_human(&d);
+        assert!(
+            out.starts_with("error[duplicate-id]: incidents/2026/a.md: duplicate"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn github_annotations_escape_newlines_percent_and_property_separators() {
+        let mut d = sample();
+        d.message = "50% done\nnext, line".into();
+        d.path = "a,b:c.md".into();
+        let out = render_github(&d);
+        assert_eq!(
+            out,
+            "::error file=a%2Cb%3Ac.md,line=3,col=1,title=insiden unknown-field::50%25 done%0Anext, line%0Ahelp: did you mean `title`?\n"
+        );
+    }
+
+    #[test]
+    fn json_output_names_code_severity_and_position() {
+        let out = render(&[sample()], Format::Json);
+        let v: serde_json::Value = serde_json::from_str(&out).expect("json");
+        let d = &v["diagnostics"][0];
+        assert_eq!(d["code"], "unknown-field");
+        assert_eq!(d["severity"], "error");
+        assert_eq!(d["line"], 3);
+        assert_eq!(d["column"], 1);
+    }
+
+    #[test]
+    fn terminal_sanitiser_neutralises_escape_sequences_and_bidi_overrides() {
+        assert_eq!(
+            sanitize_terminal("a\u{1b}[31mb\u{202e}c"),
+            "a\\u{1b}[31mb\\u{202e}c"
+        );
+    }
+
+    #[test]
+    fn code_names_are_unique_kebab_case() {
+        let mut seen = std::collections::HashSet::new();
+        for c in Code::ALL {
+            assert!(seen.insert(c.name()), "duplicate {}", c.name());
+            assert!(c
+                .name()
+                .chars()
+                .all(|ch| ch.is_ascii_lowercase() || ch == '-' || ch.is_ascii_digit()));
+        }
+    }
+}

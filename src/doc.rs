@@ -1,0 +1,761 @@
+//! Incident text → [`Incident`]: strips the BOM, splits the front matter from the body (LF or
+//! CRLF), deserialises the front matter field by field and keeps where each key and history
+//! entry sits in the file, so every finding points at a line and column of the user's file.
+//!
+//! Parsing works on `&str` and a display path; it never opens a file. This is serde_yaml's
+//! home beside `config`. Field errors are gathered, not stopped at: one run shows every
+//! problem of a file.
+
+use crate::diag::{Code, Diagnostic};
+use crate::markdown;
+use crate::model::*;
+use crate::time::parse_time;
+use chrono_tz::Tz;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use serde_yaml::{Mapping, Value};
+
+/// Incident files larger than this are refused.
+pub const MAX_FILE_BYTES: usize = 1024 * 1024;
+
+/// Where the parts of a file are: front matter lines, keys, history entries.
+#[derive(Debug, Clone, Default)]
+pub struct Layout {
+    /// 1-based line of the first front-matter line (after the opening `---`).
+    pub fm_start: usize,
+    /// 1-based line of the closing `---`.
+    pub fm_end: usize,
+    /// Top-level keys: (name, line, column of the key).
+    pub keys: Vec<(String, usize)>,
+    /// 1-based line of each history entry.
+    pub entries: Vec<usize>,
+}
+
+impl Layout {
+    /// The line of a top-level key.
+    pub fn key_line(&self, key: &str) -> Option<usize> {
+        self.keys.iter().find(|(k, _)| k == key).map(|&(_, l)| l)
+    }
+
+    /// The line of history entry `i`, or of `history:` when unknown.
+    pub fn entry_line(&self, i: usize) -> Option<usize> {
+        self.entries
+            .get(i)
+            .copied()
+            .or_else(|| self.key_line("history"))
+    }
+}
+
+/// The split of a file into front matter and body.
+pub struct Split<'a> {
+    pub front: &'a str,
+    pub body: &'a str,
+    /// 1-based line of the body's first line.
+    pub body_line: usize,
+    pub layout: Layout,
+}
+
+/// A parsed file: the incident (when the front matter was usable) and its layout.
+pub struct Parsed {
+    pub incident: Option<Incident>,
+    pub layout: Layout,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Splits `text` (BOM already stripped) at its `---` fences.
+pub fn split<'a>(text: &'a str, path: &str) -> Result<Split<'a>, Diagnostic> {
+    let mut offset = 0;
+    let mut lines = text.split_inclusive('\n');
+    let first = lines.next().unwrap_or("");
+    if first.trim_end() != "---" {
+        return Err(Diagnostic::error(Code::NoFrontMatter, path, "the file does not start with a `---` line")
+            .at(text, 1, 1)
+            .help("an incident file starts with `---`, the YAML fields, and `---` again; see `insiden init` for an example"));
+    }
+    offset += first.len();
+    let front_start = offset;
+    let mut line_no = 1;
+    for line in lines {
+        line_no += 1;
+        if line.trim_end() == "---" {
+            let front = &text[front_start..offset];
+            let body = &text[offset + line.len()..];
+            let layout = scan_layout(front, 2, line_no);
+            return Ok(Split {
+                front,
+                body,
+                body_line: line_no + 1,
+                layout,
+            });
+        }
+        offset += line.len();
+    }
+    Err(Diagnostic::error(
+        Code::UnclosedFrontMatter,
+        path,
+        "the front matter is not closed",
+    )
+    .at(text, 1, 1)
+    .help("add a line `---` after the last field"))
+}
+
+/// Finds the top-level keys and the history entries by indentation; no YAML semantics needed.
+fn scan_layout(front: &str, first_line: usize, fm_end: usize) -> Layout {
+    let mut layout = Layout {
+        fm_start: first_line,
+        fm_end,
+        ..Layout::default()
+    };
+    let mut in_history = false;
+    let mut item_indent: Option<usize> = None;
+    for (i, raw) in front.lines().enumerate() {
+        let line_no = first_line + i;
+        let line = raw.trim_end_matches('\r');
+        let trimmed = line.trim_start();
+        if trimmed.is_empty() || trimmed.starts_with('#') {
+            continue;
+        }
+        let indent = line.len() - trimmed.len();
+        if indent == 0 && !trimmed.starts_with('-') {
+            if let Some((key, rest)) = line.split_once(':') {
+                let key = key
+                    .trim()
+                    .trim_matches(|c| c == '"' || c == '\'')
+                    .to_owned();
+                in_history = key == "history";
+                item_indent = None;
+                if in_history {
+                    // Flow sequence on the key line: every entry is on this line.
+                    let rest = rest.trim_start();
+                    if rest.starts_with('[') {
+                        let n = rest.matches('{').count();
+                        layout.entries.extend(std::iter::repeat_n(line_no, n));
+                        in_history = false;
+                    }
+                }
+                layout.keys.push((key, line_no));
+                continue;
+            }
+        }
+        if in_history
+            && (trimmed.starts_with("- ") || trimmed == "-")
+            && item_indent.is_none_or(|n| n == indent)
+        {
+            item_indent = Some(indent);
+            layout.entries.push(line_no);
+        }
+    }
+    layout
+}
+
+/// Reads an incident from its text. `path` is the repository-relative display path.
+pub fn parse(text: &str, path: &str, tz: Tz) -> Parsed {
+    let text_nobom = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut diags = Vec::new();
+    let split = match split(text_nobom, path) {
+        Ok(s) => s,
+        Err(d) => {
+            return Parsed {
+                incident: None,
+                layout: Layout::default(),
+                diagnostics: vec![d],
+            }
+        }
+    };
+    let layout = split.layout.clone();
+    let offset = layout.fm_start - 1;
+    let value: Value = match serde_yaml::from_str(split.front) {
+        Ok(v) => v,
+        Err(e) => {
+            let mut d = Diagnostic::error(Code::YamlSyntax, path, format!("invalid YAML: {}", strip_location(&e.to_string())))
+                .help("fix the YAML at this position; quote text that contains `: ` or starts with a special character");
+            if let Some(loc) = e.location() {
+                d = d.at(text_nobom, loc.line() + offset, loc.column());
+            }
+            return Parsed {
+                incident: None,
+                layout,
+                diagnostics: vec![d],
+            };
+        }
+    };
+    let map = match value {
+        Value::Mapping(m) => m,
+        Value::Null => Mapping::new(),
+        _ => {
+            diags.push(
+                Diagnostic::error(
+                    Code::NotAMapping,
+                    path,
+                    "the front matter is not a mapping of fields",
+                )
+                .at(text_nobom, layout.fm_start, 1)
+                .help("write one `field: value` per line"),
+            );
+            return Parsed {
+                incident: None,
+                layout,
+                diagnostics: diags,
+            };
+        }
+    };
+    let mut b = Builder {
+        text: text_nobom,
+        path,
+        tz,
+        layout: &layout,
+        diags: &mut diags,
+    };
+    let incident = b.incident(map, split.body, split.body_line);
+    Parsed {
+        incident,
+        layout,
+        diagnostics: diags,
+    }
+}
+
+fn strip_location(msg: &str) -> String {
+    match msg.find(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg.to_owned(),
+    }
+}
+
+struct Builder<'a> {
+    text: &'a str,
+    path: &'a str,
+    tz: Tz,
+    layout: &'a Layout,
+    diags: &'a mut Vec<Diagnostic>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReporter {
+    name: Option<String>,
+    organization: Option<String>,
+    contact: Option<String>,
+    #[serde(rename = "type")]
+    kind: Option<ReporterType>,
+    channel: Option<Channel>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHandler {
+    #[serde(rename = "type")]
+    kind: Option<HandlerType>,
+    name: Option<String>,
+    contact: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    at: Value,
+    to: String,
+    by: String,
+    actor: Option<String>,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawReport {
+    to: ReportTarget,
+    at: Option<Value>,
+    reference: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawObservable {
+    #[serde(rename = "type")]
+    kind: ObservableType,
+    value: String,
+    #[serde(default)]
+    ioc: bool,
+}
+
+impl Builder<'_> {
+    fn at_key(&self, d: Diagnostic, key: &str) -> Diagnostic {
+        match self.layout.key_line(key) {
+            Some(l) => d.at(self.text, l, 1),
+            None => d.at(self.text, self.layout.fm_start, 1),
+        }
+    }
+
+    fn error(&mut self, code: Code, key: &str, msg: String, help: &str) {
+        let d = self
+            .at_key(Diagnostic::error(code, self.path, msg), key)
+            .help(help);
+        self.diags.push(d);
+    }
+
+    /// Deserialises one field's value, reporting a located error on failure.
+    fn field<T: DeserializeOwned>(&mut self, key: &str, v: Value) -> Option<T> {
+        match serde_yaml::from_value::<T>(v) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                let msg = e.to_string();
+                let code = if msg.contains("unknown variant") {
+                    Code::InvalidValue
+                } else if msg.contains("unknown field") {
+                    Code::UnknownField
+                } else {
+                    Code::WrongType
+                };
+                let help = match code {
+                    Code::InvalidValue => "use one of the values the message lists",
+                    Code::UnknownField => "remove the field or move it under `extra:`",
+                    _ => "see the file format in docs/FORMAT.md",
+                };
+                self.error(
+                    code,
+                    key,
+                    format!("`{key}`: {}", strip_location(&msg)),
+                    help,
+                );
+                None
+            }
+        }
+    }
+
+    fn text(&mut self, key: &str, v: Value) -> Option<String> {
+        match v {
+            Value::Null => None,
+            // Numbers and booleans are accepted as text where text is expected (e.g. an owner
+            // named "2024"): the field is free text.
+            Value::Number(n) => Some(n.to_string()),
+            Value::Bool(b) => Some(b.to_string()),
+            other => self.field::<String>(key, other),
+        }
+    }
+
+    fn time(&mut self, key: &str, v: Value) -> Option<Timestamp> {
+        let s = self.text(key, v)?;
+        match parse_time(&s, self.tz) {
+            Ok(t) => Some(t),
+            Err(m) => {
+                self.error(
+                    Code::InvalidTime,
+                    key,
+                    format!("`{key}`: {m}"),
+                    "write RFC 3339 with an offset, e.g. 2026-01-21T09:15:00+07:00",
+                );
+                None
+            }
+        }
+    }
+
+    fn list(&mut self, key: &str, v: Value) -> Vec<String> {
+        match v {
+            Value::Null => Vec::new(),
+            Value::String(s) => {
+                self.error(
+                    Code::WrongType,
+                    key,
+                    format!("`{key}` must be a list"),
+                    &format!("write `{key}: [{s}]`"),
+                );
+                Vec::new()
+            }
+            other => self.field::<Vec<String>>(key, other).unwrap_or_default(),
+        }
+    }
+
+    fn incident(&mut self, map: Mapping, body: &str, body_line: usize) -> Option<Incident> {
+        let mut inc = Incident::default();
+        let (mut has_id, mut has_status, mut has_history) = (false, false, false);
+        for (k, v) in map {
+            let Some(key) = k.as_str().map(str::to_owned) else {
+                let d =
+                    Diagnostic::error(Code::UnknownField, self.path, "a field name must be text")
+                        .at(self.text, self.layout.fm_start, 1)
+                        .help("write `name: value`");
+                self.diags.push(d);
+                continue;
+            };
+            match key.as_str() {
+                "id" => {
+                    has_id = true;
+                    inc.id = self.text(&key, v).unwrap_or_default();
+                }
+                "title" => inc.title = self.text(&key, v).unwrap_or_default(),
+                "status" => {
+                    has_status = true;
+                    inc.status = self.text(&key, v).unwrap_or_default();
+                }
+                "reported_at" => inc.reported_at = self.time(&key, v),
+                "occurred_at" => inc.occurred_at = self.time(&key, v),
+                "detected_at" => inc.detected_at = self.time(&key, v),
+                "reporter" => {
+                    if let Some(r) = self.field::<Option<RawReporter>>(&key, v).flatten() {
+                        inc.reporter = Reporter {
+                            name: r.name,
+                            organization: r.organization,
+                            contact: r.contact,
+                            kind: r.kind,
+                            channel: r.channel,
+                        };
+                    }
+                }
+                "owner" => inc.owner = self.text(&key, v),
+                "assets" => inc.assets = self.list(&key, v),
+                "category" => inc.category = self.text(&key, v),
+                "severity" => inc.severity = self.field(&key, v).flatten(),
+                "tlp" => inc.tlp = self.tlp(v),
+                "pap" => inc.pap = self.field(&key, v).flatten(),
+                "summary" => inc.summary = self.text(&key, v),
+                "in_scope" => inc.in_scope = self.field(&key, v).flatten(),
+                "handler" => {
+                    if let Some(h) = self.field::<Option<RawHandler>>(&key, v).flatten() {
+                        inc.handler = Some(Handler {
+                            kind: h.kind,
+                            name: h.name,
+                            contact: h.contact,
+                        });
+                    }
+                }
+                "delivered_to" => inc.delivered_to = self.text(&key, v),
+                "resolution" => inc.resolution = self.field(&key, v).flatten(),
+                "impact" => inc.impact = self.field(&key, v).flatten(),
+                "rejection_reason" => inc.rejection_reason = self.text(&key, v),
+                "rejection_code" => inc.rejection_code = self.field(&key, v).flatten(),
+                "duplicate_of" => inc.duplicate_of = self.text(&key, v),
+                "related" => inc.related = self.list(&key, v),
+                "rsit" => inc.rsit = self.list(&key, v),
+                "attack" => inc.attack = self.list(&key, v),
+                "tags" => inc.tags = self.list(&key, v),
+                "attachments" => inc.attachments = self.list(&key, v),
+                "external_reports" => {
+                    let raw: Vec<RawReport> = self
+                        .field::<Option<Vec<RawReport>>>(&key, v)
+                        .flatten()
+                        .unwrap_or_default();
+                    for r in raw {
+                        let at = r.at.and_then(|a| self.time(&key, a));
+                        inc.external_reports.push(ExternalReport {
+                            to: r.to,
+                            at,
+                            reference: r.reference,
+                        });
+                    }
+                }
+                "observables" => {
+                    let raw: Vec<RawObservable> = self
+                        .field::<Option<Vec<RawObservable>>>(&key, v)
+                        .flatten()
+                        .unwrap_or_default();
+                    inc.observables = raw
+                        .into_iter()
+                        .map(|o| Observable {
+                            kind: o.kind,
+                            value: o.value,
+                            ioc: o.ioc,
+                        })
+                        .collect();
+                }
+                "extra" => inc.extra = self.field::<serde_json::Value>(&key, v),
+                "history" => {
+                    has_history = true;
+                    inc.history = self.history(v);
+                }
+                other => {
+                    let hint = match suggest(other, FIELDS) {
+                        Some(s) => {
+                            format!("did you mean `{s}`? Free-form data goes under `extra:`")
+                        }
+                        None => "remove it, or move free-form data under `extra:`".into(),
+                    };
+                    let msg = format!("unknown field `{other}`");
+                    self.error(Code::UnknownField, other, msg, &hint);
+                }
+            }
+        }
+        for (present, key) in [
+            (has_id, "id"),
+            (has_status, "status"),
+            (has_history, "history"),
+        ] {
+            if !present {
+                let d = Diagnostic::error(
+                    Code::MissingField,
+                    self.path,
+                    format!("missing field `{key}`"),
+                )
+                .at(self.text, self.layout.fm_start, 1)
+                .help(format!("add `{key}:`; see docs/FORMAT.md"));
+                self.diags.push(d);
+            }
+        }
+        inc.sections = markdown::sections(body, body_line);
+        inc.body = body.to_owned();
+        Some(inc)
+    }
+
+    fn tlp(&mut self, v: Value) -> Option<Tlp> {
+        let s = self.text("tlp", v)?;
+        let lower = s.trim().to_ascii_lowercase();
+        let lower = lower.strip_prefix("tlp:").unwrap_or(&lower);
+        if lower == "white" {
+            let d = self
+                .at_key(
+                    Diagnostic::warning(
+                        Code::DeprecatedTlp,
+                        self.path,
+                        "`tlp: white` is read as `clear` (TLP 2.0)",
+                    ),
+                    "tlp",
+                )
+                .help("write `tlp: clear`");
+            self.diags.push(d);
+            return Some(Tlp::Clear);
+        }
+        match Tlp::parse(lower) {
+            Some(t) => Some(t),
+            None => {
+                self.error(
+                    Code::InvalidValue,
+                    "tlp",
+                    format!("`tlp: {s}` is not a TLP 2.0 label"),
+                    &format!("use one of: {}", Tlp::allowed()),
+                );
+                None
+            }
+        }
+    }
+
+    fn history(&mut self, v: Value) -> Vec<HistoryEntry> {
+        let items = match v {
+            Value::Sequence(items) => items,
+            Value::Null => Vec::new(),
+            _ => {
+                self.error(
+                    Code::WrongType,
+                    "history",
+                    "`history` must be a list of entries".into(),
+                    "write `- { at: …, to: …, by: …, actor: … }` per entry",
+                );
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for (i, item) in items.into_iter().enumerate() {
+            let line = self.layout.entry_line(i).unwrap_or(self.layout.fm_start);
+            let raw = match serde_yaml::from_value::<RawEntry>(item) {
+                Ok(r) => r,
+                Err(e) => {
+                    let msg = strip_location(&e.to_string());
+                    let code = if msg.contains("unknown field") {
+                        Code::UnknownField
+                    } else if msg.contains("missing field") {
+                        Code::MissingField
+                    } else {
+                        Code::WrongType
+                    };
+                    let d = Diagnostic::error(
+                        code,
+                        self.path,
+                        format!("history entry {}: {msg}", i + 1),
+                    )
+                    .at(self.text, line, 1)
+                    .help("an entry has `at`, `to`, `by`, `actor` and optionally `note`");
+                    self.diags.push(d);
+                    continue;
+                }
+            };
+            let at_text = match raw.at {
+                Value::String(s) => s,
+                other => serde_yaml::to_string(&other)
+                    .unwrap_or_default()
+                    .trim()
+                    .to_owned(),
+            };
+            match parse_time(&at_text, self.tz) {
+                Ok(at) => out.push(HistoryEntry {
+                    at,
+                    to: raw.to,
+                    by: raw.by,
+                    actor: raw.actor,
+                    note: raw.note,
+                }),
+                Err(m) => {
+                    let d = Diagnostic::error(
+                        Code::InvalidTime,
+                        self.path,
+                        format!("history entry {}: {m}", i + 1),
+                    )
+                    .at(self.text, line, 1)
+                    .help("write RFC 3339 with an offset, e.g. 2026-01-21T09:15:00+07:00");
+                    self.diags.push(d);
+                }
+            }
+        }
+        out
+    }
+}
+
+/// The closest known name within edit distance 2.
+pub fn suggest<'a>(word: &str, known: &[&'a str]) -> Option<&'a str> {
+    known
+        .iter()
+        .map(|k| (distance(word, k), *k))
+        .filter(|(d, _)| *d <= 2)
+        .min()
+        .map(|(_, k)| k)
+}
+
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const JKT: Tz = chrono_tz::Asia::Jakarta;
+    const P: &str = "incidents/2026/INC-2026-0001.md";
+
+    const GOOD: &str = "---\nid: INC-2026-0001\ntitle: Situs desa diretas\nstatus: registered\nreported_at: 2026-01-21T09:15:00+07:00\nreporter: { name: Budi, contact: budi@example.org, type: public, channel: whatsapp }\nassets: [https://desa.example]\ntlp: amber+strict\nhistory:\n  - { at: 2026-01-21T09:15:00+07:00, to: reported, by: helpdesk, actor: siti }\n  - at: 2026-01-21 10:02\n    to: registered\n    by: helpdesk\n    actor: siti\n---\n## Laporan\nHalaman depan berubah.\n\n---\n## Analisis\n\n";
+
+    #[test]
+    fn parses_every_part_of_a_good_file() {
+        let p = parse(GOOD, P, JKT);
+        assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+        let inc = p.incident.expect("incident");
+        assert_eq!(inc.id, "INC-2026-0001");
+        assert_eq!(inc.tlp, Some(Tlp::AmberStrict));
+        assert_eq!(inc.reporter.channel, Some(Channel::Whatsapp));
+        assert_eq!(inc.history.len(), 2);
+        assert_eq!(inc.history[1].at.to_rfc3339(), "2026-01-21T10:02:00+07:00");
+        assert_eq!(p.layout.entries, vec![10, 11]);
+        assert_eq!(inc.sections.len(), 2);
+        assert!(inc.sections[0].filled && !inc.sections[1].filled);
+        assert_eq!(inc.sections[0].line, 16);
+    }
+
+    #[test]
+    fn crlf_and_bom_parse_like_lf() {
+        let crlf = format!("\u{feff}{}", GOOD.replace('\n', "\r\n"));
+        let p = parse(&crlf, P, JKT);
+        assert!(p.diagnostics.is_empty(), "{:?}", p.diagnostics);
+        assert_eq!(p.incident.expect("incident").history.len(), 2);
+        assert_eq!(p.layout.entries, vec![10, 11]);
+    }
+
+    fn first(text: &str) -> (Code, Option<usize>, Option<usize>) {
+        let p = parse(text, P, JKT);
+        let d = p
+            .diagnostics
+            .first()
+            .unwrap_or_else(|| panic!("no diagnostic for {text:?}"));
+        (d.code, d.line, d.column)
+    }
+
+    #[test]
+    fn bad_inputs_have_exact_codes_and_positions() {
+        let cases: &[(&str, Code, Option<usize>)] = &[
+            ("no front matter\n", Code::NoFrontMatter, Some(1)),
+            ("", Code::NoFrontMatter, Some(1)),
+            ("---\nid: x\n", Code::UnclosedFrontMatter, Some(1)),
+            ("---\nid: INC-2026-0001\ntitle: [unclosed\n---\n", Code::YamlSyntax, Some(4)),
+            ("---\nid: INC-2026-0001\ntitel: x\nstatus: reported\nhistory: []\n---\n", Code::UnknownField, Some(3)),
+            ("---\nid: INC-2026-0001\nstatus: reported\nseverity: severe\nhistory: []\n---\n", Code::InvalidValue, Some(4)),
+            ("---\nid: INC-2026-0001\nstatus: reported\nin_scope: yes\nhistory: []\n---\n", Code::WrongType, Some(4)),
+            ("---\nid: INC-2026-0001\nstatus: reported\nreported_at: kemarin\nhistory: []\n---\n", Code::InvalidTime, Some(4)),
+            ("---\nid: INC-2026-0001\nstatus: reported\ntlp: purple\nhistory: []\n---\n", Code::InvalidValue, Some(4)),
+            ("---\nid: INC-2026-0001\nstatus: reported\npap: amber+strict\nhistory: []\n---\n", Code::InvalidValue, Some(4)),
+            ("---\nid: INC-2026-0001\nstatus: reported\nresolution: fixed\nhistory: []\n---\n", Code::InvalidValue, Some(4)),
+            ("---\nid: INC-2026-0001\nstatus: reported\nreporter: { name: A, phone: 1 }\nhistory: []\n---\n", Code::UnknownField, Some(4)),
+            ("---\nid: INC-2026-0001\nstatus: reported\n---\n", Code::MissingField, Some(2)),
+            ("---\n- a\n- b\n---\n", Code::NotAMapping, Some(2)),
+            (
+                "---\nid: INC-2026-0001\nstatus: reported\nhistory:\n  - { at: 2026-01-01T00:00:00+07:00, to: reported, by: helpdesk }\n  - { at: nanti, to: registered, by: helpdesk }\n---\n",
+                Code::InvalidTime,
+                Some(6),
+            ),
+            (
+                "---\nid: INC-2026-0001\nstatus: reported\nhistory:\n  - { at: 2026-01-01T00:00:00+07:00, to: reported, by: helpdesk, who: x }\n---\n",
+                Code::UnknownField,
+                Some(5),
+            ),
+        ];
+        for (text, code, line) in cases {
+            let (c, l, _) = first(text);
+            assert_eq!((c, l), (*code, *line), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn yaml_syntax_errors_are_mapped_to_file_lines() {
+        let text = "---\nid: INC-2026-0001\nstatus: reported\nhistory:\n  - { at: 2026, to: reported\n---\n";
+        let (c, l, _) = first(text);
+        assert_eq!(c, Code::YamlSyntax);
+        assert!(l.is_some_and(|l| l >= 5), "{l:?}");
+    }
+
+    #[test]
+    fn white_is_read_as_clear_with_a_warning() {
+        let p = parse(
+            "---\nid: INC-2026-0001\nstatus: reported\ntlp: white\nhistory: []\n---\n",
+            P,
+            JKT,
+        );
+        assert_eq!(p.incident.expect("incident").tlp, Some(Tlp::Clear));
+        assert_eq!(p.diagnostics[0].code, Code::DeprecatedTlp);
+        assert!(!p.diagnostics[0].is_error());
+    }
+
+    #[test]
+    fn unknown_field_suggests_the_near_name() {
+        let p = parse(
+            "---\nid: INC-2026-0001\nstatus: reported\nreportd_at: x\nhistory: []\n---\n",
+            P,
+            JKT,
+        );
+        assert!(p.diagnostics[0]
+            .help
+            .as_deref()
+            .is_some_and(|h| h.contains("reported_at")));
+    }
+
+    #[test]
+    fn alias_bombs_and_deep_nesting_are_refused_without_hanging() {
+        let mut bomb = String::from("---\nid: INC-2026-0001\nstatus: reported\nhistory: []\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..12 {
+            let p = i - 1;
+            bomb.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+        }
+        bomb.push_str("extra: *a11\n---\n");
+        let p = parse(&bomb, P, JKT);
+        assert!(p.diagnostics.iter().any(|d| d.is_error()));
+        let deep = format!(
+            "---\nid: INC-2026-0001\nextra: {}{}\n---\n",
+            "[".repeat(5000),
+            "]".repeat(5000)
+        );
+        let p = parse(&deep, P, JKT);
+        assert!(p.diagnostics.iter().any(|d| d.is_error()));
+    }
+
+    #[test]
+    fn body_may_contain_front_matter_fences() {
+        let text = "---\nid: INC-2026-0001\nstatus: reported\nhistory: []\n---\n## Laporan\n---\nid: palsu\n---\n";
+        let p = parse(text, P, JKT);
+        let inc = p.incident.expect("incident");
+        assert_eq!(inc.id, "INC-2026-0001");
+        assert!(inc.body.contains("id: palsu"));
+    }
+}

@@ -1,0 +1,27 @@
+//! insiden: security-incident handling as code.
+//!
+//! Incidents are Markdown files with YAML front matter in a Git repository; the SOP is data
+//! (`workflow`); `rules` validates files as they stand and `history` checks what each commit
+//! changed. The layers, from pure to I/O: `model`, `time`, `workflow`, `diag` (pure); `doc`,
+//! `edit`, `markdown`, `rules`, `history` (text); `store`, `git`, `config` (adapters); `cmd`
+//! and `cli` (orchestration).
+
+pub mod cli;
+pub mod cmd;
+pub mod config;
+pub mod diag;
+pub mod doc;
+pub mod edit;
+pub mod git;
+pub mod markdown;
+pub mod model;
+pub mod rules;
+pub mod store;
+pub mod time;
+pub mod workflow;
+
+/// Runs a parsed command line and returns the process exit code: 0 success, 1 the data breaks
+/// a rule, 2 a usage, configuration or I/O problem.
+pub fn run(cli: cli::Cli) -> u8 {
+    cmd::run(cli)
+}

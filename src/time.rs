@@ -1,0 +1,264 @@
+//! Time: parsing timestamps (an offset-less time is read in the configured zone), durations,
+//! and the calendar of the autoresolve window in calendar or working days.
+//!
+//! Pure: it never reads the system clock. `now` is always an argument, read once by the
+//! command layer.
+
+use crate::model::Timestamp;
+use chrono::{
+    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Weekday,
+};
+use chrono_tz::Tz;
+use std::collections::BTreeSet;
+
+/// Parses an RFC 3339 time; a time without offset (`2026-01-21T09:15[:00]`, also with a
+/// space instead of `T`) is read in `tz`. A bare date means its midnight in `tz`.
+pub fn parse_time(s: &str, tz: Tz) -> Result<Timestamp, String> {
+    let s = s.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t);
+    }
+    // RFC 3339 with a lower-case or space separator and an offset.
+    for fmt in [
+        "%Y-%m-%d %H:%M:%S%:z",
+        "%Y-%m-%dT%H:%M%:z",
+        "%Y-%m-%d %H:%M%:z",
+    ] {
+        if let Ok(t) = DateTime::parse_from_str(s, fmt) {
+            return Ok(t);
+        }
+    }
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
+        if let Ok(naive) = NaiveDateTime::parse_from_str(s, fmt) {
+            return localize(naive, tz).ok_or_else(|| {
+                format!("`{s}` does not exist in time zone {tz} (a daylight-saving gap)")
+            });
+        }
+    }
+    if let Ok(date) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        return localize(date.and_time(NaiveTime::MIN), tz)
+            .ok_or_else(|| format!("`{s}` does not exist in {tz}"));
+    }
+    Err(format!(
+        "`{s}` is not a time; write RFC 3339, e.g. 2026-01-21T09:15:00+07:00"
+    ))
+}
+
+/// A local wall-clock time in `tz` with that zone's offset.
+pub fn localize(naive: NaiveDateTime, tz: Tz) -> Option<Timestamp> {
+    tz.from_local_datetime(&naive)
+        .earliest()
+        .map(|t| t.fixed_offset())
+}
+
+/// Shows a time in `tz`.
+pub fn in_zone(t: Timestamp, tz: Tz) -> DateTime<Tz> {
+    t.with_timezone(&tz)
+}
+
+/// The short label of a zone at a time: `WIB` for Asia/Jakarta, else its abbreviation.
+pub fn zone_label(t: Timestamp, tz: Tz) -> String {
+    let local = in_zone(t, tz);
+    let abbr = local.format("%Z").to_string();
+    match tz.name() {
+        "Asia/Jakarta" | "Asia/Pontianak" => "WIB".into(),
+        "Asia/Makassar" => "WITA".into(),
+        "Asia/Jayapura" => "WIT".into(),
+        _ => abbr,
+    }
+}
+
+/// Parses `<n>m`, `<n>h` or `<n>d`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let err = || format!("`{s}` is not a duration; write <n>m, <n>h or <n>d, e.g. 4h");
+    let unit = s.chars().last().ok_or_else(err)?;
+    let n: i64 = s[..s.len() - unit.len_utf8()].parse().map_err(|_| err())?;
+    if n < 0 {
+        return Err(err());
+    }
+    match unit {
+        'm' => Ok(Duration::minutes(n)),
+        'h' => Ok(Duration::hours(n)),
+        'd' => Ok(Duration::days(n)),
+        _ => Err(err()),
+    }
+}
+
+/// Renders a duration the way the config writes it (largest exact unit).
+pub fn format_duration(d: Duration) -> String {
+    let m = d.num_minutes();
+    if m != 0 && m % (24 * 60) == 0 {
+        format!("{}d", m / (24 * 60))
+    } else if m != 0 && m % 60 == 0 {
+        format!("{}h", m / 60)
+    } else {
+        format!("{m}m")
+    }
+}
+
+/// Hours as a decimal, for humans and reports.
+pub fn hours(d: Duration) -> f64 {
+    d.num_seconds() as f64 / 3600.0
+}
+
+/// Renders an age compactly: `3d 4h`, `5h 10m`, `12m`.
+pub fn format_age(d: Duration) -> String {
+    let m = d.num_minutes().max(0);
+    let (days, hours, mins) = (m / 1440, (m % 1440) / 60, m % 60);
+    if days > 0 {
+        format!("{days}d {hours}h")
+    } else if hours > 0 {
+        format!("{hours}h {mins}m")
+    } else {
+        format!("{mins}m")
+    }
+}
+
+/// The autoresolve calendar: how long the window lasts and which days count.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Calendar {
+    pub tz: Tz,
+    pub days: u32,
+    pub business_days: bool,
+    pub holidays: BTreeSet<NaiveDate>,
+}
+
+impl Calendar {
+    /// Whether `date` is a working day: not Saturday or Sunday, not a listed holiday.
+    pub fn is_working_day(&self, date: NaiveDate) -> bool {
+        !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) && !self.holidays.contains(&date)
+    }
+
+    /// When a window opened at `start` has elapsed.
+    ///
+    /// Calendar days: `start` plus `days` × 24 hours. Working days: the same wall-clock time
+    /// on the `days`-th working day after the start's date (in the configured zone), so a
+    /// window opened on Friday 10:00 with 5 working days ends the next Friday 10:00, later
+    /// for each holiday in between.
+    pub fn window_end(&self, start: Timestamp) -> Timestamp {
+        if !self.business_days {
+            return start + Duration::days(i64::from(self.days));
+        }
+        let local = in_zone(start, self.tz);
+        let mut date = local.date_naive();
+        let mut counted = 0;
+        // Bounded: even a calendar of nothing but holidays cannot loop forever.
+        let mut guard = 0;
+        while counted < self.days && guard < 3660 {
+            date = date.succ_opt().unwrap_or(date);
+            if self.is_working_day(date) {
+                counted += 1;
+            }
+            guard += 1;
+        }
+        localize(date.and_time(local.time()), self.tz)
+            .unwrap_or_else(|| start + Duration::days(i64::from(guard)))
+    }
+
+    /// Whether the window opened at `start` has elapsed at `at`.
+    pub fn elapsed(&self, start: Timestamp, at: Timestamp) -> bool {
+        at >= self.window_end(start)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(s: &str) -> Timestamp {
+        DateTime::parse_from_rfc3339(s).expect("time")
+    }
+
+    fn cal(business: bool, holidays: &[&str]) -> Calendar {
+        Calendar {
+            tz: chrono_tz::Asia::Jakarta,
+            days: 5,
+            business_days: business,
+            holidays: holidays
+                .iter()
+                .map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").expect("date"))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn times_without_offset_are_read_in_the_configured_zone() {
+        let jkt = chrono_tz::Asia::Jakarta;
+        assert_eq!(
+            parse_time("2026-01-21T09:15:00", jkt),
+            Ok(t("2026-01-21T09:15:00+07:00"))
+        );
+        assert_eq!(
+            parse_time("2026-01-21 09:15", jkt),
+            Ok(t("2026-01-21T09:15:00+07:00"))
+        );
+        assert_eq!(
+            parse_time("2026-01-21T02:15:00Z", jkt),
+            Ok(t("2026-01-21T02:15:00+00:00"))
+        );
+        assert_eq!(
+            parse_time("2026-01-21", jkt),
+            Ok(t("2026-01-21T00:00:00+07:00"))
+        );
+        assert!(parse_time("21/01/2026", jkt).is_err());
+        assert!(parse_time("2026-02-30T10:00:00+07:00", jkt).is_err());
+    }
+
+    #[test]
+    fn durations_accept_minutes_hours_and_days_only() {
+        assert_eq!(parse_duration("90m"), Ok(Duration::minutes(90)));
+        assert_eq!(parse_duration("4h"), Ok(Duration::hours(4)));
+        assert_eq!(parse_duration("2d"), Ok(Duration::days(2)));
+        for bad in ["", "4", "h", "4w", "-1d", "1.5h", "é"] {
+            assert!(parse_duration(bad).is_err(), "{bad}");
+        }
+        assert_eq!(format_duration(Duration::hours(72)), "3d");
+        assert_eq!(format_duration(Duration::minutes(90)), "90m");
+    }
+
+    #[test]
+    fn calendar_window_is_five_times_twenty_four_hours_to_the_minute() {
+        let c = cal(false, &[]);
+        let start = t("2026-03-06T10:00:00+07:00");
+        assert!(!c.elapsed(start, t("2026-03-11T09:59:00+07:00")));
+        assert!(c.elapsed(start, t("2026-03-11T10:00:00+07:00")));
+    }
+
+    #[test]
+    fn working_day_window_skips_the_weekend() {
+        // Friday 10:00 → next Friday 10:00.
+        let c = cal(true, &[]);
+        let start = t("2026-03-06T10:00:00+07:00");
+        assert_eq!(c.window_end(start), t("2026-03-13T10:00:00+07:00"));
+        assert!(!c.elapsed(start, t("2026-03-13T09:59:00+07:00")));
+    }
+
+    #[test]
+    fn working_day_window_skips_holidays() {
+        // Nyepi (2026-03-19, Thursday) and cuti bersama (2026-03-20) inside the window.
+        let c = cal(true, &["2026-03-19", "2026-03-20"]);
+        let start = t("2026-03-16T08:00:00+07:00"); // Monday
+        assert_eq!(c.window_end(start), t("2026-03-25T08:00:00+07:00"));
+    }
+
+    #[test]
+    fn window_opened_on_a_holiday_counts_from_the_next_working_day() {
+        let c = cal(true, &["2026-12-25"]);
+        let start = t("2026-12-25T09:00:00+07:00"); // Friday, Christmas
+        assert_eq!(c.window_end(start), t("2027-01-01T09:00:00+07:00"));
+    }
+
+    #[test]
+    fn zone_label_is_wib_for_jakarta() {
+        assert_eq!(
+            zone_label(t("2026-01-01T00:00:00Z"), chrono_tz::Asia::Jakarta),
+            "WIB"
+        );
+    }
+}

@@ -1,0 +1,13 @@
+//! Command-level tests: the real `insiden` binary run in temporary repositories.
+//!
+//! Add a case by building a [`Repo`] (files written from strings, optionally committed with
+//! git), running the binary with [`Repo::run`], and asserting on the exit code and output.
+
+mod support;
+
+mod config;
+mod init;
+mod list_show;
+mod new;
+mod transition;
+mod validate;
