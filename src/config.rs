@@ -157,8 +157,8 @@ impl Config {
     /// Layers `text` (the content of `insiden.yaml`, if any) over the built-in default.
     /// `path` is used in diagnostics.
     pub fn parse(text: Option<&str>, path: &str) -> Result<Config, Vec<Diagnostic>> {
-        let default: Value = serde_yaml::from_str(DEFAULT_CONFIG)
-            .map_err(|e| vec![yaml_error(&e, "<built-in>", DEFAULT_CONFIG)])?;
+        let default: Value =
+            serde_yaml::from_str(DEFAULT_CONFIG).map_err(|e| vec![yaml_error(&e, "<built-in>", DEFAULT_CONFIG)])?;
         let merged = match text {
             Some(text) => {
                 let text = text.strip_prefix('\u{feff}').unwrap_or(text);
@@ -183,8 +183,7 @@ impl Config {
             None => default,
         };
         let src = text.unwrap_or(DEFAULT_CONFIG);
-        let raw: Raw = serde_yaml::from_value(merged.clone())
-            .map_err(|e| vec![locate_value_error(&e, path, src)])?;
+        let raw: Raw = serde_yaml::from_value(merged.clone()).map_err(|e| vec![locate_value_error(&e, path, src)])?;
         let config = validate(raw, merged, text.is_some(), path, src)?;
         Ok(config)
     }
@@ -301,13 +300,7 @@ pub(crate) fn find_key(text: &str, key: &str) -> Option<(usize, usize)> {
     None
 }
 
-fn validate(
-    raw: Raw,
-    effective: Value,
-    from_file: bool,
-    path: &str,
-    text: &str,
-) -> Result<Config, Vec<Diagnostic>> {
+fn validate(raw: Raw, effective: Value, from_file: bool, path: &str, text: &str) -> Result<Config, Vec<Diagnostic>> {
     let mut errs = Vec::new();
     let mut err = |key: &str, msg: String, help: &str| {
         let mut d = Diagnostic::error(Code::Config, path, msg).help(help);
@@ -345,10 +338,7 @@ fn validate(
     }
     let mut holidays = BTreeSet::new();
     for h in &raw.autoresolve.holidays {
-        match h
-            .as_str()
-            .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
-        {
+        match h.as_str().and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()) {
             Some(d) => {
                 holidays.insert(d);
             }
@@ -532,10 +522,7 @@ fn validate_workflow(w: &Workflow, err: &mut impl FnMut(&str, String, &str)) {
     if w.transition(NEW, &w.initial).is_none() {
         err(
             "transitions",
-            format!(
-                "no transition from `new` to the initial state `{}`",
-                w.initial
-            ),
+            format!("no transition from `new` to the initial state `{}`", w.initial),
             "add `{ from: new, to: <initial>, by: [...] }`",
         );
     }
@@ -610,8 +597,11 @@ mod tests {
 
     #[test]
     fn user_settings_merge_over_defaults() {
-        let c = Config::parse(Some("site:\n  public_min_count: 5\nautoresolve:\n  business_days: true\n  holidays: [2026-12-25]\n"), "insiden.yaml")
-            .expect("config");
+        let c = Config::parse(
+            Some("site:\n  public_min_count: 5\nautoresolve:\n  business_days: true\n  holidays: [2026-12-25]\n"),
+            "insiden.yaml",
+        )
+        .expect("config");
         assert_eq!(c.site.public_min_count, 5);
         assert_eq!(c.site.title, "Status Layanan Insiden Keamanan Informasi");
         assert!(c.autoresolve.business_days);
@@ -621,11 +611,8 @@ mod tests {
 
     #[test]
     fn unknown_keys_are_errors_naming_their_line() {
-        let err = Config::parse(
-            Some("timezone: Asia/Jakarta\nsitee:\n  title: x\n"),
-            "insiden.yaml",
-        )
-        .expect_err("unknown key");
+        let err = Config::parse(Some("timezone: Asia/Jakarta\nsitee:\n  title: x\n"), "insiden.yaml")
+            .expect_err("unknown key");
         assert_eq!(err[0].code, Code::Config);
         assert_eq!(err[0].line, Some(2));
         assert!(err[0].message.contains("sitee"), "{}", err[0].message);
@@ -633,8 +620,7 @@ mod tests {
 
     #[test]
     fn yaml_syntax_errors_point_at_the_file_line() {
-        let err = Config::parse(Some("timezone: Asia/Jakarta\nsite: [\n"), "insiden.yaml")
-            .expect_err("syntax");
+        let err = Config::parse(Some("timezone: Asia/Jakarta\nsite: [\n"), "insiden.yaml").expect_err("syntax");
         assert!(err[0].line.is_some());
     }
 

@@ -152,12 +152,7 @@ impl Diagnostic {
         Self::new(code, Severity::Warning, path, message)
     }
 
-    fn new(
-        code: Code,
-        severity: Severity,
-        path: impl Into<String>,
-        message: impl Into<String>,
-    ) -> Self {
+    fn new(code: Code, severity: Severity, path: impl Into<String>, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
             severity,
@@ -177,10 +172,7 @@ impl Diagnostic {
         if line > 0 {
             self.line = Some(line);
             self.column = Some(column.max(1));
-            self.source_line = text
-                .lines()
-                .nth(line - 1)
-                .map(|l| l.trim_end_matches('\r').to_owned());
+            self.source_line = text.lines().nth(line - 1).map(|l| l.trim_end_matches('\r').to_owned());
         }
         self
     }
@@ -233,8 +225,7 @@ pub enum Format {
 /// Sorts findings by path, line, column and code so output is stable.
 pub fn sort(diags: &mut [Diagnostic]) {
     diags.sort_by(|a, b| {
-        (&a.path, a.line, a.column, a.code, &a.message)
-            .cmp(&(&b.path, b.line, b.column, b.code, &b.message))
+        (&a.path, a.line, a.column, a.code, &a.message).cmp(&(&b.path, b.line, b.column, b.code, &b.message))
     });
 }
 
@@ -255,8 +246,7 @@ pub fn render(diags: &[Diagnostic], format: Format) -> String {
             out
         }
         Format::Json => {
-            let mut s = serde_json::to_string_pretty(&JsonReport { diagnostics: diags })
-                .unwrap_or_default();
+            let mut s = serde_json::to_string_pretty(&JsonReport { diagnostics: diags }).unwrap_or_default();
             s.push('\n');
             s
         }
@@ -301,11 +291,7 @@ pub fn render_human(d: &Diagnostic) -> String {
             .filter(|&n| n > 0)
             .unwrap_or(rest.len().max(1).min(rest.len()));
         let end = (start + len).min(src.len());
-        let span = if start < end {
-            start..end
-        } else {
-            start..start
-        };
+        let span = if start < end { start..end } else { start..start };
         msg = msg.snippet(
             Snippet::source(src)
                 .line_start(line)
@@ -324,11 +310,7 @@ pub fn render_human(d: &Diagnostic) -> String {
     let mut out = Renderer::plain().render(msg).to_string();
     if d.source_line.is_none() || d.line.is_none() {
         // Keep the location greppable on the first line for findings without a snippet.
-        out = out.replacen(
-            &format!("]: {message}"),
-            &format!("]: {location}: {message}"),
-            1,
-        );
+        out = out.replacen(&format!("]: {message}"), &format!("]: {location}: {message}"), 1);
     }
     out
 }
@@ -362,9 +344,7 @@ pub fn render_github(d: &Diagnostic) -> String {
 }
 
 fn escape_data(s: &str) -> String {
-    s.replace('%', "%25")
-        .replace('\r', "%0D")
-        .replace('\n', "%0A")
+    s.replace('%', "%25").replace('\r', "%0D").replace('\n', "%0A")
 }
 
 fn escape_property(s: &str) -> String {
@@ -405,10 +385,7 @@ mod tests {
     #[test]
     fn human_output_shows_code_location_source_and_help() {
         let out = render_human(&sample());
-        assert!(
-            out.contains("error[unknown-field]: unknown field `titel`"),
-            "{out}"
-        );
+        assert!(out.contains("error[unknown-field]: unknown field `titel`"), "{out}");
         assert!(out.contains("incidents/2026/INC-2026-0001.md:3:1"), "{out}");
         assert!(out.contains("titel: x"), "{out}");
         assert!(out.contains("^^^^^"), "{out}");
@@ -450,10 +427,7 @@ mod tests {
 
     #[test]
     fn terminal_sanitiser_neutralises_escape_sequences_and_bidi_overrides() {
-        assert_eq!(
-            sanitize_terminal("a\u{1b}[31mb\u{202e}c"),
-            "a\\u{1b}[31mb\\u{202e}c"
-        );
+        assert_eq!(sanitize_terminal("a\u{1b}[31mb\u{202e}c"), "a\\u{1b}[31mb\\u{202e}c");
     }
 
     #[test]

@@ -39,10 +39,7 @@ impl Layout {
 
     /// The line of history entry `i`, or of `history:` when unknown.
     pub fn entry_line(&self, i: usize) -> Option<usize> {
-        self.entries
-            .get(i)
-            .copied()
-            .or_else(|| self.key_line("history"))
+        self.entries.get(i).copied().or_else(|| self.key_line("history"))
     }
 }
 
@@ -90,13 +87,11 @@ pub fn split<'a>(text: &'a str, path: &str) -> Result<Split<'a>, Diagnostic> {
         }
         offset += line.len();
     }
-    Err(Diagnostic::error(
-        Code::UnclosedFrontMatter,
-        path,
-        "the front matter is not closed",
+    Err(
+        Diagnostic::error(Code::UnclosedFrontMatter, path, "the front matter is not closed")
+            .at(text, 1, 1)
+            .help("add a line `---` after the last field"),
     )
-    .at(text, 1, 1)
-    .help("add a line `---` after the last field"))
 }
 
 /// Finds the top-level keys and the history entries by indentation; no YAML semantics needed.
@@ -118,10 +113,7 @@ fn scan_layout(front: &str, first_line: usize, fm_end: usize) -> Layout {
         let indent = line.len() - trimmed.len();
         if indent == 0 && !trimmed.starts_with('-') {
             if let Some((key, rest)) = line.split_once(':') {
-                let key = key
-                    .trim()
-                    .trim_matches(|c| c == '"' || c == '\'')
-                    .to_owned();
+                let key = key.trim().trim_matches(|c| c == '"' || c == '\'').to_owned();
                 in_history = key == "history";
                 item_indent = None;
                 if in_history {
@@ -137,10 +129,7 @@ fn scan_layout(front: &str, first_line: usize, fm_end: usize) -> Layout {
                 continue;
             }
         }
-        if in_history
-            && (trimmed.starts_with("- ") || trimmed == "-")
-            && item_indent.is_none_or(|n| n == indent)
-        {
+        if in_history && (trimmed.starts_with("- ") || trimmed == "-") && item_indent.is_none_or(|n| n == indent) {
             item_indent = Some(indent);
             layout.entries.push(line_no);
         }
@@ -164,11 +153,29 @@ pub fn parse(text: &str, path: &str, tz: Tz) -> Parsed {
     };
     let layout = split.layout.clone();
     let offset = layout.fm_start - 1;
+    // Fast path: a well-formed file deserialises straight into typed fields. Anything it
+    // cannot take (a wrong type, an unknown field, a bad time) goes the field-by-field way,
+    // which reports every problem with its position.
+    if let Ok(fast) = serde_yaml::from_str::<Fast>(split.front) {
+        if let Some(mut inc) = fast.into_incident(tz) {
+            inc.sections = markdown::sections(split.body, split.body_line);
+            inc.body = split.body.to_owned();
+            return Parsed {
+                incident: Some(inc),
+                layout,
+                diagnostics: diags,
+            };
+        }
+    }
     let value: Value = match serde_yaml::from_str(split.front) {
         Ok(v) => v,
         Err(e) => {
-            let mut d = Diagnostic::error(Code::YamlSyntax, path, format!("invalid YAML: {}", strip_location(&e.to_string())))
-                .help("fix the YAML at this position; quote text that contains `: ` or starts with a special character");
+            let mut d = Diagnostic::error(
+                Code::YamlSyntax,
+                path,
+                format!("invalid YAML: {}", strip_location(&e.to_string())),
+            )
+            .help("fix the YAML at this position; quote text that contains `: ` or starts with a special character");
             if let Some(loc) = e.location() {
                 d = d.at(text_nobom, loc.line() + offset, loc.column());
             }
@@ -184,13 +191,9 @@ pub fn parse(text: &str, path: &str, tz: Tz) -> Parsed {
         Value::Null => Mapping::new(),
         _ => {
             diags.push(
-                Diagnostic::error(
-                    Code::NotAMapping,
-                    path,
-                    "the front matter is not a mapping of fields",
-                )
-                .at(text_nobom, layout.fm_start, 1)
-                .help("write one `field: value` per line"),
+                Diagnostic::error(Code::NotAMapping, path, "the front matter is not a mapping of fields")
+                    .at(text_nobom, layout.fm_start, 1)
+                    .help("write one `field: value` per line"),
             );
             return Parsed {
                 incident: None,
@@ -227,6 +230,158 @@ struct Builder<'a> {
     tz: Tz,
     layout: &'a Layout,
     diags: &'a mut Vec<Diagnostic>,
+}
+
+/// The whole front matter in one typed pass (the fast path of [`parse`]).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Fast {
+    id: String,
+    #[serde(default)]
+    title: String,
+    status: String,
+    reported_at: Option<String>,
+    occurred_at: Option<String>,
+    detected_at: Option<String>,
+    reporter: Option<RawReporter>,
+    owner: Option<String>,
+    #[serde(default)]
+    assets: Vec<String>,
+    category: Option<String>,
+    severity: Option<Severity>,
+    tlp: Option<String>,
+    pap: Option<Pap>,
+    summary: Option<String>,
+    in_scope: Option<bool>,
+    handler: Option<RawHandler>,
+    delivered_to: Option<String>,
+    resolution: Option<Resolution>,
+    impact: Option<Impact>,
+    rejection_reason: Option<String>,
+    rejection_code: Option<RejectionCode>,
+    duplicate_of: Option<String>,
+    #[serde(default)]
+    related: Vec<String>,
+    #[serde(default)]
+    rsit: Vec<String>,
+    #[serde(default)]
+    attack: Vec<String>,
+    #[serde(default)]
+    external_reports: Vec<FastReport>,
+    #[serde(default)]
+    observables: Vec<RawObservable>,
+    #[serde(default)]
+    attachments: Vec<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+    extra: Option<serde_json::Value>,
+    history: Vec<FastEntry>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FastEntry {
+    at: String,
+    to: String,
+    by: String,
+    actor: Option<String>,
+    note: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FastReport {
+    to: ReportTarget,
+    at: Option<String>,
+    reference: Option<String>,
+}
+
+impl Fast {
+    /// `None` when something needs the careful path (a time that does not parse, a TLP
+    /// spelled otherwise than the format writes it).
+    fn into_incident(self, tz: Tz) -> Option<Incident> {
+        let time = |s: Option<String>| -> Option<Option<Timestamp>> {
+            match s {
+                None => Some(None),
+                Some(s) => parse_time(&s, tz).ok().map(Some),
+            }
+        };
+        let tlp = match self.tlp {
+            None => None,
+            Some(t) => Some(Tlp::parse(&t)?),
+        };
+        let mut history = Vec::with_capacity(self.history.len());
+        for e in self.history {
+            history.push(HistoryEntry {
+                at: parse_time(&e.at, tz).ok()?,
+                to: e.to,
+                by: e.by,
+                actor: e.actor,
+                note: e.note,
+            });
+        }
+        let mut external_reports = Vec::with_capacity(self.external_reports.len());
+        for r in self.external_reports {
+            external_reports.push(ExternalReport {
+                to: r.to,
+                at: time(r.at)?,
+                reference: r.reference,
+            });
+        }
+        Some(Incident {
+            id: self.id,
+            title: self.title,
+            status: self.status,
+            reported_at: time(self.reported_at)?,
+            occurred_at: time(self.occurred_at)?,
+            detected_at: time(self.detected_at)?,
+            reporter: self.reporter.map_or_else(Reporter::default, |r| Reporter {
+                name: r.name,
+                organization: r.organization,
+                contact: r.contact,
+                kind: r.kind,
+                channel: r.channel,
+            }),
+            owner: self.owner,
+            assets: self.assets,
+            category: self.category,
+            severity: self.severity,
+            tlp,
+            pap: self.pap,
+            summary: self.summary,
+            in_scope: self.in_scope,
+            handler: self.handler.map(|h| Handler {
+                kind: h.kind,
+                name: h.name,
+                contact: h.contact,
+            }),
+            delivered_to: self.delivered_to,
+            resolution: self.resolution,
+            impact: self.impact,
+            rejection_reason: self.rejection_reason,
+            rejection_code: self.rejection_code,
+            duplicate_of: self.duplicate_of,
+            related: self.related,
+            rsit: self.rsit,
+            attack: self.attack,
+            external_reports,
+            observables: self
+                .observables
+                .into_iter()
+                .map(|o| Observable {
+                    kind: o.kind,
+                    value: o.value,
+                    ioc: o.ioc,
+                })
+                .collect(),
+            attachments: self.attachments,
+            tags: self.tags,
+            extra: self.extra,
+            history,
+            body: String::new(),
+            sections: Vec::new(),
+        })
+    }
 }
 
 #[derive(Deserialize)]
@@ -286,9 +441,7 @@ impl Builder<'_> {
     }
 
     fn error(&mut self, code: Code, key: &str, msg: String, help: &str) {
-        let d = self
-            .at_key(Diagnostic::error(code, self.path, msg), key)
-            .help(help);
+        let d = self.at_key(Diagnostic::error(code, self.path, msg), key).help(help);
         self.diags.push(d);
     }
 
@@ -310,12 +463,7 @@ impl Builder<'_> {
                     Code::UnknownField => "remove the field or move it under `extra:`",
                     _ => "see the file format in docs/FORMAT.md",
                 };
-                self.error(
-                    code,
-                    key,
-                    format!("`{key}`: {}", strip_location(&msg)),
-                    help,
-                );
+                self.error(code, key, format!("`{key}`: {}", strip_location(&msg)), help);
                 None
             }
         }
@@ -369,10 +517,9 @@ impl Builder<'_> {
         let (mut has_id, mut has_status, mut has_history) = (false, false, false);
         for (k, v) in map {
             let Some(key) = k.as_str().map(str::to_owned) else {
-                let d =
-                    Diagnostic::error(Code::UnknownField, self.path, "a field name must be text")
-                        .at(self.text, self.layout.fm_start, 1)
-                        .help("write `name: value`");
+                let d = Diagnostic::error(Code::UnknownField, self.path, "a field name must be text")
+                    .at(self.text, self.layout.fm_start, 1)
+                    .help("write `name: value`");
                 self.diags.push(d);
                 continue;
             };
@@ -473,19 +620,11 @@ impl Builder<'_> {
                 }
             }
         }
-        for (present, key) in [
-            (has_id, "id"),
-            (has_status, "status"),
-            (has_history, "history"),
-        ] {
+        for (present, key) in [(has_id, "id"), (has_status, "status"), (has_history, "history")] {
             if !present {
-                let d = Diagnostic::error(
-                    Code::MissingField,
-                    self.path,
-                    format!("missing field `{key}`"),
-                )
-                .at(self.text, self.layout.fm_start, 1)
-                .help(format!("add `{key}:`; see docs/FORMAT.md"));
+                let d = Diagnostic::error(Code::MissingField, self.path, format!("missing field `{key}`"))
+                    .at(self.text, self.layout.fm_start, 1)
+                    .help(format!("add `{key}:`; see docs/FORMAT.md"));
                 self.diags.push(d);
             }
         }
@@ -554,23 +693,16 @@ impl Builder<'_> {
                     } else {
                         Code::WrongType
                     };
-                    let d = Diagnostic::error(
-                        code,
-                        self.path,
-                        format!("history entry {}: {msg}", i + 1),
-                    )
-                    .at(self.text, line, 1)
-                    .help("an entry has `at`, `to`, `by`, `actor` and optionally `note`");
+                    let d = Diagnostic::error(code, self.path, format!("history entry {}: {msg}", i + 1))
+                        .at(self.text, line, 1)
+                        .help("an entry has `at`, `to`, `by`, `actor` and optionally `note`");
                     self.diags.push(d);
                     continue;
                 }
             };
             let at_text = match raw.at {
                 Value::String(s) => s,
-                other => serde_yaml::to_string(&other)
-                    .unwrap_or_default()
-                    .trim()
-                    .to_owned(),
+                other => serde_yaml::to_string(&other).unwrap_or_default().trim().to_owned(),
             };
             match parse_time(&at_text, self.tz) {
                 Ok(at) => out.push(HistoryEntry {
@@ -581,13 +713,9 @@ impl Builder<'_> {
                     note: raw.note,
                 }),
                 Err(m) => {
-                    let d = Diagnostic::error(
-                        Code::InvalidTime,
-                        self.path,
-                        format!("history entry {}: {m}", i + 1),
-                    )
-                    .at(self.text, line, 1)
-                    .help("write RFC 3339 with an offset, e.g. 2026-01-21T09:15:00+07:00");
+                    let d = Diagnostic::error(Code::InvalidTime, self.path, format!("history entry {}: {m}", i + 1))
+                        .at(self.text, line, 1)
+                        .help("write RFC 3339 with an offset, e.g. 2026-01-21T09:15:00+07:00");
                     self.diags.push(d);
                 }
             }
@@ -612,9 +740,7 @@ fn distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
-                .min(prev[j + 1] + 1)
-                .min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
         }
         prev = cur;
     }
@@ -733,10 +859,14 @@ mod tests {
 
     #[test]
     fn alias_bombs_and_deep_nesting_are_refused_without_hanging() {
-        let mut bomb = String::from("---\nid: INC-2026-0001\nstatus: reported\nhistory: []\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        let mut bomb = String::from(
+            "---\nid: INC-2026-0001\nstatus: reported\nhistory: []\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n",
+        );
         for i in 1..12 {
             let p = i - 1;
-            bomb.push_str(&format!("a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"));
+            bomb.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
         }
         bomb.push_str("extra: *a11\n---\n");
         let p = parse(&bomb, P, JKT);

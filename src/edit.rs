@@ -81,8 +81,7 @@ fn needs_escape(c: char) -> bool {
 /// Plain scalars that YAML 1.1 or 1.2 would read as something other than a
 /// string (compared case-insensitively).
 const SPECIAL_WORDS: &[&str] = &[
-    "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".nan", ".inf", "-.inf",
-    "+.inf", "<<", "=",
+    "true", "false", "yes", "no", "on", "off", "y", "n", "null", "~", ".nan", ".inf", "-.inf", "+.inf", "<<", "=",
 ];
 
 fn plain_is_safe(s: &str) -> bool {
@@ -92,11 +91,7 @@ fn plain_is_safe(s: &str) -> bool {
     if first.is_whitespace() || last.is_whitespace() || last == ':' {
         return false;
     }
-    if "-?:,[]{}#&*!|>'\"%@`".contains(first)
-        || first.is_ascii_digit()
-        || first == '+'
-        || first == '.'
-    {
+    if "-?:,[]{}#&*!|>'\"%@`".contains(first) || first.is_ascii_digit() || first == '+' || first == '.' {
         return false;
     }
     if s.contains(": ") || s.contains(":\t") || s.contains(" #") || s.contains("\t#") {
@@ -149,8 +144,7 @@ fn raw_is_safe(s: &str) -> bool {
     let Some(&first) = b.first() else {
         return false;
     };
-    if s.chars()
-        .any(|c| needs_escape(c) || (c != ' ' && c.is_whitespace()))
+    if s.chars().any(|c| needs_escape(c) || (c != ' ' && c.is_whitespace()))
         || s.starts_with(' ')
         || s.ends_with(' ')
         || s.ends_with(':')
@@ -161,8 +155,7 @@ fn raw_is_safe(s: &str) -> bool {
     {
         return false;
     }
-    let indicator_then_space =
-        matches!(first, b'-' | b'?' | b':') && matches!(b.get(1), None | Some(b' '));
+    let indicator_then_space = matches!(first, b'-' | b'?' | b':') && matches!(b.get(1), None | Some(b' '));
     !indicator_then_space
 }
 
@@ -173,29 +166,20 @@ fn render(value: &Scalar) -> Result<String, EditError> {
         Scalar::Raw(r) if raw_is_safe(r) => Ok(r.clone()),
         Scalar::Raw(r) => Err(EditError::new(
             0,
-            format!(
-                "raw value {r:?} is not a safe plain YAML scalar; pass it as Scalar::Str so it gets quoted"
-            ),
+            format!("raw value {r:?} is not a safe plain YAML scalar; pass it as Scalar::Str so it gets quoted"),
         )),
     }
 }
 
 fn check_key(key: &str) -> Result<&str, EditError> {
-    let ok = key
-        .chars()
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && key
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    let ok = key.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if ok {
         Ok(key)
     } else {
         Err(EditError::new(
             0,
-            format!(
-                "{key:?} is not a usable field name; use letters, digits, `_` or `-`, starting with a letter"
-            ),
+            format!("{key:?} is not a usable field name; use letters, digits, `_` or `-`, starting with a letter"),
         ))
     }
 }
@@ -330,8 +314,7 @@ fn parse_key(rest: &str, flow: bool) -> Option<(String, usize)> {
             };
             Some((name, j))
         }
-        b'[' | b'{' | b']' | b'}' | b',' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'%'
-        | b'@' | b'`' | b'?' => None,
+        b'[' | b'{' | b']' | b'}' | b',' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'%' | b'@' | b'`' | b'?' => None,
         _ => {
             for (i, &c) in b.iter().enumerate() {
                 if c == b'#' && i > 0 && matches!(b.get(i - 1), Some(b' ' | b'\t')) {
@@ -360,8 +343,7 @@ fn is_block_header(value: &str) -> bool {
     match (toks.next(), toks.next()) {
         (Some(t), None) => {
             let mut cs = t.chars();
-            matches!(cs.next(), Some('|' | '>'))
-                && cs.all(|c| c.is_ascii_digit() || c == '+' || c == '-')
+            matches!(cs.next(), Some('|' | '>')) && cs.all(|c| c.is_ascii_digit() || c == '+' || c == '-')
         }
         _ => false,
     }
@@ -493,9 +475,7 @@ impl Classifier {
         let mut pos = indent;
         let mut dash = None;
         let mut dashes = 0usize;
-        while bytes.get(pos) == Some(&b'-')
-            && matches!(bytes.get(pos + 1), None | Some(b' ' | b'\t'))
-        {
+        while bytes.get(pos) == Some(&b'-') && matches!(bytes.get(pos + 1), None | Some(b' ' | b'\t')) {
             if dash.is_none() {
                 dash = Some(pos);
             }
@@ -689,12 +669,10 @@ impl<'a> Doc<'a> {
     }
 
     fn line(&self, idx: usize) -> Result<Line, EditError> {
-        self.lines.get(idx).copied().ok_or_else(|| {
-            EditError::new(
-                0,
-                "internal error: line index out of range; please report this file",
-            )
-        })
+        self.lines
+            .get(idx)
+            .copied()
+            .ok_or_else(|| EditError::new(0, "internal error: line index out of range; please report this file"))
     }
 
     fn value_text(&self, n: &Node) -> &'a str {
@@ -715,8 +693,7 @@ impl<'a> Doc<'a> {
         match self.seg("history") {
             Some(h) => {
                 let mut i = h.line;
-                while i > 1 && matches!(self.kinds.get(i - 1), Some(Kind::Blank | Kind::Comment(0)))
-                {
+                while i > 1 && matches!(self.kinds.get(i - 1), Some(Kind::Blank | Kind::Comment(0))) {
                     i -= 1;
                 }
                 Ok(self.line(i)?.start)
@@ -818,12 +795,7 @@ fn set_in_flow_map(
     let close = vtext.len().saturating_sub(1);
     let b = vtext.as_bytes();
     let mut bounds = vec![0usize];
-    bounds.extend(
-        sc.events
-            .iter()
-            .filter(|e| e.1 == b',' && e.2 == 1)
-            .map(|e| e.0),
-    );
+    bounds.extend(sc.events.iter().filter(|e| e.1 == b',' && e.2 == 1).map(|e| e.0));
     bounds.push(close);
     // (value start, value end, whether the entry has a `:`)
     let mut found: Option<(usize, usize, bool)> = None;
@@ -992,12 +964,7 @@ pub fn append_history(text: &str, fields: &[(&str, Scalar)]) -> Result<String, E
         doc.node(i)
             .is_some_and(|n| n.indent == item_col && n.dash == Some(item_col))
     };
-    let last_item = body
-        .iter()
-        .rev()
-        .copied()
-        .find(|&i| is_item(i))
-        .unwrap_or(first);
+    let last_item = body.iter().rev().copied().find(|&i| is_item(i)).unwrap_or(first);
     let not_mapping = || {
         EditError::new(
             last_item + 1,
@@ -1027,11 +994,7 @@ pub fn append_history(text: &str, fields: &[(&str, Scalar)]) -> Result<String, E
         return Err(not_mapping());
     };
     let ins = match style {
-        EntryStyle::Flow { spaced } => format!(
-            "{}- {}{nl}",
-            " ".repeat(item_col),
-            flow_map(&rendered, spaced)
-        ),
+        EntryStyle::Flow { spaced } => format!("{}- {}{nl}", " ".repeat(item_col), flow_map(&rendered, spaced)),
         EntryStyle::Block { key_col } => {
             let gap = key_col.saturating_sub(item_col + 1).max(1);
             let mut out = String::new();
@@ -1097,12 +1060,7 @@ fn set_child(doc: &Doc<'_>, parent: &str, child: &str, value: &str) -> Result<St
     let nl = doc.nl;
     let Some(seg) = doc.seg(parent) else {
         let at = doc.new_key_point()?;
-        return splice(
-            doc.text,
-            at,
-            at,
-            &format!("{parent}:{nl}  {child}: {value}{nl}"),
-        );
+        return splice(doc.text, at, at, &format!("{parent}:{nl}  {child}: {value}{nl}"));
     };
     let pline = seg.line + 1;
     let (node, _) = doc.key_node(seg.line)?;
@@ -1121,9 +1079,7 @@ fn set_child(doc: &Doc<'_>, parent: &str, child: &str, value: &str) -> Result<St
         if node.open {
             return Err(EditError::new(
                 pline,
-                format!(
-                    "`{parent}` is a multi-line flow mapping; rewrite it on one line or in block style and retry"
-                ),
+                format!("`{parent}` is a multi-line flow mapping; rewrite it on one line or in block style and retry"),
             ));
         }
         if let Some(&i) = body.first() {
@@ -1170,9 +1126,7 @@ fn set_child(doc: &Doc<'_>, parent: &str, child: &str, value: &str) -> Result<St
             Some(n) if n.indent < child_indent => {
                 return Err(EditError::new(
                     i + 1,
-                    format!(
-                        "unexpected indentation inside `{parent}`; align it with the other entries"
-                    ),
+                    format!("unexpected indentation inside `{parent}`; align it with the other entries"),
                 ));
             }
             _ => {
@@ -1251,11 +1205,7 @@ mod tests {
 
     #[test]
     fn appends_flow_entry_after_last_flow_item() {
-        let out = append_history(
-            &flow_doc("\n"),
-            &entry("2026-01-22T08:00:00+07:00", "triage"),
-        )
-        .expect("append");
+        let out = append_history(&flow_doc("\n"), &entry("2026-01-22T08:00:00+07:00", "triage")).expect("append");
         let expected = concat!(
             "---\n",
             "id: INC-2026-0001\n",
@@ -1272,11 +1222,7 @@ mod tests {
 
     #[test]
     fn appends_flow_entry_keeping_crlf() {
-        let out = append_history(
-            &flow_doc("\r\n"),
-            &entry("2026-01-22T08:00:00+07:00", "triage"),
-        )
-        .expect("append");
+        let out = append_history(&flow_doc("\r\n"), &entry("2026-01-22T08:00:00+07:00", "triage")).expect("append");
         let expected = concat!(
             "---\r\n",
             "id: INC-2026-0001\r\n",
@@ -1298,10 +1244,7 @@ mod tests {
             ("to", Scalar::Raw("containment".to_owned())),
             ("by", Scalar::Str("data".to_owned())),
             ("actor", Scalar::Str("agus".to_owned())),
-            (
-                "note",
-                Scalar::Str("Server diisolasi: jaringan diputus".to_owned()),
-            ),
+            ("note", Scalar::Str("Server diisolasi: jaringan diputus".to_owned())),
         ];
         let out = append_history(SAMPLE, &fields).expect("append");
         let expected = SAMPLE.replace(
@@ -1328,8 +1271,7 @@ mod tests {
             "  to: reported\n",
             "---\n",
         );
-        let out = append_history(text, &entry("2026-01-22T08:00:00+07:00", "registered"))
-            .expect("append");
+        let out = append_history(text, &entry("2026-01-22T08:00:00+07:00", "registered")).expect("append");
         let expected = concat!(
             "---\n",
             "history:\n",
@@ -1354,8 +1296,7 @@ mod tests {
             "severity: high\n",
             "---\n",
         );
-        let out = append_history(text, &entry("2026-01-22T08:00:00+07:00", "registered"))
-            .expect("append");
+        let out = append_history(text, &entry("2026-01-22T08:00:00+07:00", "registered")).expect("append");
         let expected = concat!(
             "---\n",
             "history:\n",
@@ -1379,8 +1320,7 @@ mod tests {
             "owner: CSIRT\n",
             "---\n",
         );
-        let out = append_history(text, &entry("2026-01-22T08:00:00+07:00", "registered"))
-            .expect("append");
+        let out = append_history(text, &entry("2026-01-22T08:00:00+07:00", "registered")).expect("append");
         let expected = concat!(
             "---\n",
             "history:\n",
@@ -1404,8 +1344,7 @@ mod tests {
             "tags: [web]\n",
             "---\n",
         );
-        let out = append_history(text, &entry("2026-01-22T08:00:00+07:00", "registered"))
-            .expect("append");
+        let out = append_history(text, &entry("2026-01-22T08:00:00+07:00", "registered")).expect("append");
         let expected = concat!(
             "---\n",
             "id: INC-2026-0002\n",
@@ -1432,8 +1371,7 @@ mod tests {
             "status: x\n",
             "---\n",
         );
-        let out = append_history(text, &entry("2026-01-22T08:00:00+07:00", "registered"))
-            .expect("append");
+        let out = append_history(text, &entry("2026-01-22T08:00:00+07:00", "registered")).expect("append");
         let expected = concat!(
             "---\n",
             "history:\n",
@@ -1460,8 +1398,7 @@ mod tests {
             "      to: reported }\n",
             "---\n",
         );
-        let out = append_history(text, &entry("2026-01-22T08:00:00+07:00", "registered"))
-            .expect("append");
+        let out = append_history(text, &entry("2026-01-22T08:00:00+07:00", "registered")).expect("append");
         let expected = concat!(
             "---\n",
             "history:\n",
@@ -1480,8 +1417,7 @@ mod tests {
             "history: [ { at: 2026-01-21T09:15:00+07:00, to: reported } ]  # compact\n",
             "---\n",
         );
-        let out = append_history(text, &entry("2026-01-22T08:00:00+07:00", "registered"))
-            .expect("append");
+        let out = append_history(text, &entry("2026-01-22T08:00:00+07:00", "registered")).expect("append");
         let expected = concat!(
             "---\n",
             "history: [ { at: 2026-01-21T09:15:00+07:00, to: reported }, { at: 2026-01-22T08:00:00+07:00, to: registered, by: data } ]  # compact\n",
@@ -1493,8 +1429,7 @@ mod tests {
     #[test]
     fn fills_empty_flow_sequence() {
         let text = "---\nid: X\nhistory: []\n---\n";
-        let out =
-            append_history(text, &entry("2026-01-22T08:00:00+07:00", "reported")).expect("append");
+        let out = append_history(text, &entry("2026-01-22T08:00:00+07:00", "reported")).expect("append");
         assert_eq!(
             out,
             "---\nid: X\nhistory: [{ at: 2026-01-22T08:00:00+07:00, to: reported, by: data }]\n---\n"
@@ -1511,8 +1446,7 @@ mod tests {
             "]\n",
             "---\n",
         );
-        let err = append_history(text, &entry("2026-01-22T08:00:00+07:00", "registered"))
-            .expect_err("multi-line flow");
+        let err = append_history(text, &entry("2026-01-22T08:00:00+07:00", "registered")).expect_err("multi-line flow");
         assert_eq!(err.line, 3);
         assert!(err.message.contains("block style"), "{}", err.message);
     }
@@ -1520,8 +1454,7 @@ mod tests {
     #[test]
     fn adds_history_at_end_of_front_matter_when_missing() {
         let text = "---\nid: X\n# trailing note\n---\nbody";
-        let out =
-            append_history(text, &entry("2026-01-22T08:00:00+07:00", "reported")).expect("append");
+        let out = append_history(text, &entry("2026-01-22T08:00:00+07:00", "reported")).expect("append");
         assert_eq!(
             out,
             "---\nid: X\n# trailing note\nhistory:\n  - { at: 2026-01-22T08:00:00+07:00, to: reported, by: data }\n---\nbody"
@@ -1531,8 +1464,7 @@ mod tests {
     #[test]
     fn fills_null_history() {
         let text = "---\nhistory:   # none yet\nid: X\n---\n";
-        let out =
-            append_history(text, &entry("2026-01-22T08:00:00+07:00", "reported")).expect("append");
+        let out = append_history(text, &entry("2026-01-22T08:00:00+07:00", "reported")).expect("append");
         assert_eq!(
             out,
             "---\nhistory:   # none yet\n  - { at: 2026-01-22T08:00:00+07:00, to: reported, by: data }\nid: X\n---\n"
@@ -1542,8 +1474,7 @@ mod tests {
     #[test]
     fn preserves_bom_and_missing_final_newline() {
         let text = "\u{feff}---\r\nhistory:\r\n  - { to: reported }\r\n---\r\nbody without newline";
-        let out =
-            append_history(text, &[("to", Scalar::Raw("registered".to_owned()))]).expect("append");
+        let out = append_history(text, &[("to", Scalar::Raw("registered".to_owned()))]).expect("append");
         assert_eq!(
             out,
             "\u{feff}---\r\nhistory:\r\n  - { to: reported }\r\n  - { to: registered }\r\n---\r\nbody without newline"
@@ -1553,12 +1484,8 @@ mod tests {
     #[test]
     fn keeps_missing_newline_after_closing_fence() {
         let text = "---\nhistory:\n  - { to: reported }\n---";
-        let out =
-            append_history(text, &[("to", Scalar::Raw("registered".to_owned()))]).expect("append");
-        assert_eq!(
-            out,
-            "---\nhistory:\n  - { to: reported }\n  - { to: registered }\n---"
-        );
+        let out = append_history(text, &[("to", Scalar::Raw("registered".to_owned()))]).expect("append");
+        assert_eq!(out, "---\nhistory:\n  - { to: reported }\n  - { to: registered }\n---");
     }
 
     #[test]
@@ -1572,13 +1499,10 @@ mod tests {
             "---\n",
         );
         let text = format!("---\nid: X\nhistory:\n  - {{ to: reported }}\n---\n{body}");
-        let out =
-            append_history(&text, &[("to", Scalar::Raw("registered".to_owned()))]).expect("append");
+        let out = append_history(&text, &[("to", Scalar::Raw("registered".to_owned()))]).expect("append");
         assert_eq!(
             out,
-            format!(
-                "---\nid: X\nhistory:\n  - {{ to: reported }}\n  - {{ to: registered }}\n---\n{body}"
-            )
+            format!("---\nid: X\nhistory:\n  - {{ to: reported }}\n  - {{ to: registered }}\n---\n{body}")
         );
         let out = set_field(&text, "status", Scalar::Raw("triage".to_owned())).expect("set");
         assert_eq!(
@@ -1652,8 +1576,7 @@ mod tests {
     fn refuses_empty_fields_and_unsafe_raw_values() {
         let text = "---\nhistory: []\n---\n";
         assert_eq!(append_history(text, &[]).expect_err("empty").line, 0);
-        let err = append_history(text, &[("to", Scalar::Raw("a, b".to_owned()))])
-            .expect_err("raw with comma");
+        let err = append_history(text, &[("to", Scalar::Raw("a, b".to_owned()))]).expect_err("raw with comma");
         assert!(err.message.contains("Scalar::Str"), "{}", err.message);
         assert!(append_history(text, &[("bad key", Scalar::Bool(true))]).is_err());
     }
@@ -1664,20 +1587,12 @@ mod tests {
     fn replaces_value_keeping_trailing_comment() {
         let text = "---\nid: X\nstatus: triage  # comment\nhistory: []\n---\n";
         let out = set_field(text, "status", Scalar::Raw("containment".to_owned())).expect("set");
-        assert_eq!(
-            out,
-            "---\nid: X\nstatus: containment  # comment\nhistory: []\n---\n"
-        );
+        assert_eq!(out, "---\nid: X\nstatus: containment  # comment\nhistory: []\n---\n");
     }
 
     #[test]
     fn replaces_quoted_value_with_quoted_text() {
-        let out = set_field(
-            SAMPLE,
-            "title",
-            Scalar::Str("Defacement: situs desa #2".to_owned()),
-        )
-        .expect("set");
+        let out = set_field(SAMPLE, "title", Scalar::Str("Defacement: situs desa #2".to_owned())).expect("set");
         assert_eq!(
             out,
             SAMPLE.replace(
@@ -1746,22 +1661,13 @@ mod tests {
 
     #[test]
     fn replaces_child_in_block_mapping() {
-        let out =
-            set_field(SAMPLE, "handler.type", Scalar::Raw("external".to_owned())).expect("set");
-        assert_eq!(
-            out,
-            SAMPLE.replace("  type: internal\n", "  type: external\n")
-        );
+        let out = set_field(SAMPLE, "handler.type", Scalar::Raw("external".to_owned())).expect("set");
+        assert_eq!(out, SAMPLE.replace("  type: internal\n", "  type: external\n"));
     }
 
     #[test]
     fn adds_child_after_last_child_of_block_mapping() {
-        let out = set_field(
-            SAMPLE,
-            "handler.contact",
-            Scalar::Str("csirt@example.org".to_owned()),
-        )
-        .expect("set");
+        let out = set_field(SAMPLE, "handler.contact", Scalar::Str("csirt@example.org".to_owned())).expect("set");
         assert_eq!(
             out,
             SAMPLE.replace(
@@ -1791,17 +1697,13 @@ mod tests {
         .expect("set");
         assert_eq!(
             out,
-            SAMPLE.replace(
-                "organization: Pemdes Sumberagung,",
-                "organization: Desa Sumberagung,"
-            )
+            SAMPLE.replace("organization: Pemdes Sumberagung,", "organization: Desa Sumberagung,")
         );
     }
 
     #[test]
     fn adds_child_to_flow_mapping_before_closing_brace() {
-        let out =
-            set_field(SAMPLE, "reporter.phone", Scalar::Str("+62 812".to_owned())).expect("set");
+        let out = set_field(SAMPLE, "reporter.phone", Scalar::Str("+62 812".to_owned())).expect("set");
         assert_eq!(
             out,
             SAMPLE.replace(
@@ -1881,8 +1783,7 @@ mod tests {
 
     #[test]
     fn reports_unclosed_front_matter() {
-        let err = set_field("---\nid: X\nstatus: a\n", "status", Scalar::Bool(true))
-            .expect_err("unclosed");
+        let err = set_field("---\nid: X\nstatus: a\n", "status", Scalar::Bool(true)).expect_err("unclosed");
         assert_eq!(err.line, 1);
         assert!(err.message.contains("never closed"));
         assert_eq!(
@@ -1906,21 +1807,13 @@ mod tests {
 
     #[test]
     fn reports_structural_problems_with_lines() {
-        let err = set_field(
-            "---\nid: \"open\nstatus: a\n---\n",
-            "id",
-            Scalar::Bool(true),
-        )
-        .expect_err("unclosed quote");
+        let err = set_field("---\nid: \"open\nstatus: a\n---\n", "id", Scalar::Bool(true)).expect_err("unclosed quote");
         assert_eq!(err.line, 2);
-        let err =
-            set_field("---\n\tid: X\n---\n", "id", Scalar::Bool(true)).expect_err("tab indent");
+        let err = set_field("---\n\tid: X\n---\n", "id", Scalar::Bool(true)).expect_err("tab indent");
         assert_eq!(err.line, 2);
-        let err = set_field("---\nid: X\njust text\n---\n", "id", Scalar::Bool(true))
-            .expect_err("not a key");
+        let err = set_field("---\nid: X\njust text\n---\n", "id", Scalar::Bool(true)).expect_err("not a key");
         assert_eq!(err.line, 3);
-        let err =
-            set_field("---\n  id: X\n---\n", "id", Scalar::Bool(true)).expect_err("indented first");
+        let err = set_field("---\n  id: X\n---\n", "id", Scalar::Bool(true)).expect_err("indented first");
         assert_eq!(err.line, 2);
     }
 
@@ -2030,8 +1923,7 @@ mod tests {
 
     #[test]
     fn edits_keep_everything_outside_the_edit_identical() {
-        let out = append_history(SAMPLE, &entry("2026-01-22T08:00:00+07:00", "registered"))
-            .expect("append");
+        let out = append_history(SAMPLE, &entry("2026-01-22T08:00:00+07:00", "registered")).expect("append");
         let cut = SAMPLE.find("---\n## Laporan").expect("fence");
         assert!(out.starts_with(&SAMPLE[..cut]));
         assert!(out.ends_with(&SAMPLE[cut..]));

@@ -30,21 +30,14 @@ pub fn user_email(dir: &Path) -> Option<String> {
         Ok(repo) => repo.config().ok()?,
         Err(_) => git2::Config::open_default().ok()?,
     };
-    config
-        .get_string("user.email")
-        .ok()
-        .filter(|e| !e.trim().is_empty())
+    config.get_string("user.email").ok().filter(|e| !e.trim().is_empty())
 }
 
 /// Opens the repository whose work tree is at (or above) `dir`.
 pub fn open(dir: &Path) -> Result<git2::Repository, GitError> {
     git2::Repository::discover(dir).map_err(|e| {
         err(
-            format!(
-                "{} is not inside a git repository ({})",
-                dir.display(),
-                e.message()
-            ),
+            format!("{} is not inside a git repository ({})", dir.display(), e.message()),
             "run the command in the incident repository, or pass -C <dir>",
         )
     })

@@ -1,6 +1,11 @@
 use clap::Parser;
 use std::process::ExitCode;
 
+// YAML parsing allocates many small strings on every core; mimalloc avoids the system
+// allocator's contention (see benches/validate.rs).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = match insiden::cli::Cli::try_parse() {
         Ok(cli) => cli,

@@ -74,9 +74,7 @@ fn safe_url(url: &str) -> bool {
     let scheme_end = lower.find(':');
     let slash = lower.find('/').unwrap_or(usize::MAX);
     match scheme_end {
-        Some(i) if i < slash => ["http:", "https:", "mailto:"]
-            .iter()
-            .any(|s| lower.starts_with(s)),
+        Some(i) if i < slash => ["http:", "https:", "mailto:"].iter().any(|s| lower.starts_with(s)),
         _ => true, // relative
     }
 }
@@ -131,19 +129,14 @@ pub fn to_html(body: &str, shift: u8, anchor_prefix: &str) -> String {
                 dropped_links -= 1;
                 continue;
             }
-            Event::Start(Tag::Image { dest_url, .. }) if !safe_url(&dest_url) => {
-                Event::Start(Tag::Image {
-                    link_type: pulldown_cmark::LinkType::Inline,
-                    dest_url: CowStr::Borrowed(""),
-                    title: CowStr::Borrowed(""),
-                    id: CowStr::Borrowed(""),
-                })
-            }
+            Event::Start(Tag::Image { dest_url, .. }) if !safe_url(&dest_url) => Event::Start(Tag::Image {
+                link_type: pulldown_cmark::LinkType::Inline,
+                dest_url: CowStr::Borrowed(""),
+                title: CowStr::Borrowed(""),
+                id: CowStr::Borrowed(""),
+            }),
             Event::Start(Tag::Heading {
-                level,
-                classes,
-                attrs,
-                ..
+                level, classes, attrs, ..
             }) => {
                 heading_text = Some((events.len(), String::new()));
                 Event::Start(Tag::Heading {
@@ -197,10 +190,7 @@ mod tests {
     fn sections_are_level_two_headings_with_their_fill() {
         let body = "## Laporan\nIsi.\n\n## Analisis\n\n## Rekomendasi\n### Detail\nx\n# Lain\n## Penanganan\n   \n";
         let s = sections(body, 10);
-        let got: Vec<_> = s
-            .iter()
-            .map(|s| (s.heading.as_str(), s.line, s.filled))
-            .collect();
+        let got: Vec<_> = s.iter().map(|s| (s.heading.as_str(), s.line, s.filled)).collect();
         assert_eq!(
             got,
             [
@@ -214,11 +204,7 @@ mod tests {
 
     #[test]
     fn raw_html_is_shown_as_text() {
-        let html = to_html(
-            "<script>alert(1)</script>\n\nhalo <img src=x onerror=alert(1)>",
-            0,
-            "",
-        );
+        let html = to_html("<script>alert(1)</script>\n\nhalo <img src=x onerror=alert(1)>", 0, "");
         assert!(!html.contains("<script"), "{html}");
         assert!(!html.contains("<img"), "{html}");
         assert!(html.contains("&lt;script&gt;"), "{html}");

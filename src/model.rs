@@ -484,10 +484,7 @@ mod tests {
             }),
             ..Incident::default()
         };
-        assert_eq!(
-            inc.field("handler.type"),
-            Some(FieldValue::Text("external".into()))
-        );
+        assert_eq!(inc.field("handler.type"), Some(FieldValue::Text("external".into())));
         assert_eq!(inc.field("assets"), Some(FieldValue::List(0)));
         assert!(!FieldValue::List(0).is_filled());
         assert_eq!(inc.field("nonsense"), None);

@@ -34,11 +34,7 @@ pub struct Validation {
 impl Validation {
     /// The incidents that parsed, with their paths, sorted by id.
     pub fn incidents(&self) -> Vec<&Incident> {
-        let mut v: Vec<&Incident> = self
-            .files
-            .iter()
-            .filter_map(|c| c.incident.as_ref())
-            .collect();
+        let mut v: Vec<&Incident> = self.files.iter().filter_map(|c| c.incident.as_ref()).collect();
         v.sort_by(|a, b| a.id.cmp(&b.id));
         v
     }
@@ -50,27 +46,15 @@ impl Validation {
 
 /// Validates every file and the repository-wide rules. `present` holds every
 /// repository-relative file path (for attachments); `now` measures SLAs and windows.
-pub fn validate(
-    files: &[SourceFile],
-    present: &HashSet<String>,
-    cfg: &Config,
-    now: Timestamp,
-) -> Validation {
-    let per_file: Vec<(Checked, Vec<Diagnostic>)> = files
-        .par_iter()
-        .map(|f| validate_file(f, cfg, now))
-        .collect();
+pub fn validate(files: &[SourceFile], present: &HashSet<String>, cfg: &Config, now: Timestamp) -> Validation {
+    let per_file: Vec<(Checked, Vec<Diagnostic>)> = files.par_iter().map(|f| validate_file(f, cfg, now)).collect();
     let mut out = Validation::default();
     for (c, d) in per_file {
         out.files.push(c);
         out.diagnostics.extend(d);
     }
-    let texts: HashMap<&str, &str> = files
-        .iter()
-        .map(|f| (f.path.as_str(), f.text.as_str()))
-        .collect();
-    out.diagnostics
-        .extend(repository_rules(&out.files, &texts, present));
+    let texts: HashMap<&str, &str> = files.iter().map(|f| (f.path.as_str(), f.text.as_str())).collect();
+    out.diagnostics.extend(repository_rules(&out.files, &texts, present));
     if !cfg.has_members() && !files.is_empty() {
         out.diagnostics.push(
             Diagnostic::warning(
@@ -86,11 +70,7 @@ pub fn validate(
 }
 
 /// Validates one file on its own.
-pub fn validate_file(
-    file: &SourceFile,
-    cfg: &Config,
-    now: Timestamp,
-) -> (Checked, Vec<Diagnostic>) {
+pub fn validate_file(file: &SourceFile, cfg: &Config, now: Timestamp) -> (Checked, Vec<Diagnostic>) {
     let parsed = doc::parse(&file.text, &file.path, cfg.timezone);
     let mut diags = parsed.diagnostics;
     if let Some(inc) = &parsed.incident {
@@ -149,14 +129,10 @@ impl FileCtx<'_> {
         let Some(id) = IncidentId::parse(&inc.id, prefix) else {
             if !inc.id.is_empty() || self.layout.key_line("id").is_some() {
                 out.push(
-                    self.at_key(
-                        Code::InvalidId,
-                        "id",
-                        format!("`{}` is not an incident id", inc.id),
-                    )
-                    .help(format!(
-                        "ids look like {prefix}-2026-0007: prefix, year, at least four digits"
-                    )),
+                    self.at_key(Code::InvalidId, "id", format!("`{}` is not an incident id", inc.id))
+                        .help(format!(
+                            "ids look like {prefix}-2026-0007: prefix, year, at least four digits"
+                        )),
                 );
             }
             return;
@@ -195,12 +171,8 @@ impl FileCtx<'_> {
                     None => format!("use one of: {}", ids.join(", ")),
                 };
                 out.push(
-                    self.at_key(
-                        Code::UnknownCategory,
-                        "category",
-                        format!("unknown category `{cat}`"),
-                    )
-                    .help(help),
+                    self.at_key(Code::UnknownCategory, "category", format!("unknown category `{cat}`"))
+                        .help(help),
                 );
             }
         }
@@ -226,12 +198,7 @@ impl FileCtx<'_> {
                     let in_pass = i == 0 || prev == Some(w.initial.as_str()) || i >= pass_start;
                     if in_pass {
                         for u in w.unmet(t, inc, i, &cal) {
-                            out.push(self.unmet(
-                                i,
-                                prev.unwrap_or(crate::workflow::NEW),
-                                &e.to,
-                                &u,
-                            ));
+                            out.push(self.unmet(i, prev.unwrap_or(crate::workflow::NEW), &e.to, &u));
                         }
                     }
                 }
@@ -262,18 +229,21 @@ impl FileCtx<'_> {
         if w.state(&inc.status).is_none() && self.layout.key_line("status").is_some() {
             let states: Vec<&str> = w.states.iter().map(|s| s.id.as_str()).collect();
             out.push(
-                self.at_key(
-                    Code::UnknownState,
-                    "status",
-                    format!("unknown status `{}`", inc.status),
-                )
-                .help(format!("use one of: {}", states.join(", "))),
+                self.at_key(Code::UnknownState, "status", format!("unknown status `{}`", inc.status))
+                    .help(format!("use one of: {}", states.join(", "))),
             );
         } else if let Some(last) = inc.history.last() {
             if last.to != inc.status {
                 out.push(
-                    self.at_key(Code::StatusMismatch, "status", format!("status is `{}` but the last history entry moves to `{}`", inc.status, last.to))
-                        .help("use `insiden transition`, which sets both; or make `status` equal the last entry's `to`"),
+                    self.at_key(
+                        Code::StatusMismatch,
+                        "status",
+                        format!(
+                            "status is `{}` but the last history entry moves to `{}`",
+                            inc.status, last.to
+                        ),
+                    )
+                    .help("use `insiden transition`, which sets both; or make `status` equal the last entry's `to`"),
                 );
             }
         }
@@ -300,26 +270,18 @@ impl FileCtx<'_> {
         let members = self.cfg.members(by);
         match actor {
             None => out.push(
-                self.at_entry(
-                    Code::UnknownMember,
-                    i,
-                    format!("entry {} has no `actor`", i + 1),
-                )
-                .help("name the team member who made the move: `actor: <member id>`"),
+                self.at_entry(Code::UnknownMember, i, format!("entry {} has no `actor`", i + 1))
+                    .help("name the team member who made the move: `actor: <member id>`"),
             ),
             Some(a) if !members.iter().any(|m| m.id == a) => {
                 let ids: Vec<&str> = members.iter().map(|m| m.id.as_str()).collect();
                 out.push(
-                    self.at_entry(
-                        Code::UnknownMember,
-                        i,
-                        format!("`{a}` is not a member of team `{by}`"),
-                    )
-                    .help(if ids.is_empty() {
-                        format!("add members to teams.{by} in insiden.yaml")
-                    } else {
-                        format!("members of {by}: {}", ids.join(", "))
-                    }),
+                    self.at_entry(Code::UnknownMember, i, format!("`{a}` is not a member of team `{by}`"))
+                        .help(if ids.is_empty() {
+                            format!("add members to teams.{by} in insiden.yaml")
+                        } else {
+                            format!("members of {by}: {}", ids.join(", "))
+                        }),
                 );
             }
             Some(_) => {}
@@ -329,13 +291,7 @@ impl FileCtx<'_> {
     fn violation(&self, i: usize, v: &Violation) -> Diagnostic {
         match v {
             Violation::UnknownState { state } => {
-                let states: Vec<&str> = self
-                    .cfg
-                    .workflow
-                    .states
-                    .iter()
-                    .map(|s| s.id.as_str())
-                    .collect();
+                let states: Vec<&str> = self.cfg.workflow.states.iter().map(|s| s.id.as_str()).collect();
                 self.at_entry(Code::UnknownState, i, format!("unknown state `{state}`"))
                     .help(format!("use one of: {}", states.join(", ")))
             }
@@ -352,20 +308,10 @@ impl FileCtx<'_> {
                     .help(format!("use one of: {}", roles.join(", ")))
             }
             Violation::BadStart { expected, found } => self
-                .at_entry(
-                    Code::HistoryStart,
-                    i,
-                    format!("history starts with `{found}`"),
-                )
-                .help(format!(
-                    "the first entry records the report: `to: {expected}`"
-                )),
+                .at_entry(Code::HistoryStart, i, format!("history starts with `{found}`"))
+                .help(format!("the first entry records the report: `to: {expected}`")),
             Violation::NotAllowed { from, to, allowed } => self
-                .at_entry(
-                    Code::TransitionNotAllowed,
-                    i,
-                    format!("{from} → {to} is not allowed"),
-                )
+                .at_entry(Code::TransitionNotAllowed, i, format!("{from} → {to} is not allowed"))
                 .help(if allowed.is_empty() {
                     format!("`{from}` is final: nothing follows it")
                 } else {
@@ -384,11 +330,7 @@ impl FileCtx<'_> {
                 )
                 .help(format!("this step belongs to: {}", allowed.join(", "))),
             Violation::UpdateWithoutNote { state } => self
-                .at_entry(
-                    Code::MissingNote,
-                    i,
-                    format!("an update in `{state}` without a note"),
-                )
+                .at_entry(Code::MissingNote, i, format!("an update in `{state}` without a note"))
                 .help("an entry that stays in the same state records progress: add `note: …`"),
         }
     }
@@ -402,16 +344,12 @@ impl FileCtx<'_> {
         };
         let help = match u {
             Unmet::Field { field } => format!("fill `{field}` before this step"),
-            Unmet::Equals {
-                field, expected, ..
-            } => format!("this path needs `{field}: {expected}`"),
+            Unmet::Equals { field, expected, .. } => format!("this path needs `{field}: {expected}`"),
             Unmet::Section { label, .. } => {
                 format!("add a `## {label}` section with text to the body")
             }
             Unmet::Note => "say why in `note: …`".into(),
-            Unmet::WindowClosed { .. } => {
-                "after the window a new report is a new incident: `insiden new`".into()
-            }
+            Unmet::WindowClosed { .. } => "after the window a new report is a new incident: `insiden new`".into(),
             Unmet::WindowOpen { .. } => {
                 "wait until the window has elapsed; `insiden autoresolve` closes it then".into()
             }
@@ -433,13 +371,17 @@ impl FileCtx<'_> {
             );
         }
         let restricted = matches!(inc.tlp, Some(Tlp::AmberStrict | Tlp::Red));
-        if restricted
-            && inc.handler.as_ref().and_then(|h| h.kind)
-                == Some(crate::model::HandlerType::External)
-        {
+        if restricted && inc.handler.as_ref().and_then(|h| h.kind) == Some(crate::model::HandlerType::External) {
             out.push(
-                self.warn_key(Code::RestrictedTlpExternal, "handler", format!("a {} incident is handed to an external handler", inc.effective_tlp().label()))
-                    .help("TLP:AMBER+STRICT and TLP:RED stay inside the organisation; agree on a lower TLP first"),
+                self.warn_key(
+                    Code::RestrictedTlpExternal,
+                    "handler",
+                    format!(
+                        "a {} incident is handed to an external handler",
+                        inc.effective_tlp().label()
+                    ),
+                )
+                .help("TLP:AMBER+STRICT and TLP:RED stay inside the organisation; agree on a lower TLP first"),
             );
         }
         if inc.tlp == Some(Tlp::Red) && has_body_text(&inc.body) {
@@ -450,10 +392,7 @@ impl FileCtx<'_> {
         }
         if let Some(stay) = crate::workflow::stays(w, &self.cfg.sla, inc, now).last() {
             if stay.breached() && stay.left.is_none() {
-                let limit = stay
-                    .limit
-                    .map(crate::time::format_duration)
-                    .unwrap_or_default();
+                let limit = stay.limit.map(crate::time::format_duration).unwrap_or_default();
                 out.push(
                     self.warn_key(
                         Code::SlaBreached,
@@ -466,9 +405,7 @@ impl FileCtx<'_> {
                     )
                     .help(format!(
                         "the team `{}` acts next",
-                        w.state(&stay.state)
-                            .map(|s| s.acts.join(", "))
-                            .unwrap_or_default()
+                        w.state(&stay.state).map(|s| s.acts.join(", ")).unwrap_or_default()
                     )),
                 );
             }
@@ -479,8 +416,15 @@ impl FileCtx<'_> {
                     let end = self.cfg.calendar().window_end(start);
                     if now >= end {
                         out.push(
-                            self.warn_key(Code::AutoresolveOverdue, "status", format!("the autoresolve window ended {}; the incident awaits documentation", end.to_rfc3339()))
-                                .help("the data team documents it (`resolution`, then `insiden transition … documented`)"),
+                            self.warn_key(
+                                Code::AutoresolveOverdue,
+                                "status",
+                                format!(
+                                    "the autoresolve window ended {}; the incident awaits documentation",
+                                    end.to_rfc3339()
+                                ),
+                            )
+                            .help("the data team documents it (`resolution`, then `insiden transition … documented`)"),
                         );
                     }
                 }
@@ -511,11 +455,7 @@ pub fn pass_start(inc: &Incident, w: &crate::workflow::Workflow) -> usize {
     start
 }
 
-fn repository_rules(
-    files: &[Checked],
-    texts: &HashMap<&str, &str>,
-    present: &HashSet<String>,
-) -> Vec<Diagnostic> {
+fn repository_rules(files: &[Checked], texts: &HashMap<&str, &str>, present: &HashSet<String>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut by_id: HashMap<&str, &str> = HashMap::with_capacity(files.len());
     let mut sorted: Vec<&Checked> = files.iter().collect();
@@ -566,14 +506,22 @@ fn repository_rules(
             match resolve(dir, a) {
                 Some(p) if present.contains(&p) => {}
                 Some(p) => out.push(
-                    Diagnostic::error(Code::MissingAttachment, &c.path, format!("attachment `{a}` does not exist (looked for {p})"))
-                        .at(text, at("attachments"), 1)
-                        .help("commit the file next to the incident, or fix the path (relative to the incident file)"),
+                    Diagnostic::error(
+                        Code::MissingAttachment,
+                        &c.path,
+                        format!("attachment `{a}` does not exist (looked for {p})"),
+                    )
+                    .at(text, at("attachments"), 1)
+                    .help("commit the file next to the incident, or fix the path (relative to the incident file)"),
                 ),
                 None => out.push(
-                    Diagnostic::error(Code::MissingAttachment, &c.path, format!("attachment `{a}` points outside the repository"))
-                        .at(text, at("attachments"), 1)
-                        .help("attachments are paths relative to the incident file, inside incidents/"),
+                    Diagnostic::error(
+                        Code::MissingAttachment,
+                        &c.path,
+                        format!("attachment `{a}` points outside the repository"),
+                    )
+                    .at(text, at("attachments"), 1)
+                    .help("attachments are paths relative to the incident file, inside incidents/"),
                 ),
             }
         }

@@ -53,32 +53,22 @@ pub fn scan(root: &Path) -> Scan {
         match entry {
             Ok(e) if e.file_type().is_file() => {
                 let rel = rel(root, e.path());
-                if rel.ends_with(".md")
-                    && !e
-                        .file_name()
-                        .to_string_lossy()
-                        .eq_ignore_ascii_case("README.md")
-                {
+                if rel.ends_with(".md") && !e.file_name().to_string_lossy().eq_ignore_ascii_case("README.md") {
                     paths.push((e.path().to_owned(), rel.clone()));
                 }
                 out.present.insert(rel);
             }
             Ok(_) => {}
             Err(e) => {
-                let p = e
-                    .path()
-                    .map_or_else(|| INCIDENTS_DIR.to_owned(), |p| rel(root, p));
+                let p = e.path().map_or_else(|| INCIDENTS_DIR.to_owned(), |p| rel(root, p));
                 out.diagnostics.push(
-                    Diagnostic::error(Code::Io, p, format!("cannot read: {e}"))
-                        .help("check the file permissions"),
+                    Diagnostic::error(Code::Io, p, format!("cannot read: {e}")).help("check the file permissions"),
                 );
             }
         }
     }
-    let read: Vec<Result<SourceFile, Diagnostic>> = paths
-        .into_par_iter()
-        .map(|(abs, rel)| read_text(&abs, rel))
-        .collect();
+    let read: Vec<Result<SourceFile, Diagnostic>> =
+        paths.into_par_iter().map(|(abs, rel)| read_text(&abs, rel)).collect();
     for r in read {
         match r {
             Ok(f) => out.files.push(f),
@@ -113,11 +103,9 @@ pub fn decode(bytes: Vec<u8>, rel: String) -> Result<SourceFile, Diagnostic> {
             let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
             let line = valid.iter().filter(|&&b| b == b'\n').count() + 1;
             let col = valid.iter().rev().take_while(|&&b| b != b'\n').count() + 1;
-            Err(
-                Diagnostic::error(Code::InvalidUtf8, rel, "the file is not valid UTF-8")
-                    .at_line(line, col)
-                    .help("save the file as UTF-8"),
-            )
+            Err(Diagnostic::error(Code::InvalidUtf8, rel, "the file is not valid UTF-8")
+                .at_line(line, col)
+                .help("save the file as UTF-8"))
         }
     }
 }
@@ -129,9 +117,7 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".insiden-")
-        .tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(".insiden-").tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;
@@ -145,9 +131,7 @@ pub fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".insiden-")
-        .tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(".insiden-").tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist_noclobber(path).map_err(|e| e.error)?;
@@ -213,10 +197,7 @@ mod tests {
     #[test]
     fn invalid_utf8_names_its_line_and_column() {
         let e = decode(b"---\nid: \xff\n".to_vec(), "a.md".into()).expect_err("invalid");
-        assert_eq!(
-            (e.code, e.line, e.column),
-            (Code::InvalidUtf8, Some(2), Some(5))
-        );
+        assert_eq!((e.code, e.line, e.column), (Code::InvalidUtf8, Some(2), Some(5)));
     }
 
     #[test]

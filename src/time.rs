@@ -5,9 +5,7 @@
 //! command layer.
 
 use crate::model::Timestamp;
-use chrono::{
-    DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Weekday,
-};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Weekday};
 use chrono_tz::Tz;
 use std::collections::BTreeSet;
 
@@ -19,11 +17,7 @@ pub fn parse_time(s: &str, tz: Tz) -> Result<Timestamp, String> {
         return Ok(t);
     }
     // RFC 3339 with a lower-case or space separator and an offset.
-    for fmt in [
-        "%Y-%m-%d %H:%M:%S%:z",
-        "%Y-%m-%dT%H:%M%:z",
-        "%Y-%m-%d %H:%M%:z",
-    ] {
+    for fmt in ["%Y-%m-%d %H:%M:%S%:z", "%Y-%m-%dT%H:%M%:z", "%Y-%m-%d %H:%M%:z"] {
         if let Ok(t) = DateTime::parse_from_str(s, fmt) {
             return Ok(t);
         }
@@ -35,14 +29,12 @@ pub fn parse_time(s: &str, tz: Tz) -> Result<Timestamp, String> {
         "%Y-%m-%d %H:%M",
     ] {
         if let Ok(naive) = NaiveDateTime::parse_from_str(s, fmt) {
-            return localize(naive, tz).ok_or_else(|| {
-                format!("`{s}` does not exist in time zone {tz} (a daylight-saving gap)")
-            });
+            return localize(naive, tz)
+                .ok_or_else(|| format!("`{s}` does not exist in time zone {tz} (a daylight-saving gap)"));
         }
     }
     if let Ok(date) = NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        return localize(date.and_time(NaiveTime::MIN), tz)
-            .ok_or_else(|| format!("`{s}` does not exist in {tz}"));
+        return localize(date.and_time(NaiveTime::MIN), tz).ok_or_else(|| format!("`{s}` does not exist in {tz}"));
     }
     Err(format!(
         "`{s}` is not a time; write RFC 3339, e.g. 2026-01-21T09:15:00+07:00"
@@ -51,9 +43,7 @@ pub fn parse_time(s: &str, tz: Tz) -> Result<Timestamp, String> {
 
 /// A local wall-clock time in `tz` with that zone's offset.
 pub fn localize(naive: NaiveDateTime, tz: Tz) -> Option<Timestamp> {
-    tz.from_local_datetime(&naive)
-        .earliest()
-        .map(|t| t.fixed_offset())
+    tz.from_local_datetime(&naive).earliest().map(|t| t.fixed_offset())
 }
 
 /// Shows a time in `tz`.
@@ -157,8 +147,7 @@ impl Calendar {
             }
             guard += 1;
         }
-        localize(date.and_time(local.time()), self.tz)
-            .unwrap_or_else(|| start + Duration::days(i64::from(guard)))
+        localize(date.and_time(local.time()), self.tz).unwrap_or_else(|| start + Duration::days(i64::from(guard)))
     }
 
     /// Whether the window opened at `start` has elapsed at `at`.
@@ -194,18 +183,12 @@ mod tests {
             parse_time("2026-01-21T09:15:00", jkt),
             Ok(t("2026-01-21T09:15:00+07:00"))
         );
-        assert_eq!(
-            parse_time("2026-01-21 09:15", jkt),
-            Ok(t("2026-01-21T09:15:00+07:00"))
-        );
+        assert_eq!(parse_time("2026-01-21 09:15", jkt), Ok(t("2026-01-21T09:15:00+07:00")));
         assert_eq!(
             parse_time("2026-01-21T02:15:00Z", jkt),
             Ok(t("2026-01-21T02:15:00+00:00"))
         );
-        assert_eq!(
-            parse_time("2026-01-21", jkt),
-            Ok(t("2026-01-21T00:00:00+07:00"))
-        );
+        assert_eq!(parse_time("2026-01-21", jkt), Ok(t("2026-01-21T00:00:00+07:00")));
         assert!(parse_time("21/01/2026", jkt).is_err());
         assert!(parse_time("2026-02-30T10:00:00+07:00", jkt).is_err());
     }
@@ -256,9 +239,6 @@ mod tests {
 
     #[test]
     fn zone_label_is_wib_for_jakarta() {
-        assert_eq!(
-            zone_label(t("2026-01-01T00:00:00Z"), chrono_tz::Asia::Jakarta),
-            "WIB"
-        );
+        assert_eq!(zone_label(t("2026-01-01T00:00:00Z"), chrono_tz::Asia::Jakarta), "WIB");
     }
 }

@@ -246,24 +246,14 @@ impl Unmet {
     pub fn describe(&self) -> String {
         match self {
             Unmet::Field { field } => format!("field `{field}`"),
-            Unmet::Equals {
-                field,
-                expected,
-                found,
-            } => match found {
+            Unmet::Equals { field, expected, found } => match found {
                 Some(f) => format!("`{field}: {expected}` (found `{f}`)"),
                 None => format!("`{field}: {expected}`"),
             },
             Unmet::Section { label, .. } => format!("section `## {label}` with text"),
             Unmet::Note => "a `note` on the entry".into(),
-            Unmet::WindowClosed { ended } => format!(
-                "an open autoresolve window (it ended {})",
-                ended.to_rfc3339()
-            ),
-            Unmet::WindowOpen { ends } => format!(
-                "an elapsed autoresolve window (it ends {})",
-                ends.to_rfc3339()
-            ),
+            Unmet::WindowClosed { ended } => format!("an open autoresolve window (it ended {})", ended.to_rfc3339()),
+            Unmet::WindowOpen { ends } => format!("an elapsed autoresolve window (it ends {})", ends.to_rfc3339()),
         }
     }
 }
@@ -290,9 +280,7 @@ impl Workflow {
 
     /// The transition `from → to` (`from` is [`NEW`] for the first entry).
     pub fn transition(&self, from: &str, to: &str) -> Option<&TransitionDef> {
-        self.transitions
-            .iter()
-            .find(|t| t.from.contains(from) && t.to == to)
+        self.transitions.iter().find(|t| t.from.contains(from) && t.to == to)
     }
 
     /// The states reachable from `from`, in workflow order.
@@ -305,31 +293,20 @@ impl Workflow {
     }
 
     /// The transitions leaving `from`.
-    pub fn transitions_from<'a>(
-        &'a self,
-        from: &'a str,
-    ) -> impl Iterator<Item = &'a TransitionDef> + 'a {
-        self.transitions
-            .iter()
-            .filter(move |t| t.from.contains(from))
+    pub fn transitions_from<'a>(&'a self, from: &'a str) -> impl Iterator<Item = &'a TransitionDef> + 'a {
+        self.transitions.iter().filter(move |t| t.from.contains(from))
     }
 
     /// Checks that `entry` may follow state `prev` (`None` for the first entry): a known
     /// state and role, an allowed transition by an allowed role, or an update with a note.
-    pub fn check_entry(
-        &self,
-        prev: Option<&str>,
-        entry: &HistoryEntry,
-    ) -> Result<Move<'_>, Violation> {
+    pub fn check_entry(&self, prev: Option<&str>, entry: &HistoryEntry) -> Result<Move<'_>, Violation> {
         if self.state(&entry.to).is_none() {
             return Err(Violation::UnknownState {
                 state: entry.to.clone(),
             });
         }
         if !self.has_role(&entry.by) {
-            return Err(Violation::UnknownRole {
-                role: entry.by.clone(),
-            });
+            return Err(Violation::UnknownRole { role: entry.by.clone() });
         }
         let Some(prev) = prev else {
             if entry.to != self.initial {
@@ -394,13 +371,7 @@ impl Workflow {
     }
 
     /// What `t`, made by `history[index]`, requires that `incident` (as it stands) lacks.
-    pub fn unmet(
-        &self,
-        t: &TransitionDef,
-        incident: &Incident,
-        index: usize,
-        cal: &Calendar,
-    ) -> Vec<Unmet> {
+    pub fn unmet(&self, t: &TransitionDef, incident: &Incident, index: usize, cal: &Calendar) -> Vec<Unmet> {
         let mut out = Vec::new();
         let r = &t.requires;
         for f in &r.fields {
@@ -438,9 +409,7 @@ impl Workflow {
         }
         for s in sections {
             if !self.section_filled(incident, s) {
-                let label = self
-                    .section(s)
-                    .map_or_else(|| s.to_owned(), |d| d.label.id.clone());
+                let label = self.section(s).map_or_else(|| s.to_owned(), |d| d.label.id.clone());
                 out.push(Unmet::Section {
                     section: s.into(),
                     label,
@@ -459,12 +428,8 @@ impl Workflow {
             if let Some(start) = self.window_start(&incident.history, index) {
                 let end = cal.window_end(start);
                 match w {
-                    WindowRequirement::Open if entry.at >= end => {
-                        out.push(Unmet::WindowClosed { ended: end })
-                    }
-                    WindowRequirement::Elapsed if entry.at < end => {
-                        out.push(Unmet::WindowOpen { ends: end })
-                    }
+                    WindowRequirement::Open if entry.at >= end => out.push(Unmet::WindowClosed { ended: end }),
+                    WindowRequirement::Elapsed if entry.at < end => out.push(Unmet::WindowOpen { ends: end }),
                     _ => {}
                 }
             }
@@ -477,10 +442,7 @@ impl Workflow {
         let Some(def) = self.section(id) else {
             return false;
         };
-        incident
-            .sections
-            .iter()
-            .any(|s| s.filled && def.matches(&s.heading))
+        incident.sections.iter().any(|s| s.filled && def.matches(&s.heading))
     }
 
     /// The sections required by the transitions of `history` (in order, without repeats).
@@ -550,12 +512,7 @@ impl Stay {
 
 /// Every stay of the incident's history (updates do not end a stay), the last one measured
 /// up to `now` unless the state is final.
-pub fn stays(
-    w: &Workflow,
-    sla: &BTreeMap<String, Sla>,
-    incident: &Incident,
-    now: Timestamp,
-) -> Vec<Stay> {
+pub fn stays(w: &Workflow, sla: &BTreeMap<String, Sla>, incident: &Incident, now: Timestamp) -> Vec<Stay> {
     let mut out: Vec<Stay> = Vec::new();
     for e in &incident.history {
         if out.last().is_some_and(|s| s.state == e.to) {
@@ -657,10 +614,7 @@ mod tests {
             );
             let e = entry(to, bad_role, "2026-01-01T10:00:00+07:00");
             assert!(
-                matches!(
-                    w.check_entry(prev, &e),
-                    Err(Violation::RoleNotAllowed { .. })
-                ),
+                matches!(w.check_entry(prev, &e), Err(Violation::RoleNotAllowed { .. })),
                 "{from} → {to} by {bad_role} must be refused"
             );
         }
@@ -688,10 +642,7 @@ mod tests {
         ] {
             let e = entry(to, "helpdesk", "2026-01-01T10:00:00+07:00");
             assert!(
-                matches!(
-                    w.check_entry(Some(from), &e),
-                    Err(Violation::NotAllowed { .. })
-                ),
+                matches!(w.check_entry(Some(from), &e), Err(Violation::NotAllowed { .. })),
                 "{from} → {to}"
             );
         }
@@ -701,10 +652,7 @@ mod tests {
     fn history_must_start_with_reported() {
         let w = workflow();
         let e = entry("triage", "helpdesk", "2026-01-01T10:00:00+07:00");
-        assert!(matches!(
-            w.check_entry(None, &e),
-            Err(Violation::BadStart { .. })
-        ));
+        assert!(matches!(w.check_entry(None, &e), Err(Violation::BadStart { .. })));
     }
 
     #[test]
@@ -733,9 +681,7 @@ mod tests {
         let e = entry("registered", "kadis", "2026-01-01T10:00:00+07:00");
         assert_eq!(
             w.check_entry(Some("reported"), &e),
-            Err(Violation::UnknownRole {
-                role: "kadis".into()
-            })
+            Err(Violation::UnknownRole { role: "kadis".into() })
         );
     }
 
@@ -763,12 +709,8 @@ mod tests {
                 Unmet::Field {
                     field: "category".into()
                 },
-                Unmet::Field {
-                    field: "owner".into()
-                },
-                Unmet::Field {
-                    field: "assets".into()
-                }
+                Unmet::Field { field: "owner".into() },
+                Unmet::Field { field: "assets".into() }
             ]
         );
         inc.category = Some("defacement".into());
@@ -834,11 +776,7 @@ mod tests {
         for (from, to) in [("coordination", "triage"), ("handling", "coordination")] {
             let t = w.transition(from, to).expect("row");
             let inc = incident(vec![entry(to, "x", "2026-01-01T10:00:00+07:00")]);
-            assert_eq!(
-                w.unmet(t, &inc, 0, &cal()),
-                vec![Unmet::Note],
-                "{from} → {to}"
-            );
+            assert_eq!(w.unmet(t, &inc, 0, &cal()), vec![Unmet::Note], "{from} → {to}");
             let inc = incident(vec![noted(entry(to, "x", "2026-01-01T10:00:00+07:00"))]);
             assert!(w.unmet(t, &inc, 0, &cal()).is_empty());
         }
@@ -873,8 +811,7 @@ mod tests {
         let t = w.transition("documented", "closed").expect("row");
         let mut c = cal();
         c.business_days = true;
-        c.holidays
-            .insert(NaiveDate::from_ymd_opt(2026, 3, 19).expect("date"));
+        c.holidays.insert(NaiveDate::from_ymd_opt(2026, 3, 19).expect("date"));
         let history = |close: &str| {
             vec![
                 entry("resolved", "helpdesk", "2026-03-16T08:00:00+07:00"),
@@ -922,10 +859,7 @@ mod tests {
                 }
             })
             .collect();
-        assert_eq!(
-            sections,
-            ["laporan", "analisis", "rekomendasi", "kesimpulan"]
-        );
+        assert_eq!(sections, ["laporan", "analisis", "rekomendasi", "kesimpulan"]);
         assert_eq!(inc.field("resolution"), None::<FieldValue>);
         inc.resolution = Some(crate::model::Resolution::FalsePositive);
         inc.sections = ["Laporan", "Analisis", "Rekomendasi", "Kesimpulan"]

@@ -9,9 +9,6 @@ pub(super) fn run(ctx: &Ctx) -> Result<u8> {
     } else {
         "the built-in default (no insiden.yaml)"
     };
-    print(&format!(
-        "# effective configuration: {source}\n{}",
-        cfg.to_yaml()
-    ));
+    print(&format!("# effective configuration: {source}\n{}", cfg.to_yaml()));
     Ok(OK)
 }

@@ -11,10 +11,7 @@ const EXAMPLE: &str = include_str!("../init/example.md");
 const GITIGNORE: &str = "# insiden build output\n/public/\n/site/\n";
 const WORKFLOWS: &[(&str, &str)] = &[
     ("check.yml", include_str!("../init/workflows/check.yml")),
-    (
-        "autoresolve.yml",
-        include_str!("../init/workflows/autoresolve.yml"),
-    ),
+    ("autoresolve.yml", include_str!("../init/workflows/autoresolve.yml")),
     ("pages.yml", include_str!("../init/workflows/pages.yml")),
 ];
 
@@ -43,12 +40,8 @@ pub(super) fn run(dir: &Path, args: InitArgs) -> Result<u8> {
         Some(s) => super::time_arg("--at", Some(s), &cfg)?,
         None => now(None, &cfg)?,
     };
-    let year = crate::time::in_zone(at, cfg.timezone)
-        .format("%Y")
-        .to_string();
-    let example = EXAMPLE
-        .replace("{year}", &year)
-        .replace("{at}", &file_time(at, &cfg));
+    let year = crate::time::in_zone(at, cfg.timezone).format("%Y").to_string();
+    let example = EXAMPLE.replace("{year}", &year).replace("{at}", &file_time(at, &cfg));
     let mut files: Vec<(String, String)> = vec![
         ("insiden.yaml".into(), CONFIG.into()),
         (".gitignore".into(), GITIGNORE.into()),
@@ -60,12 +53,8 @@ pub(super) fn run(dir: &Path, args: InitArgs) -> Result<u8> {
             .map(|(n, t)| (format!(".github/workflows/{n}"), (*t).to_owned())),
     );
     for (rel, text) in &files {
-        crate::store::create_new(&target.join(rel), text.as_bytes()).map_err(|e| {
-            Failure::usage(
-                format!("cannot write {rel}: {e}"),
-                "check the directory's permissions",
-            )
-        })?;
+        crate::store::create_new(&target.join(rel), text.as_bytes())
+            .map_err(|e| Failure::usage(format!("cannot write {rel}: {e}"), "check the directory's permissions"))?;
     }
     print(&format!(
         "created an incident repository in {}\nnext: fill in the teams in insiden.yaml, then `git init`, commit, and see the README's operator guide\n",

@@ -35,10 +35,7 @@ pub(super) fn row(inc: &Incident, cfg: &Config, now: Timestamp) -> Row {
     Row {
         id: inc.id.clone(),
         status: inc.status.clone(),
-        next: w
-            .state(&inc.status)
-            .map(|s| s.acts.clone())
-            .unwrap_or_default(),
+        next: w.state(&inc.status).map(|s| s.acts.clone()).unwrap_or_default(),
         age_hours: current.map_or(0.0, |s| (crate::time::hours(s.spent) * 10.0).round() / 10.0),
         sla,
         overdue: sla == "breached" || window_overdue,
@@ -52,29 +49,18 @@ pub(super) fn run(ctx: &Ctx, args: ListArgs) -> Result<u8> {
     let cfg = ctx.config()?;
     let now = now(args.now.as_deref(), &cfg)?;
     let v = load(ctx, &cfg, now);
-    let errors: Vec<_> = v
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .cloned()
-        .collect();
+    let errors: Vec<_> = v.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
     emit(&errors, FormatArg::Human);
     let owner = args.owner.as_ref().map(|o| o.to_lowercase());
     let rows: Vec<Row> = v
         .incidents()
         .into_iter()
         .filter(|i| args.status.is_empty() || args.status.contains(&i.status))
+        .filter(|i| args.category.as_ref().is_none_or(|c| i.category.as_ref() == Some(c)))
         .filter(|i| {
-            args.category
+            owner
                 .as_ref()
-                .is_none_or(|c| i.category.as_ref() == Some(c))
-        })
-        .filter(|i| {
-            owner.as_ref().is_none_or(|o| {
-                i.owner
-                    .as_ref()
-                    .is_some_and(|x| x.to_lowercase().contains(o))
-            })
+                .is_none_or(|o| i.owner.as_ref().is_some_and(|x| x.to_lowercase().contains(o)))
         })
         .map(|i| row(i, &cfg, now))
         .filter(|r| !args.overdue || r.overdue)
@@ -90,8 +76,7 @@ pub(super) fn run(ctx: &Ctx, args: ListArgs) -> Result<u8> {
             "ID", "STATUS", "NEXT", "AGE", "SLA", "TITLE"
         );
         for r in &rows {
-            let age =
-                crate::time::format_age(chrono::Duration::minutes((r.age_hours * 60.0) as i64));
+            let age = crate::time::format_age(chrono::Duration::minutes((r.age_hours * 60.0) as i64));
             let next = if r.next.is_empty() {
                 "-".into()
             } else {

@@ -152,15 +152,9 @@ impl Ctx {
 #[allow(clippy::disallowed_methods)]
 pub fn now(arg: Option<&str>, cfg: &Config) -> Result<Timestamp> {
     match arg {
-        Some(s) => crate::time::parse_time(s, cfg.timezone).map_err(|m| {
-            Failure::usage(
-                format!("--now: {m}"),
-                "e.g. --now 2026-11-28T09:00:00+07:00",
-            )
-        }),
-        None => Ok(chrono::Utc::now()
-            .with_timezone(&cfg.timezone)
-            .fixed_offset()),
+        Some(s) => crate::time::parse_time(s, cfg.timezone)
+            .map_err(|m| Failure::usage(format!("--now: {m}"), "e.g. --now 2026-11-28T09:00:00+07:00")),
+        None => Ok(chrono::Utc::now().with_timezone(&cfg.timezone).fixed_offset()),
     }
 }
 

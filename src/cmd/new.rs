@@ -16,13 +16,7 @@ pub(super) fn run(ctx: &Ctx, args: NewArgs) -> Result<u8> {
         .transition(crate::workflow::NEW, &cfg.workflow.initial)
         .and_then(|t| t.by.first().cloned())
         .unwrap_or_default();
-    let actor = super::transition::resolve_actor(
-        ctx,
-        &cfg,
-        args.actor.as_deref(),
-        std::slice::from_ref(&role),
-    )?
-    .1;
+    let actor = super::transition::resolve_actor(ctx, &cfg, args.actor.as_deref(), std::slice::from_ref(&role))?.1;
     let description = match args.description.clone() {
         Some(d) => d,
         None if !std::io::stdin().is_terminal() => {
@@ -136,15 +130,7 @@ fn next_number(dir: &std::path::Path, prefix: &str, year: i32) -> u32 {
     max + 1
 }
 
-fn render(
-    cfg: &Config,
-    a: &NewArgs,
-    id: &str,
-    at: &str,
-    role: &str,
-    actor: Option<&str>,
-    description: &str,
-) -> String {
+fn render(cfg: &Config, a: &NewArgs, id: &str, at: &str, role: &str, actor: Option<&str>, description: &str) -> String {
     let q = |s: &str| yaml_scalar(s.trim());
     let mut s = String::from("---\n");
     s.push_str(&format!(
@@ -186,9 +172,7 @@ fn render(
         s.push_str(&format!("tlp: {word}\n"));
     }
     s.push_str("history:\n");
-    let actor = actor
-        .map(|a| format!(", actor: {}", q(a)))
-        .unwrap_or_default();
+    let actor = actor.map(|a| format!(", actor: {}", q(a))).unwrap_or_default();
     s.push_str(&format!(
         "  - {{ at: {at}, to: {}, by: {role}{actor} }}\n",
         cfg.workflow.initial

@@ -148,8 +148,7 @@ fn next(inc: &Incident, cfg: &Config) -> Vec<Next> {
                 .filter(|u| {
                     !matches!(
                         u,
-                        crate::workflow::Unmet::WindowOpen { .. }
-                            | crate::workflow::Unmet::WindowClosed { .. }
+                        crate::workflow::Unmet::WindowOpen { .. } | crate::workflow::Unmet::WindowClosed { .. }
                     )
                 })
                 .map(crate::workflow::Unmet::describe)
@@ -159,12 +158,8 @@ fn next(inc: &Incident, cfg: &Config) -> Vec<Next> {
             }
             if let Some(win) = t.requires.window {
                 missing.push(match win {
-                    crate::workflow::WindowRequirement::Open => {
-                        "the autoresolve window still open".into()
-                    }
-                    crate::workflow::WindowRequirement::Elapsed => {
-                        "the autoresolve window elapsed".into()
-                    }
+                    crate::workflow::WindowRequirement::Open => "the autoresolve window still open".into(),
+                    crate::workflow::WindowRequirement::Elapsed => "the autoresolve window elapsed".into(),
                 });
             }
             Next {
@@ -187,11 +182,7 @@ fn human(v: &View<'_>, inc: &Incident, cfg: &Config) -> String {
         v.status, v.status_label, v.tlp, v.sla
     );
     if let Some(c) = &v.category {
-        let _ = writeln!(
-            out,
-            "category: {c}  severity: {}",
-            v.severity.as_deref().unwrap_or("-")
-        );
+        let _ = writeln!(out, "category: {c}  severity: {}", v.severity.as_deref().unwrap_or("-"));
     }
     if let Some(o) = v.owner {
         let _ = writeln!(out, "owner: {}", s(o));
@@ -200,31 +191,13 @@ fn human(v: &View<'_>, inc: &Incident, cfg: &Config) -> String {
     for st in &v.steps {
         let mark = if st.done_at.is_some() { "x" } else { " " };
         let when = st.done_at.as_deref().unwrap_or("");
-        let by = st
-            .by
-            .as_deref()
-            .map(|b| format!(" ({b})"))
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "  [{mark}] {:>2}. {:<32} {when}{by}",
-            st.step, st.label
-        );
+        let by = st.by.as_deref().map(|b| format!(" ({b})")).unwrap_or_default();
+        let _ = writeln!(out, "  [{mark}] {:>2}. {:<32} {when}{by}", st.step, st.label);
     }
     let _ = writeln!(out, "\ntimeline:");
     for e in &inc.history {
-        let note = e
-            .note
-            .as_deref()
-            .map(|n| format!(" — {}", s(n)))
-            .unwrap_or_default();
-        let _ = writeln!(
-            out,
-            "  {}  {:<13} {}{note}",
-            super::file_time(e.at, cfg),
-            e.to,
-            e.by
-        );
+        let note = e.note.as_deref().map(|n| format!(" — {}", s(n))).unwrap_or_default();
+        let _ = writeln!(out, "  {}  {:<13} {}{note}", super::file_time(e.at, cfg), e.to, e.by);
     }
     let _ = writeln!(out, "\nnext:");
     if v.next.is_empty() {

@@ -64,10 +64,7 @@ pub(super) fn run(ctx: &Ctx, args: TransitionArgs) -> Result<u8> {
     let roles: Vec<String> = if args.state == current {
         if args.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
             return refuse(
-                &format!(
-                    "{} is already `{current}`; an update needs --note \"…\"",
-                    args.id
-                ),
+                &format!("{} is already `{current}`; an update needs --note \"…\"", args.id),
                 None,
             );
         }
@@ -121,9 +118,7 @@ pub(super) fn run(ctx: &Ctx, args: TransitionArgs) -> Result<u8> {
                 format!("cannot edit the file: {}", e.message),
             )
             .at(text, e.line, 1);
-            Failure::Diags(vec![
-                d.help("edit the file by hand, or simplify the YAML at this line")
-            ])
+            Failure::Diags(vec![d.help("edit the file by hand, or simplify the YAML at this line")])
         })
     };
     for kv in &args.set {
@@ -131,10 +126,7 @@ pub(super) fn run(ctx: &Ctx, args: TransitionArgs) -> Result<u8> {
         text = apply(&text, edit::set_field(&text, &key, value))?;
     }
     if args.state != current {
-        text = apply(
-            &text,
-            edit::set_field(&text, "status", Scalar::Raw(args.state.clone())),
-        )?;
+        text = apply(&text, edit::set_field(&text, "status", Scalar::Raw(args.state.clone())))?;
     }
     let mut fields: Vec<(&str, Scalar)> = vec![
         ("at", Scalar::Raw(file_time(at, &cfg))),
@@ -164,12 +156,8 @@ pub(super) fn run(ctx: &Ctx, args: TransitionArgs) -> Result<u8> {
         );
         return Ok(FINDINGS);
     }
-    crate::store::write_atomic(&abs, edited.text.as_bytes()).map_err(|e| {
-        Failure::usage(
-            format!("cannot write {rel}: {e}"),
-            "check the file permissions",
-        )
-    })?;
+    crate::store::write_atomic(&abs, edited.text.as_bytes())
+        .map_err(|e| Failure::usage(format!("cannot write {rel}: {e}"), "check the file permissions"))?;
     let what = if args.state == current {
         format!("update in {current}")
     } else {
@@ -193,12 +181,9 @@ fn refuse(message: &str, help: Option<&str>) -> Result<u8> {
 }
 
 fn parse_set(kv: &str) -> Result<(String, Scalar)> {
-    let (key, value) = kv.split_once('=').ok_or_else(|| {
-        Failure::usage(
-            format!("--set `{kv}` is not KEY=VALUE"),
-            "e.g. --set severity=high",
-        )
-    })?;
+    let (key, value) = kv
+        .split_once('=')
+        .ok_or_else(|| Failure::usage(format!("--set `{kv}` is not KEY=VALUE"), "e.g. --set severity=high"))?;
     let key = key.trim();
     if PROTECTED.contains(&key) {
         return Err(Failure::usage(
@@ -246,27 +231,24 @@ pub(super) fn resolve_actor(
     if !cfg.has_members() {
         return Ok((first, actor.map(str::to_owned)));
     }
-    let id =
-        match actor {
-            Some(a) => a.to_owned(),
-            None => {
-                let email = crate::git::user_email(&ctx.root);
-                match email.as_deref().and_then(|e| cfg.member_by_email(e)) {
-                    Some(m) => m.id.clone(),
-                    None => return Err(Failure::usage(
+    let id = match actor {
+        Some(a) => a.to_owned(),
+        None => {
+            let email = crate::git::user_email(&ctx.root);
+            match email.as_deref().and_then(|e| cfg.member_by_email(e)) {
+                Some(m) => m.id.clone(),
+                None => {
+                    return Err(Failure::usage(
                         match email {
-                            Some(e) => format!(
-                                "no team member has the email `{e}` (git config user.email)"
-                            ),
-                            None => {
-                                "git config user.email is not set, so the actor is unknown".into()
-                            }
+                            Some(e) => format!("no team member has the email `{e}` (git config user.email)"),
+                            None => "git config user.email is not set, so the actor is unknown".into(),
                         },
                         "pass --actor <member id>, or add your email to your team in insiden.yaml",
-                    )),
+                    ))
                 }
             }
-        };
+        }
+    };
     let role = roles
         .iter()
         .filter(|r| r.as_str() != SYSTEM)

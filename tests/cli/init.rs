@@ -6,10 +6,21 @@ use crate::support::Repo;
 fn creates_a_repository_that_validates() {
     let r = Repo::empty();
     r.run(&["init", "baru", "--at", "2026-05-02T10:00:00+07:00"]).code(0);
-    for f in ["insiden.yaml", ".gitignore", "incidents/2026/INC-2026-0001.md", ".github/workflows/check.yml", ".github/workflows/autoresolve.yml", ".github/workflows/pages.yml"] {
+    for f in [
+        "insiden.yaml",
+        ".gitignore",
+        "incidents/2026/INC-2026-0001.md",
+        ".github/workflows/check.yml",
+        ".github/workflows/autoresolve.yml",
+        ".github/workflows/pages.yml",
+    ] {
         assert!(r.file(&format!("baru/{f}")).is_file(), "{f}");
     }
-    let run = r.run_in(&r.file("baru"), &["validate", "--now", "2026-05-02T11:00:00+07:00"], None);
+    let run = r.run_in(
+        &r.file("baru"),
+        &["validate", "--now", "2026-05-02T11:00:00+07:00"],
+        None,
+    );
     run.code(0);
     let cfg = r.read("baru/insiden.yaml");
     for team in ["helpdesk:", "data:", "analysis:", "coordination:", "handling:"] {

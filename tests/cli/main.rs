@@ -2,6 +2,7 @@
 //!
 //! Add a case by building a [`Repo`] (files written from strings, optionally committed with
 //! git), running the binary with [`Repo::run`], and asserting on the exit code and output.
+#![allow(unreachable_pub)] // test helpers are shared between modules of one binary
 
 mod support;
 

@@ -18,19 +18,32 @@ pub struct Run {
 impl Run {
     #[track_caller]
     pub fn code(&self, expected: i32) -> &Self {
-        assert_eq!(self.code, expected, "exit code\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, expected,
+            "exit code\nstdout:\n{}\nstderr:\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     #[track_caller]
     pub fn stdout_has(&self, needle: &str) -> &Self {
-        assert!(self.stdout.contains(needle), "stdout lacks {needle:?}:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert!(
+            self.stdout.contains(needle),
+            "stdout lacks {needle:?}:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
         self
     }
 
     #[track_caller]
     pub fn stderr_has(&self, needle: &str) -> &Self {
-        assert!(self.stderr.contains(needle), "stderr lacks {needle:?}:\n{}", self.stderr);
+        assert!(
+            self.stderr.contains(needle),
+            "stderr lacks {needle:?}:\n{}",
+            self.stderr
+        );
         self
     }
 
@@ -68,7 +81,9 @@ pub fn reported(id: &str, at: &str) -> String {
 impl Repo {
     /// An empty directory.
     pub fn empty() -> Repo {
-        Repo { dir: tempfile::tempdir().expect("temp dir") }
+        Repo {
+            dir: tempfile::tempdir().expect("temp dir"),
+        }
     }
 
     /// A directory with the test configuration.
@@ -111,7 +126,9 @@ impl Repo {
         let mut cmd = Command::cargo_bin("insiden").expect("binary");
         cmd.arg("-C").arg(dir).args(args);
         // Keep the user's git identity out of the tests.
-        cmd.env("GIT_CONFIG_GLOBAL", "/dev/null").env("GIT_CONFIG_NOSYSTEM", "1").env("HOME", self.path());
+        cmd.env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("HOME", self.path());
         cmd.write_stdin(stdin.unwrap_or(""));
         let out = cmd.output().expect("run");
         Run {
@@ -130,7 +147,11 @@ impl Repo {
             .args(args)
             .output()
             .expect("git");
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 }

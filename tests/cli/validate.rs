@@ -8,7 +8,10 @@ fn sample() -> Repo {
     // The repository's own sample data, copied so the test never writes into the source tree.
     let r = Repo::empty();
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    r.write("insiden.yaml", &std::fs::read_to_string(root.join("insiden.yaml")).expect("config"));
+    r.write(
+        "insiden.yaml",
+        &std::fs::read_to_string(root.join("insiden.yaml")).expect("config"),
+    );
     for e in walkdir(root.join("incidents")) {
         let rel = e.strip_prefix(root).expect("rel").to_string_lossy().replace('\\', "/");
         r.write(&rel, &std::fs::read_to_string(&e).expect("read"));
@@ -35,7 +38,12 @@ fn sample_data_validates_with_only_its_deliberate_warnings() {
     let run = r.run(&["validate", "--now", NOW, "--format", "json"]);
     run.code(0);
     let v = run.json();
-    let codes: Vec<&str> = v["diagnostics"].as_array().expect("list").iter().map(|d| d["code"].as_str().expect("code")).collect();
+    let codes: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|d| d["code"].as_str().expect("code"))
+        .collect();
     // INC-2026-0008 sits in triage past its SLA; INC-2026-0013 is TLP:RED with its required sections.
     assert_eq!(codes, ["sla-breached", "red-body"]);
     r.run(&["validate", "--now", NOW, "--deny", "warnings"]).code(1);
@@ -44,8 +52,13 @@ fn sample_data_validates_with_only_its_deliberate_warnings() {
 #[test]
 fn a_valid_repository_exits_zero_quietly() {
     let r = Repo::new();
-    r.write("incidents/2026/INC-2026-0001.md", &reported("INC-2026-0001", "2026-01-21T09:15:00+07:00"));
-    r.run(&["validate", "--now", "2026-01-21T10:00:00+07:00"]).code(0).stderr_has("1 incident(s) valid");
+    r.write(
+        "incidents/2026/INC-2026-0001.md",
+        &reported("INC-2026-0001", "2026-01-21T09:15:00+07:00"),
+    );
+    r.run(&["validate", "--now", "2026-01-21T10:00:00+07:00"])
+        .code(0)
+        .stderr_has("1 incident(s) valid");
 }
 
 /// (file text, code, line) for bad files; each is exit 1 with its code at its line.
@@ -55,22 +68,74 @@ fn bad_files_are_reported_with_code_file_and_line() {
     let cases: Vec<(String, &str, u64)> = vec![
         ("just text\n".into(), "no-front-matter", 1),
         ("---\nid: INC-2026-0001\n".into(), "unclosed-front-matter", 1),
-        (ok.replace("title: Situs desa diretas", "title: [oops"), "yaml-syntax", 4),
+        (
+            ok.replace("title: Situs desa diretas", "title: [oops"),
+            "yaml-syntax",
+            4,
+        ),
         (ok.replace("title:", "titel:"), "unknown-field", 3),
-        (ok.replace("status: reported", "status: reported\nseverity: 5"), "wrong-type", 5),
-        (ok.replace("status: reported", "status: reported\nseverity: parah"), "invalid-value", 5),
-        (ok.replace("status: reported", "status: reported\ntlp: purple"), "invalid-value", 5),
-        (ok.replace("status: reported", "status: reported\npap: amber+strict"), "invalid-value", 5),
-        (ok.replace("status: reported", "status: reported\nresolution: beres"), "invalid-value", 5),
-        (ok.replace("status: reported", "status: reported\ncategory: hacking"), "unknown-category", 5),
-        (ok.replace("reported_at: 2026-01-21T09:15:00+07:00", "reported_at: kemarin sore"), "invalid-time", 5),
+        (
+            ok.replace("status: reported", "status: reported\nseverity: 5"),
+            "wrong-type",
+            5,
+        ),
+        (
+            ok.replace("status: reported", "status: reported\nseverity: parah"),
+            "invalid-value",
+            5,
+        ),
+        (
+            ok.replace("status: reported", "status: reported\ntlp: purple"),
+            "invalid-value",
+            5,
+        ),
+        (
+            ok.replace("status: reported", "status: reported\npap: amber+strict"),
+            "invalid-value",
+            5,
+        ),
+        (
+            ok.replace("status: reported", "status: reported\nresolution: beres"),
+            "invalid-value",
+            5,
+        ),
+        (
+            ok.replace("status: reported", "status: reported\ncategory: hacking"),
+            "unknown-category",
+            5,
+        ),
+        (
+            ok.replace("reported_at: 2026-01-21T09:15:00+07:00", "reported_at: kemarin sore"),
+            "invalid-time",
+            5,
+        ),
         (ok.replace("status: reported", "status: selesai"), "unknown-state", 4),
-        (ok.replace("status: reported", "status: registered"), "status-mismatch", 4),
+        (
+            ok.replace("status: reported", "status: registered"),
+            "status-mismatch",
+            4,
+        ),
         (ok.replace("by: helpdesk", "by: kadis"), "unknown-role", 8),
         (ok.replace("actor: siti", "actor: agus"), "unknown-member", 8),
-        (ok.replace("history:\n  - { at: 2026-01-21T09:15:00+07:00, to: reported, by: helpdesk, actor: siti }", "history: []"), "empty-history", 7),
-        (ok.replace("to: reported, by", "to: registered, by").replace("status: reported", "status: registered"), "history-start", 8),
-        (ok.replace("## Laporan\n\nHalaman depan situs berubah.\n", "## Laporan\n\n"), "requirement-missing", 8),
+        (
+            ok.replace(
+                "history:\n  - { at: 2026-01-21T09:15:00+07:00, to: reported, by: helpdesk, actor: siti }",
+                "history: []",
+            ),
+            "empty-history",
+            7,
+        ),
+        (
+            ok.replace("to: reported, by", "to: registered, by")
+                .replace("status: reported", "status: registered"),
+            "history-start",
+            8,
+        ),
+        (
+            ok.replace("## Laporan\n\nHalaman depan situs berubah.\n", "## Laporan\n\n"),
+            "requirement-missing",
+            8,
+        ),
         (ok.replace("id: INC-2026-0001", "id: INC-2026-1"), "invalid-id", 2),
         (ok.replace("id: INC-2026-0001", "id: INC-2026-0002"), "path-mismatch", 2),
     ];
@@ -80,8 +145,19 @@ fn bad_files_are_reported_with_code_file_and_line() {
         let run = r.run(&["validate", "--now", "2026-01-21T10:00:00+07:00", "--format", "json"]);
         run.code(1);
         let v = run.json();
-        let first = v["diagnostics"].as_array().expect("list").iter().find(|d| d["severity"] == "error").cloned().unwrap_or_default();
-        assert_eq!((first["code"].as_str(), first["line"].as_u64()), (Some(code), Some(line)), "{code}: {}", run.stdout);
+        let first = v["diagnostics"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|d| d["severity"] == "error")
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(
+            (first["code"].as_str(), first["line"].as_u64()),
+            (Some(code), Some(line)),
+            "{code}: {}",
+            run.stdout
+        );
         assert_eq!(first["path"], "incidents/2026/INC-2026-0001.md");
     }
 }
@@ -91,11 +167,26 @@ fn history_rules_name_the_offending_entry() {
     let base = reported("INC-2026-0001", "2026-01-21T09:15:00+07:00");
     let add = |entry: &str| base.replace("---\n## Laporan", &format!("  - {entry}\n---\n## Laporan"));
     let cases = [
-        ("{ at: 2026-01-21T10:00:00+07:00, to: triage, by: helpdesk, actor: siti }", "transition-not-allowed"),
-        ("{ at: 2026-01-21T10:00:00+07:00, to: rejected, by: data, actor: agus }", "role-not-allowed"),
-        ("{ at: 2026-01-21T08:00:00+07:00, to: reported, by: helpdesk, actor: siti, note: x }", "time-decreasing"),
-        ("{ at: 2026-01-21T10:00:00+07:00, to: reported, by: helpdesk, actor: siti }", "missing-note"),
-        ("{ at: 2026-01-21T10:00:00+07:00, to: registered, by: helpdesk, actor: siti }", "requirement-missing"),
+        (
+            "{ at: 2026-01-21T10:00:00+07:00, to: triage, by: helpdesk, actor: siti }",
+            "transition-not-allowed",
+        ),
+        (
+            "{ at: 2026-01-21T10:00:00+07:00, to: rejected, by: data, actor: agus }",
+            "role-not-allowed",
+        ),
+        (
+            "{ at: 2026-01-21T08:00:00+07:00, to: reported, by: helpdesk, actor: siti, note: x }",
+            "time-decreasing",
+        ),
+        (
+            "{ at: 2026-01-21T10:00:00+07:00, to: reported, by: helpdesk, actor: siti }",
+            "missing-note",
+        ),
+        (
+            "{ at: 2026-01-21T10:00:00+07:00, to: registered, by: helpdesk, actor: siti }",
+            "requirement-missing",
+        ),
     ];
     for (entry, code) in cases {
         let r = Repo::new();
@@ -103,7 +194,12 @@ fn history_rules_name_the_offending_entry() {
         let run = r.run(&["validate", "--now", "2026-01-21T10:30:00+07:00", "--format", "json"]);
         run.code(1);
         let v = run.json();
-        let d = v["diagnostics"].as_array().expect("list").iter().find(|d| d["code"] == code).cloned();
+        let d = v["diagnostics"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .find(|d| d["code"] == code)
+            .cloned();
         let d = d.unwrap_or_else(|| panic!("{code} not found: {}", run.stdout));
         assert_eq!(d["line"], 9, "{code}");
     }
@@ -113,19 +209,41 @@ fn history_rules_name_the_offending_entry() {
 fn repository_rules_catch_duplicates_missing_attachments_and_dangling_references() {
     let r = Repo::new();
     let one = reported("INC-2026-0001", "2026-01-21T09:15:00+07:00");
-    r.write("incidents/2026/INC-2026-0001.md", &one.replace("status: reported", "status: reported\nattachments: [lampiran/scan.txt]\nrelated: [INC-2026-0099]"));
-    r.write("incidents/2026/INC-2026-0002.md", &one.replace("id: INC-2026-0001", "id: INC-2026-0002").replace("status: reported", "status: reported\nduplicate_of: INC-2025-0001"));
+    r.write(
+        "incidents/2026/INC-2026-0001.md",
+        &one.replace(
+            "status: reported",
+            "status: reported\nattachments: [lampiran/scan.txt]\nrelated: [INC-2026-0099]",
+        ),
+    );
+    r.write(
+        "incidents/2026/INC-2026-0002.md",
+        &one.replace("id: INC-2026-0001", "id: INC-2026-0002")
+            .replace("status: reported", "status: reported\nduplicate_of: INC-2025-0001"),
+    );
     r.write("incidents/2025/INC-2026-0001.md", &one);
     let run = r.run(&["validate", "--now", "2026-01-21T10:00:00+07:00", "--format", "json"]);
     run.code(1);
     let v = run.json();
-    let codes: Vec<&str> = v["diagnostics"].as_array().expect("list").iter().map(|d| d["code"].as_str().expect("code")).collect();
-    for code in ["duplicate-id", "missing-attachment", "unresolved-reference", "path-mismatch"] {
+    let codes: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|d| d["code"].as_str().expect("code"))
+        .collect();
+    for code in [
+        "duplicate-id",
+        "missing-attachment",
+        "unresolved-reference",
+        "path-mismatch",
+    ] {
         assert!(codes.contains(&code), "{code} missing from {codes:?}");
     }
     // With the attachment present, that finding goes away.
     r.write("incidents/2026/lampiran/scan.txt", "hasil scan");
-    let v = r.run(&["validate", "--now", "2026-01-21T10:00:00+07:00", "--format", "json"]).json();
+    let v = r
+        .run(&["validate", "--now", "2026-01-21T10:00:00+07:00", "--format", "json"])
+        .json();
     assert!(!v.to_string().contains("missing-attachment"));
 }
 
@@ -165,7 +283,9 @@ fn yaml_bombs_are_refused_quickly() {
     let mut bomb = String::from("---\nid: INC-2026-0001\nstatus: reported\nhistory: []\na: &a [x,x,x,x,x,x,x,x,x]\n");
     for i in 0..9 {
         let prev = if i == 0 { "a".to_string() } else { format!("a{}", i - 1) };
-        bomb.push_str(&format!("a{i}: &a{i} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"));
+        bomb.push_str(&format!(
+            "a{i}: &a{i} [*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev},*{prev}]\n"
+        ));
     }
     bomb.push_str("---\n");
     r.write("incidents/2026/INC-2026-0001.md", &bomb);
@@ -175,8 +295,14 @@ fn yaml_bombs_are_refused_quickly() {
 #[test]
 fn configuration_problems_exit_two_naming_the_line() {
     let r = Repo::empty();
-    r.write("insiden.yaml", "timezone: Asia/Jakarta\nteams:\n  helpdesk: { name: H, memebrs: [] }\n");
-    r.run(&["validate"]).code(2).stderr_has("insiden.yaml:3").stderr_has("memebrs");
+    r.write(
+        "insiden.yaml",
+        "timezone: Asia/Jakarta\nteams:\n  helpdesk: { name: H, memebrs: [] }\n",
+    );
+    r.run(&["validate"])
+        .code(2)
+        .stderr_has("insiden.yaml:3")
+        .stderr_has("memebrs");
     r.write("insiden.yaml", "site: [\n");
     r.run(&["validate"]).code(2).stderr_has("insiden.yaml");
 }
@@ -184,8 +310,13 @@ fn configuration_problems_exit_two_naming_the_line() {
 #[test]
 fn without_a_configuration_the_builtin_sop_applies_and_identities_are_not_checked() {
     let r = Repo::empty();
-    r.write("incidents/2026/INC-2026-0001.md", &reported("INC-2026-0001", "2026-01-21T09:15:00+07:00"));
-    r.run(&["validate", "--now", "2026-01-21T10:00:00+07:00"]).code(0).stderr_has("warning[no-identity]");
+    r.write(
+        "incidents/2026/INC-2026-0001.md",
+        &reported("INC-2026-0001", "2026-01-21T09:15:00+07:00"),
+    );
+    r.run(&["validate", "--now", "2026-01-21T10:00:00+07:00"])
+        .code(0)
+        .stderr_has("warning[no-identity]");
 }
 
 #[test]
@@ -200,5 +331,8 @@ fn a_directory_that_does_not_exist_is_a_usage_error() {
 
 #[test]
 fn bad_now_is_a_usage_error() {
-    Repo::new().run(&["validate", "--now", "besok"]).code(2).stderr_has("--now");
+    Repo::new()
+        .run(&["validate", "--now", "besok"])
+        .code(2)
+        .stderr_has("--now");
 }
