@@ -39,6 +39,10 @@ pub enum Command {
     Transition(TransitionArgs),
     /// Check every incident file against the format, the workflow and the repository rules.
     Validate(ValidateArgs),
+    /// Check every commit of a range (or the staged changes) against the SOP's history rules.
+    Check(CheckArgs),
+    /// Run the commit checks over the whole history; `--trail ID` shows an incident's provenance.
+    Audit(AuditArgs),
     /// List incidents with their next team, age in state and SLA.
     List(ListArgs),
     /// Show one incident: the SOP's ten steps and what the next step requires.

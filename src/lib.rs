@@ -13,6 +13,7 @@ pub mod diag;
 pub mod doc;
 pub mod edit;
 pub mod git;
+pub mod history;
 pub mod markdown;
 pub mod model;
 pub mod rules;

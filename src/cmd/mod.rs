@@ -3,6 +3,8 @@
 //! become exit codes: 0 success, 1 the data breaks a rule, 2 a usage, configuration or I/O
 //! problem.
 
+mod audit;
+mod check;
 mod config_cmd;
 mod init;
 mod list;
@@ -51,6 +53,8 @@ pub struct Ctx {
 pub fn run(cli: Cli) -> u8 {
     let format = match &cli.command {
         Command::Validate(a) => a.format,
+        Command::Check(a) => a.format,
+        Command::Audit(a) => a.format,
         Command::List(a) => a.format,
         Command::Show(a) => a.format,
         _ => FormatArg::Human,
@@ -60,6 +64,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::New(a) => new::run(&ctx, a),
         Command::Transition(a) => transition::run(&ctx, a),
         Command::Validate(a) => validate::run(&ctx, a),
+        Command::Check(a) => check::run(&ctx, a),
+        Command::Audit(a) => audit::run(&ctx, a),
         Command::List(a) => list::run(&ctx, a),
         Command::Show(a) => show::run(&ctx, a),
         Command::Config => config_cmd::run(&ctx),

@@ -6,6 +6,7 @@
 
 mod support;
 
+mod check;
 mod config;
 mod init;
 mod list_show;

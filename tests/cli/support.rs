@@ -138,6 +138,42 @@ impl Repo {
         }
     }
 
+    /// `git init` with a fixed branch name and no user identity.
+    pub fn git_init(&self) -> &Self {
+        self.git(&["init", "-q", "-b", "main"]);
+        self
+    }
+
+    /// Stages everything and commits as `name <email>` at `date` (RFC 3339); returns the id.
+    pub fn commit(&self, name: &str, email: &str, date: &str, message: &str) -> String {
+        self.git(&["add", "-A"]);
+        self.git_as(name, email, date, &["commit", "-q", "--allow-empty", "-m", message]);
+        self.git(&["rev-parse", "HEAD"]).trim().to_owned()
+    }
+
+    /// Runs `git` with a fixed author and committer.
+    pub fn git_as(&self, name: &str, email: &str, date: &str, args: &[&str]) -> String {
+        let out = std::process::Command::new("git")
+            .current_dir(self.path())
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_AUTHOR_NAME", name)
+            .env("GIT_AUTHOR_EMAIL", email)
+            .env("GIT_AUTHOR_DATE", date)
+            .env("GIT_COMMITTER_NAME", name)
+            .env("GIT_COMMITTER_EMAIL", email)
+            .env("GIT_COMMITTER_DATE", date)
+            .args(args)
+            .output()
+            .expect("git");
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     /// Runs plain `git` in the repository with a fixed identity and dates.
     pub fn git(&self, args: &[&str]) -> String {
         let out = std::process::Command::new("git")

@@ -1,0 +1,154 @@
+//! `insiden audit`: the commit rules over the whole history (root to HEAD) with a summary per
+//! rule, or `--trail <ID>`: which commit introduced each history entry of an incident — the
+//! provenance record a CSIRT shows an auditor.
+
+use super::check::{check_commits, git_failure};
+use super::{emit, incident_path, print, Ctx, Failure, Result, FINDINGS, OK};
+use crate::cli::{AuditArgs, FormatArg};
+use crate::git::{ConfigCache, Repo};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Serialize)]
+struct TrailEntry {
+    index: usize,
+    at: String,
+    to: String,
+    by: String,
+    actor: Option<String>,
+    commit: String,
+    subject: String,
+    author: String,
+    email: String,
+    date: String,
+}
+
+pub(super) fn run(ctx: &Ctx, args: AuditArgs) -> Result<u8> {
+    let repo = Repo::open(&ctx.root).map_err(git_failure)?;
+    if repo.is_shallow() {
+        return Err(Failure::usage(
+            "the clone is shallow: an audit needs the whole history",
+            "fetch the full history, e.g. `git fetch --unshallow` or `fetch-depth: 0`",
+        ));
+    }
+    let head = repo
+        .resolve("HEAD")
+        .map_err(|_| Failure::usage("the repository has no commits yet", "commit the incident files first"))?;
+    let (commits, _) = repo.range(None, &head).map_err(git_failure)?;
+    if let Some(id) = &args.trail {
+        return trail(ctx, &repo, &commits, id, args.format);
+    }
+    let mut cache = ConfigCache::new();
+    let (diags, looked) = check_commits(&repo, &commits, &mut cache)?;
+    let mut summary: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
+    for d in &diags {
+        let e = summary.entry(d.code.name()).or_insert((0, d.code.description()));
+        e.0 += 1;
+    }
+    match args.format {
+        FormatArg::Json => {
+            #[derive(Serialize)]
+            struct Report<'a> {
+                commits: usize,
+                changes: usize,
+                summary: BTreeMap<&'a str, usize>,
+                diagnostics: &'a [crate::diag::Diagnostic],
+            }
+            let r = Report {
+                commits: commits.len(),
+                changes: looked,
+                summary: summary.iter().map(|(k, v)| (*k, v.0)).collect(),
+                diagnostics: &diags,
+            };
+            print(&format!("{}\n", serde_json::to_string_pretty(&r).unwrap_or_default()));
+        }
+        f => {
+            emit(&diags, f);
+            if f == FormatArg::Human {
+                let mut s = format!(
+                    "audited {} commit(s), {looked} incident-file change(s)\n",
+                    commits.len()
+                );
+                if summary.is_empty() {
+                    s.push_str("no findings: every change followed the SOP\n");
+                }
+                for (code, (n, desc)) in &summary {
+                    s.push_str(&format!("{n:>6}  {code:<24} {desc}\n"));
+                }
+                print(&s);
+            }
+        }
+    }
+    Ok(if diags.iter().any(|d| d.is_error()) {
+        FINDINGS
+    } else {
+        OK
+    })
+}
+
+fn trail(ctx: &Ctx, repo: &Repo, commits: &[String], id: &str, format: FormatArg) -> Result<u8> {
+    let cfg = ctx.config()?;
+    let path = incident_path(&cfg, id)?;
+    let mut seen = 0usize;
+    let mut out: Vec<TrailEntry> = Vec::new();
+    for c in commits {
+        let changes = repo.changes(c).map_err(git_failure)?;
+        let Some(change) = changes.changes.iter().find(|ch| ch.path == path) else {
+            continue;
+        };
+        let Some(Ok(text)) = &change.new else { continue };
+        let Some(inc) = crate::doc::parse(text, &path, cfg.timezone).incident else {
+            continue;
+        };
+        for (i, e) in inc.history.iter().enumerate().skip(seen) {
+            let m = &changes.meta;
+            out.push(TrailEntry {
+                index: i + 1,
+                at: super::file_time(e.at, &cfg),
+                to: e.to.clone(),
+                by: e.by.clone(),
+                actor: e.actor.clone(),
+                commit: m.short().to_owned(),
+                subject: m.subject.clone(),
+                author: m.author.name.clone(),
+                email: m.author.email.clone(),
+                date: m.author.time.to_rfc3339(),
+            });
+        }
+        seen = seen.max(inc.history.len());
+    }
+    if out.is_empty() {
+        return Err(Failure::usage(
+            format!("no commit touches {path}"),
+            "check the id with `insiden list`",
+        ));
+    }
+    if format == FormatArg::Json {
+        print(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&serde_json::json!({ "id": id, "path": path, "entries": out }))
+                .unwrap_or_default()
+        ));
+    } else {
+        let mut s = format!(
+            "{id} ({path})\n{:>3}  {:<25} {:<13} {:<13} {:<12} {:<8} {}\n",
+            "#", "AT", "TO", "BY", "ACTOR", "COMMIT", "AUTHOR"
+        );
+        for e in &out {
+            s.push_str(&format!(
+                "{:>3}  {:<25} {:<13} {:<13} {:<12} {:<8} {} <{}> {}\n",
+                e.index,
+                e.at,
+                e.to,
+                e.by,
+                e.actor.as_deref().unwrap_or("-"),
+                e.commit,
+                crate::diag::sanitize_terminal(&e.author),
+                crate::diag::sanitize_terminal(&e.email),
+                e.date
+            ));
+        }
+        print(&s);
+    }
+    Ok(OK)
+}

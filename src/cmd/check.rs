@@ -1,0 +1,169 @@
+//! `insiden check`: every commit of `base..head` (or the staged changes) against the commit
+//! rules, each commit against the configuration of its parent, then `validate` on the head
+//! tree read from git objects — so CI judges the pull request's head, not the disk.
+
+use super::{emit, now, Ctx, Failure, Result, FINDINGS, OK};
+use crate::cli::{CheckArgs, DenyArg, FormatArg};
+use crate::config::{Config, FILE_NAME};
+use crate::diag::{Code, CommitRef, Diagnostic};
+use crate::git::{CommitMeta, ConfigCache, Person, Repo};
+use std::sync::Arc;
+
+pub(super) fn git_failure(e: crate::git::GitError) -> Failure {
+    Failure::usage(e.message, e.help)
+}
+
+/// The configuration stored in a blob (or the built-in one when `id` is `None`), parsed once.
+pub(super) fn config_at(
+    repo: &Repo,
+    cache: &mut ConfigCache,
+    id: Option<&str>,
+) -> std::result::Result<Arc<Config>, Vec<Diagnostic>> {
+    let key = id.map(str::to_owned);
+    if let Some(c) = cache.get(&key) {
+        return Ok(c.clone());
+    }
+    let text = match id {
+        Some(id) => Some(repo.blob_text(id, FILE_NAME).map_err(|d| vec![d])?),
+        None => None,
+    };
+    let cfg = Arc::new(Config::parse(text.as_deref(), FILE_NAME)?);
+    cache.insert(key, cfg.clone());
+    Ok(cfg)
+}
+
+/// Runs the commit rules over `commits` (oldest first); returns the findings and the number
+/// of incident-file changes looked at.
+pub(super) fn check_commits(
+    repo: &Repo,
+    commits: &[String],
+    cache: &mut ConfigCache,
+) -> std::result::Result<(Vec<Diagnostic>, usize), Failure> {
+    let mut out = Vec::new();
+    let mut looked = 0;
+    for id in commits {
+        let c = repo.changes(id).map_err(git_failure)?;
+        let commit = CommitRef {
+            id: c.meta.short().to_owned(),
+            subject: c.meta.subject.clone(),
+        };
+        // Adding the configuration in the first commit changes nothing that was checked before.
+        if c.config_changed && c.meta.parents > 0 {
+            out.push(
+                Diagnostic::warning(Code::ConfigChanged, FILE_NAME, "insiden.yaml changed in this commit; the commits after it are checked against the new configuration")
+                    .help("review configuration changes with the whole team: they change what the SOP allows")
+                    .in_commit(commit.clone()),
+            );
+        }
+        if c.changes.is_empty() {
+            continue;
+        }
+        let cfg = match config_at(repo, cache, c.config_before.as_deref()) {
+            Ok(cfg) => cfg,
+            Err(diags) => {
+                out.extend(diags.into_iter().map(|d| d.in_commit(commit.clone())));
+                continue;
+            }
+        };
+        for change in &c.changes {
+            looked += 1;
+            let old = match &change.old {
+                Some(Ok(t)) => Some(t.as_str()),
+                Some(Err(_)) => continue, // reported when it was committed
+                None => None,
+            };
+            let new = match &change.new {
+                Some(Ok(t)) => Some(t.as_str()),
+                Some(Err(d)) => {
+                    out.push(d.clone().in_commit(commit.clone()));
+                    continue;
+                }
+                None => None,
+            };
+            out.extend(crate::history::check_change(&c.meta, &change.path, old, new, &cfg));
+        }
+    }
+    Ok((out, looked))
+}
+
+pub(super) fn run(ctx: &Ctx, args: CheckArgs) -> Result<u8> {
+    let repo = Repo::open(&ctx.root).map_err(git_failure)?;
+    let mut cache = ConfigCache::new();
+    let mut diags = Vec::new();
+    let (snapshot, what) = if args.staged {
+        let head_cfg = config_at(&repo, &mut cache, repo.head_config_id().as_deref()).map_err(Failure::Diags)?;
+        let now = now(args.now.as_deref(), &head_cfg)?;
+        let email = crate::git::user_email(&ctx.root).unwrap_or_default();
+        let name = crate::git::user_name(&ctx.root).unwrap_or_default();
+        let person = Person { name, email, time: now };
+        let meta = CommitMeta {
+            id: "staged".into(),
+            subject: "staged changes".into(),
+            author: person.clone(),
+            committer: person,
+            co_authors: vec![],
+            parents: 1,
+        };
+        let (changes, config_changed) = repo.staged_changes().map_err(git_failure)?;
+        if config_changed {
+            diags.push(
+                Diagnostic::warning(
+                    Code::ConfigChanged,
+                    FILE_NAME,
+                    "insiden.yaml is staged; incidents are checked against the committed configuration",
+                )
+                .help("commit configuration changes on their own"),
+            );
+        }
+        for ch in &changes {
+            let old = ch.old.as_ref().and_then(|c| c.as_ref().ok()).map(String::as_str);
+            match &ch.new {
+                Some(Err(d)) => diags.push(d.clone()),
+                new => diags.extend(crate::history::check_change(
+                    &meta,
+                    &ch.path,
+                    old,
+                    new.as_ref().and_then(|c| c.as_ref().ok()).map(String::as_str),
+                    &head_cfg,
+                )),
+            }
+        }
+        (
+            repo.index_snapshot().map_err(git_failure)?,
+            format!("{} staged incident file(s)", changes.len()),
+        )
+    } else {
+        let base_rev = args.base.clone().unwrap_or_default();
+        let base = repo.resolve(&base_rev).map_err(git_failure)?;
+        let head = repo.resolve(&args.head).map_err(git_failure)?;
+        let (commits, is_ancestor) = repo.range(Some(&base), &head).map_err(git_failure)?;
+        if !is_ancestor && args.format == FormatArg::Human {
+            eprintln!(
+                "note: {base_rev} is not an ancestor of {}; checking the {} commit(s) of {} not in {base_rev}",
+                args.head,
+                commits.len(),
+                args.head
+            );
+        }
+        let (found, _) = check_commits(&repo, &commits, &mut cache)?;
+        diags.extend(found);
+        (
+            repo.snapshot(&head).map_err(git_failure)?,
+            format!("{} commit(s) in {base_rev}..{}", commits.len(), args.head),
+        )
+    };
+
+    // Then validate the resulting tree, against its own configuration.
+    let head_cfg = Config::parse(snapshot.config.as_deref(), FILE_NAME).map_err(Failure::Diags)?;
+    let now = now(args.now.as_deref(), &head_cfg)?;
+    let mut v = crate::rules::validate(&snapshot.files, &snapshot.present, &head_cfg, now);
+    diags.append(&mut v.diagnostics);
+    diags.extend(snapshot.problems);
+    emit(&diags, args.format);
+    let errors = diags.iter().filter(|d| d.is_error()).count();
+    let failed = errors > 0 || (args.deny == Some(DenyArg::Warnings) && !diags.is_empty());
+    if args.format == FormatArg::Human && diags.is_empty() {
+        eprintln!("checked {what}: no findings");
+    }
+    Ok(if failed { FINDINGS } else { OK })
+}

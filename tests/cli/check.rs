@@ -1,0 +1,783 @@
+//! `insiden check` and `insiden audit` on real repositories built commit by commit, each
+//! commit made by the member whose move it records, with fixed dates.
+
+use crate::support::Repo;
+use chrono::{DateTime, Duration, FixedOffset};
+
+/// Members of the test configuration: (id, name, email).
+const SITI: (&str, &str, &str) = ("siti", "Siti Rahayu", "siti@example.go.id");
+const AGUS: (&str, &str, &str) = ("agus", "Agus Salim", "agus@example.go.id");
+const DEWI: (&str, &str, &str) = ("dewi", "Dewi Lestari", "dewi@example.go.id");
+const BAYU: (&str, &str, &str) = ("bayu", "Bayu Aji", "bayu@example.go.id");
+const RINA: (&str, &str, &str) = ("rina", "Rina Wati", "rina@example.go.id");
+const BOT: (&str, &str, &str) = ("insiden-bot", "github-actions[bot]", "bot@example.org");
+
+/// A repository and a clock that moves forward with each step.
+struct Sop {
+    repo: Repo,
+    now: DateTime<FixedOffset>,
+}
+
+impl Sop {
+    fn new() -> Sop {
+        let repo = Repo::new();
+        repo.git_init();
+        let now = DateTime::parse_from_rfc3339("2026-03-02T08:00:00+07:00").expect("time");
+        repo.commit("Admin", "admin@example.go.id", &now.to_rfc3339(), "Konfigurasi");
+        Sop { repo, now }
+    }
+
+    fn tick(&mut self, minutes: i64) -> String {
+        self.now += Duration::minutes(minutes);
+        self.now.to_rfc3339()
+    }
+
+    fn path(id: &str) -> String {
+        format!("incidents/2026/{id}.md")
+    }
+
+    /// Appends a body section to the incident file.
+    fn section(&self, id: &str, heading: &str, text: &str) {
+        let p = Self::path(id);
+        let mut body = self.repo.read(&p);
+        body.push_str(&format!("\n## {heading}\n\n{text}\n"));
+        self.repo.write(&p, &body);
+    }
+
+    /// Inserts a raw front-matter line before `history:`.
+    fn field(&self, id: &str, line: &str) {
+        let p = Self::path(id);
+        let text = self.repo.read(&p).replacen("history:", &format!("{line}\nhistory:"), 1);
+        self.repo.write(&p, &text);
+    }
+
+    /// Files a new incident as Siti and commits it.
+    fn new_incident(&mut self, title: &str) -> String {
+        let at = self.tick(30);
+        let run = self.repo.run(&[
+            "new",
+            "--title",
+            title,
+            "--reporter",
+            "Budi",
+            "--contact",
+            "budi@example.org",
+            "--owner",
+            "Pemdes Sumberagung",
+            "--asset",
+            "https://desa.example",
+            "--category",
+            "defacement",
+            "--at",
+            &at,
+            "--actor",
+            "siti",
+            "--description",
+            "Situs berubah.",
+        ]);
+        run.code(0);
+        let id = run
+            .stdout
+            .trim()
+            .rsplit('/')
+            .next()
+            .expect("path")
+            .trim_end_matches(".md")
+            .to_owned();
+        let commit_at = self.tick(5);
+        self.repo
+            .commit(SITI.1, SITI.2, &commit_at, &format!("Laporan baru {id}"));
+        id
+    }
+
+    /// Makes a move as `who` (with extra args) and commits it as `who`.
+    fn step(&mut self, who: (&str, &str, &str), id: &str, state: &str, extra: &[&str]) -> String {
+        let at = self.tick(60);
+        let mut args = vec!["transition", id, state, "--actor", who.0, "--at", &at];
+        if who.0 == BOT.0 {
+            args = vec!["transition", id, state, "--role", "system", "--at", &at];
+        }
+        args.extend_from_slice(extra);
+        self.repo.run(&args).code(0);
+        let commit_at = self.tick(5);
+        self.repo.commit(who.1, who.2, &commit_at, &format!("{id}: {state}"))
+    }
+
+    fn check(&self, base: &str) -> crate::support::Run {
+        let now = (self.now + Duration::minutes(1)).to_rfc3339();
+        self.repo
+            .run(&["check", "--base", base, "--format", "json", "--now", &now])
+    }
+}
+
+fn codes(run: &crate::support::Run) -> Vec<String> {
+    run.json()["diagnostics"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
+/// Walks an incident through the main path of the SOP with a follow-up report, then lets the
+/// bot close it; a second incident is rejected, a third goes the out-of-scope path and is
+/// closed by the helpdesk, a fourth is handed to an external party who hands it back.
+fn full_history() -> Sop {
+    let mut s = Sop::new();
+    let a = s.new_incident("Defacement situs desa");
+    s.step(SITI, &a, "registered", &[]);
+    s.step(AGUS, &a, "triage", &[]);
+    s.section(&a, "Analisis", "Injeksi melalui plugin usang.");
+    s.section(&a, "Rekomendasi", "Perbarui plugin.");
+    s.step(
+        DEWI,
+        &a,
+        "coordination",
+        &["--set", "severity=high", "--set", "tlp=amber", "--set", "in_scope=true"],
+    );
+    s.step(
+        BAYU,
+        &a,
+        "handling",
+        &["--set", "handler.type=internal", "--set", "handler.name=Tim CSIRT"],
+    );
+    s.section(&a, "Penanganan", "Konten dipulihkan.");
+    s.step(RINA, &a, "handled", &[]);
+    s.section(&a, "Kesimpulan", "Selesai ditangani.");
+    s.step(BAYU, &a, "compiled", &[]);
+    s.step(AGUS, &a, "recorded", &[]);
+    s.step(SITI, &a, "resolved", &["--set", "delivered_to=Pemdes Sumberagung"]);
+    s.tick(60 * 24 * 2);
+    s.step(SITI, &a, "triage", &["--note", "Laporan lanjutan: konten muncul lagi"]);
+    s.step(DEWI, &a, "coordination", &[]);
+    s.step(BAYU, &a, "handling", &[]);
+    s.step(RINA, &a, "handled", &[]);
+    s.step(BAYU, &a, "compiled", &[]);
+    s.step(AGUS, &a, "recorded", &[]);
+    s.step(SITI, &a, "resolved", &[]);
+    let reported_on = s.now.format("%Y-%m-%dT%H:%M:%S%:z").to_string();
+    s.field(
+        &a,
+        &format!("external_reports: [{{ to: bssn, at: {reported_on}, reference: BSSN-2026-77 }}]"),
+    );
+    s.step(AGUS, &a, "documented", &["--set", "resolution=true-positive"]);
+    s.tick(60 * 24 * 5);
+    s.step(BOT, &a, "closed", &["--note", "Masa autoresolve 5 hari berakhir"]);
+
+    let b = s.new_incident("Laporan ganda");
+    s.step(
+        SITI,
+        &b,
+        "rejected",
+        &[
+            "--set",
+            "rejection_reason=Sudah dilaporkan",
+            "--set",
+            "rejection_code=duplicate",
+            "--set",
+            &format!("duplicate_of={a}"),
+        ],
+    );
+
+    let c = s.new_incident("Situs sekolah provinsi");
+    s.step(SITI, &c, "registered", &[]);
+    s.step(AGUS, &c, "triage", &[]);
+    s.section(&c, "Analisis", "Bukan aset kabupaten.");
+    s.section(&c, "Rekomendasi", "Teruskan ke CSIRT provinsi.");
+    s.step(DEWI, &c, "handled", &["--set", "in_scope=false", "--set", "tlp=clear"]);
+    s.section(&c, "Kesimpulan", "Diteruskan.");
+    s.step(BAYU, &c, "compiled", &[]);
+    s.step(AGUS, &c, "recorded", &[]);
+    s.step(SITI, &c, "resolved", &["--set", "delivered_to=Pelapor"]);
+    s.step(AGUS, &c, "documented", &["--set", "resolution=not-an-incident"]);
+    s.tick(60 * 24 * 6);
+    s.step(SITI, &c, "closed", &[]);
+
+    let d = s.new_incident("DDoS portal");
+    s.step(SITI, &d, "registered", &[]);
+    s.step(AGUS, &d, "triage", &[]);
+    s.section(&d, "Analisis", "Lonjakan lalu lintas.");
+    s.section(&d, "Rekomendasi", "Aktifkan mitigasi.");
+    s.step(
+        DEWI,
+        &d,
+        "coordination",
+        &[
+            "--set",
+            "severity=medium",
+            "--set",
+            "tlp=green",
+            "--set",
+            "in_scope=true",
+        ],
+    );
+    s.step(BAYU, &d, "triage", &["--note", "Perlu data log tambahan"]);
+    s.step(DEWI, &d, "coordination", &[]);
+    s.step(
+        BAYU,
+        &d,
+        "handling",
+        &["--set", "handler.type=external", "--set", "handler.name=Vendor Hosting"],
+    );
+    s.step(RINA, &d, "coordination", &["--note", "Vendor menolak, kembalikan"]);
+    s.step(BAYU, &d, "handling", &["--set", "handler.type=internal"]);
+    s.step(RINA, &d, "handling", &["--note", "Mitigasi berjalan"]);
+    s
+}
+
+#[test]
+fn a_legitimate_history_through_every_path_has_no_findings() {
+    let s = full_history();
+    let run = s.check(s.repo.git(&["rev-list", "--max-parents=0", "HEAD"]).trim());
+    run.code(0);
+    assert_eq!(codes(&run), Vec::<String>::new(), "{}", run.stdout);
+    let audit = s.repo.run(&["audit", "--format", "json"]);
+    audit.code(0);
+    let v = audit.json();
+    assert_eq!(v["diagnostics"].as_array().map(Vec::len), Some(0), "{}", audit.stdout);
+    assert_eq!(v["commits"], 40);
+}
+
+/// Makes one more commit on top of a small valid history and returns the findings of
+/// `check --base <before>`.
+fn bad_commit(
+    edit: impl FnOnce(&Sop, &str),
+    author: (&str, &str, &str),
+    minutes_later: i64,
+) -> (Sop, crate::support::Run, String) {
+    let mut s = Sop::new();
+    let id = s.new_incident("Situs desa");
+    s.step(SITI, &id, "registered", &[]);
+    let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    edit(&s, &id);
+    let at = s.tick(minutes_later);
+    let commit = s.repo.commit(author.1, author.2, &at, "Perubahan yang salah");
+    let run = s.check(&base);
+    (s, run, commit[..7].to_owned())
+}
+
+fn assert_caught(run: &crate::support::Run, code: &str, commit: &str, line: Option<u64>) {
+    let v = run.json();
+    let d = v["diagnostics"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|d| d["code"] == code)
+        .cloned();
+    let d = d.unwrap_or_else(|| panic!("{code} not reported: {}", run.stdout));
+    assert_eq!(d["commit"]["id"], commit, "{code}");
+    assert_eq!(d["commit"]["subject"], "Perubahan yang salah");
+    if let Some(l) = line {
+        assert_eq!(d["line"], l, "{code}: {d}");
+    }
+    assert_eq!(run.code, 1, "{code}");
+}
+
+fn edit_file(s: &Sop, id: &str, from: &str, to: &str) {
+    let p = Sop::path(id);
+    let text = s.repo.read(&p);
+    assert!(text.contains(from), "{from:?} not in {text}");
+    s.repo.write(&p, &text.replacen(from, to, 1));
+}
+
+/// The registered incident's last history line is line 15; an appended entry is line 16.
+fn append(s: &Sop, id: &str, entry: &str) {
+    edit_file(s, id, "\n---\n## Laporan", &format!("\n  - {entry}\n---\n## Laporan"));
+}
+
+#[test]
+fn each_history_rule_is_caught_with_its_code_commit_and_line() {
+    type Edit = Box<dyn Fn(&Sop, &str)>;
+    type Member = (&'static str, &'static str, &'static str);
+    let cases: Vec<(&str, Edit, Member, Option<u64>)> = vec![
+        (
+            "file-deleted",
+            Box::new(|s, id| std::fs::remove_file(s.repo.file(&Sop::path(id))).expect("rm")),
+            SITI,
+            None,
+        ),
+        (
+            "file-deleted",
+            Box::new(|s, id| {
+                std::fs::rename(
+                    s.repo.file(&Sop::path(id)),
+                    s.repo.file("incidents/2026/INC-2026-0099.md"),
+                )
+                .expect("mv")
+            }),
+            SITI,
+            None,
+        ),
+        (
+            "immutable-field",
+            Box::new(|s, id| {
+                edit_file(
+                    s,
+                    id,
+                    "reported_at: 2026-03-02T08:30:00+07:00",
+                    "reported_at: 2026-03-02T08:31:00+07:00",
+                )
+            }),
+            SITI,
+            Some(5),
+        ),
+        (
+            "history-rewritten",
+            Box::new(|s, id| {
+                edit_file(
+                    s,
+                    id,
+                    "to: registered, by: helpdesk, actor: siti",
+                    "to: registered, by: helpdesk, actor: siti, note: ubah",
+                )
+            }),
+            SITI,
+            Some(15),
+        ),
+        (
+            "transition-not-allowed",
+            Box::new(|s, id| {
+                append(
+                    s,
+                    id,
+                    "{ at: 2026-03-02T10:00:00+07:00, to: coordination, by: data, actor: agus }",
+                )
+            }),
+            AGUS,
+            Some(16),
+        ),
+        (
+            "role-not-allowed",
+            Box::new(|s, id| {
+                append(
+                    s,
+                    id,
+                    "{ at: 2026-03-02T10:00:00+07:00, to: triage, by: helpdesk, actor: siti }",
+                )
+            }),
+            SITI,
+            Some(16),
+        ),
+        (
+            "actor-not-author",
+            Box::new(|s, id| {
+                append(
+                    s,
+                    id,
+                    "{ at: 2026-03-02T10:00:00+07:00, to: triage, by: data, actor: agus }",
+                )
+            }),
+            SITI,
+            Some(16),
+        ),
+        (
+            "unknown-member",
+            Box::new(|s, id| {
+                append(
+                    s,
+                    id,
+                    "{ at: 2026-03-02T10:00:00+07:00, to: triage, by: data, actor: siti }",
+                )
+            }),
+            SITI,
+            Some(16),
+        ),
+        (
+            "entry-in-future",
+            Box::new(|s, id| {
+                append(
+                    s,
+                    id,
+                    "{ at: 2026-03-02T12:00:00+07:00, to: triage, by: data, actor: agus }",
+                )
+            }),
+            AGUS,
+            Some(16),
+        ),
+        (
+            "entry-backdated",
+            Box::new(|s, id| {
+                append(
+                    s,
+                    id,
+                    "{ at: 2026-03-02T10:00:00+07:00, to: triage, by: data, actor: agus }",
+                )
+            }),
+            AGUS,
+            Some(16),
+        ),
+        (
+            "system-not-bot",
+            Box::new(|s, id| {
+                append(
+                    s,
+                    id,
+                    "{ at: 2026-03-02T10:00:00+07:00, to: registered, by: system, actor: insiden-bot, note: x }",
+                )
+            }),
+            SITI,
+            Some(16),
+        ),
+        (
+            "missing-note",
+            Box::new(|s, id| {
+                append(
+                    s,
+                    id,
+                    "{ at: 2026-03-02T10:00:00+07:00, to: registered, by: data, actor: agus }",
+                )
+            }),
+            AGUS,
+            Some(16),
+        ),
+    ];
+    for (code, edit, author, line) in cases {
+        // Times: the registered entry is at 09:35; "10:00" entries are committed at 10:00 + 5m
+        // except where the rule is about the time itself.
+        let minutes = match code {
+            "entry-in-future" => 0,
+            "entry-backdated" => 60 * 24 * 4,
+            _ => 20,
+        };
+        let (_, run, commit) = bad_commit(|s, id| edit(s, id), author, minutes);
+        assert_caught(&run, code, &commit, line);
+    }
+}
+
+#[test]
+fn tlp_lowered_without_analysis_is_caught_and_with_it_passes() {
+    let mut s = Sop::new();
+    let id = s.new_incident("Situs desa");
+    edit_file(&s, &id, "status: reported", "status: reported\ntlp: red");
+    let at = s.tick(5);
+    s.repo.commit(SITI.1, SITI.2, &at, "TLP");
+    let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    edit_file(&s, &id, "tlp: red", "tlp: amber");
+    let at = s.tick(5);
+    let bad = s.repo.commit(SITI.1, SITI.2, &at, "Perubahan yang salah");
+    assert_caught(&s.check(&base), "tlp-lowered", &bad[..7], Some(5));
+    s.repo.git(&["reset", "-q", "--hard", &base]);
+    edit_file(&s, &id, "tlp: red", "tlp: amber");
+    s.step(
+        DEWI,
+        &id,
+        "reported",
+        &["--note", "TLP diturunkan setelah analisis awal"],
+    );
+    let run = s.check(&base);
+    assert_eq!(codes(&run), Vec::<String>::new(), "{}", run.stdout);
+}
+
+#[test]
+fn requirements_are_judged_in_the_commit_that_makes_the_move() {
+    let mut s = Sop::new();
+    let id = s.new_incident("Situs desa");
+    s.step(SITI, &id, "registered", &[]);
+    s.step(AGUS, &id, "triage", &[]);
+    let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    // Move to coordination without the sections, then add them in a later commit: the
+    // head validates, but the commit that made the move did not meet its requirements.
+    append(
+        &s,
+        &id,
+        "{ at: 2026-03-02T12:00:00+07:00, to: coordination, by: analysis, actor: dewi }",
+    );
+    edit_file(
+        &s,
+        &id,
+        "status: triage",
+        "status: coordination\nseverity: low\ntlp: clear\nin_scope: true",
+    );
+    let bad = s
+        .repo
+        .commit(DEWI.1, DEWI.2, "2026-03-02T12:05:00+07:00", "Perubahan yang salah");
+    s.section(&id, "Analisis", "x");
+    s.section(&id, "Rekomendasi", "y");
+    s.repo
+        .commit(DEWI.1, DEWI.2, "2026-03-02T12:10:00+07:00", "Tambah bagian");
+    s.now = DateTime::parse_from_rfc3339("2026-03-02T12:10:00+07:00").expect("t");
+    let run = s.check(&base);
+    assert_caught(&run, "requirement-missing", &bad[..7], None);
+    s.repo.run(&["validate", "--now", "2026-03-02T12:11:00+07:00"]).code(0);
+}
+
+#[test]
+fn the_bot_closes_only_after_the_window_and_only_the_bot_writes_system() {
+    let mut s = full_history();
+    // Reuse the out-of-scope incident's shape: a fresh incident up to documented.
+    let id = s.new_incident("Pemindaian");
+    s.step(SITI, &id, "registered", &[]);
+    s.step(AGUS, &id, "triage", &[]);
+    s.section(&id, "Analisis", "Temuan pemindaian.");
+    s.section(&id, "Rekomendasi", "Tutup port.");
+    s.step(DEWI, &id, "handled", &["--set", "in_scope=false"]);
+    s.section(&id, "Kesimpulan", "Selesai.");
+    s.step(BAYU, &id, "compiled", &[]);
+    s.step(AGUS, &id, "recorded", &[]);
+    s.step(SITI, &id, "resolved", &["--set", "delivered_to=Pelapor"]);
+    s.step(AGUS, &id, "documented", &["--set", "resolution=false-positive"]);
+    let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    // One day later the bot tries to close: the window (5 days) is still open.
+    let at = s.tick(60 * 24);
+    append_last(
+        &s,
+        &id,
+        &format!("{{ at: {at}, to: closed, by: system, actor: insiden-bot, note: autoresolve }}"),
+        "documented",
+        "closed",
+    );
+    let commit_at = s.tick(1);
+    let early = s.repo.commit(BOT.1, BOT.2, &commit_at, "Perubahan yang salah");
+    assert_caught(&s.check(&base), "window-open", &early[..7], None);
+    // A person writing a system entry is caught too.
+    s.repo.git(&["reset", "-q", "--hard", &base]);
+    let at = s.tick(60 * 24 * 5);
+    append_last(
+        &s,
+        &id,
+        &format!("{{ at: {at}, to: closed, by: system, actor: insiden-bot, note: autoresolve }}"),
+        "documented",
+        "closed",
+    );
+    let commit_at = s.tick(1);
+    let spoof = s.repo.commit(SITI.1, SITI.2, &commit_at, "Perubahan yang salah");
+    assert_caught(&s.check(&base), "system-not-bot", &spoof[..7], None);
+    // The same commit by the bot is clean.
+    s.repo.git(&["reset", "-q", "--hard", &base]);
+    append_last(
+        &s,
+        &id,
+        &format!("{{ at: {at}, to: closed, by: system, actor: insiden-bot, note: autoresolve }}"),
+        "documented",
+        "closed",
+    );
+    s.repo.commit(BOT.1, BOT.2, &commit_at, "autoresolve");
+    let run = s.check(&base);
+    assert_eq!(codes(&run), Vec::<String>::new(), "{}", run.stdout);
+}
+
+fn append_last(s: &Sop, id: &str, entry: &str, from: &str, to: &str) {
+    edit_file(s, id, &format!("status: {from}"), &format!("status: {to}"));
+    append(s, id, entry);
+}
+
+#[test]
+fn a_squash_merge_with_co_author_trailers_passes() {
+    let mut s = Sop::new();
+    let id = s.new_incident("Situs desa");
+    let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    // Two moves by two members land as one commit (a squash merge) authored by the first.
+    s.repo
+        .run(&[
+            "transition",
+            &id,
+            "registered",
+            "--actor",
+            "siti",
+            "--at",
+            "2026-03-02T09:40:00+07:00",
+        ])
+        .code(0);
+    s.repo
+        .run(&[
+            "transition",
+            &id,
+            "triage",
+            "--actor",
+            "agus",
+            "--at",
+            "2026-03-02T09:50:00+07:00",
+        ])
+        .code(0);
+    s.repo.git(&["add", "-A"]);
+    s.repo.git_as(
+        SITI.1,
+        SITI.2,
+        "2026-03-02T10:00:00+07:00",
+        &[
+            "commit",
+            "-q",
+            "-m",
+            "Registrasi dan input (#12)\n\nCo-authored-by: Agus Salim <1234+agus-s@users.noreply.github.com>",
+        ],
+    );
+    s.now = DateTime::parse_from_rfc3339("2026-03-02T10:00:00+07:00").expect("t");
+    let run = s.check(&base);
+    assert_eq!(codes(&run), Vec::<String>::new(), "{}", run.stdout);
+    // Without the trailer, Agus's entry is not identified.
+    s.repo.git_as(
+        SITI.1,
+        SITI.2,
+        "2026-03-02T10:00:00+07:00",
+        &["commit", "-q", "--amend", "-m", "Perubahan yang salah"],
+    );
+    let commit = s.repo.git(&["rev-parse", "--short=7", "HEAD"]).trim().to_owned();
+    assert_caught(&s.check(&base), "actor-not-author", &commit, Some(16));
+}
+
+#[test]
+fn merge_commits_are_checked_for_what_they_add_beyond_their_parents() {
+    let mut s = Sop::new();
+    let id = s.new_incident("Situs desa");
+    let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    s.repo.git(&["checkout", "-q", "-b", "registrasi"]);
+    s.step(SITI, &id, "registered", &[]);
+    s.repo.git(&["checkout", "-q", "main"]);
+    let other = s.new_incident("Phishing");
+    let _ = other;
+    let at = s.tick(5);
+    s.repo.git_as(
+        BAYU.1,
+        BAYU.2,
+        &at,
+        &["merge", "-q", "--no-ff", "registrasi", "-m", "Merge registrasi"],
+    );
+    // The merge is by Bayu, who is neither Siti nor a helpdesk member: the branch's commit
+    // was checked on its own, so the merge adds nothing to check.
+    let run = s.check(&base);
+    assert_eq!(codes(&run), Vec::<String>::new(), "{}", run.stdout);
+    // An "evil" merge that changes an incident beyond both parents is checked.
+    s.repo.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    s.repo.git_as(
+        BAYU.1,
+        BAYU.2,
+        &at,
+        &["merge", "-q", "--no-ff", "--no-commit", "registrasi"],
+    );
+    edit_file(
+        &s,
+        &id,
+        "actor: siti }\n---",
+        "actor: siti }\n  - { at: 2026-03-02T11:00:00+07:00, to: triage, by: data, actor: agus }\n---",
+    );
+    edit_file(&s, &id, "status: registered", "status: triage");
+    let merge = s.repo.commit(BAYU.1, BAYU.2, &at, "Perubahan yang salah");
+    assert_caught(&s.check(&base), "actor-not-author", &merge[..7], None);
+}
+
+#[test]
+fn a_config_change_is_announced_and_later_commits_use_the_new_config() {
+    let mut s = Sop::new();
+    let id = s.new_incident("Situs desa");
+    let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    // Agus joins the helpdesk.
+    let cfg = s.repo.read("insiden.yaml").replace(
+        "emails: [siti@example.go.id], github: siti-r }]",
+        "emails: [siti@example.go.id], github: siti-r }, { id: agus, name: Agus Salim, emails: [agus@example.go.id] }]",
+    );
+    s.repo.write("insiden.yaml", &cfg);
+    let at = s.tick(5);
+    let change = s.repo.commit("Admin", "admin@example.go.id", &at, "Agus ke helpdesk");
+    s.step(AGUS, &id, "registered", &["--role", "helpdesk"]);
+    let run = s.check(&base);
+    run.code(0);
+    let v = run.json();
+    let d = &v["diagnostics"][0];
+    assert_eq!(
+        (d["code"].as_str(), d["severity"].as_str(), d["commit"]["id"].as_str()),
+        (Some("config-changed"), Some("warning"), Some(&change[..7]))
+    );
+}
+
+#[test]
+fn bad_input_is_a_clear_error() {
+    let s = Sop::new();
+    s.repo
+        .run(&["check", "--base", "nope"])
+        .code(2)
+        .stderr_has("unknown revision `nope`");
+    s.repo
+        .run(&["check", "--base", "HEAD", "--head", "nope"])
+        .code(2)
+        .stderr_has("unknown revision");
+    Repo::new()
+        .run(&["check", "--base", "HEAD"])
+        .code(2)
+        .stderr_has("not inside a git repository");
+    // Unrelated histories.
+    s.repo.git(&["checkout", "-q", "--orphan", "lain"]);
+    s.repo
+        .commit("Admin", "admin@example.go.id", "2026-03-02T08:00:00+07:00", "Lain");
+    s.repo
+        .run(&["check", "--base", "main", "--head", "lain"])
+        .code(2)
+        .stderr_has("no common ancestor");
+    // A shallow clone that lacks the base.
+    let mut s = Sop::new();
+    s.new_incident("a");
+    s.new_incident("b");
+    let clone = Repo::empty();
+    let src = format!("file://{}", s.repo.path().display());
+    clone.git(&["clone", "-q", "--depth", "1", &src, "."]);
+    clone
+        .run(&["check", "--base", "HEAD~1"])
+        .code(2)
+        .stderr_has("fetch-depth: 0");
+    clone.run(&["audit"]).code(2).stderr_has("fetch-depth: 0");
+}
+
+#[test]
+fn non_utf8_blobs_are_findings_of_their_commit() {
+    let mut s = Sop::new();
+    let id = s.new_incident("Situs desa");
+    let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    std::fs::write(s.repo.file(&Sop::path(&id)), b"---\nid: \xff\n---\n").expect("write");
+    let at = s.tick(5);
+    let bad = s.repo.commit(SITI.1, SITI.2, &at, "Perubahan yang salah");
+    assert_caught(&s.check(&base), "invalid-utf8", &bad[..7], Some(2));
+}
+
+#[test]
+fn staged_changes_are_checked_for_a_pre_commit_hook() {
+    let mut s = Sop::new();
+    let id = s.new_incident("Situs desa");
+    s.repo.git(&["config", "user.email", "agus@example.go.id"]);
+    s.repo.git(&["config", "user.name", "Agus Salim"]);
+    append(
+        &s,
+        &id,
+        "{ at: 2026-03-02T09:40:00+07:00, to: registered, by: helpdesk, actor: siti }",
+    );
+    edit_file(&s, &id, "status: reported", "status: registered");
+    s.repo.git(&["add", "-A"]);
+    // Agus stages Siti's move.
+    let run = s.repo.run(&[
+        "check",
+        "--staged",
+        "--format",
+        "json",
+        "--now",
+        "2026-03-02T09:45:00+07:00",
+    ]);
+    assert_eq!(run.code, 1);
+    assert!(codes(&run).contains(&"actor-not-author".to_owned()), "{}", run.stdout);
+    s.repo.git(&["config", "user.email", "siti@example.go.id"]);
+    let run = s.repo.run(&["check", "--staged", "--now", "2026-03-02T09:45:00+07:00"]);
+    run.code(0).stderr_has("checked 1 staged incident file(s): no findings");
+}
+
+#[test]
+fn audit_summarises_per_rule_and_trails_each_entry_to_its_commit() {
+    let mut s = Sop::new();
+    let id = s.new_incident("Situs desa");
+    let reg = s.step(SITI, &id, "registered", &[]);
+    append(
+        &s,
+        &id,
+        "{ at: 2026-03-02T10:30:00+07:00, to: triage, by: data, actor: agus }",
+    );
+    edit_file(&s, &id, "status: registered", "status: triage");
+    s.repo
+        .commit(SITI.1, SITI.2, "2026-03-02T10:35:00+07:00", "Input oleh Siti");
+    let run = s.repo.run(&["audit"]);
+    run.code(1)
+        .stdout_has("actor-not-author")
+        .stdout_has("audited 4 commit(s)");
+    let v = s.repo.run(&["audit", "--trail", &id, "--format", "json"]).json();
+    let entries = v["entries"].as_array().expect("entries");
+    assert_eq!(entries.len(), 3);
+    assert_eq!(entries[1]["commit"], &reg[..7]);
+    assert_eq!(entries[1]["author"], "Siti Rahayu");
+    assert_eq!(entries[2]["email"], "siti@example.go.id");
+    s.repo.run(&["audit", "--trail", "INC-2026-0404"]).code(2);
+}
