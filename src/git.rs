@@ -131,6 +131,10 @@ pub struct Repo {
 impl Repo {
     /// Opens the repository whose work tree is at (or above) `dir`.
     pub fn open(dir: &Path) -> Result<Repo, GitError> {
+        // libgit2 re-hashes every object it reads; git itself does not, and half of an
+        // audit's time went to it. Pack files carry their own checksums; `git fsck` checks
+        // hashes when that is the question.
+        git2::opts::strict_hash_verification(false);
         Repository::discover(dir).map(|repo| Repo { repo }).map_err(|e| {
             err(
                 format!("{} is not inside a git repository ({})", dir.display(), e.message()),
@@ -273,77 +277,23 @@ impl Repo {
         self.blob(oid, path)
     }
 
-    /// What commit `id` changed under `incidents/` relative to its first parent. For a merge,
-    /// only files whose merged content differs from every parent count: what the other
-    /// parents brought was checked in the commits that made it.
-    pub fn changes(&self, id: &str) -> Result<CommitChanges, GitError> {
-        let commit = self
-            .repo
-            .find_commit(Self::oid(id)?)
-            .map_err(|e| git_err("cannot read a commit", &e))?;
-        let tree = commit.tree().map_err(|e| git_err("cannot read a tree", &e))?;
-        let parents: Vec<git2::Tree<'_>> = commit.parents().filter_map(|p| p.tree().ok()).collect();
-        if parents.len() != commit.parent_count() {
-            return Err(err(
-                format!("a parent of commit {} is missing", commit.id()),
-                SHALLOW_HELP,
-            ));
+    /// A walker that reads what commits changed, keeping recently seen trees so that a
+    /// commit's parent tree (the previous commit's tree) is not read twice.
+    pub fn walker(&self) -> Walker<'_> {
+        Walker {
+            repo: self,
+            trees: HashMap::new(),
         }
-        let first = parents.first();
-        let mut opts = DiffOptions::new();
-        opts.pathspec(format!("{INCIDENTS_DIR}/"))
-            .pathspec(CONFIG_FILE)
-            .skip_binary_check(true);
-        let diff = self
-            .repo
-            .diff_tree_to_tree(first, Some(&tree), Some(&mut opts))
-            .map_err(|e| git_err("cannot diff a commit", &e))?;
-        let mut changes = Vec::new();
-        let mut config_changed = false;
-        for delta in diff.deltas() {
-            let path = delta
-                .new_file()
-                .path()
-                .or_else(|| delta.old_file().path())
-                .map(|p| p.to_string_lossy().replace('\\', "/"))
-                .unwrap_or_default();
-            if path == CONFIG_FILE {
-                config_changed = true;
-                continue;
-            }
-            if !path.ends_with(".md")
-                || path
-                    .rsplit('/')
-                    .next()
-                    .is_some_and(|n| n.eq_ignore_ascii_case("README.md"))
-            {
-                continue;
-            }
-            let new_id = delta.new_file().id();
-            if parents.len() > 1 {
-                let same_as_another = parents[1..]
-                    .iter()
-                    .any(|p| entry_id(p, &path) == Some(new_id) || (new_id.is_zero() && entry_id(p, &path).is_none()));
-                if same_as_another {
-                    continue;
-                }
-            }
-            let old_id = delta.old_file().id();
-            let old = (!old_id.is_zero()).then(|| self.blob(old_id, &path));
-            let new = (!new_id.is_zero()).then(|| self.blob(new_id, &path));
-            changes.push(Change { path, old, new });
-        }
-        let config_before = first.and_then(|t| entry_id(t, CONFIG_FILE)).map(|o| o.to_string());
-        Ok(CommitChanges {
-            meta: Self::meta(&commit),
-            changes,
-            config_before,
-            config_changed,
-        })
     }
 
-    /// The incident files and `insiden.yaml` of commit `id`'s tree.
-    pub fn snapshot(&self, id: &str) -> Result<Snapshot, GitError> {
+    /// What commit `id` changed (see [`Walker::changes`]).
+    pub fn changes(&self, id: &str) -> Result<CommitChanges, GitError> {
+        self.walker().changes(id)
+    }
+
+    /// The incident files and `insiden.yaml` of commit `id`'s tree; with `only`, the text of
+    /// just those paths is read (every path is still listed in `present`).
+    pub fn snapshot(&self, id: &str, only: Option<&HashSet<String>>) -> Result<Snapshot, GitError> {
         let commit = self
             .repo
             .find_commit(Self::oid(id)?)
@@ -365,21 +315,21 @@ impl Repo {
             .map(|o| self.blob(o, CONFIG_FILE))
             .transpose()
             .map_err(|d| err(d.message, "fix insiden.yaml"))?;
-        Ok(self.read_entries(entries, config))
+        Ok(self.read_entries(entries, config, only))
     }
 
-    fn read_entries(&self, entries: Vec<(String, Oid)>, config: Option<String>) -> Snapshot {
+    fn read_entries(
+        &self,
+        entries: Vec<(String, Oid)>,
+        config: Option<String>,
+        only: Option<&HashSet<String>>,
+    ) -> Snapshot {
         let mut snap = Snapshot {
             config,
             ..Snapshot::default()
         };
         for (path, oid) in entries {
-            let is_incident = path.ends_with(".md")
-                && !path
-                    .rsplit('/')
-                    .next()
-                    .is_some_and(|n| n.eq_ignore_ascii_case("README.md"));
-            if is_incident {
+            if is_incident_path(&path) && only.is_none_or(|o| o.contains(&path)) {
                 match self.blob(oid, &path) {
                     Ok(text) => snap.files.push(SourceFile {
                         path: path.clone(),
@@ -417,7 +367,7 @@ impl Repo {
                 config_changed = true;
                 continue;
             }
-            if !path.ends_with(".md") {
+            if !is_incident_path(&path) {
                 continue;
             }
             let (old_id, new_id) = (delta.old_file().id(), delta.new_file().id());
@@ -447,7 +397,7 @@ impl Repo {
             .map(|o| self.blob(o, CONFIG_FILE))
             .transpose()
             .map_err(|d| err(d.message, "fix insiden.yaml"))?;
-        Ok(self.read_entries(entries, config))
+        Ok(self.read_entries(entries, config, None))
     }
 
     /// The blob id of `insiden.yaml` at HEAD, if any.
@@ -516,6 +466,188 @@ impl Repo {
             .map_err(|e| git_err("cannot commit", &e))?;
         Ok(oid.to_string())
     }
+}
+
+/// Reads what commits changed under `incidents/`; see [`Repo::walker`].
+pub struct Walker<'r> {
+    repo: &'r Repo,
+    trees: HashMap<Oid, git2::Tree<'r>>,
+}
+
+/// A changed path with its blob before and after (`None`: absent).
+type Delta = (String, Option<Oid>, Option<Oid>);
+
+impl<'r> Walker<'r> {
+    fn tree(&mut self, oid: Oid) -> Result<git2::Tree<'r>, GitError> {
+        if let Some(t) = self.trees.get(&oid) {
+            return Ok(t.clone());
+        }
+        // A small cache suffices: consecutive commits share all but the changed subtrees.
+        if self.trees.len() > 256 {
+            self.trees.clear();
+        }
+        let t = self
+            .repo
+            .repo
+            .find_tree(oid)
+            .map_err(|e| git_err("cannot read a tree", &e))?;
+        self.trees.insert(oid, t.clone());
+        Ok(t)
+    }
+
+    fn subtree(&mut self, tree: &git2::Tree<'r>, name: &str) -> Result<Option<git2::Tree<'r>>, GitError> {
+        match tree.get_name(name) {
+            Some(e) if e.kind() == Some(ObjectType::Tree) => self.tree(e.id()).map(Some),
+            _ => Ok(None),
+        }
+    }
+
+    /// What commit `id` changed under `incidents/` relative to its first parent, and whether
+    /// it changed `insiden.yaml`. For a merge, only files whose merged content differs from
+    /// every parent count: what the other parents brought was checked in the commits that
+    /// made it.
+    pub fn changes(&mut self, id: &str) -> Result<CommitChanges, GitError> {
+        let repo = &self.repo.repo;
+        let commit = repo
+            .find_commit(Repo::oid(id)?)
+            .map_err(|e| git_err("cannot read a commit", &e))?;
+        let tree = self.tree(commit.tree_id())?;
+        let mut parents = Vec::with_capacity(commit.parent_count());
+        for i in 0..commit.parent_count() {
+            let pid = commit.parent_id(i).map_err(|e| git_err("cannot read a commit", &e))?;
+            let parent = repo
+                .find_commit(pid)
+                .map_err(|_| err(format!("a parent of commit {} is missing", commit.id()), SHALLOW_HELP))?;
+            parents.push(self.tree(parent.tree_id())?);
+        }
+        let first = parents.first().cloned();
+        let config_before = first.as_ref().and_then(|t| entry_id(t, CONFIG_FILE));
+        let config_changed = config_before != entry_id(&tree, CONFIG_FILE);
+        let mut deltas = Vec::new();
+        let old_sub = match &first {
+            Some(t) => self.subtree(t, INCIDENTS_DIR)?,
+            None => None,
+        };
+        let new_sub = self.subtree(&tree, INCIDENTS_DIR)?;
+        self.diff(old_sub.as_ref(), new_sub.as_ref(), INCIDENTS_DIR, &mut deltas)?;
+        let mut changes = Vec::new();
+        for (path, old_id, new_id) in deltas {
+            if !is_incident_path(&path) {
+                continue;
+            }
+            if parents.len() > 1 && parents[1..].iter().any(|p| entry_id(p, &path) == new_id) {
+                continue;
+            }
+            let old = old_id.map(|o| self.repo.blob(o, &path));
+            let new = new_id.map(|o| self.repo.blob(o, &path));
+            changes.push(Change { path, old, new });
+        }
+        Ok(CommitChanges {
+            meta: Repo::meta(&commit),
+            changes,
+            config_before: config_before.map(|o| o.to_string()),
+            config_changed,
+        })
+    }
+
+    /// Every blob path under `prefix` that differs between two trees. Trees with equal ids are
+    /// skipped whole, and entries are compared pairwise while both trees list the same names
+    /// (the usual case: one file changed), falling back to a lookup by name otherwise.
+    fn diff(
+        &mut self,
+        old: Option<&git2::Tree<'r>>,
+        new: Option<&git2::Tree<'r>>,
+        prefix: &str,
+        out: &mut Vec<Delta>,
+    ) -> Result<(), GitError> {
+        if let (Some(o), Some(n)) = (old, new) {
+            if o.id() == n.id() {
+                return Ok(());
+            }
+        }
+        type Pair = (Option<(Oid, bool)>, Option<(Oid, bool)>, Vec<u8>);
+        let is_tree = |e: &git2::TreeEntry<'_>| e.kind() == Some(ObjectType::Tree);
+        // The usual case: both trees list the same names and a few ids differ. Compare in
+        // place, without copying the entries.
+        let mut pairs: Option<Vec<Pair>> = None;
+        if let (Some(o), Some(n)) = (old, new) {
+            if o.len() == n.len() {
+                let mut v = Vec::new();
+                let mut same = true;
+                for (a, b) in o.iter().zip(n.iter()) {
+                    if a.name_bytes() != b.name_bytes() {
+                        same = false;
+                        break;
+                    }
+                    if a.id() != b.id() || is_tree(&a) != is_tree(&b) {
+                        v.push((
+                            Some((a.id(), is_tree(&a))),
+                            Some((b.id(), is_tree(&b))),
+                            b.name_bytes().to_vec(),
+                        ));
+                    }
+                }
+                if same {
+                    pairs = Some(v);
+                }
+            }
+        }
+        let pairs = match pairs {
+            Some(p) => p,
+            None => {
+                let mut old_map: HashMap<Vec<u8>, (Oid, bool)> = old
+                    .map(|t| {
+                        t.iter()
+                            .map(|e| (e.name_bytes().to_vec(), (e.id(), is_tree(&e))))
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                let mut v: Vec<Pair> = Vec::new();
+                for e in new.map(|t| t.iter().collect::<Vec<_>>()).unwrap_or_default() {
+                    let now = (e.id(), is_tree(&e));
+                    match old_map.remove(e.name_bytes()) {
+                        Some(prev) if prev == now => {}
+                        prev => v.push((prev, Some(now), e.name_bytes().to_vec())),
+                    }
+                }
+                v.extend(old_map.into_iter().map(|(name, prev)| (Some(prev), None, name)));
+                v.sort_by(|a, b| a.2.cmp(&b.2));
+                v
+            }
+        };
+        for (before, after, name) in pairs {
+            let path = format!("{prefix}/{}", String::from_utf8_lossy(&name));
+            let (old_blob, old_tree) = split(before);
+            let (new_blob, new_tree) = split(after);
+            if old_tree.is_some() || new_tree.is_some() {
+                let ot = old_tree.map(|id| self.tree(id)).transpose()?;
+                let nt = new_tree.map(|id| self.tree(id)).transpose()?;
+                self.diff(ot.as_ref(), nt.as_ref(), &path, out)?;
+            }
+            if old_blob.is_some() || new_blob.is_some() {
+                out.push((path, old_blob, new_blob));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Splits an entry into (blob id, tree id).
+fn split(e: Option<(Oid, bool)>) -> (Option<Oid>, Option<Oid>) {
+    match e {
+        Some((id, true)) => (None, Some(id)),
+        Some((id, false)) => (Some(id), None),
+        None => (None, None),
+    }
+}
+
+/// Incident files are the `.md` files under `incidents/` other than a README.
+fn is_incident_path(path: &str) -> bool {
+    path.ends_with(".md")
+        && !path
+            .rsplit('/')
+            .next()
+            .is_some_and(|n| n.eq_ignore_ascii_case("README.md"))
 }
 
 fn entry_id(tree: &git2::Tree<'_>, path: &str) -> Option<Oid> {

@@ -54,7 +54,8 @@ pub fn validate(files: &[SourceFile], present: &HashSet<String>, cfg: &Config, n
         out.diagnostics.extend(d);
     }
     let texts: HashMap<&str, &str> = files.iter().map(|f| (f.path.as_str(), f.text.as_str())).collect();
-    out.diagnostics.extend(repository_rules(&out.files, &texts, present));
+    out.diagnostics
+        .extend(repository_rules(&out.files, &texts, present, &HashMap::new()));
     if !cfg.has_members() && !files.is_empty() {
         out.diagnostics.push(
             Diagnostic::warning(
@@ -65,6 +66,33 @@ pub fn validate(files: &[SourceFile], present: &HashSet<String>, cfg: &Config, n
             .help("list each team's members (id, name, emails, github) in insiden.yaml"),
         );
     }
+    crate::diag::sort(&mut out.diagnostics);
+    out
+}
+
+/// Validates only the `changed` files, with the repository-wide rules judged against every
+/// incident path in `present`: the ids of unchanged files are known from their paths (which
+/// validation ties to their ids), so unchanged files are never re-read. SLA and window
+/// warnings of unchanged files are left to `validate`.
+pub fn validate_changed(changed: &[SourceFile], present: &HashSet<String>, cfg: &Config, now: Timestamp) -> Validation {
+    let per_file: Vec<(Checked, Vec<Diagnostic>)> = changed.par_iter().map(|f| validate_file(f, cfg, now)).collect();
+    let mut out = Validation::default();
+    for (c, d) in per_file {
+        out.files.push(c);
+        out.diagnostics.extend(d);
+    }
+    let changed_paths: HashSet<&str> = changed.iter().map(|f| f.path.as_str()).collect();
+    let others: HashMap<String, String> = present
+        .iter()
+        .filter(|p| !changed_paths.contains(p.as_str()) && p.ends_with(".md"))
+        .filter_map(|p| {
+            let stem = p.rsplit('/').next()?.strip_suffix(".md")?;
+            IncidentId::parse(stem, &cfg.id_prefix).map(|_| (stem.to_owned(), p.clone()))
+        })
+        .collect();
+    let texts: HashMap<&str, &str> = changed.iter().map(|f| (f.path.as_str(), f.text.as_str())).collect();
+    out.diagnostics
+        .extend(repository_rules(&out.files, &texts, present, &others));
     crate::diag::sort(&mut out.diagnostics);
     out
 }
@@ -455,9 +483,16 @@ pub fn pass_start(inc: &Incident, w: &crate::workflow::Workflow) -> usize {
     start
 }
 
-fn repository_rules(files: &[Checked], texts: &HashMap<&str, &str>, present: &HashSet<String>) -> Vec<Diagnostic> {
+/// The repository-wide rules over `files`; `others` maps the ids of incidents not among
+/// `files` (known by their paths) to those paths.
+fn repository_rules(
+    files: &[Checked],
+    texts: &HashMap<&str, &str>,
+    present: &HashSet<String>,
+    others: &HashMap<String, String>,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let mut by_id: HashMap<&str, &str> = HashMap::with_capacity(files.len());
+    let mut by_id: HashMap<&str, &str> = others.iter().map(|(id, p)| (id.as_str(), p.as_str())).collect();
     let mut sorted: Vec<&Checked> = files.iter().collect();
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
     for c in &sorted {

@@ -39,7 +39,8 @@ pub(super) fn run(ctx: &Ctx, args: AuditArgs) -> Result<u8> {
         return trail(ctx, &repo, &commits, id, args.format);
     }
     let mut cache = ConfigCache::new();
-    let (diags, looked) = check_commits(&repo, &commits, &mut cache)?;
+    let range = check_commits(&repo, &commits, &mut cache)?;
+    let (diags, looked) = (range.diagnostics, range.touched.len());
     let mut summary: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
     for d in &diags {
         let e = summary.entry(d.code.name()).or_insert((0, d.code.description()));
@@ -50,13 +51,13 @@ pub(super) fn run(ctx: &Ctx, args: AuditArgs) -> Result<u8> {
             #[derive(Serialize)]
             struct Report<'a> {
                 commits: usize,
-                changes: usize,
+                incidents_touched: usize,
                 summary: BTreeMap<&'a str, usize>,
                 diagnostics: &'a [crate::diag::Diagnostic],
             }
             let r = Report {
                 commits: commits.len(),
-                changes: looked,
+                incidents_touched: looked,
                 summary: summary.iter().map(|(k, v)| (*k, v.0)).collect(),
                 diagnostics: &diags,
             };
@@ -91,8 +92,9 @@ fn trail(ctx: &Ctx, repo: &Repo, commits: &[String], id: &str, format: FormatArg
     let path = incident_path(&cfg, id)?;
     let mut seen = 0usize;
     let mut out: Vec<TrailEntry> = Vec::new();
+    let mut walker = repo.walker();
     for c in commits {
-        let changes = repo.changes(c).map_err(git_failure)?;
+        let changes = walker.changes(c).map_err(git_failure)?;
         let Some(change) = changes.changes.iter().find(|ch| ch.path == path) else {
             continue;
         };

@@ -7,6 +7,7 @@ use crate::cli::{CheckArgs, DenyArg, FormatArg};
 use crate::config::{Config, FILE_NAME};
 use crate::diag::{Code, CommitRef, Diagnostic};
 use crate::git::{CommitMeta, ConfigCache, Person, Repo};
+use std::collections::HashSet;
 use std::sync::Arc;
 
 pub(super) fn git_failure(e: crate::git::GitError) -> Failure {
@@ -32,22 +33,33 @@ pub(super) fn config_at(
     Ok(cfg)
 }
 
-/// Runs the commit rules over `commits` (oldest first); returns the findings and the number
-/// of incident-file changes looked at.
+/// What the commit rules found over a range.
+pub(super) struct RangeResult {
+    pub diagnostics: Vec<Diagnostic>,
+    /// Incident paths changed in the range.
+    pub touched: HashSet<String>,
+    /// Whether `insiden.yaml` changed in the range.
+    pub config_changed: bool,
+}
+
+/// Runs the commit rules over `commits` (oldest first).
 pub(super) fn check_commits(
     repo: &Repo,
     commits: &[String],
     cache: &mut ConfigCache,
-) -> std::result::Result<(Vec<Diagnostic>, usize), Failure> {
+) -> std::result::Result<RangeResult, Failure> {
     let mut out = Vec::new();
-    let mut looked = 0;
+    let mut touched = HashSet::new();
+    let mut any_config_change = false;
+    let mut walker = repo.walker();
     for id in commits {
-        let c = repo.changes(id).map_err(git_failure)?;
+        let c = walker.changes(id).map_err(git_failure)?;
         let commit = CommitRef {
             id: c.meta.short().to_owned(),
             subject: c.meta.subject.clone(),
         };
         // Adding the configuration in the first commit changes nothing that was checked before.
+        any_config_change |= c.config_changed;
         if c.config_changed && c.meta.parents > 0 {
             out.push(
                 Diagnostic::warning(Code::ConfigChanged, FILE_NAME, "insiden.yaml changed in this commit; the commits after it are checked against the new configuration")
@@ -66,7 +78,7 @@ pub(super) fn check_commits(
             }
         };
         for change in &c.changes {
-            looked += 1;
+            touched.insert(change.path.clone());
             let old = match &change.old {
                 Some(Ok(t)) => Some(t.as_str()),
                 Some(Err(_)) => continue, // reported when it was committed
@@ -83,14 +95,18 @@ pub(super) fn check_commits(
             out.extend(crate::history::check_change(&c.meta, &change.path, old, new, &cfg));
         }
     }
-    Ok((out, looked))
+    Ok(RangeResult {
+        diagnostics: out,
+        touched,
+        config_changed: any_config_change,
+    })
 }
 
 pub(super) fn run(ctx: &Ctx, args: CheckArgs) -> Result<u8> {
     let repo = Repo::open(&ctx.root).map_err(git_failure)?;
     let mut cache = ConfigCache::new();
     let mut diags = Vec::new();
-    let (snapshot, what) = if args.staged {
+    let (snapshot, partial, what) = if args.staged {
         let head_cfg = config_at(&repo, &mut cache, repo.head_config_id().as_deref()).map_err(Failure::Diags)?;
         let now = now(args.now.as_deref(), &head_cfg)?;
         let email = crate::git::user_email(&ctx.root).unwrap_or_default();
@@ -130,6 +146,7 @@ pub(super) fn run(ctx: &Ctx, args: CheckArgs) -> Result<u8> {
         }
         (
             repo.index_snapshot().map_err(git_failure)?,
+            false,
             format!("{} staged incident file(s)", changes.len()),
         )
     } else {
@@ -145,10 +162,14 @@ pub(super) fn run(ctx: &Ctx, args: CheckArgs) -> Result<u8> {
                 args.head
             );
         }
-        let (found, _) = check_commits(&repo, &commits, &mut cache)?;
-        diags.extend(found);
+        let range = check_commits(&repo, &commits, &mut cache)?;
+        diags.extend(range.diagnostics);
+        // Unchanged files were judged when they were committed; when the configuration
+        // changed, every file is judged again under the new one.
+        let only = (!range.config_changed).then_some(&range.touched);
         (
-            repo.snapshot(&head).map_err(git_failure)?,
+            repo.snapshot(&head, only).map_err(git_failure)?,
+            only.is_some(),
             format!("{} commit(s) in {base_rev}..{}", commits.len(), args.head),
         )
     };
@@ -156,7 +177,11 @@ pub(super) fn run(ctx: &Ctx, args: CheckArgs) -> Result<u8> {
     // Then validate the resulting tree, against its own configuration.
     let head_cfg = Config::parse(snapshot.config.as_deref(), FILE_NAME).map_err(Failure::Diags)?;
     let now = now(args.now.as_deref(), &head_cfg)?;
-    let mut v = crate::rules::validate(&snapshot.files, &snapshot.present, &head_cfg, now);
+    let mut v = if partial {
+        crate::rules::validate_changed(&snapshot.files, &snapshot.present, &head_cfg, now)
+    } else {
+        crate::rules::validate(&snapshot.files, &snapshot.present, &head_cfg, now)
+    };
     diags.append(&mut v.diagnostics);
     diags.extend(snapshot.problems);
     emit(&diags, args.format);
