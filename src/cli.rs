@@ -43,6 +43,8 @@ pub enum Command {
     Check(CheckArgs),
     /// Run the commit checks over the whole history; `--trail ID` shows an incident's provenance.
     Audit(AuditArgs),
+    /// Close incidents whose autoresolve window has elapsed; list those overdue for documentation.
+    Autoresolve(AutoresolveArgs),
     /// List incidents with their next team, age in state and SLA.
     List(ListArgs),
     /// Show one incident: the SOP's ten steps and what the next step requires.
@@ -206,4 +208,19 @@ pub struct ShowArgs {
     /// The time ages are measured at (default: now).
     #[arg(long)]
     pub now: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct AutoresolveArgs {
+    /// The time the windows are judged at (default: now); also the time of the bot's entries.
+    #[arg(long)]
+    pub now: Option<String>,
+    /// Print the plan and write nothing.
+    #[arg(long, conflicts_with = "commit")]
+    pub dry_run: bool,
+    /// Record the result as one commit by the bot identity of insiden.yaml.
+    #[arg(long)]
+    pub commit: bool,
+    #[arg(long, value_enum, default_value_t)]
+    pub format: FormatArg,
 }

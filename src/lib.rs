@@ -6,6 +6,7 @@
 //! `edit`, `markdown`, `rules`, `history` (text); `store`, `git`, `config` (adapters); `cmd`
 //! and `cli` (orchestration).
 
+pub mod autoresolve;
 pub mod cli;
 pub mod cmd;
 pub mod config;

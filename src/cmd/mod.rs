@@ -4,6 +4,7 @@
 //! problem.
 
 mod audit;
+mod autoresolve;
 mod check;
 mod config_cmd;
 mod init;
@@ -55,6 +56,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Validate(a) => a.format,
         Command::Check(a) => a.format,
         Command::Audit(a) => a.format,
+        Command::Autoresolve(a) => a.format,
         Command::List(a) => a.format,
         Command::Show(a) => a.format,
         _ => FormatArg::Human,
@@ -66,6 +68,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Validate(a) => validate::run(&ctx, a),
         Command::Check(a) => check::run(&ctx, a),
         Command::Audit(a) => audit::run(&ctx, a),
+        Command::Autoresolve(a) => autoresolve::run(&ctx, a),
         Command::List(a) => list::run(&ctx, a),
         Command::Show(a) => show::run(&ctx, a),
         Command::Config => config_cmd::run(&ctx),

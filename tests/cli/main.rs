@@ -6,6 +6,7 @@
 
 mod support;
 
+mod autoresolve;
 mod check;
 mod config;
 mod init;

@@ -1,0 +1,192 @@
+//! `insiden autoresolve`: closes every incident whose autoresolve window has elapsed with a
+//! `system` entry, lists the ones overdue for documentation, and with `--commit` records the
+//! result as one commit by the bot. Nothing is written when the data is invalid, and a second
+//! run changes nothing.
+
+use super::check::git_failure;
+use super::{emit, file_time, load, now, print, Ctx, Failure, Result, FINDINGS, OK};
+use crate::autoresolve::{self, Plan};
+use crate::cli::{AutoresolveArgs, FormatArg};
+use crate::diag::{Code, Diagnostic};
+use crate::edit::{self, Scalar};
+use crate::workflow::SYSTEM;
+
+pub(super) fn run(ctx: &Ctx, args: AutoresolveArgs) -> Result<u8> {
+    let cfg = ctx.config()?;
+    let now = now(args.now.as_deref(), &cfg)?;
+    let repo = if args.commit {
+        let repo = crate::git::Repo::open(&ctx.root).map_err(git_failure)?;
+        let dirty = repo.dirty_incidents().map_err(git_failure)?;
+        if !dirty.is_empty() {
+            return Err(Failure::usage(
+                format!("incident files have uncommitted changes: {}", dirty.join(", ")),
+                "commit or stash them first; autoresolve --commit records only its own changes",
+            ));
+        }
+        if repo.has_staged().map_err(git_failure)? {
+            return Err(Failure::usage(
+                "the index has staged changes",
+                "commit or unstage them first; autoresolve --commit records only its own changes",
+            ));
+        }
+        Some(repo)
+    } else {
+        None
+    };
+
+    let v = load(ctx, &cfg, now);
+    let errors: Vec<Diagnostic> = v.diagnostics.iter().filter(|d| d.is_error()).cloned().collect();
+    if !errors.is_empty() {
+        emit(&errors, args.format);
+        if args.format == FormatArg::Human {
+            eprintln!("error: the incidents are not valid; autoresolve changed nothing");
+        }
+        return Ok(FINDINGS);
+    }
+    let incidents = v.incidents();
+    let plan = autoresolve::plan(&incidents, &cfg, now);
+
+    let mut written = Vec::new();
+    if !args.dry_run {
+        // Prepare every edit first; write only when all of them succeed.
+        let mut edits = Vec::new();
+        for c in &plan.close {
+            // Validation passed, so every incident lives at the path its id names.
+            let file_path = super::incident_path(&cfg, &c.id)?;
+            let text = std::fs::read_to_string(ctx.root.join(&file_path))
+                .map_err(|e| Failure::usage(format!("cannot read {file_path}: {e}"), "check the file permissions"))?;
+            let edited = apply(&text, &cfg, c, now).map_err(|e| {
+                Failure::Diags(vec![Diagnostic::error(
+                    Code::YamlSyntax,
+                    file_path.clone(),
+                    format!("cannot edit: {}", e.message),
+                )
+                .at(&text, e.line, 1)])
+            })?;
+            let (_, diags) = crate::rules::validate_file(
+                &crate::store::SourceFile {
+                    path: file_path.clone(),
+                    text: edited.clone(),
+                },
+                &cfg,
+                now,
+            );
+            let errs: Vec<Diagnostic> = diags.into_iter().filter(Diagnostic::is_error).collect();
+            if !errs.is_empty() {
+                emit(&errs, args.format);
+                return Ok(FINDINGS);
+            }
+            edits.push((file_path, edited));
+        }
+        for (p, text) in &edits {
+            crate::store::write_atomic(&ctx.root.join(p), text.as_bytes())
+                .map_err(|e| Failure::usage(format!("cannot write {p}: {e}"), "check the file permissions"))?;
+            written.push(p.clone());
+        }
+    }
+
+    let mut commit_id = None;
+    if let (Some(repo), false) = (&repo, written.is_empty()) {
+        let bot = &cfg.autoresolve.bot;
+        let email = bot.emails.first().cloned().unwrap_or_default();
+        let name = bot.name.clone().unwrap_or_else(|| bot.id.clone());
+        let ids: Vec<&str> = plan.close.iter().map(|c| c.id.as_str()).collect();
+        let mut message = format!("autoresolve: tutup {}\n\n", ids.join(", "));
+        for c in &plan.close {
+            message.push_str(&format!("- {}: {}\n", c.id, autoresolve::note(&cfg, c)));
+        }
+        let id = repo
+            .commit_paths(&written, &message, &name, &email, now)
+            .map_err(git_failure)?;
+        commit_id = Some(id);
+    }
+
+    report(&plan, &cfg, args.format, args.dry_run, commit_id.as_deref());
+    Ok(OK)
+}
+
+/// The bot's edit of one incident: `status` and the `system` entry naming the window.
+fn apply(
+    text: &str,
+    cfg: &crate::config::Config,
+    c: &autoresolve::Close,
+    now: crate::model::Timestamp,
+) -> std::result::Result<String, edit::EditError> {
+    let text = edit::set_field(text, "status", Scalar::Raw(c.to.clone()))?;
+    edit::append_history(
+        &text,
+        &[
+            ("at", Scalar::Raw(file_time(now, cfg))),
+            ("to", Scalar::Raw(c.to.clone())),
+            ("by", Scalar::Raw(SYSTEM.into())),
+            ("actor", Scalar::Str(cfg.autoresolve.bot.id.clone())),
+            ("note", Scalar::Str(autoresolve::note(cfg, c))),
+        ],
+    )
+}
+
+fn report(plan: &Plan, cfg: &crate::config::Config, format: FormatArg, dry_run: bool, commit: Option<&str>) {
+    match format {
+        FormatArg::Json => {
+            let v = serde_json::json!({ "dry_run": dry_run, "close": plan.close, "overdue": plan.overdue, "commit": commit });
+            print(&format!("{}\n", serde_json::to_string_pretty(&v).unwrap_or_default()));
+        }
+        FormatArg::Github => {
+            let diags: Vec<Diagnostic> = plan
+                .overdue
+                .iter()
+                .map(|o| {
+                    Diagnostic::warning(
+                        Code::AutoresolveOverdue,
+                        format!("incidents/{}/{}.md", o.id.split('-').nth(1).unwrap_or(""), o.id),
+                        format!(
+                            "{}: the autoresolve window ended {}; documentation is overdue",
+                            o.id,
+                            file_time(o.ended, cfg)
+                        ),
+                    )
+                    .help(format!(
+                        "{} documents it: set `resolution` and move it to documented",
+                        o.next.join(", ")
+                    ))
+                })
+                .collect();
+            print(&crate::diag::render(&diags, crate::diag::Format::Github));
+            for c in &plan.close {
+                print(&format!(
+                    "::notice title=insiden autoresolve::{} {} → {}\n",
+                    c.id, c.from, c.to
+                ));
+            }
+        }
+        FormatArg::Human => {
+            let mut s = String::new();
+            let verb = if dry_run { "would close" } else { "closed" };
+            if plan.close.is_empty() {
+                s.push_str("nothing to close\n");
+            }
+            for c in &plan.close {
+                s.push_str(&format!(
+                    "{verb} {} ({} → {}): window ended {}\n",
+                    c.id,
+                    c.from,
+                    c.to,
+                    file_time(c.ended, cfg)
+                ));
+            }
+            for o in &plan.overdue {
+                s.push_str(&format!(
+                    "overdue {} ({}): window ended {}; {} documents it\n",
+                    o.id,
+                    o.status,
+                    file_time(o.ended, cfg),
+                    o.next.join(", ")
+                ));
+            }
+            if let Some(c) = commit {
+                s.push_str(&format!("committed {}\n", c.get(..7).unwrap_or(c)));
+            }
+            print(&s);
+        }
+    }
+}
