@@ -23,6 +23,14 @@ pub enum FormatArg {
     Github,
 }
 
+/// Output of the terminal views (`list`, `show`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ViewFormat {
+    #[default]
+    Human,
+    Json,
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum DenyArg {
     /// Treat warnings as errors (exit 1).
@@ -194,7 +202,7 @@ pub struct ListArgs {
     #[arg(long)]
     pub category: Option<String>,
     #[arg(long, value_enum, default_value_t)]
-    pub format: FormatArg,
+    pub format: ViewFormat,
     /// The time ages are measured at (default: now).
     #[arg(long)]
     pub now: Option<String>,
@@ -204,7 +212,7 @@ pub struct ListArgs {
 pub struct ShowArgs {
     pub id: String,
     #[arg(long, value_enum, default_value_t)]
-    pub format: FormatArg,
+    pub format: ViewFormat,
     /// The time ages are measured at (default: now).
     #[arg(long)]
     pub now: Option<String>,

@@ -1,7 +1,7 @@
 //! `insiden list`: one line per incident with its next team, age in state and SLA.
 
 use super::{emit, load, now, print, Ctx, Result, OK};
-use crate::cli::{FormatArg, ListArgs};
+use crate::cli::{FormatArg, ListArgs, ViewFormat};
 use crate::config::Config;
 use crate::model::{Incident, Timestamp};
 use serde::Serialize;
@@ -65,7 +65,7 @@ pub(super) fn run(ctx: &Ctx, args: ListArgs) -> Result<u8> {
         .map(|i| row(i, &cfg, now))
         .filter(|r| !args.overdue || r.overdue)
         .collect();
-    if args.format == FormatArg::Json {
+    if args.format == ViewFormat::Json {
         print(&format!(
             "{}\n",
             serde_json::to_string_pretty(&rows).unwrap_or_default()

@@ -33,6 +33,8 @@ pub enum Failure {
     Diags(Vec<Diagnostic>),
     /// A usage problem, with what to do.
     Usage { message: String, help: String },
+    /// The SOP refuses the request (exit 1, nothing written).
+    Refused { message: String, help: String },
 }
 
 impl Failure {
@@ -57,8 +59,6 @@ pub fn run(cli: Cli) -> u8 {
         Command::Check(a) => a.format,
         Command::Audit(a) => a.format,
         Command::Autoresolve(a) => a.format,
-        Command::List(a) => a.format,
-        Command::Show(a) => a.format,
         _ => FormatArg::Human,
     };
     let result = Ctx::new(&cli.dir).and_then(|ctx| match cli.command {
@@ -76,8 +76,13 @@ pub fn run(cli: Cli) -> u8 {
     match result {
         Ok(code) => code,
         Err(f) => {
+            let code = if matches!(f, Failure::Refused { .. }) {
+                FINDINGS
+            } else {
+                TROUBLE
+            };
             report_failure(f, format);
-            TROUBLE
+            code
         }
     }
 }
@@ -85,6 +90,15 @@ pub fn run(cli: Cli) -> u8 {
 fn report_failure(f: Failure, format: FormatArg) {
     let diags = match f {
         Failure::Diags(d) => d,
+        Failure::Refused { message, help } => {
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "error: {}", diag::sanitize_terminal(&message));
+            if !help.is_empty() {
+                let _ = writeln!(err, "  help: {}", diag::sanitize_terminal(&help));
+            }
+            let _ = writeln!(err, "nothing was written");
+            return;
+        }
         Failure::Usage { message, help } => {
             let mut err = std::io::stderr().lock();
             let _ = writeln!(err, "error: {}", diag::sanitize_terminal(&message));

@@ -2,7 +2,7 @@
 //! timeline, and what the next step requires.
 
 use super::{emit, incident_path, now, print, Ctx, Failure, Result, FINDINGS, OK};
-use crate::cli::{FormatArg, ShowArgs};
+use crate::cli::{FormatArg, ShowArgs, ViewFormat};
 use crate::config::Config;
 use crate::model::Incident;
 use crate::workflow::NEW;
@@ -55,7 +55,14 @@ pub(super) fn run(ctx: &Ctx, args: ShowArgs) -> Result<u8> {
     let file = crate::store::read_text(&abs, rel.clone()).map_err(|d| Failure::Diags(vec![d]))?;
     let (checked, diags) = crate::rules::validate_file(&file, &cfg, now);
     let Some(inc) = checked.incident else {
-        emit(&diags, args.format);
+        emit(
+            &diags,
+            if args.format == ViewFormat::Json {
+                FormatArg::Json
+            } else {
+                FormatArg::Human
+            },
+        );
         return Ok(FINDINGS);
     };
     let row = super::list::row(&inc, &cfg, now);
@@ -78,7 +85,7 @@ pub(super) fn run(ctx: &Ctx, args: ShowArgs) -> Result<u8> {
         age_hours: row.age_hours,
         timeline: &inc.history,
     };
-    if args.format == FormatArg::Json {
+    if args.format == ViewFormat::Json {
         print(&format!(
             "{}\n",
             serde_json::to_string_pretty(&view).unwrap_or_default()

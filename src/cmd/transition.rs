@@ -255,9 +255,9 @@ pub(super) fn resolve_actor(
         .find(|r| cfg.members(r).iter().any(|m| m.id == id));
     match role {
         Some(r) => Ok((r.clone(), Some(id))),
-        None => Err(Failure::usage(
-            format!("`{id}` is not a member of a team that may make this move"),
-            format!("this step belongs to: {}", roles.join(", ")),
-        )),
+        None => Err(Failure::Refused {
+            message: format!("`{id}` is not a member of a team that may make this move"),
+            help: format!("this step belongs to: {}", roles.join(", ")),
+        }),
     }
 }

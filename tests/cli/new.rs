@@ -187,7 +187,7 @@ fn refuses_bad_values_and_writes_nothing() {
         "--description",
         "z",
     ])
-    .code(2);
+    .code(1);
     r.run(&[
         "new",
         "--title",

@@ -111,7 +111,7 @@ fn refuses_the_wrong_team() {
         "--at",
         "2026-01-21T10:00:00+07:00",
     ])
-    .code(2)
+    .code(1)
     .stderr_has("helpdesk");
     assert_eq!(r.read(P), text);
     r.run(&[
