@@ -280,6 +280,7 @@ struct Fast {
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
+/// A history entry as written (both parsing paths).
 struct FastEntry {
     at: String,
     to: String,
@@ -402,24 +403,6 @@ struct RawHandler {
     kind: Option<HandlerType>,
     name: Option<String>,
     contact: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawEntry {
-    at: Value,
-    to: String,
-    by: String,
-    actor: Option<String>,
-    note: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawReport {
-    to: ReportTarget,
-    at: Option<Value>,
-    reference: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -576,12 +559,12 @@ impl Builder<'_> {
                 "tags" => inc.tags = self.list(&key, v),
                 "attachments" => inc.attachments = self.list(&key, v),
                 "external_reports" => {
-                    let raw: Vec<RawReport> = self
-                        .field::<Option<Vec<RawReport>>>(&key, v)
+                    let raw: Vec<FastReport> = self
+                        .field::<Option<Vec<FastReport>>>(&key, v)
                         .flatten()
                         .unwrap_or_default();
                     for r in raw {
-                        let at = r.at.and_then(|a| self.time(&key, a));
+                        let at = r.at.and_then(|a| self.time(&key, Value::String(a)));
                         inc.external_reports.push(ExternalReport {
                             to: r.to,
                             at,
@@ -682,7 +665,7 @@ impl Builder<'_> {
         let mut out = Vec::with_capacity(items.len());
         for (i, item) in items.into_iter().enumerate() {
             let line = self.layout.entry_line(i).unwrap_or(self.layout.fm_start);
-            let raw = match serde_yaml::from_value::<RawEntry>(item) {
+            let raw = match serde_yaml::from_value::<FastEntry>(item) {
                 Ok(r) => r,
                 Err(e) => {
                     let msg = strip_location(&e.to_string());
@@ -700,11 +683,7 @@ impl Builder<'_> {
                     continue;
                 }
             };
-            let at_text = match raw.at {
-                Value::String(s) => s,
-                other => serde_yaml::to_string(&other).unwrap_or_default().trim().to_owned(),
-            };
-            match parse_time(&at_text, self.tz) {
+            match parse_time(&raw.at, self.tz) {
                 Ok(at) => out.push(HistoryEntry {
                     at,
                     to: raw.to,

@@ -47,15 +47,7 @@ impl Validation {
 /// Validates every file and the repository-wide rules. `present` holds every
 /// repository-relative file path (for attachments); `now` measures SLAs and windows.
 pub fn validate(files: &[SourceFile], present: &HashSet<String>, cfg: &Config, now: Timestamp) -> Validation {
-    let per_file: Vec<(Checked, Vec<Diagnostic>)> = files.par_iter().map(|f| validate_file(f, cfg, now)).collect();
-    let mut out = Validation::default();
-    for (c, d) in per_file {
-        out.files.push(c);
-        out.diagnostics.extend(d);
-    }
-    let texts: HashMap<&str, &str> = files.iter().map(|f| (f.path.as_str(), f.text.as_str())).collect();
-    out.diagnostics
-        .extend(repository_rules(&out.files, &texts, present, &HashMap::new()));
+    let mut out = validate_with(files, present, cfg, now, &HashMap::new());
     if !cfg.has_members() && !files.is_empty() {
         out.diagnostics.push(
             Diagnostic::warning(
@@ -65,8 +57,8 @@ pub fn validate(files: &[SourceFile], present: &HashSet<String>, cfg: &Config, n
             )
             .help("list each team's members (id, name, emails, github) in insiden.yaml"),
         );
+        crate::diag::sort(&mut out.diagnostics);
     }
-    crate::diag::sort(&mut out.diagnostics);
     out
 }
 
@@ -75,12 +67,6 @@ pub fn validate(files: &[SourceFile], present: &HashSet<String>, cfg: &Config, n
 /// validation ties to their ids), so unchanged files are never re-read. SLA and window
 /// warnings of unchanged files are left to `validate`.
 pub fn validate_changed(changed: &[SourceFile], present: &HashSet<String>, cfg: &Config, now: Timestamp) -> Validation {
-    let per_file: Vec<(Checked, Vec<Diagnostic>)> = changed.par_iter().map(|f| validate_file(f, cfg, now)).collect();
-    let mut out = Validation::default();
-    for (c, d) in per_file {
-        out.files.push(c);
-        out.diagnostics.extend(d);
-    }
     let changed_paths: HashSet<&str> = changed.iter().map(|f| f.path.as_str()).collect();
     let others: HashMap<String, String> = present
         .iter()
@@ -90,9 +76,27 @@ pub fn validate_changed(changed: &[SourceFile], present: &HashSet<String>, cfg: 
             IncidentId::parse(stem, &cfg.id_prefix).map(|_| (stem.to_owned(), p.clone()))
         })
         .collect();
-    let texts: HashMap<&str, &str> = changed.iter().map(|f| (f.path.as_str(), f.text.as_str())).collect();
+    validate_with(changed, present, cfg, now, &others)
+}
+
+/// Per-file rules in parallel, then the repository-wide rules; `others` are the incidents
+/// known only by path.
+fn validate_with(
+    files: &[SourceFile],
+    present: &HashSet<String>,
+    cfg: &Config,
+    now: Timestamp,
+    others: &HashMap<String, String>,
+) -> Validation {
+    let per_file: Vec<(Checked, Vec<Diagnostic>)> = files.par_iter().map(|f| validate_file(f, cfg, now)).collect();
+    let mut out = Validation::default();
+    for (c, d) in per_file {
+        out.files.push(c);
+        out.diagnostics.extend(d);
+    }
+    let texts: HashMap<&str, &str> = files.iter().map(|f| (f.path.as_str(), f.text.as_str())).collect();
     out.diagnostics
-        .extend(repository_rules(&out.files, &texts, present, &others));
+        .extend(repository_rules(&out.files, &texts, present, others));
     crate::diag::sort(&mut out.diagnostics);
     out
 }

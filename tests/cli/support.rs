@@ -153,33 +153,28 @@ impl Repo {
 
     /// Runs `git` with a fixed author and committer.
     pub fn git_as(&self, name: &str, email: &str, date: &str, args: &[&str]) -> String {
-        let out = std::process::Command::new("git")
-            .current_dir(self.path())
-            .env("GIT_CONFIG_GLOBAL", "/dev/null")
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .env("GIT_AUTHOR_NAME", name)
-            .env("GIT_AUTHOR_EMAIL", email)
-            .env("GIT_AUTHOR_DATE", date)
-            .env("GIT_COMMITTER_NAME", name)
-            .env("GIT_COMMITTER_EMAIL", email)
-            .env("GIT_COMMITTER_DATE", date)
-            .args(args)
-            .output()
-            .expect("git");
-        assert!(
-            out.status.success(),
-            "git {args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        let identity = [
+            ("GIT_AUTHOR_NAME", name),
+            ("GIT_AUTHOR_EMAIL", email),
+            ("GIT_AUTHOR_DATE", date),
+            ("GIT_COMMITTER_NAME", name),
+            ("GIT_COMMITTER_EMAIL", email),
+            ("GIT_COMMITTER_DATE", date),
+        ];
+        self.git_with(&identity, args)
     }
 
-    /// Runs plain `git` in the repository with a fixed identity and dates.
+    /// Runs plain `git` in the repository, untouched by the user's configuration.
     pub fn git(&self, args: &[&str]) -> String {
+        self.git_with(&[], args)
+    }
+
+    fn git_with(&self, env: &[(&str, &str)], args: &[&str]) -> String {
         let out = std::process::Command::new("git")
             .current_dir(self.path())
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
             .env("GIT_CONFIG_NOSYSTEM", "1")
+            .envs(env.iter().copied())
             .args(args)
             .output()
             .expect("git");
