@@ -12,7 +12,8 @@ pub(super) struct Row {
     pub id: String,
     pub status: String,
     pub next: Vec<String>,
-    pub age_hours: f64,
+    /// Hours in the current state; `None` once the incident is closed or rejected.
+    pub age_hours: Option<f64>,
     pub sla: &'static str,
     pub overdue: bool,
     pub owner: Option<String>,
@@ -36,7 +37,9 @@ pub(super) fn row(inc: &Incident, cfg: &Config, now: Timestamp) -> Row {
         id: inc.id.clone(),
         status: inc.status.clone(),
         next: w.state(&inc.status).map(|s| s.acts.clone()).unwrap_or_default(),
-        age_hours: current.map_or(0.0, |s| (crate::time::hours(s.spent) * 10.0).round() / 10.0),
+        age_hours: current
+            .filter(|s| !w.is_final(&s.state))
+            .map(|s| (crate::time::hours(s.spent) * 10.0).round() / 10.0),
         sla,
         overdue: sla == "breached" || window_overdue,
         owner: inc.owner.clone(),
@@ -76,7 +79,7 @@ pub(super) fn run(ctx: &Ctx, args: ListArgs) -> Result<u8> {
             "ID", "STATUS", "NEXT", "AGE", "SLA", "TITLE"
         );
         for r in &rows {
-            let age = crate::time::format_age(chrono::Duration::minutes((r.age_hours * 60.0) as i64));
+            let age = r.age_hours.map_or_else(|| "-".to_owned(), |h| crate::time::format_age(chrono::Duration::minutes((h * 60.0) as i64)));
             let next = if r.next.is_empty() {
                 "-".into()
             } else {

@@ -37,7 +37,7 @@ struct View<'a> {
     steps: Vec<Step>,
     next: Vec<Next>,
     sla: &'static str,
-    age_hours: f64,
+    age_hours: Option<f64>,
     timeline: &'a [crate::model::HistoryEntry],
 }
 
