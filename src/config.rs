@@ -329,10 +329,10 @@ fn validate(raw: Raw, effective: Value, from_file: bool, path: &str, text: &str)
         err("max_backdate", m, "e.g. 72h");
         Duration::hours(72)
     });
-    if raw.autoresolve.days == 0 {
+    if raw.autoresolve.days == 0 || raw.autoresolve.days > 366 {
         err(
             "days",
-            "autoresolve.days must be at least 1".into(),
+            "autoresolve.days must be at least 1 and at most 366".into(),
             "the SOP's window is 5 days",
         );
     }

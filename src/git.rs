@@ -78,8 +78,9 @@ pub type Content = Result<String, Diagnostic>;
 #[derive(Debug, Clone)]
 pub struct Change {
     pub path: String,
-    /// The version before (first parent), `None` when the file was added.
-    pub old: Option<Content>,
+    /// The version in each parent (one for an ordinary commit, none for the root commit);
+    /// `None` where the parent has no such file.
+    pub olds: Vec<Option<Content>>,
     /// The version after, `None` when the file was deleted.
     pub new: Option<Content>,
 }
@@ -372,7 +373,7 @@ impl Repo {
             }
             let (old_id, new_id) = (delta.old_file().id(), delta.new_file().id());
             changes.push(Change {
-                old: (!old_id.is_zero()).then(|| self.blob(old_id, &path)),
+                olds: vec![(!old_id.is_zero()).then(|| self.blob(old_id, &path))],
                 new: (!new_id.is_zero()).then(|| self.blob(new_id, &path)),
                 path,
             });
@@ -406,10 +407,12 @@ impl Repo {
         entry_id(&tree, CONFIG_FILE).map(|o| o.to_string())
     }
 
-    /// Paths under `incidents/` with uncommitted changes (staged or not), untracked included.
+    /// Paths under `incidents/`, and `insiden.yaml`, with uncommitted changes (staged or not),
+    /// untracked included.
     pub fn dirty_incidents(&self) -> Result<Vec<String>, GitError> {
         let mut opts = git2::StatusOptions::new();
         opts.pathspec(format!("{INCIDENTS_DIR}/"))
+            .pathspec(CONFIG_FILE)
             .include_untracked(true)
             .recurse_untracked_dirs(true);
         let statuses = self
@@ -523,24 +526,36 @@ impl<'r> Walker<'r> {
         let first = parents.first().cloned();
         let config_before = first.as_ref().and_then(|t| entry_id(t, CONFIG_FILE));
         let config_changed = config_before != entry_id(&tree, CONFIG_FILE);
-        let mut deltas = Vec::new();
-        let old_sub = match &first {
-            Some(t) => self.subtree(t, INCIDENTS_DIR)?,
-            None => None,
-        };
+        // Diff against every parent: a merge must keep what each of its parents recorded, so
+        // a file the merge leaves as one parent had it can still drop the other's entries.
         let new_sub = self.subtree(&tree, INCIDENTS_DIR)?;
-        self.diff(old_sub.as_ref(), new_sub.as_ref(), INCIDENTS_DIR, &mut deltas)?;
+        let mut paths: Vec<String> = Vec::new();
+        let parent_subs: Vec<Option<git2::Tree<'r>>> = parents
+            .iter()
+            .map(|p| self.subtree(p, INCIDENTS_DIR))
+            .collect::<Result<_, _>>()?;
+        if parent_subs.is_empty() {
+            let mut deltas = Vec::new();
+            self.diff(None, new_sub.as_ref(), INCIDENTS_DIR, &mut deltas)?;
+            paths.extend(deltas.into_iter().map(|d| d.0));
+        }
+        for sub in &parent_subs {
+            let mut deltas = Vec::new();
+            self.diff(sub.as_ref(), new_sub.as_ref(), INCIDENTS_DIR, &mut deltas)?;
+            paths.extend(deltas.into_iter().map(|d| d.0));
+        }
+        paths.sort();
+        paths.dedup();
         let mut changes = Vec::new();
-        for (path, old_id, new_id) in deltas {
+        for path in paths {
             if !is_incident_path(&path) {
                 continue;
             }
-            if parents.len() > 1 && parents[1..].iter().any(|p| entry_id(p, &path) == new_id) {
-                continue;
-            }
-            let old = old_id.map(|o| self.repo.blob(o, &path));
+            let new_id = entry_id(&tree, &path);
+            let old_ids: Vec<Option<Oid>> = parents.iter().map(|p| entry_id(p, &path)).collect();
+            let olds = old_ids.iter().map(|o| o.map(|o| self.repo.blob(o, &path))).collect();
             let new = new_id.map(|o| self.repo.blob(o, &path));
-            changes.push(Change { path, old, new });
+            changes.push(Change { path, olds, new });
         }
         Ok(CommitChanges {
             meta: Repo::meta(&commit),

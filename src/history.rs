@@ -15,7 +15,7 @@ use crate::diag::{Code, CommitRef, Diagnostic};
 use crate::doc;
 use crate::git::CommitMeta;
 use crate::model::{HistoryEntry, Incident};
-use crate::workflow::{Move, Unmet, Violation, NEW, SYSTEM};
+use crate::workflow::{Move, Violation, NEW, SYSTEM};
 use chrono::Duration;
 
 /// How far after its commit an entry's time may lie (clock skew).
@@ -45,22 +45,22 @@ fn noreply_handle(email: &str) -> Option<&str> {
     Some(local.split_once('+').map_or(local, |(_, h)| h))
 }
 
-/// Whether the commit's author is the configured bot.
+/// Whether the commit was both authored and committed by the configured bot (a person can
+/// set any author with `git commit --author`; the committer is who made the commit).
 pub fn is_bot(meta: &CommitMeta, cfg: &Config) -> bool {
-    cfg.autoresolve
-        .bot
-        .emails
-        .iter()
-        .any(|e| e.eq_ignore_ascii_case(&meta.author.email))
+    let bot = |email: &str| cfg.autoresolve.bot.emails.iter().any(|e| e.eq_ignore_ascii_case(email));
+    bot(&meta.author.email) && bot(&meta.committer.email)
 }
 
-/// Checks what one commit did to one incident file. `old`/`new` are the texts before and
-/// after (`None`: absent). Parse problems of `new` are reported; unreadable `old` versions
-/// cannot be compared and are skipped (they were reported when they were committed).
+/// Checks what one commit did to one incident file. `olds` are the file's texts in each
+/// parent (`None`: absent there; empty for the root commit), `new` its text after the commit.
+/// An ordinary commit must keep its parent's history as a prefix; a merge must keep every
+/// parent's entries, in order. Entries no parent had are the commit's own and are judged as
+/// moves made by its author.
 pub fn check_change(
     meta: &CommitMeta,
     path: &str,
-    old: Option<&str>,
+    olds: &[Option<&str>],
     new: Option<&str>,
     cfg: &Config,
 ) -> Vec<Diagnostic> {
@@ -69,12 +69,15 @@ pub fn check_change(
         subject: meta.subject.clone(),
     };
     let mut out = Vec::new();
+    let existed = olds.iter().any(Option::is_some);
     let Some(new_text) = new else {
-        out.push(
-            Diagnostic::error(Code::FileDeleted, path, "the incident file was deleted or renamed")
-                .help("incident records are never removed; restore the file (a wrongly filed report is `rejected`, not deleted)")
-                .in_commit(commit),
-        );
+        if existed {
+            out.push(
+                Diagnostic::error(Code::FileDeleted, path, "the incident file was deleted or renamed")
+                    .help("incident records are never removed; restore the file (a wrongly filed report is `rejected`, not deleted)")
+                    .in_commit(commit),
+            );
+        }
         return out;
     };
     let new_text = new_text.strip_prefix('\u{feff}').unwrap_or(new_text);
@@ -101,67 +104,98 @@ pub fn check_change(
             .in_commit(commit.clone())
     };
 
-    let before: Option<Incident> = old.and_then(|t| doc::parse(t, path, cfg.timezone).incident);
-    let kept = match &before {
-        Some(b) => {
-            if b.id != after.id {
-                out.push(
-                    at_key(
-                        Code::ImmutableField,
-                        "id",
-                        format!("`id` changed from `{}` to `{}`", b.id, after.id),
-                    )
-                    .help("an id never changes once filed"),
-                );
-            }
-            if b.reported_at != after.reported_at {
-                out.push(
-                    at_key(Code::ImmutableField, "reported_at", "`reported_at` changed".into())
-                        .help("the time a report arrived never changes; correct a typo with an update note instead"),
-                );
-            }
-            let prefix = b.history.len().min(after.history.len());
-            if let Some(i) = (0..prefix).find(|&i| !same_entry(&b.history[i], &after.history[i])) {
-                out.push(
-                    at_entry(Code::HistoryRewritten, i, format!("history entry {} was changed", i + 1))
-                        .help("history is append-only: restore the entry and add a new one (an update with a note) to correct it"),
-                );
-                return out;
-            }
-            if after.history.len() < b.history.len() {
-                out.push(
-                    at_key(
-                        Code::HistoryRewritten,
-                        "history",
-                        format!(
-                            "{} history entr(ies) were removed",
-                            b.history.len() - after.history.len()
-                        ),
-                    )
-                    .help("history is append-only: restore the removed entries"),
-                );
-                return out;
-            }
-            b.history.len()
+    let mut befores: Vec<Incident> = Vec::new();
+    for old in olds.iter().flatten() {
+        match doc::parse(old, path, cfg.timezone).incident {
+            Some(b) => befores.push(b),
+            None => out.push(
+                at_key(
+                    Code::HistoryRewritten,
+                    "history",
+                    "the previous version of this file cannot be read, so this change cannot be verified against it"
+                        .into(),
+                )
+                .help("restore the file from its last valid version, then make the change on top of it"),
+            ),
         }
-        None if old.is_some() => return out,
-        None => {
-            if let Some(first) = after.history.first() {
-                if first.to != cfg.workflow.initial {
+    }
+    if !out.is_empty() {
+        return out;
+    }
+    if !existed {
+        if let Some(first) = after.history.first() {
+            if first.to != cfg.workflow.initial {
+                out.push(
+                    at_entry(
+                        Code::HistoryStart,
+                        0,
+                        format!("a new incident's history starts with `{}`", first.to),
+                    )
+                    .help(format!("the first entry is `to: {}`", cfg.workflow.initial)),
+                );
+                return out;
+            }
+        }
+    }
+    if befores.iter().any(|b| b.id != after.id) {
+        out.push(
+            at_key(Code::ImmutableField, "id", format!("`id` changed to `{}`", after.id))
+                .help("an id never changes once filed"),
+        );
+    }
+    if befores.iter().any(|b| b.reported_at != after.reported_at) {
+        out.push(
+            at_key(Code::ImmutableField, "reported_at", "`reported_at` changed".into())
+                .help("the time a report arrived never changes; correct a typo with an update note instead"),
+        );
+    }
+
+    // Which entries of the new version each parent already had.
+    let mut known = vec![false; after.history.len()];
+    if let [b] = befores.as_slice() {
+        let prefix = b.history.len().min(after.history.len());
+        if let Some(i) = (0..prefix).find(|&i| !same_entry(&b.history[i], &after.history[i])) {
+            out.push(
+                at_entry(
+                    Code::HistoryRewritten,
+                    i,
+                    format!("history entry {} was changed", i + 1),
+                )
+                .help(
+                    "history is append-only: restore the entry and add a new one (an update with a note) to correct it",
+                ),
+            );
+            return out;
+        }
+        if after.history.len() < b.history.len() {
+            out.push(
+                at_key(
+                    Code::HistoryRewritten,
+                    "history",
+                    format!(
+                        "{} history entr(ies) were removed",
+                        b.history.len() - after.history.len()
+                    ),
+                )
+                .help("history is append-only: restore the removed entries"),
+            );
+            return out;
+        }
+        known[..prefix].iter_mut().for_each(|k| *k = true);
+    } else {
+        for b in &befores {
+            match subsequence(&b.history, &after.history) {
+                Some(matched) => matched.into_iter().for_each(|i| known[i] = true),
+                None => {
                     out.push(
-                        at_entry(
-                            Code::HistoryStart,
-                            0,
-                            format!("a new incident's history starts with `{}`", first.to),
-                        )
-                        .help(format!("the first entry is `to: {}`", cfg.workflow.initial)),
+                        at_key(Code::HistoryRewritten, "history", "the merge drops, changes or reorders entries one of its parents recorded".into())
+                            .help("keep every entry of both sides; rebasing the branch instead of merging keeps the history linear"),
                     );
                     return out;
                 }
             }
-            0
         }
-    };
+    }
 
     let w = &cfg.workflow;
     let cal = cfg.calendar();
@@ -169,21 +203,15 @@ pub fn check_change(
     let bot = is_bot(meta, cfg);
     let identity = cfg.has_members();
     let commit_time = meta.author.time;
-    let mut prev: Option<&str> = kept.checked_sub(1).map(|i| after.history[i].to.as_str());
     let mut lowering_allowed = false;
-    for (i, e) in after.history.iter().enumerate().skip(kept) {
+    for (i, e) in after.history.iter().enumerate().filter(|(i, _)| !known[*i]) {
+        let prev: Option<&str> = i.checked_sub(1).map(|p| after.history[p].to.as_str());
         match w.check_entry(prev, e) {
             Ok(Move::Transition(t)) => {
                 for u in w.unmet(t, &after, i, &cal) {
-                    let code = match u {
-                        Unmet::Note => Code::MissingNote,
-                        Unmet::WindowClosed { .. } => Code::WindowClosed,
-                        Unmet::WindowOpen { .. } => Code::WindowOpen,
-                        _ => Code::RequirementMissing,
-                    };
                     out.push(
                         at_entry(
-                            code,
+                            crate::rules::unmet_code(&u),
                             i,
                             format!(
                                 "{} → {} requires {} in the commit that makes it",
@@ -206,8 +234,8 @@ pub fn check_change(
                         Code::SystemNotBot,
                         i,
                         format!(
-                            "a `system` entry committed by {} <{}>",
-                            meta.author.name, meta.author.email
+                            "a `system` entry in a commit authored by {} <{}> and committed by {} <{}>",
+                            meta.author.name, meta.author.email, meta.committer.name, meta.committer.email
                         ),
                     )
                     .help(
@@ -217,8 +245,7 @@ pub fn check_change(
             }
         } else if identity {
             let actor = e.actor.as_deref().unwrap_or("");
-            let member = cfg.members(&e.by).iter().find(|m| m.id == actor);
-            match member {
+            match cfg.members(&e.by).iter().find(|m| m.id == actor) {
                 Some(m) if !identifies(m, &people) => out.push(
                     at_entry(Code::ActorNotAuthor, i, format!("`{actor}` made this entry, but the commit is by {} <{}>", meta.author.name, meta.author.email))
                         .help(format!("commit as {actor} (one of their emails or GitHub account), or add `Co-authored-by: {} <email>` to the commit message", m.name)),
@@ -227,7 +254,10 @@ pub fn check_change(
                 None => out.push(at_entry(Code::UnknownMember, i, format!("`{actor}` is not a member of team `{}`", e.by)).help("name a member of the team in `by`")),
             }
         }
-        if e.at > commit_time + FUTURE_SKEW {
+        if commit_time
+            .checked_add_signed(FUTURE_SKEW)
+            .is_some_and(|limit| e.at > limit)
+        {
             out.push(
                 at_entry(
                     Code::EntryInFuture,
@@ -241,7 +271,10 @@ pub fn check_change(
                 .help("an entry records what already happened: check the date and the offset"),
             );
         }
-        if e.at < commit_time - cfg.max_backdate {
+        if commit_time
+            .checked_sub_signed(cfg.max_backdate)
+            .is_some_and(|limit| e.at < limit)
+        {
             out.push(
                 at_entry(
                     Code::EntryBackdated,
@@ -258,20 +291,36 @@ pub fn check_change(
         if matches!(e.by.as_str(), "analysis" | "coordination") {
             lowering_allowed = true;
         }
-        prev = Some(&e.to);
     }
 
-    if let (Some(b), Some(new_tlp)) = (&before, after.tlp) {
-        if let Some(old_tlp) = b.tlp {
-            if new_tlp < old_tlp && !lowering_allowed {
-                out.push(
-                    at_key(Code::TlpLowered, "tlp", format!("TLP lowered from {} to {}", old_tlp.label(), new_tlp.label()))
-                        .help("lowering TLP is decided by analysis or coordination: add their update entry with a note in the same commit"),
-                );
-            }
+    // A missing `tlp` means AMBER, so removing the field lowers TLP:RED too.
+    let now_tlp = after.effective_tlp();
+    if let Some(old_tlp) = befores.iter().filter_map(|b| b.tlp).max() {
+        if now_tlp < old_tlp && !lowering_allowed {
+            out.push(
+                at_key(Code::TlpLowered, "tlp", format!("TLP lowered from {} to {}", old_tlp.label(), now_tlp.label()))
+                    .help("lowering TLP is decided by analysis or coordination: add their update entry with a note in the same commit"),
+            );
         }
     }
     out
+}
+
+/// The indices at which `part` occurs in `whole` in order, or `None` when it does not.
+fn subsequence(part: &[HistoryEntry], whole: &[HistoryEntry]) -> Option<Vec<usize>> {
+    let mut out = Vec::with_capacity(part.len());
+    let mut j = 0;
+    for e in part {
+        while j < whole.len() && !same_entry(e, &whole[j]) {
+            j += 1;
+        }
+        if j == whole.len() {
+            return None;
+        }
+        out.push(j);
+        j += 1;
+    }
+    Some(out)
 }
 
 /// Entries are compared by value (time as an instant with its offset, and every field).
@@ -357,7 +406,7 @@ mod tests {
             check_change(
                 &meta("siti@example.go.id", "2026-01-21T09:20:00+07:00"),
                 P,
-                None,
+                &[],
                 Some(V1),
                 &cfg()
             ),
@@ -368,22 +417,22 @@ mod tests {
     #[test]
     fn github_noreply_addresses_identify_by_handle() {
         let m = meta("1234+siti-r@users.noreply.github.com", "2026-01-21T09:20:00+07:00");
-        assert_eq!(check_change(&m, P, None, Some(V1), &cfg()), vec![]);
+        assert_eq!(check_change(&m, P, &[], Some(V1), &cfg()), vec![]);
         let m = meta("siti-r@users.noreply.github.com", "2026-01-21T09:20:00+07:00");
-        assert_eq!(check_change(&m, P, None, Some(V1), &cfg()), vec![]);
+        assert_eq!(check_change(&m, P, &[], Some(V1), &cfg()), vec![]);
     }
 
     #[test]
     fn another_author_needs_a_co_author_trailer() {
         let mut m = meta("agus@example.go.id", "2026-01-21T09:20:00+07:00");
-        let d = check_change(&m, P, None, Some(V1), &cfg());
+        let d = check_change(&m, P, &[], Some(V1), &cfg());
         assert_eq!(codes(&d), [Code::ActorNotAuthor]);
         assert_eq!(
             (d[0].line, d[0].commit.as_ref().map(|c| c.id.as_str())),
             (Some(9), Some("abcdef1"))
         );
         m.co_authors.push(("Siti".into(), "SITI@example.go.id".into()));
-        assert_eq!(check_change(&m, P, None, Some(V1), &cfg()), vec![]);
+        assert_eq!(check_change(&m, P, &[], Some(V1), &cfg()), vec![]);
     }
 
     #[test]
@@ -391,7 +440,7 @@ mod tests {
         let d = check_change(
             &meta("siti@example.go.id", "2026-01-21T09:20:00+07:00"),
             P,
-            Some(V1),
+            &[Some(V1)],
             None,
             &cfg(),
         );
@@ -407,7 +456,7 @@ mod tests {
         let d = check_change(
             &meta("siti@example.go.id", "2026-01-21T09:20:00+07:00"),
             P,
-            Some(V1),
+            &[Some(V1)],
             Some(&v2),
             &cfg(),
         );
@@ -420,20 +469,20 @@ mod tests {
         let m = meta("siti@example.go.id", "2026-01-21T09:20:00+07:00");
         let changed = V1.replace("actor: siti }", "actor: siti, note: ubah }");
         assert_eq!(
-            codes(&check_change(&m, P, Some(V1), Some(&changed), &cfg())),
+            codes(&check_change(&m, P, &[Some(V1)], Some(&changed), &cfg())),
             [Code::HistoryRewritten]
         );
         let removed = V1.replace(
             "  - { at: 2026-01-21T09:15:00+07:00, to: reported, by: helpdesk, actor: siti }\n",
             "",
         );
-        assert!(codes(&check_change(&m, P, Some(V1), Some(&removed), &cfg())).contains(&Code::HistoryRewritten));
+        assert!(codes(&check_change(&m, P, &[Some(V1)], Some(&removed), &cfg())).contains(&Code::HistoryRewritten));
         // The same entry restyled (block instead of flow) is the same value.
         let restyled = V1.replace(
             "  - { at: 2026-01-21T09:15:00+07:00, to: reported, by: helpdesk, actor: siti }",
             "  - at: 2026-01-21T09:15:00+07:00\n    to: reported\n    by: helpdesk\n    actor: siti",
         );
-        assert_eq!(check_change(&m, P, Some(V1), Some(&restyled), &cfg()), vec![]);
+        assert_eq!(check_change(&m, P, &[Some(V1)], Some(&restyled), &cfg()), vec![]);
     }
 
     fn append(entry: &str) -> String {
@@ -474,7 +523,7 @@ mod tests {
             ),
         ];
         for (entry, code) in cases {
-            let d = check_change(&m, P, Some(V1), Some(&append(entry)), &cfg());
+            let d = check_change(&m, P, &[Some(V1)], Some(&append(entry)), &cfg());
             assert!(codes(&d).contains(&code), "{code:?} expected for {entry}: {d:?}");
             assert_eq!(
                 d.iter().find(|x| x.code == code).and_then(|x| x.line),
@@ -484,7 +533,7 @@ mod tests {
         }
         let ok =
             append("{ at: 2026-01-21T12:05:00+07:00, to: reported, by: helpdesk, actor: siti, note: Menunggu bukti }");
-        assert_eq!(check_change(&m, P, Some(V1), Some(&ok), &cfg()), vec![]);
+        assert_eq!(check_change(&m, P, &[Some(V1)], Some(&ok), &cfg()), vec![]);
     }
 
     #[test]
@@ -492,7 +541,7 @@ mod tests {
         let m = meta("siti@example.go.id", "2026-01-21T12:00:00+07:00");
         let lowered = V1.replace("tlp: amber", "tlp: clear");
         assert_eq!(
-            codes(&check_change(&m, P, Some(V1), Some(&lowered), &cfg())),
+            codes(&check_change(&m, P, &[Some(V1)], Some(&lowered), &cfg())),
             [Code::TlpLowered]
         );
         let m = meta("dewi@example.go.id", "2026-01-21T12:00:00+07:00");
@@ -500,11 +549,18 @@ mod tests {
             "{ at: 2026-01-21T11:00:00+07:00, to: reported, by: analysis, actor: dewi, note: Aman dipublikasikan }",
         )
         .replace("tlp: amber", "tlp: clear");
-        assert_eq!(check_change(&m, P, Some(V1), Some(&with_update), &cfg()), vec![]);
+        assert_eq!(check_change(&m, P, &[Some(V1)], Some(&with_update), &cfg()), vec![]);
+        // Removing the field means TLP:AMBER, which lowers TLP:RED.
+        let red = V1.replace("tlp: amber", "tlp: red");
+        let removed = V1.replace("tlp: amber\n", "");
+        assert_eq!(
+            codes(&check_change(&m, P, &[Some(&red)], Some(&removed), &cfg())),
+            [Code::TlpLowered]
+        );
         // Raising is always allowed.
         let m = meta("siti@example.go.id", "2026-01-21T12:00:00+07:00");
         let raised = V1.replace("tlp: amber", "tlp: red");
-        assert_eq!(check_change(&m, P, Some(V1), Some(&raised), &cfg()), vec![]);
+        assert_eq!(check_change(&m, P, &[Some(V1)], Some(&raised), &cfg()), vec![]);
     }
 
     #[test]
@@ -515,7 +571,7 @@ mod tests {
         let d = check_change(
             &meta("siti@example.go.id", "2026-01-21T09:20:00+07:00"),
             P,
-            None,
+            &[],
             Some(&v),
             &cfg(),
         );
@@ -533,10 +589,10 @@ mod tests {
         };
         let early = close("2026-01-27T08:59:00+07:00");
         let m = meta("bot@example.org", "2026-01-27T09:00:00+07:00");
-        let d = check_change(&m, P, Some(base), Some(&early), &cfg());
+        let d = check_change(&m, P, &[Some(base)], Some(&early), &cfg());
         assert!(codes(&d).contains(&Code::WindowOpen), "{d:?}");
         let on_time = close("2026-01-27T09:00:00+07:00");
-        let d = check_change(&m, P, Some(base), Some(&on_time), &cfg());
+        let d = check_change(&m, P, &[Some(base)], Some(&on_time), &cfg());
         assert!(!codes(&d).contains(&Code::WindowOpen), "{d:?}");
         assert!(!codes(&d).contains(&Code::SystemNotBot), "{d:?}");
     }

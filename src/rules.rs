@@ -368,12 +368,7 @@ impl FileCtx<'_> {
     }
 
     fn unmet(&self, i: usize, from: &str, to: &str, u: &Unmet) -> Diagnostic {
-        let code = match u {
-            Unmet::Note => Code::MissingNote,
-            Unmet::WindowClosed { .. } => Code::WindowClosed,
-            Unmet::WindowOpen { .. } => Code::WindowOpen,
-            _ => Code::RequirementMissing,
-        };
+        let code = unmet_code(u);
         let help = match u {
             Unmet::Field { field } => format!("fill `{field}` before this step"),
             Unmet::Equals { field, expected, .. } => format!("this path needs `{field}: {expected}`"),
@@ -385,6 +380,7 @@ impl FileCtx<'_> {
             Unmet::WindowOpen { .. } => {
                 "wait until the window has elapsed; `insiden autoresolve` closes it then".into()
             }
+            Unmet::NoWindow => "the window opens when the helpdesk delivers the report (`resolved`)".into(),
         };
         self.at_entry(code, i, format!("{from} → {to} requires {}", u.describe()))
             .help(help)
@@ -462,6 +458,16 @@ impl FileCtx<'_> {
                 }
             }
         }
+    }
+}
+
+/// The rule a missing requirement breaks.
+pub(crate) fn unmet_code(u: &Unmet) -> Code {
+    match u {
+        Unmet::Note => Code::MissingNote,
+        Unmet::WindowClosed { .. } => Code::WindowClosed,
+        Unmet::WindowOpen { .. } | Unmet::NoWindow => Code::WindowOpen,
+        Unmet::Field { .. } | Unmet::Equals { .. } | Unmet::Section { .. } => Code::RequirementMissing,
     }
 }
 

@@ -111,31 +111,50 @@ pub fn decode(bytes: Vec<u8>, rel: String) -> Result<SourceFile, Diagnostic> {
 }
 
 /// Writes `bytes` to `path` atomically: a temp file in the same directory, synced, then renamed.
+/// The file keeps its permissions (a new file is readable by everyone, like files git checks out).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new().prefix(".insiden-").tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
+    staged(path, bytes)?.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 
 /// Creates `path` with `bytes` only if it does not exist yet (never overwrites).
 pub fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    staged(path, bytes)?.persist_noclobber(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// The content written and synced to a temp file beside `path`, with `path`'s permissions.
+fn staged(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
+    let permissions = std::fs::metadata(path)
+        .map(|m| m.permissions())
+        .ok()
+        .or_else(default_permissions);
     let mut tmp = tempfile::Builder::new().prefix(".insiden-").tempfile_in(dir)?;
+    if let Some(p) = permissions {
+        // Set after creating: a mode given at creation would be narrowed by the umask.
+        tmp.as_file().set_permissions(p)?;
+    }
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
-    tmp.persist_noclobber(path).map_err(|e| e.error)?;
-    Ok(())
+    Ok(tmp)
+}
+
+/// Permissions for a new file: `rw-r--r--` on Unix; elsewhere the platform's default.
+fn default_permissions() -> Option<std::fs::Permissions> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        Some(std::fs::Permissions::from_mode(0o644))
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
 }
 
 /// Writes a whole tree of files (relative path → bytes) into `out` atomically: everything is
@@ -204,6 +223,19 @@ mod tests {
     fn files_over_one_mebibyte_are_refused() {
         let e = decode(vec![b'a'; MAX_FILE_BYTES + 1], "a.md".into()).expect_err("large");
         assert_eq!(e.code, Code::FileTooLarge);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn atomic_writes_keep_permissions_and_new_files_are_readable() {
+        use std::os::unix::fs::PermissionsExt;
+        let d = tempfile::tempdir().expect("dir");
+        let p = d.path().join("a.md");
+        create_new(&p, b"one").expect("create");
+        assert_eq!(std::fs::metadata(&p).expect("meta").permissions().mode() & 0o777, 0o644);
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o664)).expect("chmod");
+        write_atomic(&p, b"two").expect("write");
+        assert_eq!(std::fs::metadata(&p).expect("meta").permissions().mode() & 0o777, 0o664);
     }
 
     #[test]

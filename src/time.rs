@@ -63,7 +63,11 @@ pub fn zone_label(t: Timestamp, tz: Tz) -> String {
     }
 }
 
-/// Parses `<n>m`, `<n>h` or `<n>d`.
+/// The longest duration the configuration accepts (ten years): longer ones are typos, and
+/// bounding them keeps every time computation far from overflow.
+pub const MAX_DURATION_DAYS: i64 = 3660;
+
+/// Parses `<n>m`, `<n>h` or `<n>d`, up to [`MAX_DURATION_DAYS`].
 pub fn parse_duration(s: &str) -> Result<Duration, String> {
     let s = s.trim();
     let err = || format!("`{s}` is not a duration; write <n>m, <n>h or <n>d, e.g. 4h");
@@ -72,11 +76,15 @@ pub fn parse_duration(s: &str) -> Result<Duration, String> {
     if n < 0 {
         return Err(err());
     }
-    match unit {
-        'm' => Ok(Duration::minutes(n)),
-        'h' => Ok(Duration::hours(n)),
-        'd' => Ok(Duration::days(n)),
-        _ => Err(err()),
+    let d = match unit {
+        'm' => Duration::try_minutes(n),
+        'h' => Duration::try_hours(n),
+        'd' => Duration::try_days(n),
+        _ => return Err(err()),
+    };
+    match d {
+        Some(d) if d <= Duration::days(MAX_DURATION_DAYS) => Ok(d),
+        _ => Err(format!("`{s}` is longer than {MAX_DURATION_DAYS} days")),
     }
 }
 
@@ -133,7 +141,10 @@ impl Calendar {
     /// for each holiday in between.
     pub fn window_end(&self, start: Timestamp) -> Timestamp {
         if !self.business_days {
-            return start + Duration::days(i64::from(self.days));
+            // `days` is bounded by the configuration; saturate rather than overflow anyway.
+            return start
+                .checked_add_signed(Duration::days(i64::from(self.days)))
+                .unwrap_or(start);
         }
         let local = in_zone(start, self.tz);
         let mut date = local.date_naive();
@@ -198,7 +209,18 @@ mod tests {
         assert_eq!(parse_duration("90m"), Ok(Duration::minutes(90)));
         assert_eq!(parse_duration("4h"), Ok(Duration::hours(4)));
         assert_eq!(parse_duration("2d"), Ok(Duration::days(2)));
-        for bad in ["", "4", "h", "4w", "-1d", "1.5h", "é"] {
+        for bad in [
+            "",
+            "4",
+            "h",
+            "4w",
+            "-1d",
+            "1.5h",
+            "é",
+            "3661d",
+            "9999999999999999d",
+            "99999999999999m",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad}");
         }
         assert_eq!(format_duration(Duration::hours(72)), "3d");

@@ -239,6 +239,8 @@ pub enum Unmet {
     WindowOpen {
         ends: Timestamp,
     },
+    /// The move needs the autoresolve window, but it was never opened.
+    NoWindow,
 }
 
 impl Unmet {
@@ -254,6 +256,7 @@ impl Unmet {
             Unmet::Note => "a `note` on the entry".into(),
             Unmet::WindowClosed { ended } => format!("an open autoresolve window (it ended {})", ended.to_rfc3339()),
             Unmet::WindowOpen { ends } => format!("an elapsed autoresolve window (it ends {})", ends.to_rfc3339()),
+            Unmet::NoWindow => "an autoresolve window, which was never opened".into(),
         }
     }
 }
@@ -332,7 +335,16 @@ impl Workflow {
             };
         };
         if prev == entry.to {
-            // An update: any team's member may add a progress note.
+            // An update: any team's member may add a progress note; the bot only closes.
+            if entry.by == SYSTEM {
+                let allowed = self.roles.iter().map(|r| r.id.clone()).collect();
+                return Err(Violation::RoleNotAllowed {
+                    from: prev.into(),
+                    to: entry.to.clone(),
+                    role: SYSTEM.into(),
+                    allowed,
+                });
+            }
             return if entry.note.as_deref().is_some_and(|n| !n.trim().is_empty()) {
                 Ok(Move::Update)
             } else {
@@ -425,13 +437,16 @@ impl Workflow {
             out.push(Unmet::Note);
         }
         if let (Some(w), Some(entry)) = (r.window, entry) {
-            if let Some(start) = self.window_start(&incident.history, index) {
-                let end = cal.window_end(start);
-                match w {
-                    WindowRequirement::Open if entry.at >= end => out.push(Unmet::WindowClosed { ended: end }),
-                    WindowRequirement::Elapsed if entry.at < end => out.push(Unmet::WindowOpen { ends: end }),
-                    _ => {}
+            match self.window_start(&incident.history, index) {
+                Some(start) => {
+                    let end = cal.window_end(start);
+                    match w {
+                        WindowRequirement::Open if entry.at >= end => out.push(Unmet::WindowClosed { ended: end }),
+                        WindowRequirement::Elapsed if entry.at < end => out.push(Unmet::WindowOpen { ends: end }),
+                        _ => {}
+                    }
                 }
+                None => out.push(Unmet::NoWindow),
             }
         }
         out

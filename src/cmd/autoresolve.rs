@@ -46,10 +46,9 @@ pub(super) fn run(ctx: &Ctx, args: AutoresolveArgs) -> Result<u8> {
     let incidents = v.incidents();
     let plan = autoresolve::plan(&incidents, &cfg, now);
 
-    let mut written = Vec::new();
+    let mut edits: Vec<(String, String, String)> = Vec::new();
     if !args.dry_run {
         // Prepare every edit first; write only when all of them succeed.
-        let mut edits = Vec::new();
         for c in &plan.close {
             // Validation passed, so every incident lives at the path its id names.
             let file_path = super::incident_path(&cfg, &c.id)?;
@@ -76,33 +75,59 @@ pub(super) fn run(ctx: &Ctx, args: AutoresolveArgs) -> Result<u8> {
                 emit(&errs, args.format);
                 return Ok(FINDINGS);
             }
-            edits.push((file_path, edited));
-        }
-        for (p, text) in &edits {
-            crate::store::write_atomic(&ctx.root.join(p), text.as_bytes())
-                .map_err(|e| Failure::usage(format!("cannot write {p}: {e}"), "check the file permissions"))?;
-            written.push(p.clone());
+            edits.push((file_path, text, edited));
         }
     }
 
     let mut commit_id = None;
-    if let (Some(repo), false) = (&repo, written.is_empty()) {
-        let bot = &cfg.autoresolve.bot;
-        let email = bot.emails.first().cloned().unwrap_or_default();
-        let name = bot.name.clone().unwrap_or_else(|| bot.id.clone());
-        let ids: Vec<&str> = plan.close.iter().map(|c| c.id.as_str()).collect();
-        let mut message = format!("autoresolve: tutup {}\n\n", ids.join(", "));
-        for c in &plan.close {
-            message.push_str(&format!("- {}: {}\n", c.id, autoresolve::note(&cfg, c)));
+    if !edits.is_empty() {
+        let written: Vec<String> = edits.iter().map(|(p, _, _)| p.clone()).collect();
+        let outcome = write_all(ctx, &edits).and_then(|()| match &repo {
+            Some(repo) => commit(repo, &written, &plan, &cfg, now).map(Some),
+            None => Ok(None),
+        });
+        match outcome {
+            Ok(id) => commit_id = id,
+            Err(f) => {
+                // All or nothing: put back every file this run wrote.
+                for (p, original, _) in &edits {
+                    let _ = crate::store::write_atomic(&ctx.root.join(p), original.as_bytes());
+                }
+                return Err(f);
+            }
         }
-        let id = repo
-            .commit_paths(&written, &message, &name, &email, now)
-            .map_err(git_failure)?;
-        commit_id = Some(id);
     }
 
     report(&plan, &cfg, args.format, args.dry_run, commit_id.as_deref());
     Ok(OK)
+}
+
+fn write_all(ctx: &Ctx, edits: &[(String, String, String)]) -> Result<()> {
+    for (p, _, text) in edits {
+        crate::store::write_atomic(&ctx.root.join(p), text.as_bytes())
+            .map_err(|e| Failure::usage(format!("cannot write {p}: {e}"), "check the file permissions"))?;
+    }
+    Ok(())
+}
+
+/// One commit by the bot identity, listing the closed ids and their windows.
+fn commit(
+    repo: &crate::git::Repo,
+    paths: &[String],
+    plan: &Plan,
+    cfg: &crate::config::Config,
+    now: crate::model::Timestamp,
+) -> Result<String> {
+    let bot = &cfg.autoresolve.bot;
+    let email = bot.emails.first().cloned().unwrap_or_default();
+    let name = bot.name.clone().unwrap_or_else(|| bot.id.clone());
+    let ids: Vec<&str> = plan.close.iter().map(|c| c.id.as_str()).collect();
+    let mut message = format!("autoresolve: tutup {}\n\n", ids.join(", "));
+    for c in &plan.close {
+        message.push_str(&format!("- {}: {}\n", c.id, autoresolve::note(cfg, c)));
+    }
+    repo.commit_paths(paths, &message, &name, &email, now)
+        .map_err(git_failure)
 }
 
 /// The bot's edit of one incident: `status` and the `system` entry naming the window.
@@ -138,7 +163,7 @@ fn report(plan: &Plan, cfg: &crate::config::Config, format: FormatArg, dry_run: 
                 .map(|o| {
                     Diagnostic::warning(
                         Code::AutoresolveOverdue,
-                        format!("incidents/{}/{}.md", o.id.split('-').nth(1).unwrap_or(""), o.id),
+                        super::incident_path(cfg, &o.id).unwrap_or_else(|_| o.id.clone()),
                         format!(
                             "{}: the autoresolve window ended {}; documentation is overdue",
                             o.id,

@@ -6,7 +6,7 @@ use super::{emit, now, Ctx, Failure, Result, FINDINGS, OK};
 use crate::cli::{CheckArgs, DenyArg, FormatArg};
 use crate::config::{Config, FILE_NAME};
 use crate::diag::{Code, CommitRef, Diagnostic};
-use crate::git::{CommitMeta, ConfigCache, Person, Repo};
+use crate::git::{Change, CommitMeta, ConfigCache, Person, Repo};
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -79,20 +79,7 @@ pub(super) fn check_commits(
         };
         for change in &c.changes {
             touched.insert(change.path.clone());
-            let old = match &change.old {
-                Some(Ok(t)) => Some(t.as_str()),
-                Some(Err(_)) => continue, // reported when it was committed
-                None => None,
-            };
-            let new = match &change.new {
-                Some(Ok(t)) => Some(t.as_str()),
-                Some(Err(d)) => {
-                    out.push(d.clone().in_commit(commit.clone()));
-                    continue;
-                }
-                None => None,
-            };
-            out.extend(crate::history::check_change(&c.meta, &change.path, old, new, &cfg));
+            out.extend(check_file_change(&c.meta, change, &cfg));
         }
     }
     Ok(RangeResult {
@@ -100,6 +87,35 @@ pub(super) fn check_commits(
         touched,
         config_changed: any_config_change,
     })
+}
+
+/// The commit rules for one changed file. A version that is not readable text is a finding:
+/// with nothing to compare against, the change must not pass unverified.
+fn check_file_change(meta: &CommitMeta, change: &Change, cfg: &Config) -> Vec<Diagnostic> {
+    let commit = CommitRef {
+        id: meta.short().to_owned(),
+        subject: meta.subject.clone(),
+    };
+    let mut olds: Vec<Option<&str>> = Vec::with_capacity(change.olds.len());
+    for o in &change.olds {
+        match o {
+            Some(Ok(t)) => olds.push(Some(t.as_str())),
+            Some(Err(_)) => return vec![Diagnostic::error(
+                Code::HistoryRewritten,
+                &change.path,
+                "the previous version of this file is not readable text, so this change cannot be verified against it",
+            )
+            .help("restore the file from its last valid version, then make the change on top of it")
+            .in_commit(commit)],
+            None => olds.push(None),
+        }
+    }
+    let new = match &change.new {
+        Some(Ok(t)) => Some(t.as_str()),
+        Some(Err(d)) => return vec![d.clone().in_commit(commit)],
+        None => None,
+    };
+    crate::history::check_change(meta, &change.path, &olds, new, cfg)
 }
 
 pub(super) fn run(ctx: &Ctx, args: CheckArgs) -> Result<u8> {
@@ -132,17 +148,7 @@ pub(super) fn run(ctx: &Ctx, args: CheckArgs) -> Result<u8> {
             );
         }
         for ch in &changes {
-            let old = ch.old.as_ref().and_then(|c| c.as_ref().ok()).map(String::as_str);
-            match &ch.new {
-                Some(Err(d)) => diags.push(d.clone()),
-                new => diags.extend(crate::history::check_change(
-                    &meta,
-                    &ch.path,
-                    old,
-                    new.as_ref().and_then(|c| c.as_ref().ok()).map(String::as_str),
-                    &head_cfg,
-                )),
-            }
+            diags.extend(check_file_change(&meta, ch, &head_cfg));
         }
         (
             repo.index_snapshot().map_err(git_failure)?,

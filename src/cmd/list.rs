@@ -79,7 +79,10 @@ pub(super) fn run(ctx: &Ctx, args: ListArgs) -> Result<u8> {
             "ID", "STATUS", "NEXT", "AGE", "SLA", "TITLE"
         );
         for r in &rows {
-            let age = r.age_hours.map_or_else(|| "-".to_owned(), |h| crate::time::format_age(chrono::Duration::minutes((h * 60.0) as i64)));
+            let age = r.age_hours.map_or_else(
+                || "-".to_owned(),
+                |h| crate::time::format_age(chrono::Duration::minutes((h * 60.0) as i64)),
+            );
             let next = if r.next.is_empty() {
                 "-".into()
             } else {

@@ -289,3 +289,24 @@ fn invalid_data_and_bad_times_change_nothing() {
     );
     r.run(&["autoresolve"]).code(2).stderr_has("YYYY-MM-DD");
 }
+
+#[test]
+fn commit_refuses_an_uncommitted_configuration() {
+    let r = repo(&incident(
+        "2026-03-02T09:00:00+07:00",
+        Some("2026-03-02T10:00:00+07:00"),
+    ));
+    r.git_init();
+    r.commit(
+        "Agus Salim",
+        "agus@example.go.id",
+        "2026-03-02T10:05:00+07:00",
+        "Dokumentasi",
+    );
+    // A shorter window that is not committed would close early and fail `check`.
+    r.write("insiden.yaml", &r.read("insiden.yaml").replace("days: 5", "days: 1"));
+    r.run(&["autoresolve", "--commit", "--now", "2026-03-04T10:00:00+07:00"])
+        .code(2)
+        .stderr_has("insiden.yaml");
+    assert_eq!(r.git(&["rev-list", "--count", "HEAD"]).trim(), "1");
+}

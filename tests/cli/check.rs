@@ -781,3 +781,145 @@ fn audit_summarises_per_rule_and_trails_each_entry_to_its_commit() {
     assert_eq!(entries[2]["email"], "siti@example.go.id");
     s.repo.run(&["audit", "--trail", "INC-2026-0404"]).code(2);
 }
+
+/// Regression: a merge whose result equals an older parent's version used to pass, silently
+/// dropping the entries the other parent had recorded.
+#[test]
+fn a_merge_that_drops_a_parents_entries_is_caught() {
+    let mut s = Sop::new();
+    let id = s.new_incident("Situs desa");
+    let c0 = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    s.step(SITI, &id, "registered", &[]);
+    let c1 = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let tree = s.repo.git(&["rev-parse", &format!("{c0}^{{tree}}")]).trim().to_owned();
+    let evil = s.repo.git_as(
+        BAYU.1,
+        BAYU.2,
+        "2026-03-02T11:00:00+07:00",
+        &["commit-tree", &tree, "-p", &c1, "-p", &c0, "-m", "Perubahan yang salah"],
+    );
+    let evil = evil.trim();
+    let run = s.repo.run(&[
+        "check",
+        "--base",
+        &c1,
+        "--head",
+        evil,
+        "--format",
+        "json",
+        "--now",
+        "2026-03-02T11:00:00+07:00",
+    ]);
+    assert_caught(&run, "history-rewritten", &evil[..7], None);
+    // A merge onto an unrelated empty history that deletes the incident is caught too.
+    let empty = s
+        .repo
+        .git(&["hash-object", "-t", "tree", "-w", "/dev/null"])
+        .trim()
+        .to_owned();
+    let orphan = s.repo.git_as(
+        BAYU.1,
+        BAYU.2,
+        "2026-03-02T11:00:00+07:00",
+        &["commit-tree", &empty, "-m", "kosong"],
+    );
+    let gone = s.repo.git_as(
+        BAYU.1,
+        BAYU.2,
+        "2026-03-02T11:05:00+07:00",
+        &[
+            "commit-tree",
+            &empty,
+            "-p",
+            &c1,
+            "-p",
+            orphan.trim(),
+            "-m",
+            "Perubahan yang salah",
+        ],
+    );
+    let gone = gone.trim();
+    let run = s.repo.run(&[
+        "check",
+        "--base",
+        &c1,
+        "--head",
+        gone,
+        "--format",
+        "json",
+        "--now",
+        "2026-03-02T11:10:00+07:00",
+    ]);
+    assert_caught(&run, "file-deleted", &gone[..7], None);
+}
+
+#[test]
+fn a_merge_of_two_teams_appending_to_one_incident_keeps_both_and_passes() {
+    let mut s = Sop::new();
+    let id = s.new_incident("Situs desa");
+    s.step(SITI, &id, "registered", &[]);
+    s.step(AGUS, &id, "triage", &[]);
+    let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    s.repo.git(&["checkout", "-q", "-b", "analisis"]);
+    s.step(DEWI, &id, "triage", &["--note", "Analisis awal berjalan"]);
+    s.repo.git(&["checkout", "-q", "main"]);
+    s.step(SITI, &id, "triage", &["--note", "Pelapor mengirim bukti tambahan"]);
+    // Resolve the conflict by keeping both entries, in time order.
+    let p = Sop::path(&id);
+    let theirs = s.repo.git(&["show", &format!("analisis:{p}")]);
+    let dewi_line = theirs
+        .lines()
+        .find(|l| l.contains("Analisis awal berjalan"))
+        .expect("entry")
+        .to_owned();
+    let ours = s.repo.read(&p);
+    let siti_line = ours
+        .lines()
+        .find(|l| l.contains("bukti tambahan"))
+        .expect("entry")
+        .to_owned();
+    let merged = ours.replace(&siti_line, &format!("{dewi_line}\n{siti_line}"));
+    let at = s.tick(5);
+    let _ = s.repo.git_as(
+        BAYU.1,
+        BAYU.2,
+        &at,
+        &["merge", "-q", "--no-ff", "--no-commit", "-X", "ours", "analisis"],
+    );
+    s.repo.write(&p, &merged);
+    s.repo.commit(BAYU.1, BAYU.2, &at, "Gabung analisis");
+    let run = s.check(&base);
+    assert_eq!(codes(&run), Vec::<String>::new(), "{}", run.stdout);
+}
+
+#[test]
+fn a_person_committing_with_the_bots_author_is_not_the_bot() {
+    let mut s = Sop::new();
+    let id = s.new_incident("Situs desa");
+    let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    append(
+        &s,
+        &id,
+        "{ at: 2026-03-02T10:00:00+07:00, to: reported, by: system, actor: insiden-bot, note: palsu }",
+    );
+    s.repo.git(&["add", "-A"]);
+    let out = std::process::Command::new("git")
+        .current_dir(s.repo.path())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_AUTHOR_NAME", BOT.1)
+        .env("GIT_AUTHOR_EMAIL", BOT.2)
+        .env("GIT_AUTHOR_DATE", "2026-03-02T10:05:00+07:00")
+        .env("GIT_COMMITTER_NAME", SITI.1)
+        .env("GIT_COMMITTER_EMAIL", SITI.2)
+        .env("GIT_COMMITTER_DATE", "2026-03-02T10:05:00+07:00")
+        .args(["commit", "-q", "-m", "Perubahan yang salah"])
+        .output()
+        .expect("git");
+    assert!(out.status.success());
+    let commit = s.repo.git(&["rev-parse", "--short=7", "HEAD"]).trim().to_owned();
+    s.now = DateTime::parse_from_rfc3339("2026-03-02T10:05:00+07:00").expect("t");
+    let run = s.check(&base);
+    assert_caught(&run, "system-not-bot", &commit, Some(15));
+    // And even the real bot only closes: a `system` update is not an allowed move.
+    assert!(codes(&run).contains(&"role-not-allowed".to_owned()), "{}", run.stdout);
+}
