@@ -3,10 +3,12 @@
 //! become exit codes: 0 success, 1 the data breaks a rule, 2 a usage, configuration or I/O
 //! problem.
 
+mod build;
 mod config_cmd;
 mod init;
 mod list;
 mod new;
+mod report;
 mod show;
 mod transition;
 mod validate;
@@ -63,6 +65,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::List(a) => list::run(&ctx, a),
         Command::Show(a) => show::run(&ctx, a),
         Command::Config => config_cmd::run(&ctx),
+        Command::Build(a) => build::run(&ctx, a),
+        Command::Report(a) => report::run(&ctx, a),
     });
     match result {
         Ok(code) => code,
