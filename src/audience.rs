@@ -78,7 +78,7 @@ impl Serialize for Count {
 /// U+FFFF), so every output stays well-formed whatever a file contains.
 pub fn clean(s: &str) -> String {
     s.chars()
-        .filter(|&c| !(c.is_control() && !matches!(c, '\t' | '\n' | '\r')) && c != '\u{fffe}' && c != '\u{ffff}')
+        .filter(|&c| (matches!(c, '\t' | '\n' | '\r') || !c.is_control()) && c != '\u{fffe}' && c != '\u{ffff}')
         .collect()
 }
 
@@ -453,7 +453,11 @@ impl<'a> Lens<'a> {
 
     /// When the incident was (last) closed.
     pub fn closed_at(inc: &Incident) -> Option<Timestamp> {
-        inc.history.iter().rev().find(|e| e.to == crate::report::CLOSED).map(|e| e.at)
+        inc.history
+            .iter()
+            .rev()
+            .find(|e| e.to == crate::report::CLOSED)
+            .map(|e| e.at)
     }
 
     /// A list line, or `None` when the audience may only count this incident.
@@ -809,11 +813,7 @@ impl<'a> Lens<'a> {
             m.iter()
                 .map(|(k, n)| Breakdown {
                     key: clean(k),
-                    label: if k == NONE {
-                        i18n::text(lang, "none")
-                    } else {
-                        label(k)
-                    },
+                    label: if k == NONE { i18n::text(lang, "none") } else { label(k) },
                     count: c(*n),
                     rsit: Vec::new(),
                 })
@@ -824,9 +824,7 @@ impl<'a> Lens<'a> {
             b.rsit = self.cfg.category(&b.key).map(|c| c.rsit.clone()).unwrap_or_default();
         }
         let mut by_severity = rows(&agg.by_severity, &|k| i18n::term(lang, "severity", k));
-        let rank = |k: &str| {
-            crate::model::Severity::parse(k).map_or(usize::MAX, |s| s as usize)
-        };
+        let rank = |k: &str| crate::model::Severity::parse(k).map_or(usize::MAX, |s| s as usize);
         by_severity.sort_by_key(|b| rank(&b.key));
         // Owners of incidents the audience may not see are never named: on the public
         // edition, only TLP:CLEAR incidents are counted by owner, the rest as one line.
@@ -836,7 +834,8 @@ impl<'a> Lens<'a> {
             for row in &agg.cohort {
                 let inc = facts[row.incident].incident;
                 if self.shows(inc) {
-                    *m.entry(inc.owner.clone().unwrap_or_else(|| NONE.to_owned())).or_insert(0) += 1;
+                    *m.entry(inc.owner.clone().unwrap_or_else(|| NONE.to_owned()))
+                        .or_insert(0) += 1;
                 } else {
                     rest += 1;
                 }
@@ -905,14 +904,20 @@ impl<'a> Lens<'a> {
                     .or_insert(0) += 1;
                 continue;
             }
-            let Some(reported) = facts[row.incident].reported else { continue };
+            let Some(reported) = facts[row.incident].reported else {
+                continue;
+            };
             incidents.push(ReportIncident {
                 id: clean(&inc.id),
                 href: Self::incident_href(&inc.id),
                 title: clean(&inc.title),
                 reported_at: self.time(reported),
                 category: inc.category.as_deref().map(clean),
-                category_label: inc.category.as_deref().map(|k| self.category_label(k)).unwrap_or_default(),
+                category_label: inc
+                    .category
+                    .as_deref()
+                    .map(|k| self.category_label(k))
+                    .unwrap_or_default(),
                 severity: inc.severity.map(|s| s.as_str().to_owned()),
                 severity_label: inc
                     .severity
@@ -946,7 +951,11 @@ impl<'a> Lens<'a> {
             generated: self.time(generated),
             audience: self.audience,
             audience_label: i18n::term(lang, "audience", self.audience.as_str()),
-            tlp: if internal { Tlp::Amber.label() } else { Tlp::Clear.label() },
+            tlp: if internal {
+                Tlp::Amber.label()
+            } else {
+                Tlp::Clear.label()
+            },
             lang,
             totals: TotalsView {
                 reported: c(agg.totals.reported),

@@ -195,9 +195,21 @@ const TERMS: &[(&str, &str, &str)] = &[
     ("impact.with-impact", "Berdampak", "With impact"),
     ("impact.no-impact", "Tidak berdampak", "No impact"),
     ("impact.not-applicable", "Tidak berlaku", "Not applicable"),
-    ("rejection_code.insufficient-data", "Data tidak cukup", "Insufficient data"),
-    ("rejection_code.faulty-indicator", "Indikator keliru", "Faulty indicator"),
-    ("rejection_code.misconfiguration", "Salah konfigurasi", "Misconfiguration"),
+    (
+        "rejection_code.insufficient-data",
+        "Data tidak cukup",
+        "Insufficient data",
+    ),
+    (
+        "rejection_code.faulty-indicator",
+        "Indikator keliru",
+        "Faulty indicator",
+    ),
+    (
+        "rejection_code.misconfiguration",
+        "Salah konfigurasi",
+        "Misconfiguration",
+    ),
     ("rejection_code.scan-probe", "Pemindaian/percobaan", "Scan or probe"),
     ("rejection_code.failed", "Serangan gagal", "Failed attempt"),
     ("rejection_code.refuted", "Terbantahkan", "Refuted"),
@@ -347,17 +359,27 @@ mod tests {
         let x = time(Lang::Id, t, chrono_tz::Asia::Jakarta);
         assert_eq!(x.iso, "2026-01-21T09:15:00+07:00");
         assert_eq!(x.text, "21 Januari 2026 09.15 WIB");
-        assert_eq!(time(Lang::En, t, chrono_tz::Asia::Jakarta).text, "21 January 2026 09:15 WIB");
+        assert_eq!(
+            time(Lang::En, t, chrono_tz::Asia::Jakarta).text,
+            "21 January 2026 09:15 WIB"
+        );
     }
 
     #[test]
     fn every_key_has_both_languages_and_no_duplicates() {
-        let mut keys: Vec<&str> = UI.iter().map(|(k, ..)| *k).chain(TERMS.iter().map(|(k, ..)| *k)).collect();
+        let mut keys: Vec<&str> = UI
+            .iter()
+            .map(|(k, ..)| *k)
+            .chain(TERMS.iter().map(|(k, ..)| *k))
+            .collect();
         let n = keys.len();
         keys.sort_unstable();
         keys.dedup();
         assert_eq!(keys.len(), n);
-        assert!(UI.iter().chain(TERMS).all(|(_, id, en)| !id.is_empty() && !en.is_empty()));
+        assert!(UI
+            .iter()
+            .chain(TERMS)
+            .all(|(_, id, en)| !id.is_empty() && !en.is_empty()));
         assert_eq!(term(Lang::Id, "severity", "high"), "Tinggi");
         assert_eq!(term(Lang::En, "severity", "weird"), "weird");
     }

@@ -25,9 +25,17 @@ pub const REJECTED: &str = "rejected";
 pub const KPIS: &[(&str, &str, &str)] = &[
     ("time_to_register", "Waktu hingga registrasi", "Time to register"),
     ("time_to_triage", "Waktu hingga triase", "Time to triage"),
-    ("time_to_recommendation", "Waktu hingga rekomendasi", "Time to recommendation"),
+    (
+        "time_to_recommendation",
+        "Waktu hingga rekomendasi",
+        "Time to recommendation",
+    ),
     ("time_to_handle", "Waktu hingga penanganan selesai", "Time to handle"),
-    ("time_to_deliver", "Waktu hingga diserahkan ke pemohon", "Time to deliver"),
+    (
+        "time_to_deliver",
+        "Waktu hingga diserahkan ke pemohon",
+        "Time to deliver",
+    ),
     ("time_to_close", "Waktu hingga ditutup", "Time to close"),
     ("time_to_detect", "Waktu hingga terdeteksi", "Time to detect"),
 ];
@@ -116,8 +124,7 @@ impl Period {
                 let year = year_of(y)?;
                 if let Some(q) = rest.strip_prefix(['Q', 'q']) {
                     let q: u32 = q.parse().map_err(|_| bad())?;
-                    Period::quarter(year, q, tz)
-                        .ok_or_else(|| format!("`{s}`: a quarter is Q1, Q2, Q3 or Q4"))
+                    Period::quarter(year, q, tz).ok_or_else(|| format!("`{s}`: a quarter is Q1, Q2, Q3 or Q4"))
                 } else if rest.len() == 2 && rest.bytes().all(|b| b.is_ascii_digit()) {
                     let m: u32 = rest.parse().map_err(|_| bad())?;
                     Period::month(year, m, tz).ok_or_else(|| format!("`{s}`: a month is 01 to 12"))
@@ -558,7 +565,9 @@ pub fn aggregate(facts: &[Facts<'_>], period: &Period, cfg: &Config, now: Timest
     }
     agg.cohort.sort_by(|a, b| {
         let (x, y) = (&facts[a.incident], &facts[b.incident]);
-        x.reported.cmp(&y.reported).then_with(|| x.incident.id.cmp(&y.incident.id))
+        x.reported
+            .cmp(&y.reported)
+            .then_with(|| x.incident.id.cmp(&y.incident.id))
     });
     agg.breaches.sort_by(|a, b| {
         facts[a.incident]

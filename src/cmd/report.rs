@@ -50,8 +50,7 @@ pub(super) fn run(ctx: &Ctx, args: ReportArgs) -> Result<u8> {
         ReportFormatArg::Csv => crate::report::to_csv(&view),
         ReportFormatArg::Json => crate::report::to_json(&view),
         ReportFormatArg::Html => {
-            let tpl = Templates::new(read_overrides(&ctx.root).map_err(template_failure)?)
-                .map_err(template_failure)?;
+            let tpl = Templates::new(read_overrides(&ctx.root).map_err(template_failure)?).map_err(template_failure)?;
             let css = String::from_utf8_lossy(tpl.static_file("report.css")).into_owned();
             let base = context! {
                 t => value(&crate::i18n::ui(view.lang)),

@@ -556,7 +556,10 @@ fn reports(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
                 groups => groups.clone(),
                 standalone => false,
             };
-            Ok((format!("reports/{}.html", p.key), cx.render("report-page.html", 1, ctx)?))
+            Ok((
+                format!("reports/{}.html", p.key),
+                cx.render("report-page.html", 1, ctx)?,
+            ))
         })
         .collect::<Result<_, TemplateError>>()?;
     #[derive(Serialize)]

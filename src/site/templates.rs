@@ -69,7 +69,10 @@ pub struct Templates {
 pub fn read_overrides(root: &Path) -> Result<Vec<(String, String)>, TemplateError> {
     let dir = root.join(OVERRIDE_DIR);
     let mut out = Vec::new();
-    let names = BUILTINS.iter().map(|(n, _)| *n).chain(STATIC_FILES.iter().map(|(n, _)| *n));
+    let names = BUILTINS
+        .iter()
+        .map(|(n, _)| *n)
+        .chain(STATIC_FILES.iter().map(|(n, _)| *n));
     for name in names {
         let p = dir.join(name);
         match std::fs::read(&p) {
@@ -108,7 +111,9 @@ impl Templates {
         let mut origin = BTreeMap::new();
         let mut statics = BTreeMap::new();
         for (name, text) in STATIC_FILES {
-            let bytes = over.remove(*name).map_or_else(|| text.as_bytes().to_vec(), String::into_bytes);
+            let bytes = over
+                .remove(*name)
+                .map_or_else(|| text.as_bytes().to_vec(), String::into_bytes);
             statics.insert((*name).to_owned(), bytes);
         }
         for (name, builtin) in BUILTINS {

@@ -6,9 +6,12 @@
 
 mod support;
 
+mod browser;
+mod build;
 mod config;
 mod init;
 mod list_show;
 mod new;
+mod report;
 mod transition;
 mod validate;
