@@ -59,6 +59,10 @@ pub enum Command {
     Show(ShowArgs),
     /// Print the effective configuration (insiden.yaml over the built-in default).
     Config,
+    /// Build the static status site (the public edition by default) into a folder.
+    Build(BuildArgs),
+    /// The periodic report, Laporan Layanan Insiden Keamanan Informasi, for a period.
+    Report(ReportArgs),
 }
 
 #[derive(Debug, Args)]
@@ -231,4 +235,68 @@ pub struct AutoresolveArgs {
     pub commit: bool,
     #[arg(long, value_enum, default_value_t)]
     pub format: FormatArg,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AudienceArg {
+    /// TLP:CLEAR details only; everything else as counts.
+    Public,
+    /// The organisation's edition: everything but TLP:RED bodies, notes and attachments.
+    Internal,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LangArg {
+    Id,
+    En,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormatArg {
+    Md,
+    Html,
+    Csv,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The output folder (relative to the repository root); it is replaced as a whole.
+    #[arg(long, default_value = "public")]
+    pub out: PathBuf,
+    #[arg(long, value_enum, default_value = "public")]
+    pub audience: AudienceArg,
+    /// The site's language (default: `language` in insiden.yaml).
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+    /// The time ages and SLAs are measured at (default: now); also printed on the pages.
+    #[arg(long)]
+    pub now: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A month (2026-01), a quarter (2026-Q1) or a year (2026) in the configured zone
+    /// (default: the previous calendar month).
+    #[arg(long, conflicts_with_all = ["from", "to"])]
+    pub period: Option<String>,
+    /// The start of a custom period (inclusive): a date or a time.
+    #[arg(long, requires = "to")]
+    pub from: Option<String>,
+    /// The end of a custom period (exclusive): a date or a time.
+    #[arg(long, requires = "from")]
+    pub to: Option<String>,
+    #[arg(long, value_enum, default_value = "md")]
+    pub format: ReportFormatArg,
+    #[arg(long, value_enum, default_value = "internal")]
+    pub audience: AudienceArg,
+    /// The report's language (default: `language` in insiden.yaml).
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+    /// Write the report to FILE (atomically) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// The generation time, which also bounds still-running SLA stays (default: now).
+    #[arg(long)]
+    pub now: Option<String>,
 }

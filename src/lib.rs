@@ -2,10 +2,11 @@
 //!
 //! Incidents are Markdown files with YAML front matter in a Git repository; the SOP is data
 //! (`workflow`); `rules` validates files as they stand and `history` checks what each commit
-//! changed. The layers, from pure to I/O: `model`, `time`, `workflow`, `diag` (pure); `doc`,
-//! `edit`, `markdown`, `rules`, `history` (text); `store`, `git`, `config` (adapters); `cmd`
-//! and `cli` (orchestration).
+//! changed. The layers, from pure to I/O: `model`, `time`, `workflow`, `diag`, `i18n` (pure);
+//! `doc`, `edit`, `markdown`, `rules`, `history`, `audience`, `report` (text); `store`, `git`,
+//! `config`, `site` (adapters); `cmd` and `cli` (orchestration).
 
+pub mod audience;
 pub mod autoresolve;
 pub mod cli;
 pub mod cmd;
@@ -15,9 +16,12 @@ pub mod doc;
 pub mod edit;
 pub mod git;
 pub mod history;
+pub mod i18n;
 pub mod markdown;
 pub mod model;
+pub mod report;
 pub mod rules;
+pub mod site;
 pub mod store;
 pub mod time;
 pub mod workflow;

@@ -100,13 +100,15 @@ fn check_file_change(meta: &CommitMeta, change: &Change, cfg: &Config) -> Vec<Di
     for o in &change.olds {
         match o {
             Some(Ok(t)) => olds.push(Some(t.as_str())),
-            Some(Err(_)) => return vec![Diagnostic::error(
+            Some(Err(_)) => {
+                return vec![Diagnostic::error(
                 Code::HistoryRewritten,
                 &change.path,
                 "the previous version of this file is not readable text, so this change cannot be verified against it",
             )
             .help("restore the file from its last valid version, then make the change on top of it")
-            .in_commit(commit)],
+            .in_commit(commit)]
+            }
             None => olds.push(None),
         }
     }

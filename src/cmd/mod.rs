@@ -5,11 +5,13 @@
 
 mod audit;
 mod autoresolve;
+mod build;
 mod check;
 mod config_cmd;
 mod init;
 mod list;
 mod new;
+mod report;
 mod show;
 mod transition;
 mod validate;
@@ -72,6 +74,8 @@ pub fn run(cli: Cli) -> u8 {
         Command::List(a) => list::run(&ctx, a),
         Command::Show(a) => show::run(&ctx, a),
         Command::Config => config_cmd::run(&ctx),
+        Command::Build(a) => build::run(&ctx, a),
+        Command::Report(a) => report::run(&ctx, a),
     });
     match result {
         Ok(code) => code,

@@ -7,10 +7,13 @@
 mod support;
 
 mod autoresolve;
+mod browser;
+mod build;
 mod check;
 mod config;
 mod init;
 mod list_show;
 mod new;
+mod report;
 mod transition;
 mod validate;

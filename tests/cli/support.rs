@@ -186,3 +186,47 @@ impl Repo {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 }
+
+/// Every file under `dir`: (path relative to `dir` with `/`, bytes), sorted.
+pub fn tree(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    fn walk(base: &Path, d: &Path, out: &mut Vec<(String, Vec<u8>)>) {
+        for e in std::fs::read_dir(d).expect("read dir") {
+            let p = e.expect("entry").path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                let rel = p
+                    .strip_prefix(base)
+                    .expect("prefix")
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                out.push((rel, std::fs::read(&p).expect("read")));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
+/// A repository holding a copy of the project's sample data (`insiden.yaml`, `incidents/`).
+pub fn sample() -> Repo {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for e in std::fs::read_dir(from).expect("read dir") {
+            let p = e.expect("entry").path();
+            let target = to.join(p.file_name().expect("name"));
+            if p.is_dir() {
+                copy(&p, &target);
+            } else {
+                std::fs::copy(&p, &target).expect("copy");
+            }
+        }
+    }
+    let r = Repo::empty();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::fs::copy(src.join("insiden.yaml"), r.file("insiden.yaml")).expect("config");
+    copy(&src.join("incidents"), &r.file("incidents"));
+    r
+}

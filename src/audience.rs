@@ -1,0 +1,1245 @@
+//! Confidentiality by audience (SPEC §6, FIRST TLP 2.0): the only constructor of the view
+//! structs that templates and the JSON outputs receive, so a template cannot reach a field its
+//! audience may not see.
+//!
+//! * `Public`: a TLP:CLEAR incident shows its title, summary, body, status, category,
+//!   severity, owner and timeline (teams, never people). Every other incident (a missing `tlp`
+//!   counts as AMBER) appears only in counts, and a count from 1 to `public_min_count - 1`
+//!   is shown as "< N". Reporter, contacts, actors, assets, observables and attachments are
+//!   never public.
+//! * `Internal`: everything, except that a TLP:RED incident shows metadata only (no body,
+//!   summary, notes or attachments).
+//!
+//! No I/O and no minijinja: views are plain serialisable data. Strings from incident files
+//! are cleaned of characters XML cannot carry.
+
+use crate::config::Config;
+use crate::i18n::{self, TimeText};
+use crate::model::{Incident, Timestamp, Tlp};
+use crate::report::{Aggregate, Facts, GROUPS, KPIS, NONE};
+use crate::workflow::Lang;
+use serde::{Serialize, Serializer};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+
+/// Who a build or a report is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Audience {
+    Public,
+    Internal,
+}
+
+impl Audience {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audience::Public => "public",
+            Audience::Internal => "internal",
+        }
+    }
+}
+
+/// A count as an audience sees it: the number, or "< N" when suppressed on the public edition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Count {
+    Shown(usize),
+    Below(u32),
+}
+
+impl Count {
+    /// The number, when shown.
+    pub fn value(self) -> Option<usize> {
+        match self {
+            Count::Shown(n) => Some(n),
+            Count::Below(_) => None,
+        }
+    }
+}
+
+impl fmt::Display for Count {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Count::Shown(n) => write!(f, "{n}"),
+            Count::Below(m) => write!(f, "< {m}"),
+        }
+    }
+}
+
+impl Serialize for Count {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Count::Shown(n) => s.serialize_u64(*n as u64),
+            Count::Below(_) => s.serialize_str(&self.to_string()),
+        }
+    }
+}
+
+/// Removes characters XML 1.0 cannot carry (C0 controls other than tab, LF and CR; U+FFFE,
+/// U+FFFF), so every output stays well-formed whatever a file contains.
+pub fn clean(s: &str) -> String {
+    s.chars()
+        .filter(|&c| (matches!(c, '\t' | '\n' | '\r') || !c.is_control()) && c != '\u{fffe}' && c != '\u{ffff}')
+        .collect()
+}
+
+fn clean_opt(s: &Option<String>) -> Option<String> {
+    s.as_deref().map(clean).filter(|s| !s.trim().is_empty())
+}
+
+/// A value with its label in the reader's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Labelled {
+    pub id: String,
+    pub label: String,
+}
+
+/// A link target relative to the site root.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Link {
+    pub label: String,
+    pub href: String,
+}
+
+/// The TLP of an incident, for badges.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TlpView {
+    pub id: &'static str,
+    pub label: &'static str,
+    /// CSS class suffix (`clear`, `green`, `amber`, `amber-strict`, `red`).
+    pub class: &'static str,
+}
+
+fn tlp_view(t: Tlp) -> TlpView {
+    TlpView {
+        id: t.as_str(),
+        label: t.label(),
+        class: match t {
+            Tlp::Clear => "clear",
+            Tlp::Green => "green",
+            Tlp::Amber => "amber",
+            Tlp::AmberStrict => "amber-strict",
+            Tlp::Red => "red",
+        },
+    }
+}
+
+/// One of the SOP's steps on an incident's progress bar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StepView {
+    pub step: u8,
+    pub label: String,
+    /// `done`, `current`, `skipped` or `pending`.
+    pub state: &'static str,
+    pub at: Option<TimeText>,
+    pub team: Option<String>,
+}
+
+/// One entry of the timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EntryView {
+    pub at: TimeText,
+    pub state: Labelled,
+    pub update: bool,
+    pub team: String,
+    /// The member's name: internal edition only.
+    pub actor: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReporterView {
+    pub name: Option<String>,
+    pub organization: Option<String>,
+    pub contact: Option<String>,
+    pub kind: Option<String>,
+    pub channel: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HandlerView {
+    pub kind: Option<String>,
+    pub name: Option<String>,
+    pub contact: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExternalReportView {
+    pub to: String,
+    pub at: Option<TimeText>,
+    pub reference: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ObservableView {
+    pub kind: String,
+    pub value: String,
+    pub ioc: bool,
+}
+
+/// The SLA of the current state (internal edition).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SlaView {
+    pub state: String,
+    pub spent: String,
+    pub limit: String,
+    pub breached: bool,
+}
+
+/// Everything an incident page may show to its audience. Fields an audience may not see are
+/// `None` or empty: they are never filled for it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IncidentView {
+    pub id: String,
+    pub title: String,
+    pub href: String,
+    pub status: Labelled,
+    pub is_final: bool,
+    pub tlp: TlpView,
+    pub severity: Option<Labelled>,
+    pub category: Option<Link>,
+    pub owner: Option<Link>,
+    pub summary: Option<String>,
+    pub reported_at: Option<TimeText>,
+    pub occurred_at: Option<TimeText>,
+    pub detected_at: Option<TimeText>,
+    pub closed_at: Option<TimeText>,
+    /// TLP:RED on the internal edition: body, summary, notes and attachments withheld.
+    pub red_withheld: bool,
+    /// Safe HTML from `markdown::to_html`.
+    pub body_html: Option<String>,
+    pub steps: Vec<StepView>,
+    pub timeline: Vec<EntryView>,
+    // Internal edition only.
+    pub internal: bool,
+    pub reporter: Option<ReporterView>,
+    pub assets: Vec<String>,
+    pub handler: Option<HandlerView>,
+    pub delivered_to: Option<String>,
+    pub resolution: Option<String>,
+    pub impact: Option<String>,
+    pub pap: Option<String>,
+    pub in_scope: Option<bool>,
+    pub rejection: Option<String>,
+    pub duplicate_of: Option<Link>,
+    pub related: Vec<Link>,
+    pub rsit: Vec<String>,
+    pub attack: Vec<String>,
+    pub external_reports: Vec<ExternalReportView>,
+    pub observables: Vec<ObservableView>,
+    pub attachments: Vec<String>,
+    pub tags: Vec<String>,
+    pub sla: Option<SlaView>,
+}
+
+/// A line in a list of incidents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IncidentRow {
+    pub id: String,
+    pub title: String,
+    pub href: String,
+    pub status: Labelled,
+    pub tlp: TlpView,
+    pub category: Option<String>,
+    pub severity: Option<String>,
+    pub owner: Option<String>,
+    pub reported_at: Option<TimeText>,
+    pub closed_at: Option<TimeText>,
+}
+
+/// An incident in `api/incidents.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiIncident {
+    pub id: String,
+    pub url: String,
+    pub title: String,
+    pub status: String,
+    pub status_label: String,
+    pub tlp: &'static str,
+    pub category: Option<String>,
+    pub severity: Option<String>,
+    pub owner: Option<String>,
+    pub summary: Option<String>,
+    pub reported_at: Option<String>,
+    pub closed_at: Option<String>,
+    pub timeline: Vec<ApiEntry>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub internal: Option<ApiInternal>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiEntry {
+    pub at: String,
+    pub to: String,
+    pub by: String,
+    pub update: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// Fields of `api/incidents.json` on the internal edition only.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ApiInternal {
+    pub red_withheld: bool,
+    pub reporter: Option<ReporterView>,
+    pub assets: Vec<String>,
+    pub handler: Option<HandlerView>,
+    pub in_scope: Option<bool>,
+    pub resolution: Option<String>,
+    pub external_reports: Vec<ExternalReportView>,
+    pub observables: Vec<ObservableView>,
+    pub attachments: Vec<String>,
+    pub tags: Vec<String>,
+}
+
+/// The lens through which one audience sees the incidents: configuration, language, and the
+/// link targets of categories and owners.
+pub struct Lens<'a> {
+    pub cfg: &'a Config,
+    pub lang: Lang,
+    pub audience: Audience,
+    members: HashMap<&'a str, &'a str>,
+    owners: BTreeMap<String, String>,
+}
+
+/// A file-name-safe slug (never empty).
+pub fn slug(s: &str) -> String {
+    let s = crate::markdown::slug(s);
+    s.chars().take(80).collect::<String>().trim_end_matches('-').to_owned()
+}
+
+impl<'a> Lens<'a> {
+    /// `incidents` are all incidents; owner pages exist only for owners the audience may see.
+    pub fn new(cfg: &'a Config, lang: Lang, audience: Audience, incidents: &[&Incident]) -> Lens<'a> {
+        let members = cfg
+            .teams
+            .values()
+            .flat_map(|t| t.members.iter())
+            .map(|m| (m.id.as_str(), m.name.as_str()))
+            .collect();
+        let mut lens = Lens {
+            cfg,
+            lang,
+            audience,
+            members,
+            owners: BTreeMap::new(),
+        };
+        let mut names: Vec<String> = incidents
+            .iter()
+            .filter(|i| lens.shows(i))
+            .filter_map(|i| clean_opt(&i.owner))
+            .collect();
+        names.sort();
+        names.dedup();
+        let mut used: HashMap<String, usize> = HashMap::new();
+        for n in names {
+            let base = slug(&n);
+            let k = used.entry(base.clone()).or_insert(0);
+            *k += 1;
+            let s = if *k == 1 { base } else { format!("{base}-{k}") };
+            lens.owners.insert(n, format!("owners/{s}.html"));
+        }
+        lens
+    }
+
+    /// Whether the audience may see this incident's details (not only count it).
+    pub fn shows(&self, inc: &Incident) -> bool {
+        match self.audience {
+            Audience::Public => inc.effective_tlp() == Tlp::Clear,
+            Audience::Internal => true,
+        }
+    }
+
+    /// Whether the incident's body, notes and attachments are withheld (TLP:RED).
+    fn withholds(&self, inc: &Incident) -> bool {
+        self.audience == Audience::Internal && inc.effective_tlp() == Tlp::Red
+    }
+
+    pub fn is_public(&self) -> bool {
+        self.audience == Audience::Public
+    }
+
+    /// A count as the audience sees it.
+    pub fn count(&self, n: usize) -> Count {
+        let min = self.cfg.site.public_min_count;
+        if self.is_public() && n > 0 && (n as u64) < u64::from(min) {
+            Count::Below(min)
+        } else {
+            Count::Shown(n)
+        }
+    }
+
+    pub fn time(&self, t: Timestamp) -> TimeText {
+        i18n::time(self.lang, t, self.cfg.timezone)
+    }
+
+    pub fn state_label(&self, state: &str) -> String {
+        self.cfg
+            .workflow
+            .state(state)
+            .map_or_else(|| clean(state), |s| s.label.get(self.lang).to_owned())
+    }
+
+    pub fn state(&self, state: &str) -> Labelled {
+        Labelled {
+            id: clean(state),
+            label: self.state_label(state),
+        }
+    }
+
+    pub fn role_label(&self, role: &str) -> String {
+        if role == crate::workflow::SYSTEM {
+            return i18n::term(self.lang, "role", "system");
+        }
+        self.cfg
+            .workflow
+            .roles
+            .iter()
+            .find(|r| r.id == role)
+            .map_or_else(|| clean(role), |r| r.label.get(self.lang).to_owned())
+    }
+
+    pub fn category_label(&self, id: &str) -> String {
+        if id == NONE {
+            return i18n::text(self.lang, "none");
+        }
+        self.cfg
+            .category(id)
+            .map_or_else(|| clean(id), |c| c.label.get(self.lang).to_owned())
+    }
+
+    pub fn category_href(id: &str) -> String {
+        format!("categories/{}.html", slug(id))
+    }
+
+    pub fn incident_href(id: &str) -> String {
+        format!("incidents/{}.html", slug(id).to_uppercase())
+    }
+
+    /// The page of an owner, when the audience may see it.
+    pub fn owner_href(&self, owner: &str) -> Option<&str> {
+        self.owners.get(owner).map(String::as_str)
+    }
+
+    /// Every owner page: (name, href).
+    pub fn owner_pages(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.owners.iter().map(|(n, h)| (n.as_str(), h.as_str()))
+    }
+
+    fn owner_link(&self, inc: &Incident) -> Option<Link> {
+        let name = clean_opt(&inc.owner)?;
+        let href = self.owner_href(&name)?.to_owned();
+        Some(Link { label: name, href })
+    }
+
+    fn severity(&self, inc: &Incident) -> Option<Labelled> {
+        inc.severity.map(|s| Labelled {
+            id: s.as_str().to_owned(),
+            label: i18n::term(self.lang, "severity", s.as_str()),
+        })
+    }
+
+    /// The SOP step an open incident is at: the earliest step of the forward transitions
+    /// leaving its state (`None` for final states).
+    pub fn stage(&self, state: &str) -> Option<u8> {
+        self.cfg
+            .workflow
+            .transitions_from(state)
+            .filter(|t| !t.reopen)
+            .filter_map(|t| t.step)
+            .min()
+    }
+
+    /// When the incident was (last) closed.
+    pub fn closed_at(inc: &Incident) -> Option<Timestamp> {
+        inc.history
+            .iter()
+            .rev()
+            .find(|e| e.to == crate::report::CLOSED)
+            .map(|e| e.at)
+    }
+
+    /// A list line, or `None` when the audience may only count this incident.
+    pub fn row(&self, inc: &Incident) -> Option<IncidentRow> {
+        if !self.shows(inc) {
+            return None;
+        }
+        Some(IncidentRow {
+            id: clean(&inc.id),
+            title: clean(&inc.title),
+            href: Self::incident_href(&inc.id),
+            status: self.state(&inc.status),
+            tlp: tlp_view(inc.effective_tlp()),
+            category: inc.category.as_deref().map(|c| self.category_label(c)),
+            severity: inc.severity.map(|s| i18n::term(self.lang, "severity", s.as_str())),
+            owner: clean_opt(&inc.owner),
+            reported_at: inc.reported_at.map(|t| self.time(t)),
+            closed_at: Self::closed_at(inc).map(|t| self.time(t)),
+        })
+    }
+
+    fn steps(&self, inc: &Incident) -> Vec<StepView> {
+        let w = &self.cfg.workflow;
+        let mut done: BTreeMap<u8, (Timestamp, String)> = BTreeMap::new();
+        let mut prev = crate::workflow::NEW.to_owned();
+        for e in &inc.history {
+            if e.to != prev {
+                if let Some(t) = w.transition(&prev, &e.to) {
+                    if t.reopen {
+                        // A follow-up report: the steps from the new stage on are redone.
+                        let from = self.stage(&e.to).unwrap_or(0);
+                        done.retain(|s, _| *s < from);
+                    } else if let Some(step) = t.step {
+                        done.insert(step, (e.at, self.role_label(&e.by)));
+                    }
+                }
+            }
+            prev.clone_from(&e.to);
+        }
+        let is_final = w.is_final(&inc.status);
+        let current = if is_final { None } else { self.stage(&inc.status) };
+        let highest = done.keys().copied().max().unwrap_or(0);
+        w.steps
+            .iter()
+            .map(|s| {
+                let d = done.get(&s.step);
+                let state = if d.is_some() {
+                    "done"
+                } else if current == Some(s.step) {
+                    "current"
+                } else if is_final || s.step < highest || current.is_some_and(|c| s.step < c) {
+                    "skipped"
+                } else {
+                    "pending"
+                };
+                StepView {
+                    step: s.step,
+                    label: s.label.get(self.lang).to_owned(),
+                    state,
+                    at: d.map(|(t, _)| self.time(*t)),
+                    team: d.map(|(_, team)| team.clone()),
+                }
+            })
+            .collect()
+    }
+
+    fn timeline(&self, inc: &Incident) -> Vec<EntryView> {
+        let internal = self.audience == Audience::Internal;
+        let withhold = self.withholds(inc);
+        let mut prev: Option<&str> = None;
+        inc.history
+            .iter()
+            .map(|e| {
+                let update = prev == Some(e.to.as_str());
+                prev = Some(&e.to);
+                EntryView {
+                    at: self.time(e.at),
+                    state: self.state(&e.to),
+                    update,
+                    team: self.role_label(&e.by),
+                    actor: if internal {
+                        e.actor
+                            .as_deref()
+                            .map(|a| self.members.get(a).map_or_else(|| clean(a), |n| clean(n)))
+                    } else {
+                        None
+                    },
+                    note: if withhold { None } else { clean_opt(&e.note) },
+                }
+            })
+            .collect()
+    }
+
+    fn link_incident(&self, id: &str) -> Link {
+        Link {
+            label: clean(id),
+            href: Self::incident_href(id),
+        }
+    }
+
+    /// The incident page's view, or `None` when the audience may only count this incident.
+    pub fn incident(&self, inc: &Incident, now: Timestamp) -> Option<IncidentView> {
+        if !self.shows(inc) {
+            return None;
+        }
+        let internal = self.audience == Audience::Internal;
+        let withhold = self.withholds(inc);
+        let lang = self.lang;
+        let mut v = IncidentView {
+            id: clean(&inc.id),
+            title: clean(&inc.title),
+            href: Self::incident_href(&inc.id),
+            status: self.state(&inc.status),
+            is_final: self.cfg.workflow.is_final(&inc.status),
+            tlp: tlp_view(inc.effective_tlp()),
+            severity: self.severity(inc),
+            category: inc.category.as_deref().map(|c| Link {
+                label: self.category_label(c),
+                href: Self::category_href(c),
+            }),
+            owner: self.owner_link(inc),
+            summary: if withhold { None } else { clean_opt(&inc.summary) },
+            reported_at: inc.reported_at.map(|t| self.time(t)),
+            occurred_at: inc.occurred_at.map(|t| self.time(t)),
+            detected_at: inc.detected_at.map(|t| self.time(t)),
+            closed_at: Self::closed_at(inc).map(|t| self.time(t)),
+            red_withheld: withhold,
+            body_html: if withhold || inc.body.trim().is_empty() {
+                None
+            } else {
+                Some(crate::markdown::to_html(&clean(&inc.body), 1, "isi-"))
+            },
+            steps: self.steps(inc),
+            timeline: self.timeline(inc),
+            internal,
+            reporter: None,
+            assets: Vec::new(),
+            handler: None,
+            delivered_to: None,
+            resolution: None,
+            impact: None,
+            pap: None,
+            in_scope: None,
+            rejection: None,
+            duplicate_of: None,
+            related: Vec::new(),
+            rsit: Vec::new(),
+            attack: Vec::new(),
+            external_reports: Vec::new(),
+            observables: Vec::new(),
+            attachments: Vec::new(),
+            tags: Vec::new(),
+            sla: None,
+        };
+        if !internal {
+            return Some(v);
+        }
+        let r = &inc.reporter;
+        v.reporter = Some(ReporterView {
+            name: clean_opt(&r.name),
+            organization: clean_opt(&r.organization),
+            contact: clean_opt(&r.contact),
+            kind: r.kind.map(|k| i18n::term(lang, "reporter_type", k.as_str())),
+            channel: r.channel.map(|k| i18n::term(lang, "channel", k.as_str())),
+        });
+        v.assets = inc.assets.iter().map(|a| clean(a)).collect();
+        v.handler = inc.handler.as_ref().map(|h| HandlerView {
+            kind: h.kind.map(|k| i18n::term(lang, "handler", k.as_str())),
+            name: clean_opt(&h.name),
+            contact: clean_opt(&h.contact),
+        });
+        v.delivered_to = clean_opt(&inc.delivered_to);
+        v.resolution = inc.resolution.map(|x| i18n::term(lang, "resolution", x.as_str()));
+        v.impact = inc.impact.map(|x| i18n::term(lang, "impact", x.as_str()));
+        v.pap = inc.pap.map(|p| format!("PAP:{}", p.as_str().to_uppercase()));
+        v.in_scope = inc.in_scope;
+        v.rejection = match (&inc.rejection_code, clean_opt(&inc.rejection_reason)) {
+            (Some(c), Some(r)) => Some(format!("{} — {r}", i18n::term(lang, "rejection_code", c.as_str()))),
+            (Some(c), None) => Some(i18n::term(lang, "rejection_code", c.as_str())),
+            (None, r) => r,
+        };
+        v.duplicate_of = inc.duplicate_of.as_deref().map(|d| self.link_incident(d));
+        v.related = inc.related.iter().map(|d| self.link_incident(d)).collect();
+        v.rsit = inc.rsit.iter().map(|x| clean(x)).collect();
+        v.attack = inc.attack.iter().map(|x| clean(x)).collect();
+        v.external_reports = self.external_reports(inc);
+        v.observables = inc
+            .observables
+            .iter()
+            .map(|o| ObservableView {
+                kind: o.kind.as_str().to_owned(),
+                value: clean(&o.value),
+                ioc: o.ioc,
+            })
+            .collect();
+        if !withhold {
+            v.attachments = inc.attachments.iter().map(|a| clean(a)).collect();
+        }
+        v.tags = inc.tags.iter().map(|x| clean(x)).collect();
+        v.sla = crate::workflow::stays(&self.cfg.workflow, &self.cfg.sla, inc, now)
+            .last()
+            .filter(|s| s.limit.is_some() && !self.cfg.workflow.is_final(&s.state))
+            .map(|s| SlaView {
+                state: self.state_label(&s.state),
+                spent: crate::time::format_age(s.spent),
+                limit: s.limit.map(crate::time::format_age).unwrap_or_default(),
+                breached: s.breached(),
+            });
+        Some(v)
+    }
+
+    fn external_reports(&self, inc: &Incident) -> Vec<ExternalReportView> {
+        inc.external_reports
+            .iter()
+            .map(|x| ExternalReportView {
+                to: i18n::term(self.lang, "target", x.to.as_str()),
+                at: x.at.map(|t| self.time(t)),
+                reference: clean_opt(&x.reference),
+            })
+            .collect()
+    }
+
+    /// The incident in `api/incidents.json`, or `None` when the audience may only count it.
+    pub fn api(&self, inc: &Incident) -> Option<ApiIncident> {
+        if !self.shows(inc) {
+            return None;
+        }
+        let internal = self.audience == Audience::Internal;
+        let withhold = self.withholds(inc);
+        let iso = |t: Timestamp| self.time(t).iso;
+        let mut prev: Option<&str> = None;
+        let timeline = inc
+            .history
+            .iter()
+            .map(|e| {
+                let update = prev == Some(e.to.as_str());
+                prev = Some(&e.to);
+                ApiEntry {
+                    at: iso(e.at),
+                    to: clean(&e.to),
+                    by: clean(&e.by),
+                    update,
+                    actor: if internal { e.actor.as_deref().map(clean) } else { None },
+                    note: if withhold { None } else { clean_opt(&e.note) },
+                }
+            })
+            .collect();
+        Some(ApiIncident {
+            id: clean(&inc.id),
+            url: Self::incident_href(&inc.id),
+            title: clean(&inc.title),
+            status: clean(&inc.status),
+            status_label: self.state_label(&inc.status),
+            tlp: inc.effective_tlp().label(),
+            category: inc.category.as_deref().map(clean),
+            severity: inc.severity.map(|s| s.as_str().to_owned()),
+            owner: clean_opt(&inc.owner),
+            summary: if withhold { None } else { clean_opt(&inc.summary) },
+            reported_at: inc.reported_at.map(iso),
+            closed_at: Self::closed_at(inc).map(iso),
+            timeline,
+            internal: internal.then(|| {
+                let r = &inc.reporter;
+                ApiInternal {
+                    red_withheld: withhold,
+                    reporter: Some(ReporterView {
+                        name: clean_opt(&r.name),
+                        organization: clean_opt(&r.organization),
+                        contact: clean_opt(&r.contact),
+                        kind: r.kind.map(|k| k.as_str().to_owned()),
+                        channel: r.channel.map(|k| k.as_str().to_owned()),
+                    }),
+                    assets: inc.assets.iter().map(|a| clean(a)).collect(),
+                    handler: inc.handler.as_ref().map(|h| HandlerView {
+                        kind: h.kind.map(|k| k.as_str().to_owned()),
+                        name: clean_opt(&h.name),
+                        contact: clean_opt(&h.contact),
+                    }),
+                    in_scope: inc.in_scope,
+                    resolution: inc.resolution.map(|x| x.as_str().to_owned()),
+                    external_reports: self.external_reports(inc),
+                    observables: inc
+                        .observables
+                        .iter()
+                        .map(|o| ObservableView {
+                            kind: o.kind.as_str().to_owned(),
+                            value: clean(&o.value),
+                            ioc: o.ioc,
+                        })
+                        .collect(),
+                    attachments: if withhold {
+                        Vec::new()
+                    } else {
+                        inc.attachments.iter().map(|a| clean(a)).collect()
+                    },
+                    tags: inc.tags.iter().map(|x| clean(x)).collect(),
+                }
+            }),
+        })
+    }
+
+    /// The Atom feed's entries: the `limit` most recent history entries of the incidents the
+    /// audience may see, newest first. Each id is a tag URI made of the entry's date, the
+    /// incident id and the entry's index, so it never changes once written.
+    pub fn feed(&self, incidents: &[&Incident], authority: &str, limit: usize) -> Vec<FeedEntry> {
+        let mut all: Vec<(&Incident, usize)> = incidents
+            .iter()
+            .filter(|i| self.shows(i))
+            .flat_map(|i| (0..i.history.len()).map(move |k| (*i, k)))
+            .collect();
+        all.sort_by(|(a, i), (b, j)| {
+            b.history[*j]
+                .at
+                .cmp(&a.history[*i].at)
+                .then_with(|| a.id.cmp(&b.id))
+                .then_with(|| j.cmp(i))
+        });
+        all.truncate(limit);
+        all.into_iter()
+            .map(|(inc, k)| {
+                let e = &inc.history[k];
+                let update = k > 0 && inc.history[k - 1].to == e.to;
+                let state = self.state_label(&e.to);
+                let what = if update {
+                    format!("{} ({state})", i18n::text(self.lang, "update"))
+                } else {
+                    state
+                };
+                let t = self.time(e.at);
+                let note = if self.withholds(inc) { None } else { clean_opt(&e.note) };
+                let mut content = format!("{} — {}", t.text, self.role_label(&e.by));
+                if let Some(n) = note {
+                    content.push_str(": ");
+                    content.push_str(&n);
+                }
+                FeedEntry {
+                    id: format!("tag:{authority},{}:{}/{k}", t.date, clean(&inc.id)),
+                    title: format!("{} — {what}: {}", clean(&inc.id), clean(&inc.title)),
+                    updated: t.iso,
+                    href: Self::incident_href(&inc.id),
+                    content,
+                }
+            })
+            .collect()
+    }
+
+    /// The periodic report as this audience may see it.
+    pub fn report(&self, agg: &Aggregate, facts: &[Facts<'_>], generated: Timestamp) -> ReportView {
+        let lang = self.lang;
+        let tz = self.cfg.timezone;
+        let c = |n: usize| self.count(n);
+        let rows = |m: &BTreeMap<String, usize>, label: &dyn Fn(&str) -> String| -> Vec<Breakdown> {
+            m.iter()
+                .map(|(k, n)| Breakdown {
+                    key: clean(k),
+                    label: if k == NONE { i18n::text(lang, "none") } else { label(k) },
+                    count: c(*n),
+                    rsit: Vec::new(),
+                })
+                .collect()
+        };
+        let mut by_category = rows(&agg.by_category, &|k| self.category_label(k));
+        for b in &mut by_category {
+            b.rsit = self.cfg.category(&b.key).map(|c| c.rsit.clone()).unwrap_or_default();
+        }
+        let mut by_severity = rows(&agg.by_severity, &|k| i18n::term(lang, "severity", k));
+        let rank = |k: &str| crate::model::Severity::parse(k).map_or(usize::MAX, |s| s as usize);
+        by_severity.sort_by_key(|b| rank(&b.key));
+        // Owners of incidents the audience may not see are never named: on the public
+        // edition, only TLP:CLEAR incidents are counted by owner, the rest as one line.
+        let by_owner = if self.is_public() {
+            let mut m: BTreeMap<String, usize> = BTreeMap::new();
+            let mut rest = 0;
+            for row in &agg.cohort {
+                let inc = facts[row.incident].incident;
+                if self.shows(inc) {
+                    *m.entry(inc.owner.clone().unwrap_or_else(|| NONE.to_owned()))
+                        .or_insert(0) += 1;
+                } else {
+                    rest += 1;
+                }
+            }
+            let mut v = rows(&m, &|k| clean(k));
+            if rest > 0 {
+                v.push(Breakdown {
+                    key: "restricted".into(),
+                    label: i18n::text(lang, "other_restricted"),
+                    count: c(rest),
+                    rsit: Vec::new(),
+                });
+            }
+            v
+        } else {
+            rows(&agg.by_owner, &|k| clean(k))
+        };
+        let kpi = agg
+            .kpi
+            .iter()
+            .map(|(k, groups)| {
+                let g = groups
+                    .iter()
+                    .map(|(g, s)| {
+                        let hidden = self.is_public() && matches!(c(s.n), Count::Below(_));
+                        (
+                            *g,
+                            StatView {
+                                median_hours: if hidden { None } else { s.median },
+                                p90_hours: if hidden { None } else { s.p90 },
+                                n: c(s.n),
+                            },
+                        )
+                    })
+                    .collect();
+                (*k, g)
+            })
+            .collect();
+        let sla_rows: Vec<SlaRow> = self
+            .cfg
+            .workflow
+            .states
+            .iter()
+            .filter_map(|s| {
+                agg.sla.get(&s.id).map(|x| SlaRow {
+                    state: s.id.clone(),
+                    label: s.label.get(lang).to_owned(),
+                    within: c(x.within),
+                    breached: c(x.breached),
+                    ongoing_breached: c(x.ongoing_breached),
+                })
+            })
+            .collect();
+        let sla = sla_rows.iter().map(|r| (r.state.clone(), r.clone())).collect();
+        let internal = !self.is_public();
+        let id_of = |i: usize| clean(&facts[i].incident.id);
+        let mut incidents = Vec::new();
+        let mut restricted = 0;
+        let mut restricted_by_category: BTreeMap<String, usize> = BTreeMap::new();
+        for row in &agg.cohort {
+            let inc = facts[row.incident].incident;
+            if !self.shows(inc) {
+                restricted += 1;
+                *restricted_by_category
+                    .entry(inc.category.clone().unwrap_or_else(|| NONE.to_owned()))
+                    .or_insert(0) += 1;
+                continue;
+            }
+            let Some(reported) = facts[row.incident].reported else {
+                continue;
+            };
+            incidents.push(ReportIncident {
+                id: clean(&inc.id),
+                href: Self::incident_href(&inc.id),
+                title: clean(&inc.title),
+                reported_at: self.time(reported),
+                category: inc.category.as_deref().map(clean),
+                category_label: inc
+                    .category
+                    .as_deref()
+                    .map(|k| self.category_label(k))
+                    .unwrap_or_default(),
+                severity: inc.severity.map(|s| s.as_str().to_owned()),
+                severity_label: inc
+                    .severity
+                    .map(|s| i18n::term(lang, "severity", s.as_str()))
+                    .unwrap_or_default(),
+                tlp: inc.effective_tlp().label(),
+                status_at_end: clean(&row.status_at_end),
+                status_label: self.state_label(&row.status_at_end),
+                kpi_hours: KPIS
+                    .iter()
+                    .zip(row.kpi_hours)
+                    .map(|((k, ..), h)| (*k, h.map(|h| (h * 100.0).round() / 100.0)))
+                    .collect(),
+            });
+        }
+        let period = &agg.period;
+        ReportView {
+            title: i18n::text(lang, "report_title"),
+            organization: OrgView {
+                name: clean(&self.cfg.organization.name),
+                unit: clean(&self.cfg.organization.unit),
+                sop: clean(&self.cfg.organization.sop),
+            },
+            period: PeriodView {
+                key: period.key.clone(),
+                kind: period.kind,
+                label: period.label(lang, tz),
+                from: self.time(period.from),
+                to: self.time(period.to),
+            },
+            generated: self.time(generated),
+            audience: self.audience,
+            audience_label: i18n::term(lang, "audience", self.audience.as_str()),
+            tlp: if internal {
+                Tlp::Amber.label()
+            } else {
+                Tlp::Clear.label()
+            },
+            lang,
+            totals: TotalsView {
+                reported: c(agg.totals.reported),
+                rejected: c(agg.totals.rejected),
+                in_scope: c(agg.totals.in_scope),
+                out_of_scope: c(agg.totals.out_of_scope),
+                closed: c(agg.totals.closed),
+                autoresolved: c(agg.totals.autoresolved),
+                reopened: c(agg.totals.reopened),
+                open_at_end: c(agg.totals.open_at_end),
+            },
+            rejected_by_code: rows(&agg.rejected_by_code, &|k| i18n::term(lang, "rejection_code", k)),
+            by_month: agg
+                .by_month
+                .iter()
+                .map(|((y, m), n)| Breakdown {
+                    key: format!("{y:04}-{m:02}"),
+                    label: i18n::month_year(lang, *y, *m),
+                    count: c(*n),
+                    rsit: Vec::new(),
+                })
+                .collect(),
+            by_category,
+            by_severity,
+            by_owner,
+            by_reporter_type: rows(&agg.by_reporter_type, &|k| i18n::term(lang, "reporter_type", k)),
+            by_channel: rows(&agg.by_channel, &|k| i18n::term(lang, "channel", k)),
+            by_tlp: rows(&agg.by_tlp, &|k| {
+                Tlp::parse(k).map_or_else(|| clean(k), |t| t.label().to_owned())
+            }),
+            by_resolution: rows(&agg.by_resolution, &|k| i18n::term(lang, "resolution", k)),
+            kpi,
+            sla,
+            sla_rows,
+            breaches: internal.then(|| {
+                agg.breaches
+                    .iter()
+                    .map(|b| BreachView {
+                        id: id_of(b.incident),
+                        href: Self::incident_href(&facts[b.incident].incident.id),
+                        state: clean(&b.state),
+                        state_label: self.state_label(&b.state),
+                        spent_hours: b.spent_hours,
+                        limit_hours: b.limit_hours,
+                        ongoing: b.ongoing,
+                    })
+                    .collect()
+            }),
+            onward_reporting: OnwardView {
+                required: c(agg.onward_required.len()),
+                recorded: c(agg.onward_recorded.len()),
+                missing: internal.then(|| {
+                    agg.onward_required
+                        .iter()
+                        .filter(|i| !agg.onward_recorded.contains(i))
+                        .map(|i| id_of(*i))
+                        .collect()
+                }),
+            },
+            incidents,
+            restricted: self.is_public().then(|| RestrictedView {
+                count: c(restricted),
+                by_category: rows(&restricted_by_category, &|k| self.category_label(k)),
+            }),
+        }
+    }
+}
+
+/// One entry of the Atom feed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FeedEntry {
+    pub id: String,
+    pub title: String,
+    pub updated: String,
+    pub href: String,
+    pub content: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OrgView {
+    pub name: String,
+    pub unit: String,
+    pub sop: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PeriodView {
+    pub key: String,
+    pub kind: crate::report::PeriodKind,
+    pub label: String,
+    pub from: TimeText,
+    pub to: TimeText,
+}
+
+/// The report's totals as an audience sees them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct TotalsView {
+    pub reported: Count,
+    pub rejected: Count,
+    pub in_scope: Count,
+    pub out_of_scope: Count,
+    pub closed: Count,
+    pub autoresolved: Count,
+    pub reopened: Count,
+    pub open_at_end: Count,
+}
+
+impl TotalsView {
+    /// (interface key, count) in report order.
+    pub fn rows(&self) -> [(&'static str, Count); 8] {
+        [
+            ("t_reported", self.reported),
+            ("t_rejected", self.rejected),
+            ("t_in_scope", self.in_scope),
+            ("t_out_of_scope", self.out_of_scope),
+            ("t_closed", self.closed),
+            ("t_autoresolved", self.autoresolved),
+            ("t_reopened", self.reopened),
+            ("t_open_at_end", self.open_at_end),
+        ]
+    }
+}
+
+/// One line of a breakdown.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Breakdown {
+    pub key: String,
+    pub label: String,
+    pub count: Count,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rsit: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct StatView {
+    pub median_hours: Option<f64>,
+    pub p90_hours: Option<f64>,
+    pub n: Count,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SlaRow {
+    #[serde(skip)]
+    pub state: String,
+    pub label: String,
+    pub within: Count,
+    pub breached: Count,
+    pub ongoing_breached: Count,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct BreachView {
+    pub id: String,
+    pub href: String,
+    pub state: String,
+    pub state_label: String,
+    pub spent_hours: f64,
+    pub limit_hours: f64,
+    pub ongoing: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OnwardView {
+    pub required: Count,
+    pub recorded: Count,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub missing: Option<Vec<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportIncident {
+    pub id: String,
+    pub href: String,
+    pub title: String,
+    pub reported_at: TimeText,
+    pub category: Option<String>,
+    pub category_label: String,
+    pub severity: Option<String>,
+    pub severity_label: String,
+    pub tlp: &'static str,
+    pub status_at_end: String,
+    pub status_label: String,
+    pub kpi_hours: BTreeMap<&'static str, Option<f64>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RestrictedView {
+    pub count: Count,
+    pub by_category: Vec<Breakdown>,
+}
+
+/// The periodic report as an audience sees it; every format renders this.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ReportView {
+    pub title: String,
+    pub organization: OrgView,
+    pub period: PeriodView,
+    pub generated: TimeText,
+    pub audience: Audience,
+    pub audience_label: String,
+    /// The TLP of the report itself.
+    pub tlp: &'static str,
+    pub lang: Lang,
+    pub totals: TotalsView,
+    pub rejected_by_code: Vec<Breakdown>,
+    pub by_month: Vec<Breakdown>,
+    pub by_category: Vec<Breakdown>,
+    pub by_severity: Vec<Breakdown>,
+    pub by_owner: Vec<Breakdown>,
+    pub by_reporter_type: Vec<Breakdown>,
+    pub by_channel: Vec<Breakdown>,
+    pub by_tlp: Vec<Breakdown>,
+    pub by_resolution: Vec<Breakdown>,
+    /// KPI key → group (`all`, `low`…) → stat.
+    pub kpi: BTreeMap<&'static str, BTreeMap<&'static str, StatView>>,
+    /// State → SLA counts.
+    pub sla: BTreeMap<String, SlaRow>,
+    /// The same, in workflow order (for tables).
+    #[serde(skip)]
+    pub sla_rows: Vec<SlaRow>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub breaches: Option<Vec<BreachView>>,
+    pub onward_reporting: OnwardView,
+    pub incidents: Vec<ReportIncident>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub restricted: Option<RestrictedView>,
+}
+
+/// KPI labels in report order, for templates: (key, label).
+pub fn kpi_labels(lang: Lang) -> Vec<Labelled> {
+    KPIS.iter()
+        .map(|(k, id, en)| Labelled {
+            id: (*k).to_owned(),
+            label: (if lang == Lang::Id { id } else { en }).to_string(),
+        })
+        .collect()
+}
+
+/// KPI group labels in report order, for templates.
+pub fn group_labels(lang: Lang) -> Vec<Labelled> {
+    GROUPS
+        .iter()
+        .map(|g| Labelled {
+            id: (*g).to_owned(),
+            label: crate::report::group_label(lang, g),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn public_counts_below_the_minimum_are_suppressed() {
+        let cfg = Config::builtin();
+        let l = Lens::new(&cfg, Lang::Id, Audience::Public, &[]);
+        assert_eq!(l.count(0), Count::Shown(0));
+        assert_eq!(l.count(2).to_string(), "< 3");
+        assert_eq!(l.count(3), Count::Shown(3));
+        let l = Lens::new(&cfg, Lang::Id, Audience::Internal, &[]);
+        assert_eq!(l.count(1), Count::Shown(1));
+        assert_eq!(serde_json::to_string(&Count::Below(3)).expect("json"), "\"< 3\"");
+    }
+
+    #[test]
+    fn only_clear_incidents_have_public_views() {
+        let cfg = Config::builtin();
+        let mut inc = Incident {
+            id: "INC-2026-0001".into(),
+            title: "Rahasia".into(),
+            status: "reported".into(),
+            ..Incident::default()
+        };
+        let now = chrono::DateTime::parse_from_rfc3339("2026-01-01T00:00:00+07:00").expect("t");
+        let l = Lens::new(&cfg, Lang::Id, Audience::Public, &[]);
+        assert!(l.incident(&inc, now).is_none() && l.row(&inc).is_none() && l.api(&inc).is_none());
+        inc.tlp = Some(Tlp::Clear);
+        let v = l.incident(&inc, now).expect("clear is public");
+        assert!(v.reporter.is_none() && !v.internal);
+    }
+
+    #[test]
+    fn control_characters_are_removed() {
+        assert_eq!(clean("a\u{1}b\u{ffff}\tc\n"), "ab\tc\n");
+    }
+}

@@ -1,0 +1,121 @@
+//! `insiden build`: validates every incident (stopping with `validate`'s diagnostics on an
+//! error), loads the templates (built-ins plus `site-templates/` overrides), computes the page
+//! plan for one audience and language, and swaps the output folder in atomically.
+//!
+//! It refuses to replace a folder that is not a site it built (no marker file), so a wrong
+//! `--out` can never delete the repository.
+
+use super::{emit, load, now, Ctx, Failure, Result, FINDINGS, OK};
+use crate::audience::Audience;
+use crate::cli::{AudienceArg, BuildArgs, FormatArg, LangArg};
+use crate::diag::{Code, Diagnostic};
+use crate::site::templates::{read_overrides, TemplateError, Templates};
+use crate::workflow::Lang;
+use std::path::Path;
+
+/// The file that marks a folder as a site `insiden build` wrote.
+pub(super) const MARKER: &str = ".insiden-site";
+
+pub(super) fn audience(a: AudienceArg) -> Audience {
+    match a {
+        AudienceArg::Public => Audience::Public,
+        AudienceArg::Internal => Audience::Internal,
+    }
+}
+
+pub(super) fn lang(a: Option<LangArg>, default: Lang) -> Lang {
+    match a {
+        Some(LangArg::Id) => Lang::Id,
+        Some(LangArg::En) => Lang::En,
+        None => default,
+    }
+}
+
+/// A template problem as a located diagnostic (exit 2).
+pub(super) fn template_failure(e: TemplateError) -> Failure {
+    let mut d = Diagnostic::error(Code::Config, e.path.clone(), format!("template: {}", e.message))
+        .help("fix the template; docs/SITE.md lists each template and the values it receives");
+    if let Some(line) = e.line {
+        d = match &e.source {
+            Some(text) if !text.is_empty() => d.at(text, line, 1),
+            _ => d.at_line(line, 1),
+        };
+    }
+    Failure::Diags(vec![d])
+}
+
+fn io_failure(path: &Path, e: &std::io::Error) -> Failure {
+    Failure::Diags(vec![Diagnostic::error(
+        Code::Io,
+        path.display().to_string(),
+        format!("cannot write the site: {e}"),
+    )
+    .help("check the folder's permissions and free space; the previous site is untouched")])
+}
+
+/// Refuses outputs that would replace the repository or a folder that is not a built site.
+fn check_out(root: &Path, out: &Path) -> Result<()> {
+    let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+    let (root_c, out_c) = (canon(root), canon(out));
+    let help = "choose an empty or new folder, e.g. --out public";
+    if root_c.starts_with(&out_c) {
+        return Err(Failure::usage(
+            format!("refusing to replace `{}`: it contains the repository", out.display()),
+            help,
+        ));
+    }
+    if out.is_file() {
+        return Err(Failure::usage(format!("`{}` is a file", out.display()), help));
+    }
+    let non_empty = std::fs::read_dir(out).is_ok_and(|mut d| d.next().is_some());
+    if non_empty && !out.join(MARKER).is_file() {
+        return Err(Failure::usage(
+            format!(
+                "refusing to replace `{}`: it is not empty and was not written by `insiden build`",
+                out.display()
+            ),
+            help,
+        ));
+    }
+    Ok(())
+}
+
+pub(super) fn run(ctx: &Ctx, args: BuildArgs) -> Result<u8> {
+    let cfg = ctx.config()?;
+    let now_t = now(args.now.as_deref(), &cfg)?;
+    let out = ctx.root.join(&args.out);
+    check_out(&ctx.root, &out)?;
+    let tpl = Templates::new(read_overrides(&ctx.root).map_err(template_failure)?).map_err(template_failure)?;
+    let v = load(ctx, &cfg, now_t);
+    if v.has_errors() {
+        emit(&v.diagnostics, FormatArg::Human);
+        return Ok(FINDINGS);
+    }
+    let b = crate::site::Build {
+        cfg: &cfg,
+        incidents: v.incidents(),
+        audience: audience(args.audience),
+        lang: lang(args.lang, cfg.language),
+        now: now_t,
+        show_now: args.now.is_some(),
+    };
+    let mut pages = crate::site::plan(&b, &tpl).map_err(template_failure)?;
+    pages.push((MARKER.into(), b"insiden build\n".to_vec()));
+    crate::store::write_tree_atomic(&out, &pages).map_err(|e| io_failure(&out, &e))?;
+    let _ = writeln_err(&format!(
+        "built {} files into {} ({}, {})",
+        pages.len(),
+        args.out.display(),
+        b.audience.as_str(),
+        match b.lang {
+            Lang::Id => "id",
+            Lang::En => "en",
+        }
+    ));
+    Ok(OK)
+}
+
+fn writeln_err(s: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    writeln!(std::io::stderr().lock(), "{}", crate::diag::sanitize_terminal(s))
+}

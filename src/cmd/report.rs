@@ -1,0 +1,85 @@
+//! `insiden report`: parses the period, validates every incident (stopping with `validate`'s
+//! diagnostics on an error), aggregates, applies the audience and renders Markdown, HTML,
+//! CSV or JSON to standard output or, atomically, to `--out`.
+
+use super::build::{audience, lang, template_failure};
+use super::{emit, load, now, print, Ctx, Failure, Result, FINDINGS, OK};
+use crate::audience::Lens;
+use crate::cli::{FormatArg, ReportArgs, ReportFormatArg};
+use crate::diag::{Code, Diagnostic};
+use crate::report::{Facts, Period};
+use crate::site::templates::context;
+use crate::site::templates::{read_overrides, safe, value, Templates};
+use chrono::Datelike;
+use rayon::prelude::*;
+
+const PERIOD_HELP: &str =
+    "e.g. --period 2026-01, --period 2026-Q1, --period 2026, or --from 2026-01-01 --to 2026-02-01 (the end is exclusive)";
+
+pub(super) fn run(ctx: &Ctx, args: ReportArgs) -> Result<u8> {
+    let cfg = ctx.config()?;
+    let now_t = now(args.now.as_deref(), &cfg)?;
+    let tz = cfg.timezone;
+    let period = match (&args.period, &args.from, &args.to) {
+        (Some(p), _, _) => Period::parse(p, tz),
+        (None, Some(f), Some(t)) => Period::custom(f, t, tz),
+        _ => {
+            // The previous calendar month.
+            let local = crate::time::in_zone(now_t, tz);
+            let (y, m) = if local.month() == 1 {
+                (local.year() - 1, 12)
+            } else {
+                (local.year(), local.month() - 1)
+            };
+            Period::month(y, m, tz).ok_or_else(|| "the previous month is out of range".to_owned())
+        }
+    }
+    .map_err(|m| Failure::usage(m, PERIOD_HELP))?;
+    let v = load(ctx, &cfg, now_t);
+    if v.has_errors() {
+        emit(&v.diagnostics, FormatArg::Human);
+        return Ok(FINDINGS);
+    }
+    let incidents = v.incidents();
+    let facts: Vec<Facts<'_>> = incidents.par_iter().map(|i| Facts::new(i, &cfg, now_t)).collect();
+    let agg = crate::report::aggregate(&facts, &period, &cfg, now_t);
+    let lens = Lens::new(&cfg, lang(args.lang, cfg.language), audience(args.audience), &incidents);
+    let view = lens.report(&agg, &facts, now_t);
+    let text = match args.format {
+        ReportFormatArg::Md => crate::report::to_markdown(&view),
+        ReportFormatArg::Csv => crate::report::to_csv(&view),
+        ReportFormatArg::Json => crate::report::to_json(&view),
+        ReportFormatArg::Html => {
+            let tpl = Templates::new(read_overrides(&ctx.root).map_err(template_failure)?).map_err(template_failure)?;
+            let css = String::from_utf8_lossy(tpl.static_file("report.css")).into_owned();
+            let base = context! {
+                t => value(&crate::i18n::ui(view.lang)),
+                root => "",
+                standalone => true,
+                css => safe(css),
+            };
+            let data = context! {
+                report => value(&view),
+                charts => crate::site::charts(&view, view.lang),
+                kpis => value(&crate::audience::kpi_labels(view.lang)),
+                groups => value(&crate::audience::group_labels(view.lang)),
+            };
+            tpl.render("report.html", &base, data).map_err(template_failure)?
+        }
+    };
+    match &args.out {
+        Some(out) => {
+            let path = ctx.root.join(out);
+            crate::store::write_atomic(&path, text.as_bytes()).map_err(|e| {
+                Failure::Diags(vec![Diagnostic::error(
+                    Code::Io,
+                    out.display().to_string(),
+                    format!("cannot write the report: {e}"),
+                )
+                .help("check the folder's permissions")])
+            })?;
+        }
+        None => print(&text),
+    }
+    Ok(OK)
+}

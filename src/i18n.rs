@@ -1,0 +1,386 @@
+//! Labels of the site and the report in Indonesian and English: interface strings, the closed
+//! enumerations of the format (severity, reporter type, channel…), month names and how a time
+//! is written for a reader ("21 Januari 2026 09.15 WIB").
+//!
+//! Pure tables and formatting. Labels that the configuration defines (states, steps, roles,
+//! categories) come from `Config`, not from here; TLP labels are never translated. No
+//! templates, no I/O.
+
+use crate::model::Timestamp;
+use crate::workflow::Lang;
+use chrono::{Datelike, NaiveDate, Timelike};
+use chrono_tz::Tz;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// Interface strings: (key, Indonesian, English). Templates reach them as `t.<key>`.
+const UI: &[(&str, &str, &str)] = &[
+    ("skip", "Langsung ke isi", "Skip to content"),
+    ("nav_label", "Navigasi utama", "Main navigation"),
+    ("overview", "Ringkasan", "Overview"),
+    ("archive", "Arsip", "Archive"),
+    ("categories", "Kategori", "Categories"),
+    ("owners", "Pemilik aplikasi", "Application owners"),
+    ("reports", "Laporan berkala", "Periodic reports"),
+    ("feed", "Umpan Atom", "Atom feed"),
+    ("api", "Data (JSON)", "Data (JSON)"),
+    ("audience_public", "Edisi publik", "Public edition"),
+    ("audience_internal", "Edisi internal — hanya untuk organisasi", "Internal edition — for the organisation only"),
+    ("internal_notice", "Halaman ini memuat informasi TLP:AMBER dan TLP:AMBER+STRICT. Jangan teruskan ke luar organisasi.", "This page holds TLP:AMBER and TLP:AMBER+STRICT information. Do not forward it outside the organisation."),
+    ("public_notice", "Rincian hanya ditampilkan untuk insiden berlabel TLP:CLEAR. Insiden lain hanya muncul dalam jumlah; jumlah di bawah {n} ditampilkan sebagai \"< {n}\".", "Details are shown only for incidents labelled TLP:CLEAR. Other incidents appear only in counts; counts below {n} are shown as \"< {n}\"."),
+    ("pipeline", "Insiden terbuka per tahap SOP", "Open incidents by SOP step"),
+    ("pipeline_help", "Tahap adalah langkah SOP yang sedang dikerjakan.", "The step is the SOP step being worked on."),
+    ("open_total", "Insiden terbuka", "Open incidents"),
+    ("step", "Langkah", "Step"),
+    ("count", "Jumlah", "Count"),
+    ("recent_closures", "Penutupan terbaru", "Recent closures"),
+    ("no_recent_closures", "Belum ada insiden yang dapat ditampilkan.", "No incidents to show yet."),
+    ("sla_breaches", "Melewati target waktu (SLA)", "Past the target time (SLA)"),
+    ("no_sla_breaches", "Tidak ada insiden terbuka yang melewati target waktu.", "No open incident is past its target time."),
+    ("doc_overdue", "Dokumentasi terlambat", "Documentation overdue"),
+    ("doc_overdue_help", "Masa autoresolve sudah berakhir tetapi insiden belum didokumentasikan (Tim Pengelolaan Data).", "The autoresolve window has elapsed but the incident is not documented yet (data team)."),
+    ("no_doc_overdue", "Tidak ada dokumentasi yang terlambat.", "No documentation is overdue."),
+    ("id", "Nomor", "Number"),
+    ("title", "Judul", "Title"),
+    ("status", "Status", "Status"),
+    ("category", "Kategori", "Category"),
+    ("severity", "Tingkat keparahan", "Severity"),
+    ("tlp", "TLP", "TLP"),
+    ("owner", "Pemilik aplikasi", "Application owner"),
+    ("reported_at", "Dilaporkan", "Reported"),
+    ("occurred_at", "Terjadi", "Occurred"),
+    ("detected_at", "Terdeteksi", "Detected"),
+    ("closed_at", "Ditutup", "Closed"),
+    ("summary", "Ringkasan", "Summary"),
+    ("details", "Rincian", "Details"),
+    ("progress", "Kemajuan menurut SOP", "Progress through the SOP"),
+    ("timeline", "Linimasa", "Timeline"),
+    ("report_body", "Isi laporan", "Report text"),
+    ("team", "Tim", "Team"),
+    ("time", "Waktu", "Time"),
+    ("note", "Catatan", "Note"),
+    ("update", "Pembaruan", "Update"),
+    ("step_done", "Selesai", "Done"),
+    ("step_current", "Sedang berjalan", "In progress"),
+    ("step_skipped", "Dilewati", "Skipped"),
+    ("step_pending", "Belum", "Not yet"),
+    ("reporter", "Pelapor", "Reporter"),
+    ("contact", "Kontak", "Contact"),
+    ("organization", "Organisasi", "Organisation"),
+    ("reporter_type", "Jenis pelapor", "Reporter type"),
+    ("channel", "Saluran", "Channel"),
+    ("assets", "Aset terdampak", "Affected assets"),
+    ("handler", "Penanganan oleh", "Handled by"),
+    ("delivered_to", "Diserahkan kepada", "Delivered to"),
+    ("resolution", "Hasil", "Resolution"),
+    ("impact", "Dampak", "Impact"),
+    ("pap", "PAP", "PAP"),
+    ("in_scope", "Dalam ruang lingkup", "In scope"),
+    ("yes", "Ya", "Yes"),
+    ("no", "Tidak", "No"),
+    ("rejection", "Alasan penolakan", "Reason for rejection"),
+    ("duplicate_of", "Duplikat dari", "Duplicate of"),
+    ("related", "Terkait", "Related"),
+    ("rsit", "Taksonomi RSIT", "RSIT taxonomy"),
+    ("attack", "MITRE ATT&CK", "MITRE ATT&CK"),
+    ("external_reports", "Pelaporan lanjutan", "Onward reporting"),
+    ("observables", "Observable (indikator)", "Observables (indicators)"),
+    ("ioc", "IoC", "IoC"),
+    ("attachments", "Lampiran", "Attachments"),
+    ("tags", "Label", "Tags"),
+    ("sla_now", "Target waktu status saat ini", "Target time of the current state"),
+    ("breached", "terlampaui", "exceeded"),
+    ("within", "terpenuhi", "met"),
+    ("restricted_red", "Insiden TLP:RED: isi laporan, catatan, dan lampiran tidak ditampilkan. Rincian disimpan di luar repositori bersama.", "TLP:RED incident: the report text, notes and attachments are not shown. Details are kept outside the shared repository."),
+    ("no_body", "Tidak ada isi laporan.", "No report text."),
+    ("restricted_count", "Insiden dengan rincian terbatas", "Incidents with restricted details"),
+    ("restricted_help", "Insiden yang tidak berlabel TLP:CLEAR hanya dihitung.", "Incidents not labelled TLP:CLEAR are only counted."),
+    ("visible_incidents", "Insiden", "Incidents"),
+    ("no_visible", "Tidak ada insiden yang rinciannya dapat ditampilkan.", "No incident whose details can be shown."),
+    ("by_status", "Menurut status", "By status"),
+    ("by_category", "Menurut kategori", "By category"),
+    ("years", "Tahun", "Years"),
+    ("months", "Bulan", "Months"),
+    ("total", "Total", "Total"),
+    ("not_found", "Halaman tidak ditemukan", "Page not found"),
+    ("not_found_help", "Halaman yang Anda cari tidak ada atau sudah dipindahkan. Silakan kembali ke ringkasan.", "The page you are looking for does not exist or has moved. Please return to the overview."),
+    ("back_home", "Kembali ke ringkasan", "Back to the overview"),
+    ("as_of", "Keadaan per", "As of"),
+    ("period", "Periode", "Period"),
+    ("monthly", "Bulanan", "Monthly"),
+    ("quarterly", "Triwulanan", "Quarterly"),
+    ("yearly", "Tahunan", "Yearly"),
+    ("report_title", "Laporan Layanan Insiden Keamanan Informasi", "Incident Service Report"),
+    ("generated", "Dibuat", "Generated"),
+    ("audience", "Edisi", "Edition"),
+    ("sop", "SOP", "SOP"),
+    ("unit", "Unit", "Unit"),
+    ("totals", "Jumlah", "Totals"),
+    ("t_reported", "Dilaporkan dalam periode", "Reported in the period"),
+    ("t_rejected", "Ditolak", "Rejected"),
+    ("t_in_scope", "Dalam ruang lingkup", "In scope"),
+    ("t_out_of_scope", "Di luar ruang lingkup", "Out of scope"),
+    ("t_closed", "Ditutup dalam periode", "Closed in the period"),
+    ("t_autoresolved", "Ditutup otomatis (autoresolve)", "Closed by autoresolve"),
+    ("t_reopened", "Dibuka kembali (laporan lanjutan)", "Reopened (follow-up reports)"),
+    ("t_open_at_end", "Terbuka pada akhir periode", "Open at the end of the period"),
+    ("rejected_by_code", "Penolakan menurut alasan", "Rejections by reason"),
+    ("breakdowns", "Rincian jumlah", "Breakdowns"),
+    ("by_severity", "Menurut tingkat keparahan", "By severity"),
+    ("by_owner", "Menurut pemilik aplikasi", "By application owner"),
+    ("by_reporter_type", "Menurut jenis pelapor", "By reporter type"),
+    ("by_channel", "Menurut saluran", "By channel"),
+    ("by_tlp", "Menurut TLP", "By TLP"),
+    ("by_resolution", "Menurut hasil", "By resolution"),
+    ("by_month", "Laporan per bulan", "Reports per month"),
+    ("kpi", "Indikator kinerja (jam)", "Performance indicators (hours)"),
+    ("kpi_help", "Median dan persentil ke-90 dalam jam; n adalah jumlah insiden yang mendasarinya.", "Median and 90th percentile in hours; n is the number of incidents behind each."),
+    ("median", "Median", "Median"),
+    ("p90", "P90", "P90"),
+    ("all", "Semua", "All"),
+    ("sla", "Target waktu (SLA) per status", "Target time (SLA) per state"),
+    ("sla_within", "Terpenuhi", "Within"),
+    ("sla_breached", "Terlampaui", "Breached"),
+    ("sla_ongoing", "Masih berjalan dan terlampaui", "Still running, exceeded"),
+    ("sla_breach_list", "Daftar pelampauan", "Breaches"),
+    ("spent_hours", "Lama (jam)", "Time spent (hours)"),
+    ("limit_hours", "Target (jam)", "Target (hours)"),
+    ("onward", "Pelaporan lanjutan ke BSSN / CSIRT sektoral", "Onward reporting to BSSN / the sectoral CSIRT"),
+    ("onward_help", "Insiden tingkat tinggi dan kritis dilaporkan lanjut (Peraturan BSSN Nomor 1 Tahun 2024 Pasal 15).", "High and critical incidents are reported onward (BSSN Regulation 1/2024 art. 15)."),
+    ("onward_required", "Wajib dilaporkan", "Required"),
+    ("onward_recorded", "Tercatat sudah dilaporkan", "Recorded as reported"),
+    ("onward_missing", "Belum tercatat", "Not recorded"),
+    ("incidents_of_period", "Insiden dalam periode", "Incidents of the period"),
+    ("status_at_end", "Status akhir periode", "Status at period end"),
+    ("none", "(tidak diisi)", "(not set)"),
+    ("other_restricted", "lainnya (terbatas)", "others (restricted)"),
+    ("charts", "Grafik", "Charts"),
+    ("report_index", "Laporan berkala", "Periodic reports"),
+    ("no_reports", "Belum ada periode dengan data.", "No period with data yet."),
+    ("open_report", "Lihat laporan", "View report"),
+    ("footer", "Dibuat dengan insiden dari berkas insiden di repositori Git.", "Made with insiden from the incident files in a Git repository."),
+];
+
+/// Terms of the file format's closed enumerations: (kind.value, Indonesian, English).
+const TERMS: &[(&str, &str, &str)] = &[
+    ("severity.low", "Rendah", "Low"),
+    ("severity.medium", "Sedang", "Medium"),
+    ("severity.high", "Tinggi", "High"),
+    ("severity.critical", "Kritis", "Critical"),
+    ("reporter_type.owner", "Pemilik aplikasi", "Application owner"),
+    ("reporter_type.employee", "Pegawai", "Employee"),
+    ("reporter_type.public", "Masyarakat", "Member of the public"),
+    ("reporter_type.bssn", "BSSN", "BSSN"),
+    ("reporter_type.csirt-province", "CSIRT provinsi", "Provincial CSIRT"),
+    ("reporter_type.other-csirt", "CSIRT lain", "Other CSIRT"),
+    ("reporter_type.vendor", "Vendor", "Vendor"),
+    ("reporter_type.researcher", "Peneliti keamanan", "Security researcher"),
+    ("reporter_type.internal-scan", "Pemindaian internal", "Internal scan"),
+    ("reporter_type.other", "Lainnya", "Other"),
+    ("channel.email", "Surel", "Email"),
+    ("channel.phone", "Telepon", "Phone"),
+    ("channel.whatsapp", "WhatsApp", "WhatsApp"),
+    ("channel.web-form", "Formulir web", "Web form"),
+    ("channel.letter", "Surat", "Letter"),
+    ("channel.walk-in", "Datang langsung", "Walk-in"),
+    ("channel.bssn-notification", "Notifikasi BSSN", "BSSN notification"),
+    ("channel.scan", "Pemindaian", "Scan"),
+    ("channel.other", "Lainnya", "Other"),
+    ("resolution.true-positive", "Insiden nyata", "True positive"),
+    ("resolution.false-positive", "Positif palsu", "False positive"),
+    ("resolution.duplicate", "Duplikat", "Duplicate"),
+    ("resolution.not-an-incident", "Bukan insiden", "Not an incident"),
+    ("resolution.indeterminate", "Tidak dapat dipastikan", "Indeterminate"),
+    ("resolution.other", "Lainnya", "Other"),
+    ("impact.with-impact", "Berdampak", "With impact"),
+    ("impact.no-impact", "Tidak berdampak", "No impact"),
+    ("impact.not-applicable", "Tidak berlaku", "Not applicable"),
+    (
+        "rejection_code.insufficient-data",
+        "Data tidak cukup",
+        "Insufficient data",
+    ),
+    (
+        "rejection_code.faulty-indicator",
+        "Indikator keliru",
+        "Faulty indicator",
+    ),
+    (
+        "rejection_code.misconfiguration",
+        "Salah konfigurasi",
+        "Misconfiguration",
+    ),
+    ("rejection_code.scan-probe", "Pemindaian/percobaan", "Scan or probe"),
+    ("rejection_code.failed", "Serangan gagal", "Failed attempt"),
+    ("rejection_code.refuted", "Terbantahkan", "Refuted"),
+    ("rejection_code.duplicate", "Duplikat", "Duplicate"),
+    ("rejection_code.transferred", "Dialihkan", "Transferred"),
+    ("handler.internal", "Internal", "Internal"),
+    ("handler.external", "Pihak eksternal", "External party"),
+    ("target.bssn", "BSSN", "BSSN"),
+    ("target.csirt-province", "CSIRT provinsi", "Provincial CSIRT"),
+    ("target.csirt-sectoral", "CSIRT sektoral", "Sectoral CSIRT"),
+    ("target.police", "Kepolisian", "Police"),
+    ("target.vendor", "Vendor", "Vendor"),
+    ("target.other", "Lainnya", "Other"),
+    ("role.system", "Sistem (otomatis)", "System (automatic)"),
+    ("audience.public", "Publik", "Public"),
+    ("audience.internal", "Internal", "Internal"),
+];
+
+const MONTHS_ID: [&str; 12] = [
+    "Januari",
+    "Februari",
+    "Maret",
+    "April",
+    "Mei",
+    "Juni",
+    "Juli",
+    "Agustus",
+    "September",
+    "Oktober",
+    "November",
+    "Desember",
+];
+const MONTHS_EN: [&str; 12] = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+];
+
+fn pick<'a>(lang: Lang, id: &'a str, en: &'a str) -> &'a str {
+    match lang {
+        Lang::Id => id,
+        Lang::En => en,
+    }
+}
+
+/// Every interface string in `lang`, for templates.
+pub fn ui(lang: Lang) -> BTreeMap<&'static str, &'static str> {
+    UI.iter().map(|(k, id, en)| (*k, pick(lang, id, en))).collect()
+}
+
+/// One interface string; the key itself when unknown (never panics).
+pub fn text(lang: Lang, key: &str) -> String {
+    UI.iter()
+        .find(|(k, ..)| *k == key)
+        .map_or_else(|| key.to_owned(), |(_, id, en)| pick(lang, id, en).to_owned())
+}
+
+/// The label of an enumeration value, e.g. `term(Lang::Id, "severity", "high")` → "Tinggi".
+/// Unknown values are shown as written.
+pub fn term(lang: Lang, kind: &str, value: &str) -> String {
+    let key = format!("{kind}.{value}");
+    TERMS
+        .iter()
+        .find(|(k, ..)| *k == key)
+        .map_or_else(|| value.to_owned(), |(_, id, en)| pick(lang, id, en).to_owned())
+}
+
+/// A month's name.
+pub fn month_name(lang: Lang, month: u32) -> &'static str {
+    let i = (month.clamp(1, 12) - 1) as usize;
+    match lang {
+        Lang::Id => MONTHS_ID[i],
+        Lang::En => MONTHS_EN[i],
+    }
+}
+
+/// "Januari 2026".
+pub fn month_year(lang: Lang, year: i32, month: u32) -> String {
+    format!("{} {year}", month_name(lang, month))
+}
+
+/// "21 Januari 2026" / "21 January 2026".
+pub fn date(lang: Lang, d: NaiveDate) -> String {
+    format!("{} {} {}", d.day(), month_name(lang, d.month()), d.year())
+}
+
+/// A time as a reader sees it and as `<time datetime>` states it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TimeText {
+    /// RFC 3339 in the configured zone, e.g. `2026-01-21T09:15:00+07:00`.
+    pub iso: String,
+    /// "21 Januari 2026 09.15 WIB".
+    pub text: String,
+    /// `2026-01-21`.
+    pub date: String,
+    /// "21 Januari 2026".
+    pub date_text: String,
+}
+
+/// Formats `t` in `tz` with its zone label (WIB).
+pub fn time(lang: Lang, t: Timestamp, tz: Tz) -> TimeText {
+    let local = crate::time::in_zone(t, tz);
+    let label = crate::time::zone_label(t, tz);
+    let d = local.date_naive();
+    let sep = match lang {
+        Lang::Id => '.',
+        Lang::En => ':',
+    };
+    TimeText {
+        iso: local.format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+        text: format!(
+            "{} {:02}{sep}{:02} {label}",
+            date(lang, d),
+            local.hour(),
+            local.minute()
+        ),
+        date: d.format("%Y-%m-%d").to_string(),
+        date_text: date(lang, d),
+    }
+}
+
+/// Hours as text with one decimal, in the language's decimal separator.
+pub fn hours(lang: Lang, h: f64) -> String {
+    let s = format!("{h:.1}");
+    match lang {
+        Lang::Id => s.replace('.', ","),
+        Lang::En => s,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_read_in_the_zone_with_its_label() {
+        let t = chrono::DateTime::parse_from_rfc3339("2026-01-21T02:15:00Z").expect("t");
+        let x = time(Lang::Id, t, chrono_tz::Asia::Jakarta);
+        assert_eq!(x.iso, "2026-01-21T09:15:00+07:00");
+        assert_eq!(x.text, "21 Januari 2026 09.15 WIB");
+        assert_eq!(
+            time(Lang::En, t, chrono_tz::Asia::Jakarta).text,
+            "21 January 2026 09:15 WIB"
+        );
+    }
+
+    #[test]
+    fn every_key_has_both_languages_and_no_duplicates() {
+        let mut keys: Vec<&str> = UI
+            .iter()
+            .map(|(k, ..)| *k)
+            .chain(TERMS.iter().map(|(k, ..)| *k))
+            .collect();
+        let n = keys.len();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), n);
+        assert!(UI
+            .iter()
+            .chain(TERMS)
+            .all(|(_, id, en)| !id.is_empty() && !en.is_empty()));
+        assert_eq!(term(Lang::Id, "severity", "high"), "Tinggi");
+        assert_eq!(term(Lang::En, "severity", "weird"), "weird");
+    }
+}

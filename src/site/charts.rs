@@ -1,0 +1,120 @@
+//! SVG bar charts from report aggregates (by month, category, severity), shared by the
+//! site's report pages and `insiden report --format html`.
+//!
+//! Pure string building: every label is escaped here, values are drawn as bars *and* written
+//! as text (never colour alone), suppressed counts ("< 3") get no bar, and the output is the
+//! same bytes for the same input. No templates, no files.
+
+use crate::audience::{Breakdown, Count};
+use std::fmt::Write as _;
+
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c if c.is_control() => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn shorten(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_owned()
+    } else {
+        let mut t: String = s.chars().take(max.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// A horizontal bar chart of `rows` with an accessible title. `id` must be unique in the
+/// page (it names the title element).
+pub fn bars(id: &str, title: &str, rows: &[Breakdown]) -> String {
+    const W: usize = 640;
+    const LABEL_W: usize = 230;
+    const BAR_W: usize = 330;
+    const ROW_H: usize = 24;
+    const TOP: usize = 8;
+    let id = crate::audience::slug(id);
+    let max = rows.iter().filter_map(|r| r.count.value()).max().unwrap_or(0).max(1);
+    let h = TOP * 2 + ROW_H * rows.len().max(1);
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {W} {h}\" width=\"{W}\" height=\"{h}\" role=\"img\" aria-labelledby=\"chart-{id}\"><title id=\"chart-{id}\">{}</title>",
+        esc(title)
+    );
+    if rows.is_empty() {
+        let _ = write!(
+            s,
+            "<text x=\"0\" y=\"{}\" class=\"chart-label\" fill=\"currentColor\">–</text>",
+            TOP + 16
+        );
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let y = TOP + i * ROW_H;
+        let _ = write!(
+            s,
+            "<g><title>{}: {}</title><text x=\"{}\" y=\"{}\" text-anchor=\"end\" class=\"chart-label\" fill=\"currentColor\">{}</text>",
+            esc(&r.label),
+            esc(&r.count.to_string()),
+            LABEL_W - 8,
+            y + 16,
+            esc(&shorten(&r.label, 32))
+        );
+        let len = match r.count {
+            Count::Shown(n) => n * BAR_W / max,
+            Count::Below(_) => 0,
+        };
+        if len > 0 {
+            let _ = write!(
+                s,
+                "<rect x=\"{LABEL_W}\" y=\"{}\" width=\"{len}\" height=\"{}\" class=\"chart-bar\" fill=\"#2f6db5\"/>",
+                y + 4,
+                ROW_H - 8
+            );
+        }
+        let _ = write!(
+            s,
+            "<text x=\"{}\" y=\"{}\" class=\"chart-value\" fill=\"currentColor\">{}</text></g>",
+            LABEL_W + len + 6,
+            y + 16,
+            esc(&r.count.to_string())
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(label: &str, count: Count) -> Breakdown {
+        Breakdown {
+            key: label.into(),
+            label: label.into(),
+            count,
+            rsit: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn labels_are_escaped_and_values_written_as_text() {
+        let svg = bars(
+            "x",
+            "Judul <b>",
+            &[row("<script>", Count::Shown(4)), row("a&b", Count::Below(3))],
+        );
+        assert!(!svg.contains("<script>") && !svg.contains("<b>"), "{svg}");
+        assert!(svg.contains("&lt;script&gt;") && svg.contains("&lt; 3"), "{svg}");
+        assert_eq!(svg.matches("<rect").count(), 1);
+    }
+}

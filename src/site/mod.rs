@@ -1,0 +1,714 @@
+//! The static site's page plan: from the validated incidents, an audience and a language, the
+//! complete list of `(relative path, bytes)` to write, sorted so the same input gives the same
+//! bytes. Every index (by stage, year, month, category, owner, period) is built once; pages
+//! are rendered in parallel.
+//!
+//! Pure apart from rendering: it never reads the clock (`now` is an argument), the
+//! filesystem or git. Views come from `audience`, numbers from `report`, markup from
+//! `templates` and `charts`; `cmd/build.rs` hands the plan to `store::write_tree_atomic`.
+
+pub mod charts;
+pub mod templates;
+
+use crate::audience::{Audience, Breakdown, Count, IncidentRow, Lens};
+use crate::config::Config;
+use crate::i18n::{self, TimeText};
+use crate::model::{Incident, Timestamp};
+use crate::report::{Facts, Period};
+use crate::workflow::Lang;
+use chrono::Datelike;
+use rayon::prelude::*;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use templates::{context, Value};
+use templates::{safe, value, TemplateError, Templates};
+
+/// One file of the site: path relative to the output folder, and its bytes.
+pub type Page = (String, Vec<u8>);
+
+/// What to build.
+pub struct Build<'a> {
+    pub cfg: &'a Config,
+    /// Every valid incident.
+    pub incidents: Vec<&'a Incident>,
+    pub audience: Audience,
+    pub lang: Lang,
+    /// The time ages and SLAs are measured at.
+    pub now: Timestamp,
+    /// Whether `now` was given (`--now`): only then is it printed on pages.
+    pub show_now: bool,
+}
+
+/// How many changes the Atom feed carries.
+pub const FEED_ENTRIES: usize = 50;
+/// How many closures the overview lists.
+const RECENT_CLOSURES: usize = 10;
+
+#[derive(Serialize)]
+struct SiteView {
+    title: String,
+    organization: String,
+    unit: String,
+    sop: String,
+    lang: Lang,
+    audience: Audience,
+    internal: bool,
+    edition: String,
+    notice: String,
+    base_url: String,
+    as_of: Option<TimeText>,
+}
+
+/// A labelled count, optionally linking to its page.
+#[derive(Debug, Clone, Serialize)]
+struct CountRow {
+    label: String,
+    href: Option<String>,
+    count: Count,
+}
+
+#[derive(Serialize)]
+struct CountTable {
+    title: String,
+    rows: Vec<CountRow>,
+}
+
+/// The data of `list.html`: a heading, count tables and the visible incidents.
+#[derive(Serialize)]
+struct ListPage {
+    title: String,
+    nav: &'static str,
+    intro: Option<String>,
+    tables: Vec<CountTable>,
+    rows: Vec<IncidentRow>,
+    restricted: Option<Count>,
+}
+
+#[derive(Serialize)]
+struct Stage {
+    step: u8,
+    label: String,
+    count: Count,
+    rows: Vec<IncidentRow>,
+}
+
+#[derive(Serialize)]
+struct Breach {
+    row: IncidentRow,
+    state: String,
+    spent: String,
+    limit: String,
+}
+
+struct Ctx<'a> {
+    b: &'a Build<'a>,
+    lens: Lens<'a>,
+    tpl: &'a Templates,
+    /// Shared values for pages at the root and one folder down.
+    base: [Value; 2],
+    facts: Vec<Facts<'a>>,
+}
+
+impl Ctx<'_> {
+    fn render(&self, name: &str, depth: usize, ctx: Value) -> Result<Vec<u8>, TemplateError> {
+        let base = &self.base[depth.min(1)];
+        self.tpl.render(name, base, ctx).map(String::into_bytes)
+    }
+
+    fn t(&self, key: &str) -> String {
+        i18n::text(self.b.lang, key)
+    }
+
+    fn rows<'x>(&self, incs: impl Iterator<Item = &'x Incident>) -> Vec<IncidentRow> {
+        incs.filter_map(|i| self.lens.row(i)).collect()
+    }
+
+    fn list(&self, path: String, page: &ListPage) -> Result<Page, TemplateError> {
+        let depth = path.matches('/').count();
+        Ok((path, self.render("list.html", depth, value(page))?))
+    }
+
+    /// Counts by state in workflow order (zero rows left out).
+    fn by_status(&self, incs: &[&Incident]) -> CountTable {
+        let mut n: BTreeMap<&str, usize> = BTreeMap::new();
+        for i in incs {
+            *n.entry(i.status.as_str()).or_insert(0) += 1;
+        }
+        CountTable {
+            title: self.t("by_status"),
+            rows: self
+                .b
+                .cfg
+                .workflow
+                .states
+                .iter()
+                .filter_map(|s| {
+                    n.get(s.id.as_str()).map(|c| CountRow {
+                        label: s.label.get(self.b.lang).to_owned(),
+                        href: None,
+                        count: self.lens.count(*c),
+                    })
+                })
+                .collect(),
+        }
+    }
+
+    fn by_category(&self, incs: &[&Incident], link: bool) -> CountTable {
+        let mut n: BTreeMap<String, usize> = BTreeMap::new();
+        for i in incs {
+            *n.entry(i.category.clone().unwrap_or_else(|| crate::report::NONE.into()))
+                .or_insert(0) += 1;
+        }
+        CountTable {
+            title: self.t("by_category"),
+            rows: n
+                .into_iter()
+                .map(|(k, c)| CountRow {
+                    label: self.lens.category_label(&k),
+                    href: (link && k != crate::report::NONE).then(|| Lens::category_href(&k)),
+                    count: self.lens.count(c),
+                })
+                .collect(),
+        }
+    }
+
+    fn restricted(&self, incs: &[&Incident]) -> Option<Count> {
+        self.lens
+            .is_public()
+            .then(|| self.lens.count(incs.iter().filter(|i| !self.lens.shows(i)).count()))
+    }
+}
+
+fn reported(i: &Incident) -> Option<Timestamp> {
+    i.reported_at.or_else(|| i.history.first().map(|e| e.at))
+}
+
+/// The tag-URI authority for feed ids: the host of `site.base_url`, else a reserved name.
+fn authority(base_url: &str) -> String {
+    let rest = base_url.split("://").nth(1).unwrap_or("");
+    let host: String = rest
+        .split(['/', ':', '?', '#'])
+        .next()
+        .unwrap_or("")
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-'))
+        .collect();
+    if host.is_empty() {
+        "insiden.invalid".into()
+    } else {
+        host.to_ascii_lowercase()
+    }
+}
+
+/// Computes every page of the site.
+pub fn plan(b: &Build<'_>, tpl: &Templates) -> Result<Vec<Page>, TemplateError> {
+    let cfg = b.cfg;
+    let lens = Lens::new(cfg, b.lang, b.audience, &b.incidents);
+    let internal = b.audience == Audience::Internal;
+    let site = SiteView {
+        title: crate::audience::clean(&cfg.site.title),
+        organization: crate::audience::clean(&cfg.organization.name),
+        unit: crate::audience::clean(&cfg.organization.unit),
+        sop: crate::audience::clean(&cfg.organization.sop),
+        lang: b.lang,
+        audience: b.audience,
+        internal,
+        edition: i18n::text(
+            b.lang,
+            if internal {
+                "audience_internal"
+            } else {
+                "audience_public"
+            },
+        ),
+        notice: if internal {
+            i18n::text(b.lang, "internal_notice")
+        } else {
+            i18n::text(b.lang, "public_notice").replace("{n}", &cfg.site.public_min_count.to_string())
+        },
+        base_url: crate::audience::clean(&cfg.site.base_url),
+        as_of: b.show_now.then(|| lens.time(b.now)),
+    };
+    let site_v = value(&site);
+    let t_v = value(&i18n::ui(b.lang));
+    let base = [
+        context! { site => site_v.clone(), t => t_v.clone(), root => "" },
+        context! { site => site_v, t => t_v, root => "../" },
+    ];
+    let facts: Vec<Facts<'_>> = b.incidents.par_iter().map(|i| Facts::new(i, cfg, b.now)).collect();
+    let cx = Ctx {
+        b,
+        lens,
+        tpl,
+        base,
+        facts,
+    };
+    let mut pages: Vec<Page> = Vec::new();
+    for (name, bytes) in tpl.statics() {
+        if name != "report.css" {
+            pages.push((name.to_owned(), bytes.to_vec()));
+        }
+    }
+    pages.push(overview(&cx)?);
+    let incident_pages: Result<Vec<Page>, TemplateError> = b
+        .incidents
+        .par_iter()
+        .filter_map(|i| cx.lens.incident(i, b.now))
+        .map(|v| {
+            let path = v.href.clone();
+            let ctx = context! { title => v.title.clone(), nav => "", incident => value(&v) };
+            Ok((path, cx.render("incident.html", 1, ctx)?))
+        })
+        .collect();
+    pages.extend(incident_pages?);
+    pages.extend(archive(&cx)?);
+    pages.extend(categories(&cx)?);
+    pages.extend(owners(&cx)?);
+    pages.extend(reports(&cx)?);
+    pages.push(feed(&cx)?);
+    pages.extend(api(&cx));
+    let root = crate::audience::clean(&cfg.site.base_url);
+    let nf = context! { title => cx.t("not_found"), nav => "", root => root };
+    pages.push(("404.html".into(), cx.render("404.html", 0, nf)?));
+    pages.sort_by(|a, c| a.0.cmp(&c.0));
+    pages.dedup_by(|a, c| a.0 == c.0);
+    Ok(pages)
+}
+
+fn overview(cx: &Ctx<'_>) -> Result<Page, TemplateError> {
+    let b = cx.b;
+    let w = &b.cfg.workflow;
+    let open: Vec<&Incident> = b.incidents.iter().copied().filter(|i| !w.is_final(&i.status)).collect();
+    let stages: Vec<Stage> = w
+        .steps
+        .iter()
+        .map(|s| {
+            let here: Vec<&Incident> = open
+                .iter()
+                .copied()
+                .filter(|i| cx.lens.stage(&i.status) == Some(s.step))
+                .collect();
+            Stage {
+                step: s.step,
+                label: s.label.get(b.lang).to_owned(),
+                count: cx.lens.count(here.len()),
+                rows: cx.rows(here.into_iter()),
+            }
+        })
+        .collect();
+    let mut closed: Vec<(&Incident, Timestamp)> = b
+        .incidents
+        .iter()
+        .filter(|i| cx.lens.shows(i))
+        .filter_map(|i| Lens::closed_at(i).map(|t| (*i, t)))
+        .collect();
+    closed.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.id.cmp(&y.0.id)));
+    let recent = cx.rows(closed.iter().take(RECENT_CLOSURES).map(|(i, _)| *i));
+    let internal = b.audience == Audience::Internal;
+    let mut breaches = Vec::new();
+    let mut overdue = Vec::new();
+    if internal {
+        let cal = b.cfg.calendar();
+        for i in &open {
+            let stays = crate::workflow::stays(w, &b.cfg.sla, i, b.now);
+            if let Some(s) = stays.last().filter(|s| s.breached()) {
+                if let Some(row) = cx.lens.row(i) {
+                    breaches.push(Breach {
+                        row,
+                        state: cx.lens.state_label(&s.state),
+                        spent: crate::time::format_age(s.spent),
+                        limit: s.limit.map(crate::time::format_age).unwrap_or_default(),
+                    });
+                }
+            }
+            let window_overdue = w.window_opens.as_deref() == Some(i.status.as_str())
+                && w.window_start(&i.history, i.history.len())
+                    .is_some_and(|s| cal.elapsed(s, b.now));
+            if window_overdue {
+                overdue.extend(cx.lens.row(i));
+            }
+        }
+    }
+    let ctx = context! {
+        title => cx.t("overview"),
+        nav => "overview",
+        open_total => value(&cx.lens.count(open.len())),
+        stages => value(&stages),
+        recent => value(&recent),
+        status_table => value(&cx.by_status(&b.incidents)),
+        restricted_open => value(&cx.restricted(&open)),
+        breaches => value(&breaches),
+        overdue => value(&overdue),
+    };
+    Ok(("index.html".into(), cx.render("index.html", 0, ctx)?))
+}
+
+fn archive(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
+    let b = cx.b;
+    let tz = b.cfg.timezone;
+    let mut by_month: BTreeMap<(i32, u32), Vec<&Incident>> = BTreeMap::new();
+    for i in &b.incidents {
+        if let Some(t) = reported(i) {
+            let l = crate::time::in_zone(t, tz);
+            by_month.entry((l.year(), l.month())).or_default().push(i);
+        }
+    }
+    let mut pages = Vec::new();
+    let years: BTreeSet<i32> = by_month.keys().map(|(y, _)| *y).collect();
+    #[derive(Serialize)]
+    struct Year {
+        year: i32,
+        href: String,
+        count: Count,
+        months: Vec<CountRow>,
+    }
+    let mut index = Vec::new();
+    for y in years.iter().rev() {
+        let months: Vec<CountRow> = by_month
+            .range((*y, 1)..=(*y, 12))
+            .map(|((yy, m), v)| CountRow {
+                label: i18n::month_year(b.lang, *yy, *m),
+                href: Some(format!("archive/{yy:04}-{m:02}.html")),
+                count: cx.lens.count(v.len()),
+            })
+            .collect();
+        let all: Vec<&Incident> = by_month
+            .range((*y, 1)..=(*y, 12))
+            .flat_map(|(_, v)| v.iter().copied())
+            .collect();
+        index.push(Year {
+            year: *y,
+            href: format!("archive/{y:04}.html"),
+            count: cx.lens.count(all.len()),
+            months: months.clone(),
+        });
+        let page = ListPage {
+            title: format!("{} {y}", cx.t("archive")),
+            nav: "archive",
+            intro: None,
+            tables: vec![
+                CountTable {
+                    title: cx.t("months"),
+                    rows: months,
+                },
+                cx.by_status(&all),
+                cx.by_category(&all, true),
+            ],
+            rows: cx.rows(all.iter().copied()),
+            restricted: cx.restricted(&all),
+        };
+        pages.push(cx.list(format!("archive/{y:04}.html"), &page)?);
+    }
+    let month_pages: Result<Vec<Page>, TemplateError> = by_month
+        .par_iter()
+        .map(|((y, m), v)| {
+            let page = ListPage {
+                title: format!("{} {}", cx.t("archive"), i18n::month_year(b.lang, *y, *m)),
+                nav: "archive",
+                intro: None,
+                tables: vec![cx.by_status(v), cx.by_category(v, true)],
+                rows: cx.rows(v.iter().copied()),
+                restricted: cx.restricted(v),
+            };
+            cx.list(format!("archive/{y:04}-{m:02}.html"), &page)
+        })
+        .collect();
+    pages.extend(month_pages?);
+    let ctx = context! { title => cx.t("archive"), nav => "archive", years => value(&index) };
+    pages.push(("archive/index.html".into(), cx.render("archive.html", 1, ctx)?));
+    Ok(pages)
+}
+
+fn categories(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
+    let b = cx.b;
+    let mut by: BTreeMap<String, Vec<&Incident>> = BTreeMap::new();
+    for c in &b.cfg.categories {
+        by.entry(c.id.clone()).or_default();
+    }
+    for i in &b.incidents {
+        if let Some(c) = &i.category {
+            by.entry(c.clone()).or_default().push(i);
+        }
+    }
+    let items: Vec<CountRow> = by
+        .iter()
+        .map(|(k, v)| CountRow {
+            label: cx.lens.category_label(k),
+            href: Some(Lens::category_href(k)),
+            count: cx.lens.count(v.len()),
+        })
+        .collect();
+    let mut pages: Vec<Page> = by
+        .par_iter()
+        .map(|(k, v)| {
+            let rsit = b.cfg.category(k).map(|c| c.rsit.join(", ")).unwrap_or_default();
+            let page = ListPage {
+                title: format!("{}: {}", cx.t("category"), cx.lens.category_label(k)),
+                nav: "categories",
+                intro: (!rsit.is_empty()).then(|| format!("{}: {rsit}", cx.t("rsit"))),
+                tables: vec![cx.by_status(v)],
+                rows: cx.rows(v.iter().copied()),
+                restricted: cx.restricted(v),
+            };
+            cx.list(Lens::category_href(k), &page)
+        })
+        .collect::<Result<_, _>>()?;
+    let ctx = context! { title => cx.t("categories"), nav => "categories", items => value(&items) };
+    pages.push(("categories/index.html".into(), cx.render("index-list.html", 1, ctx)?));
+    Ok(pages)
+}
+
+fn owners(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
+    let b = cx.b;
+    // Only incidents the audience may see name their owner.
+    let mut by: BTreeMap<&str, Vec<&Incident>> = BTreeMap::new();
+    for i in b.incidents.iter().filter(|i| cx.lens.shows(i)) {
+        if let Some(o) = &i.owner {
+            let name = crate::audience::clean(o);
+            if let Some((n, _)) = cx.lens.owner_pages().find(|(n, _)| *n == name) {
+                by.entry(n).or_default().push(i);
+            }
+        }
+    }
+    let items: Vec<CountRow> = cx
+        .lens
+        .owner_pages()
+        .map(|(n, h)| CountRow {
+            label: n.to_owned(),
+            href: Some(h.to_owned()),
+            count: Count::Shown(by.get(n).map_or(0, Vec::len)),
+        })
+        .collect();
+    let mut pages: Vec<Page> = cx
+        .lens
+        .owner_pages()
+        .collect::<Vec<_>>()
+        .par_iter()
+        .map(|(n, h)| {
+            let v = by.get(n).cloned().unwrap_or_default();
+            let page = ListPage {
+                title: format!("{}: {n}", cx.t("owner")),
+                nav: "owners",
+                intro: None,
+                tables: vec![cx.by_status(&v)],
+                rows: cx.rows(v.iter().copied()),
+                restricted: None,
+            };
+            cx.list((*h).to_owned(), &page)
+        })
+        .collect::<Result<_, _>>()?;
+    let ctx = context! {
+        title => cx.t("owners"),
+        nav => "owners",
+        items => value(&items),
+        intro => if cx.lens.is_public() { cx.t("restricted_help") } else { String::new() },
+    };
+    pages.push(("owners/index.html".into(), cx.render("index-list.html", 1, ctx)?));
+    Ok(pages)
+}
+
+/// The report page's charts: reported per month, by category, by severity.
+pub fn charts(r: &crate::audience::ReportView, lang: Lang) -> Value {
+    let t = |k: &str| i18n::text(lang, k);
+    let cat: Vec<Breakdown> = r.by_category.clone();
+    context! {
+        month => safe(charts::bars("bulan", &t("by_month"), &r.by_month)),
+        category => safe(charts::bars("kategori", &t("by_category"), &cat)),
+        severity => safe(charts::bars("keparahan", &t("by_severity"), &r.by_severity)),
+    }
+}
+
+fn reports(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
+    let b = cx.b;
+    let tz = b.cfg.timezone;
+    let mut months: BTreeSet<(i32, u32)> = BTreeSet::new();
+    for f in &cx.facts {
+        if let Some(t) = f.reported {
+            let l = crate::time::in_zone(t, tz);
+            months.insert((l.year(), l.month()));
+        }
+    }
+    let mut periods: Vec<Period> = Vec::new();
+    let years: BTreeSet<i32> = months.iter().map(|(y, _)| *y).collect();
+    let quarters: BTreeSet<(i32, u32)> = months.iter().map(|(y, m)| (*y, (m - 1) / 3 + 1)).collect();
+    periods.extend(months.iter().filter_map(|(y, m)| Period::month(*y, *m, tz)));
+    periods.extend(quarters.iter().filter_map(|(y, q)| Period::quarter(*y, *q, tz)));
+    periods.extend(years.iter().filter_map(|y| Period::year(*y, tz)));
+    let generated = b.now;
+    let views: Vec<(Period, crate::audience::ReportView)> = periods
+        .par_iter()
+        .map(|p| {
+            let agg = crate::report::aggregate(&cx.facts, p, b.cfg, b.now);
+            (p.clone(), cx.lens.report(&agg, &cx.facts, generated))
+        })
+        .collect();
+    let kpis = value(&crate::audience::kpi_labels(b.lang));
+    let groups = value(&crate::audience::group_labels(b.lang));
+    let mut pages: Vec<Page> = views
+        .par_iter()
+        .map(|(p, r)| {
+            let ctx = context! {
+                title => format!("{} — {}", r.title, r.period.label),
+                nav => "reports",
+                report => value(r),
+                charts => charts(r, b.lang),
+                kpis => kpis.clone(),
+                groups => groups.clone(),
+                standalone => false,
+            };
+            Ok((
+                format!("reports/{}.html", p.key),
+                cx.render("report-page.html", 1, ctx)?,
+            ))
+        })
+        .collect::<Result<_, TemplateError>>()?;
+    #[derive(Serialize)]
+    struct YearIndex {
+        year: CountRow,
+        quarters: Vec<CountRow>,
+        months: Vec<CountRow>,
+    }
+    let row = |r: &crate::audience::ReportView| CountRow {
+        label: r.period.label.clone(),
+        href: Some(format!("reports/{}.html", r.period.key)),
+        count: r.totals.reported,
+    };
+    let index: Vec<YearIndex> = years
+        .iter()
+        .rev()
+        .filter_map(|y| {
+            let key = format!("{y:04}");
+            let year = views.iter().find(|(p, _)| p.key == key).map(|(_, r)| row(r))?;
+            let of = |kind: crate::report::PeriodKind| {
+                views
+                    .iter()
+                    .filter(|(p, _)| p.kind == kind && p.key.starts_with(&format!("{key}-")))
+                    .map(|(_, r)| row(r))
+                    .collect::<Vec<_>>()
+            };
+            Some(YearIndex {
+                year,
+                quarters: of(crate::report::PeriodKind::Quarter),
+                months: of(crate::report::PeriodKind::Month),
+            })
+        })
+        .collect();
+    let ctx = context! { title => cx.t("reports"), nav => "reports", years => value(&index) };
+    pages.push(("reports/index.html".into(), cx.render("reports.html", 1, ctx)?));
+    Ok(pages)
+}
+
+fn feed(cx: &Ctx<'_>) -> Result<Page, TemplateError> {
+    let b = cx.b;
+    let auth = authority(&b.cfg.site.base_url);
+    let entries = cx.lens.feed(&b.incidents, &auth, FEED_ENTRIES);
+    let updated = entries
+        .first()
+        .map_or_else(|| "1970-01-01T00:00:00Z".to_owned(), |e| e.updated.clone());
+    let ctx = context! {
+        title => crate::audience::clean(&b.cfg.site.title),
+        feed_id => format!("tag:{auth},2026-01-01:insiden/{}/{}", b.audience.as_str(), match b.lang { Lang::Id => "id", Lang::En => "en" }),
+        updated => updated,
+        entries => value(&entries),
+    };
+    Ok(("feed.xml".into(), cx.render("feed.xml", 0, ctx)?))
+}
+
+fn api(cx: &Ctx<'_>) -> Vec<Page> {
+    let b = cx.b;
+    let lens = &cx.lens;
+    let incidents: Vec<crate::audience::ApiIncident> = b.incidents.par_iter().filter_map(|i| lens.api(i)).collect();
+    let hidden: Vec<&Incident> = b.incidents.iter().copied().filter(|i| !lens.shows(i)).collect();
+    #[derive(Serialize)]
+    struct Labelled {
+        key: String,
+        label: String,
+        count: Count,
+    }
+    let keyed_status = |incs: &[&Incident]| -> Vec<Labelled> {
+        let mut n: BTreeMap<&str, usize> = BTreeMap::new();
+        for i in incs {
+            *n.entry(i.status.as_str()).or_insert(0) += 1;
+        }
+        b.cfg
+            .workflow
+            .states
+            .iter()
+            .map(|s| Labelled {
+                key: s.id.clone(),
+                label: s.label.get(b.lang).to_owned(),
+                count: lens.count(n.get(s.id.as_str()).copied().unwrap_or(0)),
+            })
+            .collect()
+    };
+    let keyed_category = |incs: &[&Incident]| -> Vec<Labelled> {
+        let mut n: BTreeMap<String, usize> = BTreeMap::new();
+        for i in incs {
+            *n.entry(i.category.clone().unwrap_or_else(|| crate::report::NONE.into()))
+                .or_insert(0) += 1;
+        }
+        n.into_iter()
+            .map(|(k, c)| Labelled {
+                label: lens.category_label(&k),
+                key: crate::audience::clean(&k),
+                count: lens.count(c),
+            })
+            .collect()
+    };
+    let restricted = lens.is_public().then(|| {
+        serde_json::json!({
+            "count": lens.count(hidden.len()),
+            "by_status": keyed_status(&hidden),
+            "by_category": keyed_category(&hidden),
+        })
+    });
+    let doc = serde_json::json!({
+        "$schema": "schema/incidents.schema.json",
+        "audience": b.audience,
+        "lang": b.lang,
+        "incidents": incidents,
+        "restricted": restricted,
+    });
+    let w = &b.cfg.workflow;
+    let open: Vec<&Incident> = b.incidents.iter().copied().filter(|i| !w.is_final(&i.status)).collect();
+    let stages: Vec<serde_json::Value> = w
+        .steps
+        .iter()
+        .map(|s| {
+            let n = open.iter().filter(|i| lens.stage(&i.status) == Some(s.step)).count();
+            serde_json::json!({ "step": s.step, "label": s.label.get(b.lang), "count": lens.count(n) })
+        })
+        .collect();
+    let status = serde_json::json!({
+        "$schema": "schema/status.schema.json",
+        "audience": b.audience,
+        "lang": b.lang,
+        "as_of": b.show_now.then(|| lens.time(b.now).iso),
+        "total": lens.count(b.incidents.len()),
+        "open": lens.count(open.len()),
+        "by_stage": stages,
+        "by_status": keyed_status(&b.incidents),
+        "by_category": keyed_category(&b.incidents),
+    });
+    let pretty = |v: &serde_json::Value| {
+        let mut s = serde_json::to_string_pretty(v).unwrap_or_else(|_| "{}".into());
+        s.push('\n');
+        s.into_bytes()
+    };
+    vec![
+        ("api/incidents.json".into(), pretty(&doc)),
+        ("api/status.json".into(), pretty(&status)),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn feed_authority_is_the_base_url_host() {
+        assert_eq!(authority("https://CSIRT.example.go.id/status/"), "csirt.example.go.id");
+        assert_eq!(authority(""), "insiden.invalid");
+        assert_eq!(authority("http://x.test:8080/a"), "x.test");
+    }
+}

@@ -1,0 +1,417 @@
+//! `insiden build`: confidentiality by audience (planted secrets), untrusted text, links,
+//! determinism, atomicity and template overrides. Issue "The status site".
+
+use crate::support::{sample, tree, Repo};
+use std::path::Path;
+
+const NOW: &str = "2026-11-28T09:00:00+07:00";
+
+/// Secrets planted in every field of non-CLEAR incidents that the public must never see.
+pub const SECRETS: &[&str] = &[
+    "SECRET-TITLE-A1",
+    "SECRET-SUMMARY-A2",
+    "SECRET-BODY-A3",
+    "SECRET-NOTE-A4",
+    "SECRET-ASSET-A5",
+    "SECRET-OBS-A6",
+    "SECRET-CONTACT-A7",
+    "SECRET-REPORTER-A8",
+    "SECRET-OWNER-A9",
+    "SECRET-ATTACH-A10",
+    "SECRET-TITLE-R1",
+    "SECRET-BODY-R3",
+    "SECRET-NOTE-R4",
+    "SECRET-ATTACH-R10",
+    "SECRET-TITLE-N1",
+    "SECRET-BODY-N3",
+    "SECRET-TITLE-G1",
+    "SECRET-BODY-G3",
+    // Of the TLP:CLEAR incident: people and contacts are never public either.
+    "SECRET-CLEAR-CONTACT",
+    "SECRET-CLEAR-REPORTER",
+    "SECRET-CLEAR-ASSET",
+    "SECRET-CLEAR-OBS",
+    // Members of the teams (support::CONFIG).
+    "Siti Rahayu",
+    "siti@example.go.id",
+    "Agus Salim",
+    "agus@example.go.id",
+];
+
+fn incident(id: &str, tlp: Option<&str>, tag: &str, attach: bool) -> String {
+    let tlp = tlp.map(|t| format!("tlp: {t}\n")).unwrap_or_default();
+    let attachment = if attach {
+        format!("attachments: [lampiran/SECRET-ATTACH-{tag}10.txt]\n")
+    } else {
+        String::new()
+    };
+    format!(
+        "---\nid: {id}\ntitle: SECRET-TITLE-{tag}1 situs\nstatus: reported\nreported_at: 2026-03-02T09:00:00+07:00\n{tlp}\
+summary: SECRET-SUMMARY-{tag}2\nreporter: {{ name: SECRET-REPORTER-{tag}8, contact: SECRET-CONTACT-{tag}7 }}\n\
+owner: SECRET-OWNER-{tag}9\nassets: [https://SECRET-ASSET-{tag}5.example]\n\
+observables: [{{ type: ip, value: SECRET-OBS-{tag}6, ioc: true }}]\n{attachment}\
+history:\n- {{ at: 2026-03-02T09:00:00+07:00, to: reported, by: helpdesk, actor: siti }}\n\
+  - {{ at: 2026-03-02T10:00:00+07:00, to: reported, by: data, actor: agus, note: SECRET-NOTE-{tag}4 }}\n\
+---\n## Laporan\n\nSECRET-BODY-{tag}3 isi laporan.\n"
+    )
+}
+
+/// A TLP:CLEAR incident full of hostile text.
+const HOSTILE: &str = r#"---
+id: INC-2026-0001
+title: "\"><script>alert('x')</script> Situs 🚨 مرحبا بالعالم & <b>tebal</b>"
+status: reported
+reported_at: 2026-03-01T09:00:00+07:00
+tlp: clear
+summary: "<img src=x onerror=alert(1)> ringkasan \"kutip\" 'tunggal'"
+reporter: { name: SECRET-CLEAR-REPORTER, contact: SECRET-CLEAR-CONTACT }
+assets: [https://SECRET-CLEAR-ASSET.example]
+observables: [{ type: domain, value: SECRET-CLEAR-OBS, ioc: false }]
+owner: "Dinas <Uji> & \"Kutip\""
+history:
+  - { at: 2026-03-01T09:00:00+07:00, to: reported, by: helpdesk, actor: siti }
+  - { at: 2026-03-01T09:30:00+07:00, to: reported, by: helpdesk, actor: siti, note: "<script>alert(2)</script> catatan \u202Eterbalik\u202C 😀" }
+---
+## Laporan
+
+<script>alert(3)</script>
+
+Klik [di sini](javascript:alert(4)) atau [ini](JaVaScRiPt:alert(5)) dan <img src=x onerror="alert(6)">.
+
+<a href="javascript:alert(7)">tautan</a> ]]> <!-- komentar -->
+"#;
+
+pub fn secrets_repo() -> Repo {
+    let r = Repo::new();
+    r.write("incidents/2026/INC-2026-0001.md", HOSTILE);
+    r.write(
+        "incidents/2026/INC-2026-0002.md",
+        &incident("INC-2026-0002", Some("amber"), "A", true),
+    );
+    r.write(
+        "incidents/2026/INC-2026-0003.md",
+        &incident("INC-2026-0003", Some("red"), "R", true),
+    );
+    r.write(
+        "incidents/2026/INC-2026-0004.md",
+        &incident("INC-2026-0004", None, "N", false),
+    );
+    r.write(
+        "incidents/2026/INC-2026-0005.md",
+        &incident("INC-2026-0005", Some("green"), "G", false),
+    );
+    r.write("incidents/2026/lampiran/SECRET-ATTACH-A10.txt", "hasil pemindaian\n");
+    r.write("incidents/2026/lampiran/SECRET-ATTACH-R10.txt", "hasil pemindaian\n");
+    r
+}
+
+fn build(r: &Repo, out: &str, extra: &[&str]) -> Vec<(String, Vec<u8>)> {
+    let mut args = vec!["build", "--out", out, "--now", NOW];
+    args.extend_from_slice(extra);
+    r.run(&args).code(0);
+    tree(&r.file(out))
+}
+
+fn text(files: &[(String, Vec<u8>)]) -> Vec<(&str, String)> {
+    files
+        .iter()
+        .map(|(p, b)| (p.as_str(), String::from_utf8_lossy(b).into_owned()))
+        .collect()
+}
+
+#[test]
+fn public_site_contains_no_planted_secret_in_any_file() {
+    let r = secrets_repo();
+    r.run(&["validate"]).code(0);
+    for lang in ["id", "en"] {
+        let files = build(&r, "public", &["--lang", lang]);
+        assert!(files.iter().any(|(p, _)| p == "incidents/INC-2026-0001.html"));
+        for (path, body) in text(&files) {
+            for s in SECRETS {
+                assert!(!body.contains(s), "{path} leaks {s}");
+            }
+        }
+        let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+        for hidden in ["INC-2026-0002", "INC-2026-0003", "INC-2026-0004", "INC-2026-0005"] {
+            assert!(!names.iter().any(|p| p.contains(hidden)), "{hidden} has a page");
+        }
+    }
+}
+
+#[test]
+fn internal_site_shows_amber_details_and_hides_red_bodies_notes_and_attachments() {
+    let r = secrets_repo();
+    let files = build(&r, "internal", &["--audience", "internal"]);
+    let page = |id: &str| -> String {
+        text(&files)
+            .into_iter()
+            .find(|(p, _)| *p == format!("incidents/{id}.html"))
+            .map(|(_, b)| b)
+            .unwrap_or_else(|| panic!("no page for {id}"))
+    };
+    let amber = page("INC-2026-0002");
+    for s in [
+        "SECRET-TITLE-A1",
+        "SECRET-BODY-A3",
+        "SECRET-NOTE-A4",
+        "SECRET-CONTACT-A7",
+        "SECRET-OBS-A6",
+        "SECRET-ATTACH-A10",
+        "Siti Rahayu",
+    ] {
+        assert!(amber.contains(s), "internal AMBER page lacks {s}");
+    }
+    let red = page("INC-2026-0003");
+    assert!(red.contains("SECRET-TITLE-R1") && red.contains("TLP:RED"));
+    for s in ["SECRET-BODY-R3", "SECRET-NOTE-R4", "SECRET-ATTACH-R10"] {
+        for (path, body) in text(&files) {
+            assert!(!body.contains(s), "{path} shows the RED incident's {s}");
+        }
+    }
+}
+
+#[test]
+fn hostile_text_renders_as_text_and_every_json_and_xml_output_parses() {
+    let r = secrets_repo();
+    for audience in ["public", "internal"] {
+        let files = build(&r, audience, &["--audience", audience]);
+        for (path, body) in text(&files) {
+            let lower = body.to_lowercase();
+            if path.ends_with(".html") || path.ends_with(".xml") {
+                assert!(!lower.contains("<script"), "{path} has a script element");
+                assert!(!lower.contains("<img"), "{path} has an img element");
+                assert!(!lower.contains("<a href=\"javascript"), "{path} links to javascript:");
+                for tag in lower.split('<').skip(1).map(|t| t.split('>').next().unwrap_or("")) {
+                    let handler = tag
+                        .split_whitespace()
+                        .skip(1)
+                        .any(|a| a.starts_with("on") && a.contains('='));
+                    assert!(!handler, "{path}: event handler attribute in <{tag}>");
+                    assert!(!tag.contains("javascript:"), "{path}: javascript: in <{tag}>");
+                }
+                assert!(!lower.contains("<b>tebal"), "{path} renders raw HTML");
+            }
+            if path.ends_with(".json") {
+                serde_json::from_str::<serde_json::Value>(&body).unwrap_or_else(|e| panic!("{path}: {e}"));
+            }
+            if path.ends_with(".xml") || path.ends_with(".svg") {
+                well_formed(&body).unwrap_or_else(|e| panic!("{path}: {e}"));
+            }
+        }
+        let page = String::from_utf8_lossy(
+            &files
+                .iter()
+                .find(|(p, _)| p == "incidents/INC-2026-0001.html")
+                .expect("page")
+                .1,
+        )
+        .into_owned();
+        assert!(
+            page.contains("مرحبا بالعالم") && page.contains("🚨"),
+            "RTL text and emoji kept"
+        );
+        assert!(page.contains("&lt;script&gt;"), "scripts shown as text");
+        let feed = String::from_utf8_lossy(&files.iter().find(|(p, _)| p == "feed.xml").expect("feed").1).into_owned();
+        assert!(feed.contains("INC-2026-0001"), "{feed}");
+    }
+}
+
+/// Parses `xml` to the end with quick-xml.
+fn well_formed(xml: &str) -> Result<(), String> {
+    let mut reader = quick_xml::Reader::from_str(xml);
+    let mut depth = 0i64;
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(_)) => depth += 1,
+            Ok(quick_xml::events::Event::End(_)) => depth -= 1,
+            Ok(quick_xml::events::Event::Eof) => break,
+            Ok(quick_xml::events::Event::Text(t)) => {
+                t.unescape().map_err(|e| e.to_string())?;
+            }
+            Ok(_) => {}
+            Err(e) => return Err(format!("at {}: {e}", reader.error_position())),
+        }
+    }
+    if depth == 0 {
+        Ok(())
+    } else {
+        Err(format!("unbalanced elements ({depth})"))
+    }
+}
+
+/// Every `href="…"` and `src="…"` of an HTML file.
+fn links(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["href=\"", "src=\""] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            if let Some(end) = rest.find('"') {
+                out.push(rest[..end].replace("&#x2f;", "/").replace("&amp;", "&"));
+                rest = &rest[end..];
+            }
+        }
+    }
+    out
+}
+
+fn assert_links_resolve(root: &Path, files: &[(String, Vec<u8>)]) {
+    let mut checked = 0;
+    for (path, bytes) in files.iter().filter(|(p, _)| p.ends_with(".html") && p != "404.html") {
+        let html = String::from_utf8_lossy(bytes);
+        let dir = Path::new(path).parent().unwrap_or(Path::new(""));
+        for link in links(&html) {
+            assert!(
+                !link.starts_with('/') && !link.starts_with("//"),
+                "{path}: absolute link {link} breaks under a sub-path"
+            );
+            if link.starts_with("http:") || link.starts_with("https:") || link.starts_with("mailto:") {
+                continue;
+            }
+            let target = link.split('#').next().unwrap_or("");
+            if target.is_empty() {
+                continue;
+            }
+            let resolved = root.join(dir).join(target);
+            assert!(resolved.is_file(), "{path}: broken link {link}");
+            checked += 1;
+        }
+    }
+    assert!(checked > 100, "only {checked} links checked");
+}
+
+#[test]
+fn every_internal_link_resolves_on_the_sample_data() {
+    let r = sample();
+    r.run(&["validate"]).code(0);
+    for audience in ["public", "internal"] {
+        for lang in ["id", "en"] {
+            let out = format!("site-{audience}-{lang}");
+            let files = build(&r, &out, &["--audience", audience, "--lang", lang]);
+            assert_links_resolve(&r.file(&out), &files);
+        }
+    }
+    let files = build(&r, "secrets", &["--audience", "internal"]);
+    let _ = files;
+}
+
+#[test]
+fn sample_site_has_every_page_kind_and_times_in_wib() {
+    let r = sample();
+    let files = build(&r, "public", &[]);
+    let names: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+    for must in [
+        "index.html",
+        "404.html",
+        "feed.xml",
+        "style.css",
+        "api/incidents.json",
+        "api/status.json",
+        "api/schema/incidents.schema.json",
+        "api/schema/status.schema.json",
+        "archive/index.html",
+        "archive/2026.html",
+        "archive/2026-02.html",
+        "categories/index.html",
+        "categories/defacement.html",
+        "owners/index.html",
+        "reports/index.html",
+        "reports/2026-02.html",
+        "reports/2026-Q1.html",
+        "reports/2026.html",
+        "incidents/INC-2026-0003.html",
+    ] {
+        assert!(names.contains(&must), "missing {must}: {names:?}");
+    }
+    let page = String::from_utf8_lossy(
+        &files
+            .iter()
+            .find(|(p, _)| p == "incidents/INC-2026-0003.html")
+            .expect("page")
+            .1,
+    )
+    .into_owned();
+    assert!(page.contains("<time datetime=\"2026-02-10T10:12:00+07:00\">10 Februari 2026 10.12 WIB</time>"));
+    assert!(page.contains("TLP:CLEAR") && page.contains("lang=\"id\""));
+    let report =
+        String::from_utf8_lossy(&files.iter().find(|(p, _)| p == "reports/2026.html").expect("report").1).into_owned();
+    assert!(report.contains("<svg") && report.contains("role=\"img\""));
+    for (path, body) in text(&files) {
+        assert!(
+            !body.contains("//fonts.") && !body.contains("<script"),
+            "{path} loads something from elsewhere"
+        );
+    }
+    let feed = String::from_utf8_lossy(&files.iter().find(|(p, _)| p == "feed.xml").expect("feed").1).into_owned();
+    well_formed(&feed).expect("feed");
+    assert!(feed.matches("<entry>").count() <= 50);
+    assert!(
+        feed.contains("<id>tag:csirt.trenggalekkab.example,2026-"),
+        "stable tag ids"
+    );
+}
+
+#[test]
+fn building_twice_gives_identical_bytes() {
+    let r = sample();
+    for audience in ["public", "internal"] {
+        let a = build(&r, "a", &["--audience", audience]);
+        let b = build(&r, "b", &["--audience", audience]);
+        assert_eq!(a.len(), b.len());
+        for (x, y) in a.iter().zip(&b) {
+            assert!(x == y, "{} differs between builds", x.0);
+        }
+    }
+    // Without --now the public edition does not depend on the clock.
+    r.run(&["build", "--out", "c"]).code(0);
+    r.run(&["build", "--out", "d"]).code(0);
+    assert!(tree(&r.file("c")) == tree(&r.file("d")));
+}
+
+#[test]
+fn an_invalid_incident_stops_the_build_and_leaves_the_previous_site() {
+    let r = sample();
+    let before = build(&r, "public", &[]);
+    r.write(
+        "incidents/2026/INC-2026-0099.md",
+        "---\nid: INC-2026-0099\ntitle: x\nstatus: closed\n---\n",
+    );
+    let validate = r.run(&["validate", "--now", NOW]);
+    validate.code(1);
+    let run = r.run(&["build", "--now", NOW]);
+    run.code(1);
+    assert!(run.stderr.contains("INC-2026-0099.md"), "{}", run.stderr);
+    assert_eq!(run.stderr, validate.stderr, "the same diagnostics as validate");
+    assert!(tree(&r.file("public")) == before, "previous output untouched");
+}
+
+#[test]
+fn an_override_template_replaces_the_builtin_and_its_errors_name_file_and_line() {
+    let r = sample();
+    r.write(
+        "site-templates/404.html",
+        "<!DOCTYPE html><title>{{ title }}</title><p>Khusus {{ site.organization }}</p>\n",
+    );
+    let files = build(&r, "public", &[]);
+    let nf = String::from_utf8_lossy(&files.iter().find(|(p, _)| p == "404.html").expect("404").1).into_owned();
+    assert!(nf.contains("Khusus Trenggalekkab-CSIRT"), "{nf}");
+    r.write(
+        "site-templates/incident.html",
+        "{% extends \"layout.html\" %}\n{% block main %}\n{{ incident.secret_field }}\n{% endblock %}\n",
+    );
+    let run = r.run(&["build", "--now", NOW]);
+    run.code(2);
+    assert!(run.stderr.contains("site-templates/incident.html:3"), "{}", run.stderr);
+    r.write("site-templates/incident.html", "{% if %}\n");
+    r.run(&["build"]).code(2).stderr_has("site-templates/incident.html:1");
+}
+
+#[test]
+fn build_refuses_to_replace_a_folder_it_did_not_write() {
+    let r = sample();
+    let run = r.run(&["build", "--out", "incidents"]);
+    run.code(2);
+    assert!(run.stderr.contains("refusing"), "{}", run.stderr);
+    assert!(r.file("incidents/2026/INC-2026-0003.md").is_file());
+    r.run(&["build", "--out", "."]).code(2);
+}
