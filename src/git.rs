@@ -144,11 +144,6 @@ impl Repo {
         })
     }
 
-    /// The repository's work tree root.
-    pub fn workdir(&self) -> Option<&Path> {
-        self.repo.workdir()
-    }
-
     /// Resolves a revision to a commit id.
     pub fn resolve(&self, rev: &str) -> Result<String, GitError> {
         let obj = self.repo.revparse_single(rev).map_err(|e| {
@@ -248,15 +243,6 @@ impl Repo {
         }
     }
 
-    /// The commit's metadata alone.
-    pub fn commit_meta(&self, id: &str) -> Result<CommitMeta, GitError> {
-        let commit = self
-            .repo
-            .find_commit(Self::oid(id)?)
-            .map_err(|e| git_err("cannot read a commit", &e))?;
-        Ok(Self::meta(&commit))
-    }
-
     fn blob(&self, oid: Oid, path: &str) -> Content {
         let blob = self.repo.find_blob(oid).map_err(|e| {
             Diagnostic::error(
@@ -285,11 +271,6 @@ impl Repo {
             repo: self,
             trees: HashMap::new(),
         }
-    }
-
-    /// What commit `id` changed (see [`Walker::changes`]).
-    pub fn changes(&self, id: &str) -> Result<CommitChanges, GitError> {
-        self.walker().changes(id)
     }
 
     /// The incident files and `insiden.yaml` of commit `id`'s tree; with `only`, the text of
@@ -691,9 +672,6 @@ pub fn co_authors(message: &str) -> Vec<(String, String)> {
     }
     out
 }
-
-/// A cache of parsed configurations by blob id, so a range is not re-parsed per commit.
-pub type ConfigCache = HashMap<Option<String>, std::sync::Arc<crate::config::Config>>;
 
 #[cfg(test)]
 mod tests {

@@ -2,10 +2,10 @@
 //! rule, or `--trail <ID>`: which commit introduced each history entry of an incident — the
 //! provenance record a CSIRT shows an auditor.
 
-use super::check::{check_commits, git_failure};
+use super::check::{check_commits, git_failure, ConfigCache};
 use super::{emit, incident_path, print, Ctx, Failure, Result, FINDINGS, OK};
 use crate::cli::{AuditArgs, FormatArg};
-use crate::git::{ConfigCache, Repo};
+use crate::git::Repo;
 use serde::Serialize;
 use std::collections::BTreeMap;
 

@@ -6,9 +6,14 @@ use super::{emit, now, Ctx, Failure, Result, FINDINGS, OK};
 use crate::cli::{CheckArgs, DenyArg, FormatArg};
 use crate::config::{Config, FILE_NAME};
 use crate::diag::{Code, CommitRef, Diagnostic};
-use crate::git::{Change, CommitMeta, ConfigCache, Person, Repo};
+use crate::git::{Change, CommitMeta, Person, Repo};
+use std::collections::HashMap;
 use std::collections::HashSet;
 use std::sync::Arc;
+
+/// Parsed configurations by the blob id of `insiden.yaml` (`None`: the built-in one), so a
+/// range does not re-parse the configuration for every commit.
+pub(super) type ConfigCache = HashMap<Option<String>, Arc<Config>>;
 
 pub(super) fn git_failure(e: crate::git::GitError) -> Failure {
     Failure::usage(e.message, e.help)
