@@ -154,6 +154,7 @@ const UI: &[(&str, &str, &str)] = &[
     ("status_at_end", "Status akhir periode", "Status at period end"),
     ("none", "(tidak diisi)", "(not set)"),
     ("other_restricted", "lainnya (terbatas)", "others (restricted)"),
+    ("withheld", "(rincian disembunyikan)", "(breakdown withheld)"),
     ("charts", "Grafik", "Charts"),
     ("report_index", "Laporan berkala", "Periodic reports"),
     ("no_reports", "Belum ada periode dengan data.", "No period with data yet."),

@@ -415,3 +415,225 @@ fn build_refuses_to_replace_a_folder_it_did_not_write() {
     assert!(r.file("incidents/2026/INC-2026-0003.md").is_file());
     r.run(&["build", "--out", "."]).code(2);
 }
+
+/// A published count as JSON: a number, or the marker as text.
+fn count_value(text: &str) -> serde_json::Value {
+    let t = text.trim().replace("&lt;", "<");
+    t.parse::<u64>()
+        .map_or_else(|_| serde_json::json!(t), |n| serde_json::json!(n))
+}
+
+/// The counts of each `<table class="counts">` of a page: (caption, [(label, count)]).
+fn count_tables(html: &str) -> Vec<(String, Vec<(String, serde_json::Value)>)> {
+    let mut out = Vec::new();
+    for t in html.split("<table class=\"counts").skip(1) {
+        let t = t.split("</table>").next().unwrap_or("");
+        let caption = t
+            .split("<caption>")
+            .nth(1)
+            .and_then(|c| c.split("</caption>").next())
+            .unwrap_or("")
+            .to_owned();
+        let rows = t
+            .split("<tr><th scope=\"row\">")
+            .skip(1)
+            .map(|r| {
+                let label = r.split("</th>").next().unwrap_or("").to_owned();
+                let count = r
+                    .split("<td class=\"num\">")
+                    .nth(1)
+                    .and_then(|c| c.split("</td>").next())
+                    .unwrap_or("");
+                (label, count_value(count))
+            })
+            .collect();
+        out.push((caption, rows));
+    }
+    out
+}
+
+/// `(href, count)` of every link followed by a count in brackets (archive and report indexes).
+fn counted_links(html: &str) -> Vec<(String, serde_json::Value)> {
+    let marker = "</a> <span class=\"muted\">(";
+    let mut out = Vec::new();
+    let parts: Vec<&str> = html.split(marker).collect();
+    for w in parts.windows(2) {
+        let href = w[0]
+            .rsplit("href=\"")
+            .next()
+            .and_then(|h| h.split('"').next())
+            .unwrap_or("");
+        let inner = w[1].split(")</span>").next().unwrap_or("");
+        let count = inner.rsplit(": ").next().unwrap_or(inner);
+        let href = href.replace("&#x2f;", "/");
+        out.push((href.trim_start_matches("../").to_owned(), count_value(count)));
+    }
+    out
+}
+
+fn page<'a>(files: &'a [(String, Vec<u8>)], path: &str) -> std::borrow::Cow<'a, str> {
+    String::from_utf8_lossy(
+        &files
+            .iter()
+            .find(|(p, _)| p == path)
+            .unwrap_or_else(|| panic!("no {path}"))
+            .1,
+    )
+}
+
+/// Every count group of a public site whose members add up to a number it publishes.
+fn assert_site_unsolvable(public: &[(String, Vec<u8>)], internal: &[(String, Vec<u8>)]) {
+    use crate::support::assert_unsolvable;
+    let json = |files: &[(String, Vec<u8>)], p: &str| -> serde_json::Value {
+        serde_json::from_str(&page(files, p)).expect("json")
+    };
+    let (s, si) = (json(public, "api/status.json"), json(internal, "api/status.json"));
+    let counts = |v: &serde_json::Value, k: &str| -> Vec<serde_json::Value> {
+        v[k].as_array()
+            .expect("list")
+            .iter()
+            .map(|x| x["count"].clone())
+            .collect()
+    };
+    let truth = |v: &serde_json::Value, k: &str| -> Vec<u64> {
+        v[k].as_array()
+            .expect("list")
+            .iter()
+            .map(|x| x["count"].as_u64().expect("n"))
+            .collect()
+    };
+    assert_unsolvable(
+        "status by_status",
+        &counts(&s, "by_status"),
+        &s["total"],
+        &truth(&si, "by_status"),
+    );
+    assert_unsolvable(
+        "status by_stage",
+        &counts(&s, "by_stage"),
+        &s["open"],
+        &truth(&si, "by_stage"),
+    );
+    let open_states: Vec<usize> = (0..counts(&s, "by_status").len())
+        .filter(|i| !matches!(s["by_status"][*i]["key"].as_str(), Some("closed" | "rejected")))
+        .collect();
+    assert_unsolvable(
+        "status open states",
+        &open_states
+            .iter()
+            .map(|i| s["by_status"][*i]["count"].clone())
+            .collect::<Vec<_>>(),
+        &s["open"],
+        &open_states
+            .iter()
+            .map(|i| truth(&si, "by_status")[*i])
+            .collect::<Vec<_>>(),
+    );
+    let final_states: Vec<serde_json::Value> = s["by_status"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|x| matches!(x["key"].as_str(), Some("closed" | "rejected")))
+        .map(|x| x["count"].clone())
+        .chain([s["open"].clone()])
+        .collect();
+    assert_unsolvable(
+        "status total = open + closed + rejected",
+        &final_states,
+        &s["total"],
+        &[],
+    );
+    assert_unsolvable("status by_category", &counts(&s, "by_category"), &s["total"], &[]);
+    // The archive, category and report indexes: links with their counts.
+    let mut totals: std::collections::BTreeMap<String, serde_json::Value> = std::collections::BTreeMap::new();
+    let archive = counted_links(&page(public, "archive/index.html"));
+    let reports = counted_links(&page(public, "reports/index.html"));
+    totals.extend(archive.iter().cloned());
+    for (caption, rows) in count_tables(&page(public, "categories/index.html"))
+        .into_iter()
+        .chain(count_tables(&page(public, "owners/index.html")))
+    {
+        let _ = caption;
+        for (label, c) in rows {
+            let label = label.replace("&#x2f;", "/");
+            let href = label
+                .split("href=\"../")
+                .nth(1)
+                .and_then(|h| h.split('"').next())
+                .unwrap_or("");
+            totals.insert(href.to_owned(), c);
+        }
+    }
+    // Months add up to their year; quarters to their year; months to their quarter.
+    for (links, what) in [(&archive, "archive"), (&reports, "reports")] {
+        let is_year = |h: &str| {
+            let name = h.rsplit('/').next().unwrap_or("");
+            name.len() == 9 && name[..4].bytes().all(|b| b.is_ascii_digit())
+        };
+        for (y, yc) in links.iter().filter(|(h, _)| is_year(h)) {
+            let year = &y[y.len() - 9..y.len() - 5];
+            let months: Vec<serde_json::Value> = links
+                .iter()
+                .filter(|(h, _)| h.contains(&format!("/{year}-")) && !h.contains('Q'))
+                .map(|(_, c)| c.clone())
+                .collect();
+            assert_unsolvable(&format!("{what} months of {year}"), &months, yc, &[]);
+            let quarters: Vec<serde_json::Value> = links
+                .iter()
+                .filter(|(h, _)| h.contains(&format!("/{year}-Q")))
+                .map(|(_, c)| c.clone())
+                .collect();
+            if !quarters.is_empty() {
+                assert_unsolvable(&format!("{what} quarters of {year}"), &quarters, yc, &[]);
+            }
+        }
+    }
+    // The tables of each archive, category and owner page add up to the page's count.
+    let mut checked = 0;
+    for (path, _) in public.iter().filter(|(p, _)| {
+        (p.starts_with("archive/") || p.starts_with("categories/") || p.starts_with("owners/"))
+            && !p.ends_with("index.html")
+    }) {
+        let Some(total) = totals.get(path) else { continue };
+        let tables = count_tables(&page(public, path));
+        let truths = count_tables(&page(internal, path));
+        for (caption, rows) in &tables {
+            let withheld = ["(rincian disembunyikan)", "(breakdown withheld)"];
+            if rows.len() == 1 && withheld.contains(&rows[0].0.as_str()) {
+                continue; // withheld as a whole
+            }
+            let cells: Vec<serde_json::Value> = rows.iter().map(|r| r.1.clone()).collect();
+            let truth: Vec<u64> = truths
+                .iter()
+                .find(|(c, _)| c == caption)
+                .map(|(_, r)| {
+                    rows.iter()
+                        .map(|(l, _)| {
+                            r.iter()
+                                .find(|(x, _)| x == l)
+                                .and_then(|(_, c)| c.as_u64())
+                                .unwrap_or(0)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let truth = if path.starts_with("owners/") { Vec::new() } else { truth };
+            assert_unsolvable(&format!("{path} {caption}"), &cells, total, &truth);
+            checked += 1;
+        }
+    }
+    assert!(checked > 5, "only {checked} tables checked");
+}
+
+#[test]
+fn public_site_counts_cannot_be_solved_from_their_totals() {
+    let check = |r: &Repo| {
+        let public = build(r, "public", &[]);
+        let internal = build(r, "internal", &["--audience", "internal"]);
+        assert_site_unsolvable(&public, &internal);
+    };
+    check(&sample());
+    for seed in [3, 11] {
+        check(&crate::support::varied(40, seed));
+    }
+}
