@@ -983,7 +983,9 @@ impl<'a> Lens<'a> {
     }
 
     /// The periodic report as this audience may see it.
-    pub fn report(&self, agg: &Aggregate, facts: &[Facts<'_>], generated: Timestamp) -> ReportView {
+    /// `generated` is printed as the generation time when given (the site gives it only
+    /// with `--now`, so that its pages do not depend on the clock).
+    pub fn report(&self, agg: &Aggregate, facts: &[Facts<'_>], generated: Option<Timestamp>) -> ReportView {
         let lang = self.lang;
         let tz = self.cfg.timezone;
         let c = |n: usize| self.count(n);
@@ -1133,7 +1135,7 @@ impl<'a> Lens<'a> {
                 from: self.time(period.from),
                 to: self.time(period.to),
             },
-            generated: self.time(generated),
+            generated: generated.map(|t| self.time(t)),
             audience: self.audience,
             audience_label: i18n::term(lang, "audience", self.audience.as_str()),
             tlp: if internal {
@@ -1345,7 +1347,8 @@ pub struct ReportView {
     pub title: String,
     pub organization: OrgView,
     pub period: PeriodView,
-    pub generated: TimeText,
+    /// When the report was made; `None` on the site built without `--now`.
+    pub generated: Option<TimeText>,
     pub audience: Audience,
     pub audience_label: String,
     /// The TLP of the report itself.

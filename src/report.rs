@@ -622,7 +622,9 @@ pub fn to_markdown(r: &ReportView) -> String {
         r.period.from.iso,
         r.period.to.iso
     );
-    let _ = writeln!(o, "{}: {}  ", t("generated"), r.generated.text);
+    if let Some(g) = &r.generated {
+        let _ = writeln!(o, "{}: {}  ", t("generated"), g.text);
+    }
     let _ = writeln!(o, "{}: {}\n", t("audience"), r.audience_label);
     let _ = writeln!(o, "## {}\n", t("totals"));
     let _ = writeln!(o, "| | {} |\n|---|---:|", t("count"));

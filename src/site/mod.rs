@@ -742,7 +742,8 @@ fn reports(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
     periods.extend(months.iter().filter_map(|(y, m)| Period::month(*y, *m, tz)));
     periods.extend(quarters.iter().filter_map(|(y, q)| Period::quarter(*y, *q, tz)));
     periods.extend(years.iter().filter_map(|y| Period::year(*y, tz)));
-    let generated = b.now;
+    // Printed only when `--now` was given: without it the site does not depend on the clock.
+    let generated = b.show_now.then_some(b.now);
     let views: Vec<(Period, crate::audience::ReportView)> = periods
         .par_iter()
         .map(|p| {

@@ -369,6 +369,39 @@ fn building_twice_gives_identical_bytes() {
 }
 
 #[test]
+fn without_now_no_page_prints_a_generation_time() {
+    let r = sample();
+    for lang in ["id", "en"] {
+        r.run(&["build", "--out", "c", "--lang", lang]).code(0);
+        let files = tree(&r.file("c"));
+        let mut reports = 0;
+        for (path, body) in text(&files).into_iter().filter(|(p, _)| p.starts_with("reports/")) {
+            for label in ["Dibuat", "Generated", "Keadaan per", "As of"] {
+                assert!(
+                    !body.contains(&format!("<dt>{label}</dt>")),
+                    "{path} prints a generation time"
+                );
+            }
+            reports += 1;
+        }
+        assert!(reports > 3);
+        let status: serde_json::Value = serde_json::from_str(&r.read("c/api/status.json")).expect("json");
+        assert!(status["as_of"].is_null());
+    }
+    // With --now the report pages say when they were made.
+    let files = build(&r, "d", &[]);
+    let page = text(&files)
+        .into_iter()
+        .find(|(p, _)| *p == "reports/2026.html")
+        .expect("page")
+        .1;
+    assert!(
+        page.contains("<dt>Dibuat</dt><dd><time datetime=\"2026-11-28T09:00:00+07:00\">"),
+        "{page}"
+    );
+}
+
+#[test]
 fn an_invalid_incident_stops_the_build_and_leaves_the_previous_site() {
     let r = sample();
     let before = build(&r, "public", &[]);
