@@ -418,12 +418,18 @@ impl<'a> Lens<'a> {
             .collect();
         names.sort();
         names.dedup();
-        let mut used: HashMap<String, usize> = HashMap::new();
+        // Names that slug alike get -2, -3…, skipping any slug already taken ("Dinas X",
+        // "Dinas X 2" and "Dinas-X" make three pages).
+        let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
         for n in names {
             let base = slug(&n);
-            let k = used.entry(base.clone()).or_insert(0);
-            *k += 1;
-            let s = if *k == 1 { base } else { format!("{base}-{k}") };
+            let mut s = base.clone();
+            let mut k = 1;
+            while taken.contains(&s) {
+                k += 1;
+                s = format!("{base}-{k}");
+            }
+            taken.insert(s.clone());
             lens.owners.insert(n, format!("owners/{s}.html"));
         }
         lens
@@ -1540,6 +1546,31 @@ mod tests {
         inc.tlp = Some(Tlp::Clear);
         let v = l.incident(&inc, now).expect("clear is public");
         assert!(v.reporter.is_none() && !v.internal);
+    }
+
+    #[test]
+    fn owner_pages_never_share_a_file() {
+        let cfg = Config::builtin();
+        let names = ["Dinas X", "Dinas-X", "Dinas X 2", "dinas x", "Dinas X-2", "Dinas X 3"];
+        let incs: Vec<Incident> = names
+            .iter()
+            .enumerate()
+            .map(|(k, n)| Incident {
+                id: format!("INC-2026-{k:04}"),
+                owner: Some((*n).to_owned()),
+                tlp: Some(Tlp::Clear),
+                ..Incident::default()
+            })
+            .collect();
+        let refs: Vec<&Incident> = incs.iter().collect();
+        for audience in [Audience::Public, Audience::Internal] {
+            let l = Lens::new(&cfg, Lang::Id, audience, &refs);
+            let hrefs: std::collections::BTreeSet<&str> = l.owner_pages().map(|(_, h)| h).collect();
+            assert_eq!(hrefs.len(), names.len(), "{hrefs:?}");
+            for n in names {
+                assert!(l.owner_href(n).is_some(), "{n}");
+            }
+        }
     }
 
     #[test]
