@@ -161,11 +161,21 @@ fn propagate(shown: &[Count], groups: &[Group]) -> Vec<(u64, Option<u64>)> {
 }
 
 /// Removes characters XML 1.0 cannot carry (C0 controls other than tab, LF and CR; U+FFFE,
-/// U+FFFF), so every output stays well-formed whatever a file contains.
+/// U+FFFF), so every output stays well-formed whatever a file contains, and the
+/// bidirectional embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069),
+/// which would reverse the text that follows them on a page, in a feed reader's list or in a
+/// window title. Right-to-left text itself needs none of them and is kept; templates also
+/// isolate user text with `<bdi>`.
 pub fn clean(s: &str) -> String {
     s.chars()
         .filter(|&c| (matches!(c, '\t' | '\n' | '\r') || !c.is_control()) && c != '\u{fffe}' && c != '\u{ffff}')
+        .filter(|c| !is_bidi_control(*c))
         .collect()
+}
+
+/// U+202A–U+202E (embeddings and overrides) and U+2066–U+2069 (isolates).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 fn clean_opt(s: &Option<String>) -> Option<String> {
@@ -1576,5 +1586,6 @@ mod tests {
     #[test]
     fn control_characters_are_removed() {
         assert_eq!(clean("a\u{1}b\u{ffff}\tc\n"), "ab\tc\n");
+        assert_eq!(clean("a\u{202e}b\u{2066}c\u{2069}\u{202c} مرحبا"), "abc مرحبا");
     }
 }

@@ -670,3 +670,54 @@ fn public_site_counts_cannot_be_solved_from_their_totals() {
         check(&crate::support::varied(40, seed));
     }
 }
+
+#[test]
+fn bidi_override_characters_never_reach_a_page_or_the_feed() {
+    let r = Repo::new();
+    let at = "2026-03-01T09:00:00+07:00";
+    let file = crate::support::reported("INC-2026-0001", at)
+        .replace(
+            "title: Situs desa diretas",
+            "title: \"Situs \u{202E}terbalik tanpa penutup \u{2067}isolat\"\ntlp: clear\nowner: \"Dinas \u{202D}Uji\"\nsummary: \"ringkasan \u{202E}balik\"",
+        )
+        .replace(
+            "actor: siti }",
+            "actor: siti }\n  - { at: 2026-03-01T10:00:00+07:00, to: reported, by: helpdesk, actor: siti, note: \"catatan \u{202B}x\" }",
+        );
+    r.write("incidents/2026/INC-2026-0001.md", &file);
+    r.run(&["validate"]).code(0);
+    for audience in ["public", "internal"] {
+        let files = build(&r, audience, &["--audience", audience]);
+        for (path, body) in text(&files) {
+            for c in [
+                '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}',
+                '\u{2069}',
+            ] {
+                assert!(!body.contains(c), "{path} carries U+{:04X}", c as u32);
+            }
+        }
+        let page = text(&files)
+            .into_iter()
+            .find(|(p, _)| *p == "incidents/INC-2026-0001.html")
+            .expect("page")
+            .1;
+        assert!(
+            page.contains("<bdi>Situs terbalik tanpa penutup isolat</bdi>"),
+            "{page}"
+        );
+        assert!(page.contains("<p class=\"lead\" dir=\"auto\">"), "{page}");
+        let feed = text(&files)
+            .into_iter()
+            .find(|(p, _)| *p == "feed.xml")
+            .expect("feed")
+            .1;
+        well_formed(&feed).expect("feed");
+        assert!(feed.contains("Situs terbalik tanpa penutup isolat</title>"), "{feed}");
+    }
+    let md = r
+        .run(&["report", "--period", "2026-03", "--audience", "public"])
+        .code(0)
+        .stdout
+        .clone();
+    assert!(!md.contains('\u{202E}') && md.contains("Situs terbalik"), "{md}");
+}
