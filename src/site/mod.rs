@@ -390,6 +390,30 @@ fn authority(base_url: &str) -> String {
     }
 }
 
+/// The path part of `site.base_url` with a trailing `/` (`https://x.example/status` →
+/// `/status/`), or `None` when no base URL is set.
+fn base_path(base_url: &str) -> Option<String> {
+    let url = base_url.trim();
+    if url.is_empty() {
+        return None;
+    }
+    let rest = match url.split_once("://") {
+        Some((_, r)) => r.find('/').map_or("/", |i| &r[i..]),
+        None if url.starts_with('/') => url,
+        None => "/",
+    };
+    let path = rest.split(['?', '#']).next().unwrap_or("/");
+    let mut p = if path.starts_with('/') {
+        path.to_owned()
+    } else {
+        format!("/{path}")
+    };
+    if !p.ends_with('/') {
+        p.push('/');
+    }
+    Some(p)
+}
+
 /// Computes every page of the site.
 pub fn plan(b: &Build<'_>, tpl: &Templates) -> Result<Vec<Page>, TemplateError> {
     let cfg = b.cfg;
@@ -459,9 +483,16 @@ pub fn plan(b: &Build<'_>, tpl: &Templates) -> Result<Vec<Page>, TemplateError> 
     pages.extend(reports(&cx)?);
     pages.push(feed(&cx)?);
     pages.extend(api(&cx));
-    let root = crate::audience::clean(&cfg.site.base_url);
-    let nf = context! { title => cx.t("not_found"), nav => "", root => root };
-    pages.push(("404.html".into(), cx.render("404.html", 0, nf)?));
+    // A host serves the 404 page at whatever path was asked for, so its links start from the
+    // path of `site.base_url`; without one they start at `/` and the stylesheet is inlined.
+    let path = base_path(&crate::audience::clean(&cfg.site.base_url));
+    let css = path
+        .is_none()
+        .then(|| safe(String::from_utf8_lossy(tpl.static_file("style.css")).into_owned()));
+    let nf_base =
+        context! { site => value(&site), t => value(&i18n::ui(b.lang)), root => path.unwrap_or_else(|| "/".into()) };
+    let nf = context! { title => cx.t("not_found"), nav => "", css => css };
+    pages.push(("404.html".into(), tpl.render("404.html", &nf_base, nf)?.into_bytes()));
     pages.sort_by(|a, c| a.0.cmp(&c.0));
     pages.dedup_by(|a, c| a.0 == c.0);
     Ok(pages)
@@ -967,5 +998,20 @@ mod tests {
         assert_eq!(authority("https://CSIRT.example.go.id/status/"), "csirt.example.go.id");
         assert_eq!(authority(""), "insiden.invalid");
         assert_eq!(authority("http://x.test:8080/a"), "x.test");
+    }
+
+    #[test]
+    fn the_404_page_links_from_the_base_url_path() {
+        assert_eq!(
+            base_path("https://csirt.example.go.id/status/").as_deref(),
+            Some("/status/")
+        );
+        assert_eq!(
+            base_path("https://csirt.example.go.id/status?x=1").as_deref(),
+            Some("/status/")
+        );
+        assert_eq!(base_path("https://csirt.example.go.id").as_deref(), Some("/"));
+        assert_eq!(base_path("/insiden").as_deref(), Some("/insiden/"));
+        assert_eq!(base_path(" "), None);
     }
 }

@@ -721,3 +721,24 @@ fn bidi_override_characters_never_reach_a_page_or_the_feed() {
         .clone();
     assert!(!md.contains('\u{202E}') && md.contains("Situs terbalik"), "{md}");
 }
+
+#[test]
+fn the_404_page_links_from_the_base_url_path_at_any_depth() {
+    let r = sample();
+    let files = build(&r, "public", &[]);
+    let nf = text(&files).into_iter().find(|(p, _)| *p == "404.html").expect("404").1;
+    let hrefs = links(&nf);
+    assert!(hrefs.contains(&"/status/style.css".to_owned()), "{hrefs:?}");
+    assert!(hrefs.contains(&"/status/index.html".to_owned()), "{hrefs:?}");
+    assert!(hrefs.iter().all(|h| h.starts_with("/status/")), "{hrefs:?}");
+    // Without a base URL: links from the host's root and the stylesheet inline.
+    let cfg = r.read("insiden.yaml").replace(
+        "base_url: https://csirt.trenggalekkab.example/status/",
+        "base_url: \"\"",
+    );
+    r.write("insiden.yaml", &cfg);
+    let files = build(&r, "public", &[]);
+    let nf = text(&files).into_iter().find(|(p, _)| *p == "404.html").expect("404").1;
+    assert!(nf.contains("<style>") && !nf.contains("stylesheet"), "{nf}");
+    assert!(links(&nf).iter().all(|h| h.starts_with('/')), "{nf}");
+}
