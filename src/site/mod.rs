@@ -861,7 +861,13 @@ fn feed(cx: &Ctx<'_>) -> Result<Page, TemplateError> {
     let updated = entries
         .first()
         .map_or_else(|| "1970-01-01T00:00:00Z".to_owned(), |e| e.updated.clone());
+    // With a base URL every link is absolute and the feed says where relative ones start.
+    let mut base = crate::audience::clean(b.cfg.site.base_url.trim());
+    if !base.is_empty() && !base.ends_with('/') {
+        base.push('/');
+    }
     let ctx = context! {
+        base => base,
         title => crate::audience::clean(&b.cfg.site.title),
         feed_id => format!("tag:{auth},2026-01-01:insiden/{}/{}", b.audience.as_str(), match b.lang { Lang::Id => "id", Lang::En => "en" }),
         updated => updated,

@@ -742,3 +742,42 @@ fn the_404_page_links_from_the_base_url_path_at_any_depth() {
     assert!(nf.contains("<style>") && !nf.contains("stylesheet"), "{nf}");
     assert!(links(&nf).iter().all(|h| h.starts_with('/')), "{nf}");
 }
+
+#[test]
+fn feed_links_are_absolute_under_xml_base_and_the_feed_stays_well_formed() {
+    let r = sample();
+    let files = build(&r, "public", &[]);
+    let feed = text(&files)
+        .into_iter()
+        .find(|(p, _)| *p == "feed.xml")
+        .expect("feed")
+        .1;
+    well_formed(&feed).expect("feed");
+    assert!(
+        feed.contains("xml:base=\"https:&#x2f;&#x2f;csirt.trenggalekkab.example&#x2f;status&#x2f;\""),
+        "{feed}"
+    );
+    let hrefs = links(&feed);
+    assert!(hrefs.len() > 2);
+    for h in &hrefs {
+        assert!(h.starts_with("https://csirt.trenggalekkab.example/status/"), "{h}");
+    }
+    assert!(hrefs.contains(&"https://csirt.trenggalekkab.example/status/incidents/INC-2026-0003.html".to_owned()));
+    // Without a base URL: relative links, no xml:base.
+    let cfg = r.read("insiden.yaml").replace(
+        "base_url: https://csirt.trenggalekkab.example/status/",
+        "base_url: \"\"",
+    );
+    r.write("insiden.yaml", &cfg);
+    let files = build(&r, "public", &[]);
+    let feed = text(&files)
+        .into_iter()
+        .find(|(p, _)| *p == "feed.xml")
+        .expect("feed")
+        .1;
+    well_formed(&feed).expect("feed");
+    assert!(
+        !feed.contains("xml:base") && links(&feed).contains(&"index.html".to_owned()),
+        "{feed}"
+    );
+}
