@@ -107,13 +107,18 @@ impl Period {
         })
     }
 
-    /// Parses `2026-01`, `2026-Q1` (or `2026-q1`) or `2026`.
+    /// Parses `2026-01`, `2026-Q1` (or `2026-q1`) or `2026`; years 1970 to 9998.
     pub fn parse(s: &str, tz: Tz) -> Result<Period, String> {
         let s = s.trim();
         let bad = || format!("`{s}` is not a period; write a month (2026-01), a quarter (2026-Q1) or a year (2026)");
         let year_of = |y: &str| -> Result<i32, String> {
             if y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()) {
-                y.parse().map_err(|_| bad())
+                let n: i32 = y.parse().map_err(|_| bad())?;
+                if (1970..=9998).contains(&n) {
+                    Ok(n)
+                } else {
+                    Err(format!("`{s}`: the year must be from 1970 to 9998"))
+                }
             } else {
                 Err(bad())
             }
@@ -123,8 +128,12 @@ impl Period {
             Some((y, rest)) => {
                 let year = year_of(y)?;
                 if let Some(q) = rest.strip_prefix(['Q', 'q']) {
-                    let q: u32 = q.parse().map_err(|_| bad())?;
-                    Period::quarter(year, q, tz).ok_or_else(|| format!("`{s}`: a quarter is Q1, Q2, Q3 or Q4"))
+                    let quarter = || format!("`{s}`: a quarter is Q1, Q2, Q3 or Q4");
+                    let q = match q.as_bytes() {
+                        [d @ b'1'..=b'4'] => u32::from(d - b'0'),
+                        _ => return Err(quarter()),
+                    };
+                    Period::quarter(year, q, tz).ok_or_else(quarter)
                 } else if rest.len() == 2 && rest.bytes().all(|b| b.is_ascii_digit()) {
                     let m: u32 = rest.parse().map_err(|_| bad())?;
                     Period::month(year, m, tz).ok_or_else(|| format!("`{s}`: a month is 01 to 12"))
@@ -842,7 +851,13 @@ mod tests {
         let q = Period::parse("2026-Q4", JKT).expect("quarter");
         assert_eq!(q.to.to_rfc3339(), "2027-01-01T00:00:00+07:00");
         assert_eq!(Period::parse("2026", JKT).expect("year").key, "2026");
-        for bad in ["2026-13", "2026-Q5", "26", "2026-1", "x", "2026-Q", ""] {
+        assert_eq!(Period::parse("2026-q2", JKT).expect("quarter").key, "2026-Q2");
+        assert_eq!(Period::parse("1970-01", JKT).expect("first").key, "1970-01");
+        assert_eq!(Period::parse("9998-Q4", JKT).expect("last").key, "9998-Q4");
+        for bad in [
+            "2026-13", "2026-Q5", "26", "2026-1", "x", "2026-Q", "", "0000", "9999", "1969", "2026-Q01", "2026-Q+1",
+            "2026-Q0", "2026-Q 1", "+202", "2026-00", "9999-12",
+        ] {
             assert!(Period::parse(bad, JKT).is_err(), "{bad}");
         }
         assert!(Period::custom("2026-02-01", "2026-01-01", JKT).is_err());

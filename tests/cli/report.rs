@@ -386,6 +386,10 @@ fn bad_periods_are_usage_errors_and_an_empty_period_is_a_report_of_zeros() {
     for bad in [
         vec!["--period", "2026-13"],
         vec!["--period", "Q1"],
+        vec!["--period", "0000"],
+        vec!["--period", "9999"],
+        vec!["--period", "2026-Q01"],
+        vec!["--period", "2026-Q+1"],
         vec!["--from", "2026-02-01", "--to", "2026-01-01"],
     ] {
         let mut args = vec!["report"];
