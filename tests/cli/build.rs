@@ -440,6 +440,23 @@ fn an_override_template_replaces_the_builtin_and_its_errors_name_file_and_line()
 }
 
 #[test]
+fn an_unknown_template_name_stops_the_build_naming_the_file_and_the_builtins() {
+    let r = sample();
+    let before = build(&r, "public", &[]);
+    r.write("site-templates/incidents.html", "{{ title }}\n");
+    let run = r.run(&["build", "--now", NOW]);
+    run.code(2)
+        .stderr_has("site-templates/incidents.html")
+        .stderr_has("incident.html")
+        .stderr_has("layout.html")
+        .stderr_has("style.css");
+    assert!(tree(&r.file("public")) == before, "previous output untouched");
+    r.run(&["report", "--period", "2026", "--format", "html"])
+        .code(2)
+        .stderr_has("site-templates/incidents.html");
+}
+
+#[test]
 fn build_refuses_to_replace_a_folder_it_did_not_write() {
     let r = sample();
     let run = r.run(&["build", "--out", "incidents"]);
