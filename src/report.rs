@@ -597,7 +597,7 @@ fn md_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '!' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '!' | '&' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -874,6 +874,17 @@ mod tests {
         assert_eq!((s.median, s.p90), (Some(1.5), Some(1.9)));
         assert_eq!(Stat::of(vec![]).median, None);
         assert_eq!(Stat::of(vec![5.0]).p90, Some(5.0));
+    }
+
+    #[test]
+    fn markdown_text_is_escaped_entities_included() {
+        assert_eq!(md_escape("a &amp; <b> | c"), "a \\&amp; \\<b\\> \\| c");
+        // Rendered, the text reads as written: an entity in a title stays an entity's text.
+        let html = crate::markdown::to_html(&md_escape("Tom &amp; Jerry &#60;script&#62; ![x](y)"), 0, "");
+        assert!(
+            html.contains("Tom &amp;amp; Jerry &amp;#60;script&amp;#62; ![x](y)"),
+            "{html}"
+        );
     }
 
     #[test]
