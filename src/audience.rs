@@ -506,14 +506,16 @@ impl<'a> Lens<'a> {
         let mut given_up = vec![false; values.len()];
         loop {
             let b = propagate(&out, groups);
-            let solved = (0..values.len()).find(|&i| small(i) && !given_up[i] && b[i].1 == Some(b[i].0));
-            let Some(cell) = solved else { break };
-            let holding: Vec<&Group> = groups
-                .iter()
-                .filter(|g| g.total == cell || g.members.contains(&cell))
+            let solved: Vec<usize> = (0..values.len())
+                .filter(|&i| small(i) && !given_up[i] && b[i].1 == Some(b[i].0))
                 .collect();
-            let candidate = holding
+            let Some(&cell) = solved.first() else { break };
+            let holds = |g: &Group, c: usize| g.total == c || g.members.contains(&c);
+            // Prefer withholding one more count (of any group holding a solved cell) to
+            // withholding a whole group.
+            let candidate = groups
                 .iter()
+                .filter(|g| solved.iter().any(|c| holds(g, *c)))
                 .flat_map(|g| g.members.iter().copied())
                 .filter(|&m| matches!(out[m], Count::Shown(v) if v > 0))
                 .min_by_key(|&m| (values[m], m));
@@ -521,6 +523,7 @@ impl<'a> Lens<'a> {
                 out[m] = Count::AtLeast(min);
                 continue;
             }
+            let holding: Vec<&Group> = groups.iter().filter(|g| holds(g, cell)).collect();
             let mut changed = false;
             for g in &holding {
                 for &m in &g.members {

@@ -27,7 +27,7 @@ const UI: &[(&str, &str, &str)] = &[
     ("audience_public", "Edisi publik", "Public edition"),
     ("audience_internal", "Edisi internal — hanya untuk organisasi", "Internal edition — for the organisation only"),
     ("internal_notice", "Halaman ini memuat informasi TLP:AMBER dan TLP:AMBER+STRICT. Jangan teruskan ke luar organisasi.", "This page holds TLP:AMBER and TLP:AMBER+STRICT information. Do not forward it outside the organisation."),
-    ("public_notice", "Rincian hanya ditampilkan untuk insiden berlabel TLP:CLEAR. Insiden lain hanya muncul dalam jumlah; jumlah di bawah {n} ditampilkan sebagai \"< {n}\".", "Details are shown only for incidents labelled TLP:CLEAR. Other incidents appear only in counts; counts below {n} are shown as \"< {n}\"."),
+    ("public_notice", "Rincian hanya ditampilkan untuk insiden berlabel TLP:CLEAR. Insiden lain hanya muncul dalam jumlah; jumlah di bawah {n} ditampilkan sebagai \"< {n}\", dan jumlah yang dapat dipakai untuk menghitungnya disembunyikan sebagai \"≥ {n}\" atau \"x\".", "Details are shown only for incidents labelled TLP:CLEAR. Other incidents appear only in counts; counts below {n} are shown as \"< {n}\", and counts that would let them be worked out are withheld as \"≥ {n}\" or \"x\"."),
     ("pipeline", "Insiden terbuka per tahap SOP", "Open incidents by SOP step"),
     ("pipeline_help", "Tahap adalah langkah SOP yang sedang dikerjakan.", "The step is the SOP step being worked on."),
     ("open_total", "Insiden terbuka", "Open incidents"),
