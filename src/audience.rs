@@ -4,8 +4,9 @@
 //!
 //! * `Public`: a TLP:CLEAR incident shows its title, summary, body, status, category,
 //!   severity, owner and timeline (teams, never people). Every other incident (a missing `tlp`
-//!   counts as AMBER) appears only in counts, and a count from 1 to `public_min_count - 1`
-//!   is shown as "< N". Reporter, contacts, actors, assets, observables and attachments are
+//!   counts as AMBER) appears only in counts; a count from 1 to `public_min_count - 1` is
+//!   shown as "< N", and counts published beside their total are suppressed together
+//!   ([`Lens::suppress`]) so that none can be computed by subtraction. Reporter, contacts, actors, assets, observables and attachments are
 //!   never public.
 //! * `Internal`: everything, except that a TLP:RED incident shows metadata only (no body,
 //!   summary, notes or attachments).
@@ -39,11 +40,16 @@ impl Audience {
     }
 }
 
-/// A count as an audience sees it: the number, or "< N" when suppressed on the public edition.
+/// A count as an audience sees it. On the public edition a count from 1 to `N - 1`
+/// (`N` = `site.public_min_count`) is `Below(N)`; a larger count withheld so that a small one
+/// cannot be computed from its group's total is `AtLeast(N)`; a count withheld together with
+/// its whole group (any value, zero included) is `Withheld`. See [`Lens::suppress`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Count {
     Shown(usize),
     Below(u32),
+    AtLeast(u32),
+    Withheld,
 }
 
 impl Count {
@@ -51,7 +57,18 @@ impl Count {
     pub fn value(self) -> Option<usize> {
         match self {
             Count::Shown(n) => Some(n),
-            Count::Below(_) => None,
+            _ => None,
+        }
+    }
+
+    /// What a reader can tell from the count: its least and greatest possible values
+    /// (`None`: unbounded).
+    pub fn bounds(self) -> (u64, Option<u64>) {
+        match self {
+            Count::Shown(n) => (n as u64, Some(n as u64)),
+            Count::Below(m) => (1, Some(u64::from(m).saturating_sub(1))),
+            Count::AtLeast(m) => (u64::from(m), None),
+            Count::Withheld => (0, None),
         }
     }
 }
@@ -61,6 +78,8 @@ impl fmt::Display for Count {
         match self {
             Count::Shown(n) => write!(f, "{n}"),
             Count::Below(m) => write!(f, "< {m}"),
+            Count::AtLeast(m) => write!(f, "≥ {m}"),
+            Count::Withheld => f.write_str("x"),
         }
     }
 }
@@ -69,17 +88,94 @@ impl Serialize for Count {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
             Count::Shown(n) => s.serialize_u64(*n as u64),
-            Count::Below(_) => s.serialize_str(&self.to_string()),
+            _ => s.serialize_str(&self.to_string()),
         }
     }
 }
 
+/// A sum published (or computable) beside its parts: the cells `members` of a table add up
+/// to the cell `total`. Indices are into the values given to [`Lens::suppress`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Group {
+    pub members: Vec<usize>,
+    pub total: usize,
+}
+
+fn sum_lo(it: impl Iterator<Item = u64>) -> u64 {
+    it.fold(0, u64::saturating_add)
+}
+
+fn sum_hi(mut it: impl Iterator<Item = Option<u64>>) -> Option<u64> {
+    it.try_fold(0u64, |a, x| x.map(|x| a.saturating_add(x)))
+}
+
+/// Bounds propagation over a table's groups: each cell's least and greatest possible value
+/// given what is shown (`None`: unbounded). Sound, and exact for a single group.
+fn propagate(shown: &[Count], groups: &[Group]) -> Vec<(u64, Option<u64>)> {
+    let mut b: Vec<(u64, Option<u64>)> = shown.iter().map(|c| c.bounds()).collect();
+    for _ in 0..64 {
+        let mut changed = false;
+        for g in groups {
+            let (tlo, thi) = b[g.total];
+            let lo_sum = sum_lo(g.members.iter().map(|m| b[*m].0));
+            let hi_sum = sum_hi(g.members.iter().map(|m| b[*m].1));
+            // The total lies within the sum of its members' bounds.
+            let nlo = tlo.max(lo_sum);
+            let nhi = match (thi, hi_sum) {
+                (Some(a), Some(c)) => Some(a.min(c)),
+                (a, c) => a.or(c),
+            };
+            if (nlo, nhi) != (tlo, thi) {
+                b[g.total] = (nlo, nhi);
+                changed = true;
+            }
+            let (tlo, thi) = b[g.total];
+            // Each member is the total less the others.
+            for (k, m) in g.members.iter().enumerate() {
+                let others = || {
+                    g.members
+                        .iter()
+                        .enumerate()
+                        .filter(|(j, _)| *j != k)
+                        .map(|(_, o)| b[*o])
+                };
+                let others_lo = sum_lo(others().map(|x| x.0));
+                let others_hi = sum_hi(others().map(|x| x.1));
+                let (lo, hi) = b[*m];
+                let nlo = others_hi.map_or(lo, |oh| lo.max(tlo.saturating_sub(oh)));
+                let nhi = match (hi, thi.map(|t| t.saturating_sub(others_lo))) {
+                    (Some(a), Some(c)) => Some(a.min(c)),
+                    (a, c) => a.or(c),
+                };
+                if (nlo, nhi) != (lo, hi) {
+                    b[*m] = (nlo, nhi);
+                    changed = true;
+                }
+            }
+        }
+        if !changed {
+            break;
+        }
+    }
+    b
+}
+
 /// Removes characters XML 1.0 cannot carry (C0 controls other than tab, LF and CR; U+FFFE,
-/// U+FFFF), so every output stays well-formed whatever a file contains.
+/// U+FFFF), so every output stays well-formed whatever a file contains, and the
+/// bidirectional embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069),
+/// which would reverse the text that follows them on a page, in a feed reader's list or in a
+/// window title. Right-to-left text itself needs none of them and is kept; templates also
+/// isolate user text with `<bdi>`.
 pub fn clean(s: &str) -> String {
     s.chars()
         .filter(|&c| (matches!(c, '\t' | '\n' | '\r') || !c.is_control()) && c != '\u{fffe}' && c != '\u{ffff}')
+        .filter(|c| !is_bidi_control(*c))
         .collect()
+}
+
+/// U+202A–U+202E (embeddings and overrides) and U+2066–U+2069 (isolates).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
 }
 
 fn clean_opt(s: &Option<String>) -> Option<String> {
@@ -332,12 +428,18 @@ impl<'a> Lens<'a> {
             .collect();
         names.sort();
         names.dedup();
-        let mut used: HashMap<String, usize> = HashMap::new();
+        // Names that slug alike get -2, -3…, skipping any slug already taken ("Dinas X",
+        // "Dinas X 2" and "Dinas-X" make three pages).
+        let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
         for n in names {
             let base = slug(&n);
-            let k = used.entry(base.clone()).or_insert(0);
-            *k += 1;
-            let s = if *k == 1 { base } else { format!("{base}-{k}") };
+            let mut s = base.clone();
+            let mut k = 1;
+            while taken.contains(&s) {
+                k += 1;
+                s = format!("{base}-{k}");
+            }
+            taken.insert(s.clone());
             lens.owners.insert(n, format!("owners/{s}.html"));
         }
         lens
@@ -360,7 +462,8 @@ impl<'a> Lens<'a> {
         self.audience == Audience::Public
     }
 
-    /// A count as the audience sees it.
+    /// A count as the audience sees it, on its own (see [`Lens::counts`] for counts published
+    /// beside their total).
     pub fn count(&self, n: usize) -> Count {
         let min = self.cfg.site.public_min_count;
         if self.is_public() && n > 0 && (n as u64) < u64::from(min) {
@@ -368,6 +471,74 @@ impl<'a> Lens<'a> {
         } else {
             Count::Shown(n)
         }
+    }
+
+    /// The counts of a group whose total (their sum) is published, or may be learnt: see
+    /// [`Lens::suppress`]. The total itself is shown as [`Lens::count`] shows it.
+    pub fn counts(&self, cells: &[usize]) -> Vec<Count> {
+        let mut values = cells.to_vec();
+        values.push(cells.iter().sum());
+        let group = Group {
+            members: (0..cells.len()).collect(),
+            total: cells.len(),
+        };
+        let mut out = self.suppress(&values, &[group]);
+        out.truncate(cells.len());
+        out
+    }
+
+    /// Complementary suppression (public edition; the internal edition shows every number).
+    ///
+    /// `values` are the cells of a table and `groups` say which cells add up to which. Every
+    /// count from 1 to `N - 1` is hidden (`< N`). Then, while a reader could still compute a
+    /// hidden small count from the shown cells and the groups' sums — one hidden cell in a
+    /// group, or hidden cells forced to equal values (all 1, all `N - 1`, all at their least)
+    /// — the smallest still-shown positive member of a group holding that cell is withheld as
+    /// `≥ N`. When no shown positive member is left, every member of those groups (zeros
+    /// included) is withheld (`x`). Group totals are never withheld by this rule.
+    pub fn suppress(&self, values: &[usize], groups: &[Group]) -> Vec<Count> {
+        let min = self.cfg.site.public_min_count;
+        let mut out: Vec<Count> = values.iter().map(|v| self.count(*v)).collect();
+        if !self.is_public() || min <= 1 {
+            return out;
+        }
+        let small = |i: usize| values[i] > 0 && (values[i] as u64) < u64::from(min);
+        let mut given_up = vec![false; values.len()];
+        loop {
+            let b = propagate(&out, groups);
+            let solved: Vec<usize> = (0..values.len())
+                .filter(|&i| small(i) && !given_up[i] && b[i].1 == Some(b[i].0))
+                .collect();
+            let Some(&cell) = solved.first() else { break };
+            let holds = |g: &Group, c: usize| g.total == c || g.members.contains(&c);
+            // Prefer withholding one more count (of any group holding a solved cell) to
+            // withholding a whole group.
+            let candidate = groups
+                .iter()
+                .filter(|g| solved.iter().any(|c| holds(g, *c)))
+                .flat_map(|g| g.members.iter().copied())
+                .filter(|&m| matches!(out[m], Count::Shown(v) if v > 0))
+                .min_by_key(|&m| (values[m], m));
+            if let Some(m) = candidate {
+                out[m] = Count::AtLeast(min);
+                continue;
+            }
+            let holding: Vec<&Group> = groups.iter().filter(|g| holds(g, cell)).collect();
+            let mut changed = false;
+            for g in &holding {
+                for &m in &g.members {
+                    if out[m] != Count::Withheld {
+                        out[m] = Count::Withheld;
+                        changed = true;
+                    }
+                }
+            }
+            if !changed {
+                // Nothing left to hide around this cell (a group of one): leave it.
+                given_up[cell] = true;
+            }
+        }
+        out
     }
 
     pub fn time(&self, t: Timestamp) -> TimeText {
@@ -804,28 +975,55 @@ impl<'a> Lens<'a> {
             .collect()
     }
 
+    /// The lines of a breakdown whose total is published, `(key, label, count)` with a line
+    /// only for each key that occurs, suppressed as [`Lens::counts`] does. A breakdown
+    /// withheld as a whole becomes a single line with its total, since the presence of a line
+    /// would tell that its count is not zero.
+    pub fn breakdown(&self, rows: Vec<(String, String, usize)>) -> Vec<Breakdown> {
+        let cells: Vec<usize> = rows.iter().map(|r| r.2).collect();
+        let counts = self.counts(&cells);
+        if counts.contains(&Count::Withheld) {
+            return vec![Breakdown {
+                key: "withheld".into(),
+                label: i18n::text(self.lang, "withheld"),
+                count: self.count(cells.iter().sum()),
+                rsit: Vec::new(),
+            }];
+        }
+        rows.into_iter()
+            .zip(counts)
+            .map(|((key, label, _), count)| Breakdown {
+                key,
+                label,
+                count,
+                rsit: Vec::new(),
+            })
+            .collect()
+    }
+
     /// The periodic report as this audience may see it.
-    pub fn report(&self, agg: &Aggregate, facts: &[Facts<'_>], generated: Timestamp) -> ReportView {
+    /// `generated` is printed as the generation time when given (the site gives it only
+    /// with `--now`, so that its pages do not depend on the clock).
+    pub fn report(&self, agg: &Aggregate, facts: &[Facts<'_>], generated: Option<Timestamp>) -> ReportView {
         let lang = self.lang;
         let tz = self.cfg.timezone;
         let c = |n: usize| self.count(n);
-        let rows = |m: &BTreeMap<String, usize>, label: &dyn Fn(&str) -> String| -> Vec<Breakdown> {
+        let rows = |m: &BTreeMap<String, usize>, label: &dyn Fn(&str) -> String| -> Vec<(String, String, usize)> {
             m.iter()
-                .map(|(k, n)| Breakdown {
-                    key: clean(k),
-                    label: if k == NONE { i18n::text(lang, "none") } else { label(k) },
-                    count: c(*n),
-                    rsit: Vec::new(),
+                .map(|(k, n)| {
+                    let l = if k == NONE { i18n::text(lang, "none") } else { label(k) };
+                    (clean(k), l, *n)
                 })
                 .collect()
         };
-        let mut by_category = rows(&agg.by_category, &|k| self.category_label(k));
+        let mut by_category = self.breakdown(rows(&agg.by_category, &|k| self.category_label(k)));
         for b in &mut by_category {
             b.rsit = self.cfg.category(&b.key).map(|c| c.rsit.clone()).unwrap_or_default();
         }
-        let mut by_severity = rows(&agg.by_severity, &|k| i18n::term(lang, "severity", k));
+        let mut severities = rows(&agg.by_severity, &|k| i18n::term(lang, "severity", k));
         let rank = |k: &str| crate::model::Severity::parse(k).map_or(usize::MAX, |s| s as usize);
-        by_severity.sort_by_key(|b| rank(&b.key));
+        severities.sort_by_key(|b| rank(&b.0));
+        let by_severity = self.breakdown(severities);
         // Owners of incidents the audience may not see are never named: on the public
         // edition, only TLP:CLEAR incidents are counted by owner, the rest as one line.
         let by_owner = if self.is_public() {
@@ -842,31 +1040,36 @@ impl<'a> Lens<'a> {
             }
             let mut v = rows(&m, &|k| clean(k));
             if rest > 0 {
-                v.push(Breakdown {
-                    key: "restricted".into(),
-                    label: i18n::text(lang, "other_restricted"),
-                    count: c(rest),
-                    rsit: Vec::new(),
-                });
+                v.push(("restricted".into(), i18n::text(lang, "other_restricted"), rest));
             }
-            v
+            self.breakdown(v)
         } else {
-            rows(&agg.by_owner, &|k| clean(k))
+            self.breakdown(rows(&agg.by_owner, &|k| clean(k)))
         };
+        // KPI n: the severities (and the unpublished "none") add up to `all`.
         let kpi = agg
             .kpi
             .iter()
             .map(|(k, groups)| {
+                let n = |g: &str| groups.get(g).map_or(0, |s| s.n);
+                let sevs: Vec<usize> = GROUPS[1..].iter().map(|g| n(g)).collect();
+                let mut cells = sevs.clone();
+                cells.push(n("all").saturating_sub(sevs.iter().sum()));
+                let shown = self.counts(&cells);
                 let g = groups
                     .iter()
                     .map(|(g, s)| {
-                        let hidden = self.is_public() && matches!(c(s.n), Count::Below(_));
+                        let count = GROUPS[1..]
+                            .iter()
+                            .position(|x| x == g)
+                            .map_or_else(|| c(s.n), |i| shown[i]);
+                        let hidden = count.value().is_none();
                         (
                             *g,
                             StatView {
                                 median_hours: if hidden { None } else { s.median },
                                 p90_hours: if hidden { None } else { s.p90 },
-                                n: c(s.n),
+                                n: count,
                             },
                         )
                     })
@@ -880,12 +1083,15 @@ impl<'a> Lens<'a> {
             .states
             .iter()
             .filter_map(|s| {
-                agg.sla.get(&s.id).map(|x| SlaRow {
-                    state: s.id.clone(),
-                    label: s.label.get(lang).to_owned(),
-                    within: c(x.within),
-                    breached: c(x.breached),
-                    ongoing_breached: c(x.ongoing_breached),
+                agg.sla.get(&s.id).map(|x| {
+                    let wb = self.counts(&[x.within, x.breached]);
+                    SlaRow {
+                        state: s.id.clone(),
+                        label: s.label.get(lang).to_owned(),
+                        within: wb[0],
+                        breached: wb[1],
+                        ongoing_breached: c(x.ongoing_breached),
+                    }
                 })
             })
             .collect();
@@ -948,7 +1154,7 @@ impl<'a> Lens<'a> {
                 from: self.time(period.from),
                 to: self.time(period.to),
             },
-            generated: self.time(generated),
+            generated: generated.map(|t| self.time(t)),
             audience: self.audience,
             audience_label: i18n::term(lang, "audience", self.audience.as_str()),
             tlp: if internal {
@@ -967,26 +1173,30 @@ impl<'a> Lens<'a> {
                 reopened: c(agg.totals.reopened),
                 open_at_end: c(agg.totals.open_at_end),
             },
-            rejected_by_code: rows(&agg.rejected_by_code, &|k| i18n::term(lang, "rejection_code", k)),
-            by_month: agg
-                .by_month
-                .iter()
-                .map(|((y, m), n)| Breakdown {
-                    key: format!("{y:04}-{m:02}"),
-                    label: i18n::month_year(lang, *y, *m),
-                    count: c(*n),
-                    rsit: Vec::new(),
-                })
-                .collect(),
+            rejected_by_code: self.breakdown(rows(&agg.rejected_by_code, &|k| i18n::term(lang, "rejection_code", k))),
+            // Every month of the period is listed, zeros included.
+            by_month: {
+                let cells: Vec<usize> = agg.by_month.iter().map(|(_, n)| *n).collect();
+                agg.by_month
+                    .iter()
+                    .zip(self.counts(&cells))
+                    .map(|(((y, m), _), count)| Breakdown {
+                        key: format!("{y:04}-{m:02}"),
+                        label: i18n::month_year(lang, *y, *m),
+                        count,
+                        rsit: Vec::new(),
+                    })
+                    .collect()
+            },
             by_category,
             by_severity,
             by_owner,
-            by_reporter_type: rows(&agg.by_reporter_type, &|k| i18n::term(lang, "reporter_type", k)),
-            by_channel: rows(&agg.by_channel, &|k| i18n::term(lang, "channel", k)),
-            by_tlp: rows(&agg.by_tlp, &|k| {
+            by_reporter_type: self.breakdown(rows(&agg.by_reporter_type, &|k| i18n::term(lang, "reporter_type", k))),
+            by_channel: self.breakdown(rows(&agg.by_channel, &|k| i18n::term(lang, "channel", k))),
+            by_tlp: self.breakdown(rows(&agg.by_tlp, &|k| {
                 Tlp::parse(k).map_or_else(|| clean(k), |t| t.label().to_owned())
-            }),
-            by_resolution: rows(&agg.by_resolution, &|k| i18n::term(lang, "resolution", k)),
+            })),
+            by_resolution: self.breakdown(rows(&agg.by_resolution, &|k| i18n::term(lang, "resolution", k))),
             kpi,
             sla,
             sla_rows,
@@ -1006,7 +1216,10 @@ impl<'a> Lens<'a> {
             }),
             onward_reporting: OnwardView {
                 required: c(agg.onward_required.len()),
-                recorded: c(agg.onward_recorded.len()),
+                recorded: self.counts(&[
+                    agg.onward_recorded.len(),
+                    agg.onward_required.len() - agg.onward_recorded.len(),
+                ])[0],
                 missing: internal.then(|| {
                     agg.onward_required
                         .iter()
@@ -1018,7 +1231,7 @@ impl<'a> Lens<'a> {
             incidents,
             restricted: self.is_public().then(|| RestrictedView {
                 count: c(restricted),
-                by_category: rows(&restricted_by_category, &|k| self.category_label(k)),
+                by_category: self.breakdown(rows(&restricted_by_category, &|k| self.category_label(k))),
             }),
         }
     }
@@ -1153,7 +1366,8 @@ pub struct ReportView {
     pub title: String,
     pub organization: OrgView,
     pub period: PeriodView,
-    pub generated: TimeText,
+    /// When the report was made; `None` on the site built without `--now`.
+    pub generated: Option<TimeText>,
     pub audience: Audience,
     pub audience_label: String,
     /// The TLP of the report itself.
@@ -1221,6 +1435,115 @@ mod tests {
         assert_eq!(serde_json::to_string(&Count::Below(3)).expect("json"), "\"< 3\"");
     }
 
+    /// How many ways (0, 1 or 2 = "two or more") the hidden cells of a group can be filled
+    /// so that they add up to a total within `total`, each within its bounds.
+    fn solutions(cells: &[Count], total: (u64, Option<u64>)) -> usize {
+        fn go(bounds: &[(u64, Option<u64>)], left: u64) -> usize {
+            match bounds.split_first() {
+                None => usize::from(left == 0),
+                Some(((lo, hi), rest)) => {
+                    let mut n = 0;
+                    let top = hi.unwrap_or(left).min(left);
+                    for v in *lo..=top {
+                        n += go(rest, left - v);
+                        if n >= 2 {
+                            return 2;
+                        }
+                    }
+                    n
+                }
+            }
+        }
+        let bounds: Vec<_> = cells.iter().map(|c| c.bounds()).collect();
+        let mut n = 0;
+        let top = total.1.expect("a known total");
+        for t in total.0..=top {
+            n += go(&bounds, t);
+            if n >= 2 {
+                return 2;
+            }
+        }
+        n
+    }
+
+    fn public() -> Config {
+        Config::builtin()
+    }
+
+    #[test]
+    fn complementary_suppression_leaves_no_group_solvable_from_its_total() {
+        let cfg = public();
+        let l = Lens::new(&cfg, Lang::Id, Audience::Public, &[]);
+        // The review's example: reported 15, medium 3, high 6, none 4, low 1, critical 1.
+        let c = l.counts(&[1, 3, 6, 1, 4]);
+        assert!(c[1].value().is_none() && c[0] == Count::Below(3), "{c:?}");
+        assert_eq!(solutions(&c, (15, Some(15))), 2, "{c:?}");
+        // One small cell beside a total: the smallest other cell is withheld.
+        assert_eq!(
+            l.counts(&[2, 5, 9]),
+            vec![Count::Below(3), Count::AtLeast(3), Count::Shown(9)]
+        );
+        // Zeros stay zeros; nothing small, nothing hidden.
+        assert_eq!(
+            l.counts(&[0, 4, 3]),
+            vec![Count::Shown(0), Count::Shown(4), Count::Shown(3)]
+        );
+        // Two ones under a total of 2 (itself "< 3"): no cell can be shown at all.
+        assert_eq!(l.counts(&[1, 1]), vec![Count::Withheld, Count::Withheld]);
+        // The internal edition shows every number.
+        let i = Lens::new(&cfg, Lang::Id, Audience::Internal, &[]);
+        assert_eq!(i.counts(&[1, 2]), vec![Count::Shown(1), Count::Shown(2)]);
+        // Every group of up to four cells with values up to 7.
+        let mut cells = [0usize; 4];
+        for code in 0..8usize.pow(4) {
+            let mut x = code;
+            for c in cells.iter_mut() {
+                *c = x % 8;
+                x /= 8;
+            }
+            for len in 1..=4 {
+                let v = &cells[..len];
+                let shown = l.counts(v);
+                let t: usize = v.iter().sum();
+                let total = l.count(t).bounds();
+                // The markers tell the truth.
+                for (c, n) in shown.iter().zip(v) {
+                    let (lo, hi) = c.bounds();
+                    assert!(
+                        *n as u64 >= lo && hi.is_none_or(|h| *n as u64 <= h),
+                        "{v:?} → {shown:?}"
+                    );
+                }
+                if v.iter().any(|n| (1..3).contains(n)) && len > 1 {
+                    assert_eq!(solutions(&shown, total), 2, "{v:?} → {shown:?} is solvable");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn linked_groups_are_suppressed_together() {
+        let cfg = public();
+        let l = Lens::new(&cfg, Lang::Id, Audience::Public, &[]);
+        // total = a + b + c; open = a + b; a small: hiding only c would let open give a away.
+        let values = [19, 13, 1, 12, 6];
+        let groups = [
+            Group {
+                members: vec![2, 3, 4],
+                total: 0,
+            },
+            Group {
+                members: vec![2, 3],
+                total: 1,
+            },
+        ];
+        let out = l.suppress(&values, &groups);
+        assert_eq!(out[2], Count::Below(3));
+        assert!(out[3].value().is_none(), "{out:?}");
+        let b = propagate(&out, &groups);
+        assert_ne!(b[2].1, Some(b[2].0), "{out:?}");
+    }
+
     #[test]
     fn only_clear_incidents_have_public_views() {
         let cfg = Config::builtin();
@@ -1239,7 +1562,33 @@ mod tests {
     }
 
     #[test]
+    fn owner_pages_never_share_a_file() {
+        let cfg = Config::builtin();
+        let names = ["Dinas X", "Dinas-X", "Dinas X 2", "dinas x", "Dinas X-2", "Dinas X 3"];
+        let incs: Vec<Incident> = names
+            .iter()
+            .enumerate()
+            .map(|(k, n)| Incident {
+                id: format!("INC-2026-{k:04}"),
+                owner: Some((*n).to_owned()),
+                tlp: Some(Tlp::Clear),
+                ..Incident::default()
+            })
+            .collect();
+        let refs: Vec<&Incident> = incs.iter().collect();
+        for audience in [Audience::Public, Audience::Internal] {
+            let l = Lens::new(&cfg, Lang::Id, audience, &refs);
+            let hrefs: std::collections::BTreeSet<&str> = l.owner_pages().map(|(_, h)| h).collect();
+            assert_eq!(hrefs.len(), names.len(), "{hrefs:?}");
+            for n in names {
+                assert!(l.owner_href(n).is_some(), "{n}");
+            }
+        }
+    }
+
+    #[test]
     fn control_characters_are_removed() {
         assert_eq!(clean("a\u{1}b\u{ffff}\tc\n"), "ab\tc\n");
+        assert_eq!(clean("a\u{202e}b\u{2066}c\u{2069}\u{202c} مرحبا"), "abc مرحبا");
     }
 }

@@ -1,9 +1,10 @@
 //! Markdown: the body's level-2 sections, and safe HTML.
 //!
 //! pulldown-cmark's only home, so there is one place to audit how untrusted text becomes HTML:
-//! raw HTML (block and inline) is escaped and shown as text, links and images whose scheme
-//! could run script (`javascript:`, `vbscript:`, `data:`, `file:`) keep their text but lose
-//! their target, and headings get stable anchors. No templates, no files.
+//! raw HTML (block and inline) is escaped and shown as text, links whose scheme could run
+//! script (`javascript:`, `vbscript:`, `data:`, `file:`) keep their text but lose their
+//! target, images with such a source are replaced by their alt text, and headings get stable
+//! anchors. No templates, no files.
 
 use crate::model::Section;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
@@ -104,6 +105,8 @@ pub fn to_html(body: &str, shift: u8, anchor_prefix: &str) -> String {
     let mut events: Vec<Event<'_>> = Vec::new();
     let mut heading_text: Option<(usize, String)> = None;
     let mut dropped_links = 0usize;
+    // For each open image: whether it was dropped (its alt text stays as plain text).
+    let mut images: Vec<bool> = Vec::new();
     for event in Parser::new_ext(body, options()) {
         let event = match event {
             Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
@@ -129,12 +132,30 @@ pub fn to_html(body: &str, shift: u8, anchor_prefix: &str) -> String {
                 dropped_links -= 1;
                 continue;
             }
-            Event::Start(Tag::Image { dest_url, .. }) if !safe_url(&dest_url) => Event::Start(Tag::Image {
-                link_type: pulldown_cmark::LinkType::Inline,
-                dest_url: CowStr::Borrowed(""),
-                title: CowStr::Borrowed(""),
-                id: CowStr::Borrowed(""),
-            }),
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                let safe = safe_url(&dest_url);
+                images.push(!safe);
+                if !safe {
+                    continue;
+                }
+                Event::Start(Tag::Image {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
+            }
+            Event::End(TagEnd::Image) => {
+                if images.pop().unwrap_or(false) {
+                    continue;
+                }
+                Event::End(TagEnd::Image)
+            }
             Event::Start(Tag::Heading {
                 level, classes, attrs, ..
             }) => {
@@ -230,6 +251,22 @@ mod tests {
         );
         let html = to_html("![x](javascript:alert(1))", 0, "");
         assert!(!html.contains("javascript"), "{html}");
+    }
+
+    #[test]
+    fn an_image_whose_source_is_dropped_becomes_its_alt_text() {
+        let html = to_html(
+            "Lihat ![peta *jaringan*](javascript:alert(1)) dan ![logo](data:image/png;base64,AAAA).",
+            0,
+            "",
+        );
+        assert!(!html.contains("<img") && !html.contains("src="), "{html}");
+        assert!(
+            html.contains("peta") && html.contains("jaringan") && html.contains("logo"),
+            "{html}"
+        );
+        let html = to_html("![ok](gambar/peta.png)", 0, "");
+        assert!(html.contains("<img src=\"gambar/peta.png\" alt=\"ok\""), "{html}");
     }
 
     #[test]

@@ -107,13 +107,18 @@ impl Period {
         })
     }
 
-    /// Parses `2026-01`, `2026-Q1` (or `2026-q1`) or `2026`.
+    /// Parses `2026-01`, `2026-Q1` (or `2026-q1`) or `2026`; years 1970 to 9998.
     pub fn parse(s: &str, tz: Tz) -> Result<Period, String> {
         let s = s.trim();
         let bad = || format!("`{s}` is not a period; write a month (2026-01), a quarter (2026-Q1) or a year (2026)");
         let year_of = |y: &str| -> Result<i32, String> {
             if y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()) {
-                y.parse().map_err(|_| bad())
+                let n: i32 = y.parse().map_err(|_| bad())?;
+                if (1970..=9998).contains(&n) {
+                    Ok(n)
+                } else {
+                    Err(format!("`{s}`: the year must be from 1970 to 9998"))
+                }
             } else {
                 Err(bad())
             }
@@ -123,8 +128,12 @@ impl Period {
             Some((y, rest)) => {
                 let year = year_of(y)?;
                 if let Some(q) = rest.strip_prefix(['Q', 'q']) {
-                    let q: u32 = q.parse().map_err(|_| bad())?;
-                    Period::quarter(year, q, tz).ok_or_else(|| format!("`{s}`: a quarter is Q1, Q2, Q3 or Q4"))
+                    let quarter = || format!("`{s}`: a quarter is Q1, Q2, Q3 or Q4");
+                    let q = match q.as_bytes() {
+                        [d @ b'1'..=b'4'] => u32::from(d - b'0'),
+                        _ => return Err(quarter()),
+                    };
+                    Period::quarter(year, q, tz).ok_or_else(quarter)
                 } else if rest.len() == 2 && rest.bytes().all(|b| b.is_ascii_digit()) {
                     let m: u32 = rest.parse().map_err(|_| bad())?;
                     Period::month(year, m, tz).ok_or_else(|| format!("`{s}`: a month is 01 to 12"))
@@ -588,7 +597,7 @@ fn md_escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '!' => {
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '|' | '#' | '!' | '&' => {
                 out.push('\\');
                 out.push(c);
             }
@@ -622,7 +631,9 @@ pub fn to_markdown(r: &ReportView) -> String {
         r.period.from.iso,
         r.period.to.iso
     );
-    let _ = writeln!(o, "{}: {}  ", t("generated"), r.generated.text);
+    if let Some(g) = &r.generated {
+        let _ = writeln!(o, "{}: {}  ", t("generated"), g.text);
+    }
     let _ = writeln!(o, "{}: {}\n", t("audience"), r.audience_label);
     let _ = writeln!(o, "## {}\n", t("totals"));
     let _ = writeln!(o, "| | {} |\n|---|---:|", t("count"));
@@ -840,7 +851,13 @@ mod tests {
         let q = Period::parse("2026-Q4", JKT).expect("quarter");
         assert_eq!(q.to.to_rfc3339(), "2027-01-01T00:00:00+07:00");
         assert_eq!(Period::parse("2026", JKT).expect("year").key, "2026");
-        for bad in ["2026-13", "2026-Q5", "26", "2026-1", "x", "2026-Q", ""] {
+        assert_eq!(Period::parse("2026-q2", JKT).expect("quarter").key, "2026-Q2");
+        assert_eq!(Period::parse("1970-01", JKT).expect("first").key, "1970-01");
+        assert_eq!(Period::parse("9998-Q4", JKT).expect("last").key, "9998-Q4");
+        for bad in [
+            "2026-13", "2026-Q5", "26", "2026-1", "x", "2026-Q", "", "0000", "9999", "1969", "2026-Q01", "2026-Q+1",
+            "2026-Q0", "2026-Q 1", "+202", "2026-00", "9999-12",
+        ] {
             assert!(Period::parse(bad, JKT).is_err(), "{bad}");
         }
         assert!(Period::custom("2026-02-01", "2026-01-01", JKT).is_err());
@@ -857,6 +874,17 @@ mod tests {
         assert_eq!((s.median, s.p90), (Some(1.5), Some(1.9)));
         assert_eq!(Stat::of(vec![]).median, None);
         assert_eq!(Stat::of(vec![5.0]).p90, Some(5.0));
+    }
+
+    #[test]
+    fn markdown_text_is_escaped_entities_included() {
+        assert_eq!(md_escape("a &amp; <b> | c"), "a \\&amp; \\<b\\> \\| c");
+        // Rendered, the text reads as written: an entity in a title stays an entity's text.
+        let html = crate::markdown::to_html(&md_escape("Tom &amp; Jerry &#60;script&#62; ![x](y)"), 0, "");
+        assert!(
+            html.contains("Tom &amp;amp; Jerry &amp;#60;script&amp;#62; ![x](y)"),
+            "{html}"
+        );
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //! site's report pages and `insiden report --format html`.
 //!
 //! Pure string building: every label is escaped here, values are drawn as bars *and* written
-//! as text (never colour alone), suppressed counts ("< 3") get no bar, and the output is the
-//! same bytes for the same input. No templates, no files.
+//! as text (never colour alone), a suppressed count ("< 3", "≥ 3", "x") gets a dashed
+//! placeholder of one fixed width instead of a bar (its length would give the number away),
+//! and the output is the same bytes for the same input. No templates, no files.
 
 use crate::audience::{Breakdown, Count};
 use std::fmt::Write as _;
@@ -42,6 +43,7 @@ pub fn bars(id: &str, title: &str, rows: &[Breakdown]) -> String {
     const BAR_W: usize = 330;
     const ROW_H: usize = 24;
     const TOP: usize = 8;
+    const UNKNOWN_W: usize = 24;
     let id = crate::audience::slug(id);
     let max = rows.iter().filter_map(|r| r.count.value()).max().unwrap_or(0).max(1);
     let h = TOP * 2 + ROW_H * rows.len().max(1);
@@ -71,9 +73,16 @@ pub fn bars(id: &str, title: &str, rows: &[Breakdown]) -> String {
         );
         let len = match r.count {
             Count::Shown(n) => n * BAR_W / max,
-            Count::Below(_) => 0,
+            _ => UNKNOWN_W,
         };
-        if len > 0 {
+        if r.count.value().is_none() {
+            let _ = write!(
+                s,
+                "<rect x=\"{LABEL_W}\" y=\"{}\" width=\"{UNKNOWN_W}\" height=\"{}\" class=\"chart-bar-unknown\" fill=\"none\" stroke=\"currentColor\" stroke-dasharray=\"3 3\"/>",
+                y + 4,
+                ROW_H - 8
+            );
+        } else if len > 0 {
             let _ = write!(
                 s,
                 "<rect x=\"{LABEL_W}\" y=\"{}\" width=\"{len}\" height=\"{}\" class=\"chart-bar\" fill=\"#2f6db5\"/>",
@@ -115,6 +124,19 @@ mod tests {
         );
         assert!(!svg.contains("<script>") && !svg.contains("<b>"), "{svg}");
         assert!(svg.contains("&lt;script&gt;") && svg.contains("&lt; 3"), "{svg}");
-        assert_eq!(svg.matches("<rect").count(), 1);
+        assert_eq!(svg.matches("class=\"chart-bar\"").count(), 1);
+        assert_eq!(svg.matches("chart-bar-unknown").count(), 1);
+        // A suppressed count never gets a bar proportional to its value.
+        let svg = bars(
+            "y",
+            "t",
+            &[
+                row("a", Count::Shown(10)),
+                row("b", Count::AtLeast(3)),
+                row("c", Count::Withheld),
+            ],
+        );
+        assert_eq!(svg.matches("class=\"chart-bar\"").count(), 1);
+        assert!(svg.contains("≥ 3") && svg.contains(">x<"), "{svg}");
     }
 }

@@ -10,7 +10,7 @@
 pub mod charts;
 pub mod templates;
 
-use crate::audience::{Audience, Breakdown, Count, IncidentRow, Lens};
+use crate::audience::{Audience, Breakdown, Count, Group, IncidentRow, Lens};
 use crate::config::Config;
 use crate::i18n::{self, TimeText};
 use crate::model::{Incident, Timestamp};
@@ -107,6 +107,182 @@ struct Ctx<'a> {
     /// Shared values for pages at the root and one folder down.
     base: [Value; 2],
     facts: Vec<Facts<'a>>,
+    shared: Shared,
+}
+
+/// Counts that several pages publish (the overview, `api/status.json`, the archive, the
+/// category index and the report index), suppressed together as one table so that each
+/// number reads the same wherever it appears and no page's totals give a hidden one away.
+struct Shared {
+    /// Per workflow state, in workflow order, over every incident.
+    states: Vec<Count>,
+    /// Open incidents per SOP step, in step order.
+    stages: Vec<Count>,
+    open: Count,
+    total: Count,
+    /// Category (with `none`) → count; every configured category is a key.
+    categories: BTreeMap<String, Count>,
+    /// Incidents by the month, quarter and year of their report.
+    months: BTreeMap<(i32, u32), Count>,
+    quarters: BTreeMap<(i32, u32), Count>,
+    years: BTreeMap<i32, Count>,
+}
+
+impl Shared {
+    /// The shared count of incidents reported in a month, quarter or year.
+    fn period(&self, p: &Period, tz: chrono_tz::Tz) -> Option<Count> {
+        let l = crate::time::in_zone(p.from, tz);
+        match p.kind {
+            crate::report::PeriodKind::Month => self.months.get(&(l.year(), l.month())).copied(),
+            crate::report::PeriodKind::Quarter => self.quarters.get(&(l.year(), (l.month() - 1) / 3 + 1)).copied(),
+            crate::report::PeriodKind::Year => self.years.get(&l.year()).copied(),
+            crate::report::PeriodKind::Custom => None,
+        }
+    }
+
+    fn new(b: &Build<'_>, lens: &Lens<'_>) -> Shared {
+        let w = &b.cfg.workflow;
+        let mut values: Vec<usize> = Vec::new();
+        let mut groups: Vec<Group> = Vec::new();
+        let cell = |values: &mut Vec<usize>, v: usize| {
+            values.push(v);
+            values.len() - 1
+        };
+        let total = cell(&mut values, b.incidents.len());
+        let open_incs: Vec<&Incident> = b.incidents.iter().copied().filter(|i| !w.is_final(&i.status)).collect();
+        let open = cell(&mut values, open_incs.len());
+        // States → total; open states → open; each step's states → that step.
+        let states: Vec<usize> = w
+            .states
+            .iter()
+            .map(|s| {
+                let n = b.incidents.iter().filter(|i| i.status == s.id).count();
+                cell(&mut values, n)
+            })
+            .collect();
+        groups.push(Group {
+            members: states.clone(),
+            total,
+        });
+        let open_states: Vec<usize> = w
+            .states
+            .iter()
+            .zip(&states)
+            .filter(|(s, _)| !s.is_final)
+            .map(|(_, c)| *c)
+            .collect();
+        if open_states.iter().map(|c| values[*c]).sum::<usize>() == values[open] {
+            groups.push(Group {
+                members: open_states,
+                total: open,
+            });
+        }
+        let stages: Vec<usize> = w
+            .steps
+            .iter()
+            .map(|st| {
+                let n = open_incs
+                    .iter()
+                    .filter(|i| lens.stage(&i.status) == Some(st.step))
+                    .count();
+                let c = cell(&mut values, n);
+                let members: Vec<usize> = w
+                    .states
+                    .iter()
+                    .zip(&states)
+                    .filter(|(s, _)| !s.is_final && lens.stage(&s.id) == Some(st.step))
+                    .map(|(_, c)| *c)
+                    .collect();
+                if members.iter().map(|m| values[*m]).sum::<usize>() == n {
+                    groups.push(Group { members, total: c });
+                }
+                c
+            })
+            .collect();
+        if stages.iter().map(|c| values[*c]).sum::<usize>() == values[open] {
+            groups.push(Group {
+                members: stages.clone(),
+                total: open,
+            });
+        }
+        // Categories → total.
+        let mut cat_n: BTreeMap<String, usize> = b.cfg.categories.iter().map(|c| (c.id.clone(), 0)).collect();
+        for i in &b.incidents {
+            *cat_n
+                .entry(i.category.clone().unwrap_or_else(|| crate::report::NONE.into()))
+                .or_insert(0) += 1;
+        }
+        let cats: Vec<(String, usize)> = cat_n.into_iter().map(|(k, n)| (k, cell(&mut values, n))).collect();
+        groups.push(Group {
+            members: cats.iter().map(|(_, c)| *c).collect(),
+            total,
+        });
+        // Months → quarter → year → total.
+        let tz = b.cfg.timezone;
+        let mut month_n: BTreeMap<(i32, u32), usize> = BTreeMap::new();
+        for i in &b.incidents {
+            if let Some(t) = reported(i) {
+                let l = crate::time::in_zone(t, tz);
+                *month_n.entry((l.year(), l.month())).or_insert(0) += 1;
+            }
+        }
+        let months: BTreeMap<(i32, u32), usize> = month_n.iter().map(|(k, n)| (*k, cell(&mut values, *n))).collect();
+        let mut quarter_n: BTreeMap<(i32, u32), usize> = BTreeMap::new();
+        for ((y, m), n) in &month_n {
+            *quarter_n.entry((*y, (m - 1) / 3 + 1)).or_insert(0) += n;
+        }
+        let quarters: BTreeMap<(i32, u32), usize> = quarter_n
+            .iter()
+            .map(|((y, q), n)| {
+                let c = cell(&mut values, *n);
+                let members = months
+                    .iter()
+                    .filter(|((yy, m), _)| yy == y && (m - 1) / 3 + 1 == *q)
+                    .map(|(_, c)| *c)
+                    .collect();
+                groups.push(Group { members, total: c });
+                ((*y, *q), c)
+            })
+            .collect();
+        let mut year_n: BTreeMap<i32, usize> = BTreeMap::new();
+        for ((y, _), n) in &month_n {
+            *year_n.entry(*y).or_insert(0) += n;
+        }
+        let years: BTreeMap<i32, usize> = year_n
+            .iter()
+            .map(|(y, n)| {
+                let c = cell(&mut values, *n);
+                let members = quarters
+                    .iter()
+                    .filter(|((yy, _), _)| yy == y)
+                    .map(|(_, c)| *c)
+                    .collect();
+                groups.push(Group { members, total: c });
+                (*y, c)
+            })
+            .collect();
+        let dated: usize = year_n.values().sum();
+        let all = if dated == values[total] {
+            total
+        } else {
+            cell(&mut values, dated)
+        };
+        groups.push(Group {
+            members: years.values().copied().collect(),
+            total: all,
+        });
+        let shown = lens.suppress(&values, &groups);
+        Shared {
+            states: states.iter().map(|c| shown[*c]).collect(),
+            stages: stages.iter().map(|c| shown[*c]).collect(),
+            open: shown[open],
+            total: shown[total],
+            categories: cats.into_iter().map(|(k, c)| (k, shown[c])).collect(),
+            months: months.into_iter().map(|(k, c)| (k, shown[c])).collect(),
+            quarters: quarters.into_iter().map(|(k, c)| (k, shown[c])).collect(),
+            years: years.into_iter().map(|(k, c)| (k, shown[c])).collect(),
+        }
+    }
 }
 
 impl Ctx<'_> {
@@ -128,29 +304,46 @@ impl Ctx<'_> {
         Ok((path, self.render("list.html", depth, value(page))?))
     }
 
+    /// A count table whose total (the page's number of incidents) is published: rows
+    /// `(label, href, count)` for the keys that occur, suppressed together
+    /// (`Lens::counts`). A table withheld as a whole becomes one row with its total, since
+    /// the presence of a row tells that its count is not zero.
+    fn table(&self, title: String, rows: Vec<(String, Option<String>, usize)>) -> CountTable {
+        let cells: Vec<usize> = rows.iter().map(|r| r.2).collect();
+        let counts = self.lens.counts(&cells);
+        let rows = if counts.contains(&Count::Withheld) {
+            vec![CountRow {
+                label: self.t("withheld"),
+                href: None,
+                count: self.lens.count(cells.iter().sum()),
+            }]
+        } else {
+            rows.into_iter()
+                .zip(counts)
+                .map(|((label, href, _), count)| CountRow { label, href, count })
+                .collect()
+        };
+        CountTable { title, rows }
+    }
+
     /// Counts by state in workflow order (zero rows left out).
     fn by_status(&self, incs: &[&Incident]) -> CountTable {
         let mut n: BTreeMap<&str, usize> = BTreeMap::new();
         for i in incs {
             *n.entry(i.status.as_str()).or_insert(0) += 1;
         }
-        CountTable {
-            title: self.t("by_status"),
-            rows: self
-                .b
-                .cfg
-                .workflow
-                .states
-                .iter()
-                .filter_map(|s| {
-                    n.get(s.id.as_str()).map(|c| CountRow {
-                        label: s.label.get(self.b.lang).to_owned(),
-                        href: None,
-                        count: self.lens.count(*c),
-                    })
-                })
-                .collect(),
-        }
+        let rows = self
+            .b
+            .cfg
+            .workflow
+            .states
+            .iter()
+            .filter_map(|s| {
+                n.get(s.id.as_str())
+                    .map(|c| (s.label.get(self.b.lang).to_owned(), None, *c))
+            })
+            .collect();
+        self.table(self.t("by_status"), rows)
     }
 
     fn by_category(&self, incs: &[&Incident], link: bool) -> CountTable {
@@ -159,17 +352,14 @@ impl Ctx<'_> {
             *n.entry(i.category.clone().unwrap_or_else(|| crate::report::NONE.into()))
                 .or_insert(0) += 1;
         }
-        CountTable {
-            title: self.t("by_category"),
-            rows: n
-                .into_iter()
-                .map(|(k, c)| CountRow {
-                    label: self.lens.category_label(&k),
-                    href: (link && k != crate::report::NONE).then(|| Lens::category_href(&k)),
-                    count: self.lens.count(c),
-                })
-                .collect(),
-        }
+        let rows = n
+            .into_iter()
+            .map(|(k, c)| {
+                let href = (link && k != crate::report::NONE).then(|| Lens::category_href(&k));
+                (self.lens.category_label(&k), href, c)
+            })
+            .collect();
+        self.table(self.t("by_category"), rows)
     }
 
     fn restricted(&self, incs: &[&Incident]) -> Option<Count> {
@@ -198,6 +388,30 @@ fn authority(base_url: &str) -> String {
     } else {
         host.to_ascii_lowercase()
     }
+}
+
+/// The path part of `site.base_url` with a trailing `/` (`https://x.example/status` →
+/// `/status/`), or `None` when no base URL is set.
+fn base_path(base_url: &str) -> Option<String> {
+    let url = base_url.trim();
+    if url.is_empty() {
+        return None;
+    }
+    let rest = match url.split_once("://") {
+        Some((_, r)) => r.find('/').map_or("/", |i| &r[i..]),
+        None if url.starts_with('/') => url,
+        None => "/",
+    };
+    let path = rest.split(['?', '#']).next().unwrap_or("/");
+    let mut p = if path.starts_with('/') {
+        path.to_owned()
+    } else {
+        format!("/{path}")
+    };
+    if !p.ends_with('/') {
+        p.push('/');
+    }
+    Some(p)
 }
 
 /// Computes every page of the site.
@@ -236,12 +450,14 @@ pub fn plan(b: &Build<'_>, tpl: &Templates) -> Result<Vec<Page>, TemplateError> 
         context! { site => site_v, t => t_v, root => "../" },
     ];
     let facts: Vec<Facts<'_>> = b.incidents.par_iter().map(|i| Facts::new(i, cfg, b.now)).collect();
+    let shared = Shared::new(b, &lens);
     let cx = Ctx {
         b,
         lens,
         tpl,
         base,
         facts,
+        shared,
     };
     let mut pages: Vec<Page> = Vec::new();
     for (name, bytes) in tpl.statics() {
@@ -267,9 +483,16 @@ pub fn plan(b: &Build<'_>, tpl: &Templates) -> Result<Vec<Page>, TemplateError> 
     pages.extend(reports(&cx)?);
     pages.push(feed(&cx)?);
     pages.extend(api(&cx));
-    let root = crate::audience::clean(&cfg.site.base_url);
-    let nf = context! { title => cx.t("not_found"), nav => "", root => root };
-    pages.push(("404.html".into(), cx.render("404.html", 0, nf)?));
+    // A host serves the 404 page at whatever path was asked for, so its links start from the
+    // path of `site.base_url`; without one they start at `/` and the stylesheet is inlined.
+    let path = base_path(&crate::audience::clean(&cfg.site.base_url));
+    let css = path
+        .is_none()
+        .then(|| safe(String::from_utf8_lossy(tpl.static_file("style.css")).into_owned()));
+    let nf_base =
+        context! { site => value(&site), t => value(&i18n::ui(b.lang)), root => path.unwrap_or_else(|| "/".into()) };
+    let nf = context! { title => cx.t("not_found"), nav => "", css => css };
+    pages.push(("404.html".into(), tpl.render("404.html", &nf_base, nf)?.into_bytes()));
     pages.sort_by(|a, c| a.0.cmp(&c.0));
     pages.dedup_by(|a, c| a.0 == c.0);
     Ok(pages)
@@ -282,7 +505,8 @@ fn overview(cx: &Ctx<'_>) -> Result<Page, TemplateError> {
     let stages: Vec<Stage> = w
         .steps
         .iter()
-        .map(|s| {
+        .zip(&cx.shared.stages)
+        .map(|(s, count)| {
             let here: Vec<&Incident> = open
                 .iter()
                 .copied()
@@ -291,11 +515,26 @@ fn overview(cx: &Ctx<'_>) -> Result<Page, TemplateError> {
             Stage {
                 step: s.step,
                 label: s.label.get(b.lang).to_owned(),
-                count: cx.lens.count(here.len()),
+                count: *count,
                 rows: cx.rows(here.into_iter()),
             }
         })
         .collect();
+    // The same numbers as `api/status.json`; states without incidents are left out.
+    let status_table = CountTable {
+        title: cx.t("by_status"),
+        rows: w
+            .states
+            .iter()
+            .zip(&cx.shared.states)
+            .filter(|(_, c)| **c != Count::Shown(0))
+            .map(|(s, c)| CountRow {
+                label: s.label.get(b.lang).to_owned(),
+                href: None,
+                count: *c,
+            })
+            .collect(),
+    };
     let mut closed: Vec<(&Incident, Timestamp)> = b
         .incidents
         .iter()
@@ -332,10 +571,10 @@ fn overview(cx: &Ctx<'_>) -> Result<Page, TemplateError> {
     let ctx = context! {
         title => cx.t("overview"),
         nav => "overview",
-        open_total => value(&cx.lens.count(open.len())),
+        open_total => value(&cx.shared.open),
         stages => value(&stages),
         recent => value(&recent),
-        status_table => value(&cx.by_status(&b.incidents)),
+        status_table => value(&status_table),
         restricted_open => value(&cx.restricted(&open)),
         breaches => value(&breaches),
         overdue => value(&overdue),
@@ -366,10 +605,10 @@ fn archive(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
     for y in years.iter().rev() {
         let months: Vec<CountRow> = by_month
             .range((*y, 1)..=(*y, 12))
-            .map(|((yy, m), v)| CountRow {
+            .map(|((yy, m), _)| CountRow {
                 label: i18n::month_year(b.lang, *yy, *m),
                 href: Some(format!("archive/{yy:04}-{m:02}.html")),
-                count: cx.lens.count(v.len()),
+                count: cx.shared.months.get(&(*yy, *m)).copied().unwrap_or(Count::Withheld),
             })
             .collect();
         let all: Vec<&Incident> = by_month
@@ -379,7 +618,7 @@ fn archive(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
         index.push(Year {
             year: *y,
             href: format!("archive/{y:04}.html"),
-            count: cx.lens.count(all.len()),
+            count: cx.shared.years.get(y).copied().unwrap_or(Count::Withheld),
             months: months.clone(),
         });
         let page = ListPage {
@@ -431,11 +670,11 @@ fn categories(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
         }
     }
     let items: Vec<CountRow> = by
-        .iter()
-        .map(|(k, v)| CountRow {
+        .keys()
+        .map(|k| CountRow {
             label: cx.lens.category_label(k),
             href: Some(Lens::category_href(k)),
-            count: cx.lens.count(v.len()),
+            count: cx.shared.categories.get(k).copied().unwrap_or(Count::Withheld),
         })
         .collect();
     let mut pages: Vec<Page> = by
@@ -476,7 +715,7 @@ fn owners(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
         .map(|(n, h)| CountRow {
             label: n.to_owned(),
             href: Some(h.to_owned()),
-            count: Count::Shown(by.get(n).map_or(0, Vec::len)),
+            count: cx.lens.count(by.get(n).map_or(0, Vec::len)),
         })
         .collect();
     let mut pages: Vec<Page> = cx
@@ -534,12 +773,29 @@ fn reports(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
     periods.extend(months.iter().filter_map(|(y, m)| Period::month(*y, *m, tz)));
     periods.extend(quarters.iter().filter_map(|(y, q)| Period::quarter(*y, *q, tz)));
     periods.extend(years.iter().filter_map(|y| Period::year(*y, tz)));
-    let generated = b.now;
+    // Printed only when `--now` was given: without it the site does not depend on the clock.
+    let generated = b.show_now.then_some(b.now);
     let views: Vec<(Period, crate::audience::ReportView)> = periods
         .par_iter()
         .map(|p| {
             let agg = crate::report::aggregate(&cx.facts, p, b.cfg, b.now);
-            (p.clone(), cx.lens.report(&agg, &cx.facts, generated))
+            let mut r = cx.lens.report(&agg, &cx.facts, generated);
+            // The number reported per month, quarter and year is also on the archive and the
+            // report index: show it as those pages do.
+            if let Some(c) = cx.shared.period(p, tz) {
+                r.totals.reported = c;
+            }
+            for row in &mut r.by_month {
+                if let Some(c) = row
+                    .key
+                    .split_once('-')
+                    .and_then(|(y, m)| Some((y.parse().ok()?, m.parse().ok()?)))
+                    .and_then(|k| cx.shared.months.get(&k))
+                {
+                    row.count = *c;
+                }
+            }
+            (p.clone(), r)
         })
         .collect();
     let kpis = value(&crate::audience::kpi_labels(b.lang));
@@ -605,7 +861,13 @@ fn feed(cx: &Ctx<'_>) -> Result<Page, TemplateError> {
     let updated = entries
         .first()
         .map_or_else(|| "1970-01-01T00:00:00Z".to_owned(), |e| e.updated.clone());
+    // With a base URL every link is absolute and the feed says where relative ones start.
+    let mut base = crate::audience::clean(b.cfg.site.base_url.trim());
+    if !base.is_empty() && !base.ends_with('/') {
+        base.push('/');
+    }
     let ctx = context! {
+        base => base,
         title => crate::audience::clean(&b.cfg.site.title),
         feed_id => format!("tag:{auth},2026-01-01:insiden/{}/{}", b.audience.as_str(), match b.lang { Lang::Id => "id", Lang::En => "en" }),
         updated => updated,
@@ -630,14 +892,22 @@ fn api(cx: &Ctx<'_>) -> Vec<Page> {
         for i in incs {
             *n.entry(i.status.as_str()).or_insert(0) += 1;
         }
+        let cells: Vec<usize> = b
+            .cfg
+            .workflow
+            .states
+            .iter()
+            .map(|s| n.get(s.id.as_str()).copied().unwrap_or(0))
+            .collect();
         b.cfg
             .workflow
             .states
             .iter()
-            .map(|s| Labelled {
+            .zip(lens.counts(&cells))
+            .map(|(s, count)| Labelled {
                 key: s.id.clone(),
                 label: s.label.get(b.lang).to_owned(),
-                count: lens.count(n.get(s.id.as_str()).copied().unwrap_or(0)),
+                count,
             })
             .collect()
     };
@@ -647,11 +917,16 @@ fn api(cx: &Ctx<'_>) -> Vec<Page> {
             *n.entry(i.category.clone().unwrap_or_else(|| crate::report::NONE.into()))
                 .or_insert(0) += 1;
         }
-        n.into_iter()
-            .map(|(k, c)| Labelled {
-                label: lens.category_label(&k),
-                key: crate::audience::clean(&k),
-                count: lens.count(c),
+        let rows: Vec<(String, String, usize)> = n
+            .into_iter()
+            .map(|(k, c)| (crate::audience::clean(&k), lens.category_label(&k), c))
+            .collect();
+        lens.breakdown(rows)
+            .into_iter()
+            .map(|r| Labelled {
+                key: r.key,
+                label: r.label,
+                count: r.count,
             })
             .collect()
     };
@@ -670,13 +945,32 @@ fn api(cx: &Ctx<'_>) -> Vec<Page> {
         "restricted": restricted,
     });
     let w = &b.cfg.workflow;
-    let open: Vec<&Incident> = b.incidents.iter().copied().filter(|i| !w.is_final(&i.status)).collect();
+    let sh = &cx.shared;
     let stages: Vec<serde_json::Value> = w
         .steps
         .iter()
-        .map(|s| {
-            let n = open.iter().filter(|i| lens.stage(&i.status) == Some(s.step)).count();
-            serde_json::json!({ "step": s.step, "label": s.label.get(b.lang), "count": lens.count(n) })
+        .zip(&sh.stages)
+        .map(|(s, c)| serde_json::json!({ "step": s.step, "label": s.label.get(b.lang), "count": c }))
+        .collect();
+    let by_status: Vec<Labelled> = w
+        .states
+        .iter()
+        .zip(&sh.states)
+        .map(|(s, c)| Labelled {
+            key: s.id.clone(),
+            label: s.label.get(b.lang).to_owned(),
+            count: *c,
+        })
+        .collect();
+    // Categories without incidents are left out, as before.
+    let by_category: Vec<Labelled> = sh
+        .categories
+        .iter()
+        .filter(|(_, c)| **c != Count::Shown(0))
+        .map(|(k, c)| Labelled {
+            label: lens.category_label(k),
+            key: crate::audience::clean(k),
+            count: *c,
         })
         .collect();
     let status = serde_json::json!({
@@ -684,11 +978,11 @@ fn api(cx: &Ctx<'_>) -> Vec<Page> {
         "audience": b.audience,
         "lang": b.lang,
         "as_of": b.show_now.then(|| lens.time(b.now).iso),
-        "total": lens.count(b.incidents.len()),
-        "open": lens.count(open.len()),
+        "total": sh.total,
+        "open": sh.open,
         "by_stage": stages,
-        "by_status": keyed_status(&b.incidents),
-        "by_category": keyed_category(&b.incidents),
+        "by_status": by_status,
+        "by_category": by_category,
     });
     let pretty = |v: &serde_json::Value| {
         let mut s = serde_json::to_string_pretty(v).unwrap_or_else(|_| "{}".into());
@@ -710,5 +1004,20 @@ mod tests {
         assert_eq!(authority("https://CSIRT.example.go.id/status/"), "csirt.example.go.id");
         assert_eq!(authority(""), "insiden.invalid");
         assert_eq!(authority("http://x.test:8080/a"), "x.test");
+    }
+
+    #[test]
+    fn the_404_page_links_from_the_base_url_path() {
+        assert_eq!(
+            base_path("https://csirt.example.go.id/status/").as_deref(),
+            Some("/status/")
+        );
+        assert_eq!(
+            base_path("https://csirt.example.go.id/status?x=1").as_deref(),
+            Some("/status/")
+        );
+        assert_eq!(base_path("https://csirt.example.go.id").as_deref(), Some("/"));
+        assert_eq!(base_path("/insiden").as_deref(), Some("/insiden/"));
+        assert_eq!(base_path(" "), None);
     }
 }

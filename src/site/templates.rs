@@ -69,9 +69,53 @@ pub struct Templates {
     statics: BTreeMap<String, Vec<u8>>,
 }
 
-/// Reads `site-templates/<name>` for every built-in name that has one: (name, text).
+/// Every file under `dir` (not starting with `.`), as paths relative to it with `/`.
+fn files_under(dir: &Path, prefix: &str, out: &mut Vec<String>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        let rel = format!("{prefix}{name}");
+        if e.path().is_dir() {
+            files_under(&e.path(), &format!("{rel}/"), out);
+        } else {
+            out.push(rel);
+        }
+    }
+}
+
+/// Reads `site-templates/<name>` for every built-in name that has one: (name, text). A file
+/// there whose name is not a built-in's is an error (it would silently do nothing).
 pub fn read_overrides(root: &Path) -> Result<Vec<(String, String)>, TemplateError> {
     let dir = root.join(OVERRIDE_DIR);
+    let mut present = Vec::new();
+    files_under(&dir, "", &mut present);
+    present.sort();
+    let known = |n: &str| {
+        BUILTINS
+            .iter()
+            .map(|(b, _)| *b)
+            .chain(STATIC_FILES.iter().map(|(b, _)| *b))
+            .any(|b| b == n)
+    };
+    if let Some(unknown) = present.iter().find(|n| !known(n)) {
+        let names: Vec<&str> = BUILTINS
+            .iter()
+            .map(|(n, _)| *n)
+            .chain(STATIC_FILES.iter().map(|(n, _)| *n))
+            .collect();
+        return Err(TemplateError {
+            path: format!("{OVERRIDE_DIR}/{unknown}"),
+            line: None,
+            message: format!(
+                "`{unknown}` is not the name of a built-in template, so it would replace nothing; the names are: {}",
+                names.join(", ")
+            ),
+            source: None,
+        });
+    }
     let mut out = Vec::new();
     let names = BUILTINS
         .iter()
@@ -204,6 +248,26 @@ mod tests {
             .err()
             .expect("syntax");
         assert_eq!((e.path.as_str(), e.line), ("site-templates/404.html", Some(3)));
+    }
+
+    #[test]
+    fn an_unknown_override_name_is_an_error_listing_the_names() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let over = dir.path().join(OVERRIDE_DIR);
+        std::fs::create_dir_all(over.join("api/schema")).expect("mkdir");
+        std::fs::write(over.join("index.html"), "x").expect("write");
+        std::fs::write(over.join("api/schema/status.schema.json"), "{}").expect("write");
+        std::fs::write(over.join(".gitkeep"), "").expect("write");
+        let got = read_overrides(dir.path()).expect("known names");
+        assert_eq!(got.len(), 2);
+        std::fs::write(over.join("indeks.html"), "x").expect("write");
+        let e = read_overrides(dir.path()).expect_err("unknown");
+        assert_eq!(e.path, "site-templates/indeks.html");
+        assert!(
+            e.message.contains("index.html") && e.message.contains("feed.xml"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

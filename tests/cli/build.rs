@@ -369,6 +369,39 @@ fn building_twice_gives_identical_bytes() {
 }
 
 #[test]
+fn without_now_no_page_prints_a_generation_time() {
+    let r = sample();
+    for lang in ["id", "en"] {
+        r.run(&["build", "--out", "c", "--lang", lang]).code(0);
+        let files = tree(&r.file("c"));
+        let mut reports = 0;
+        for (path, body) in text(&files).into_iter().filter(|(p, _)| p.starts_with("reports/")) {
+            for label in ["Dibuat", "Generated", "Keadaan per", "As of"] {
+                assert!(
+                    !body.contains(&format!("<dt>{label}</dt>")),
+                    "{path} prints a generation time"
+                );
+            }
+            reports += 1;
+        }
+        assert!(reports > 3);
+        let status: serde_json::Value = serde_json::from_str(&r.read("c/api/status.json")).expect("json");
+        assert!(status["as_of"].is_null());
+    }
+    // With --now the report pages say when they were made.
+    let files = build(&r, "d", &[]);
+    let page = text(&files)
+        .into_iter()
+        .find(|(p, _)| *p == "reports/2026.html")
+        .expect("page")
+        .1;
+    assert!(
+        page.contains("<dt>Dibuat</dt><dd><time datetime=\"2026-11-28T09:00:00+07:00\">"),
+        "{page}"
+    );
+}
+
+#[test]
 fn an_invalid_incident_stops_the_build_and_leaves_the_previous_site() {
     let r = sample();
     let before = build(&r, "public", &[]);
@@ -407,6 +440,23 @@ fn an_override_template_replaces_the_builtin_and_its_errors_name_file_and_line()
 }
 
 #[test]
+fn an_unknown_template_name_stops_the_build_naming_the_file_and_the_builtins() {
+    let r = sample();
+    let before = build(&r, "public", &[]);
+    r.write("site-templates/incidents.html", "{{ title }}\n");
+    let run = r.run(&["build", "--now", NOW]);
+    run.code(2)
+        .stderr_has("site-templates/incidents.html")
+        .stderr_has("incident.html")
+        .stderr_has("layout.html")
+        .stderr_has("style.css");
+    assert!(tree(&r.file("public")) == before, "previous output untouched");
+    r.run(&["report", "--period", "2026", "--format", "html"])
+        .code(2)
+        .stderr_has("site-templates/incidents.html");
+}
+
+#[test]
 fn build_refuses_to_replace_a_folder_it_did_not_write() {
     let r = sample();
     let run = r.run(&["build", "--out", "incidents"]);
@@ -414,4 +464,337 @@ fn build_refuses_to_replace_a_folder_it_did_not_write() {
     assert!(run.stderr.contains("refusing"), "{}", run.stderr);
     assert!(r.file("incidents/2026/INC-2026-0003.md").is_file());
     r.run(&["build", "--out", "."]).code(2);
+}
+
+/// A published count as JSON: a number, or the marker as text.
+fn count_value(text: &str) -> serde_json::Value {
+    let t = text.trim().replace("&lt;", "<");
+    t.parse::<u64>()
+        .map_or_else(|_| serde_json::json!(t), |n| serde_json::json!(n))
+}
+
+/// The counts of each `<table class="counts">` of a page: (caption, [(label, count)]).
+fn count_tables(html: &str) -> Vec<(String, Vec<(String, serde_json::Value)>)> {
+    let mut out = Vec::new();
+    for t in html.split("<table class=\"counts").skip(1) {
+        let t = t.split("</table>").next().unwrap_or("");
+        let caption = t
+            .split("<caption>")
+            .nth(1)
+            .and_then(|c| c.split("</caption>").next())
+            .unwrap_or("")
+            .to_owned();
+        let rows = t
+            .split("<tr><th scope=\"row\">")
+            .skip(1)
+            .map(|r| {
+                let label = r.split("</th>").next().unwrap_or("").to_owned();
+                let count = r
+                    .split("<td class=\"num\">")
+                    .nth(1)
+                    .and_then(|c| c.split("</td>").next())
+                    .unwrap_or("");
+                (label, count_value(count))
+            })
+            .collect();
+        out.push((caption, rows));
+    }
+    out
+}
+
+/// `(href, count)` of every link followed by a count in brackets (archive and report indexes).
+fn counted_links(html: &str) -> Vec<(String, serde_json::Value)> {
+    let marker = "</a> <span class=\"muted\">(";
+    let mut out = Vec::new();
+    let parts: Vec<&str> = html.split(marker).collect();
+    for w in parts.windows(2) {
+        let href = w[0]
+            .rsplit("href=\"")
+            .next()
+            .and_then(|h| h.split('"').next())
+            .unwrap_or("");
+        let inner = w[1].split(")</span>").next().unwrap_or("");
+        let count = inner.rsplit(": ").next().unwrap_or(inner);
+        let href = href.replace("&#x2f;", "/");
+        out.push((href.trim_start_matches("../").to_owned(), count_value(count)));
+    }
+    out
+}
+
+fn page<'a>(files: &'a [(String, Vec<u8>)], path: &str) -> std::borrow::Cow<'a, str> {
+    String::from_utf8_lossy(
+        &files
+            .iter()
+            .find(|(p, _)| p == path)
+            .unwrap_or_else(|| panic!("no {path}"))
+            .1,
+    )
+}
+
+/// Every count group of a public site whose members add up to a number it publishes.
+fn assert_site_unsolvable(public: &[(String, Vec<u8>)], internal: &[(String, Vec<u8>)]) {
+    use crate::support::assert_unsolvable;
+    let json = |files: &[(String, Vec<u8>)], p: &str| -> serde_json::Value {
+        serde_json::from_str(&page(files, p)).expect("json")
+    };
+    let (s, si) = (json(public, "api/status.json"), json(internal, "api/status.json"));
+    let counts = |v: &serde_json::Value, k: &str| -> Vec<serde_json::Value> {
+        v[k].as_array()
+            .expect("list")
+            .iter()
+            .map(|x| x["count"].clone())
+            .collect()
+    };
+    let truth = |v: &serde_json::Value, k: &str| -> Vec<u64> {
+        v[k].as_array()
+            .expect("list")
+            .iter()
+            .map(|x| x["count"].as_u64().expect("n"))
+            .collect()
+    };
+    assert_unsolvable(
+        "status by_status",
+        &counts(&s, "by_status"),
+        &s["total"],
+        &truth(&si, "by_status"),
+    );
+    assert_unsolvable(
+        "status by_stage",
+        &counts(&s, "by_stage"),
+        &s["open"],
+        &truth(&si, "by_stage"),
+    );
+    let open_states: Vec<usize> = (0..counts(&s, "by_status").len())
+        .filter(|i| !matches!(s["by_status"][*i]["key"].as_str(), Some("closed" | "rejected")))
+        .collect();
+    assert_unsolvable(
+        "status open states",
+        &open_states
+            .iter()
+            .map(|i| s["by_status"][*i]["count"].clone())
+            .collect::<Vec<_>>(),
+        &s["open"],
+        &open_states
+            .iter()
+            .map(|i| truth(&si, "by_status")[*i])
+            .collect::<Vec<_>>(),
+    );
+    let final_states: Vec<serde_json::Value> = s["by_status"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|x| matches!(x["key"].as_str(), Some("closed" | "rejected")))
+        .map(|x| x["count"].clone())
+        .chain([s["open"].clone()])
+        .collect();
+    assert_unsolvable(
+        "status total = open + closed + rejected",
+        &final_states,
+        &s["total"],
+        &[],
+    );
+    assert_unsolvable("status by_category", &counts(&s, "by_category"), &s["total"], &[]);
+    // The archive, category and report indexes: links with their counts.
+    let mut totals: std::collections::BTreeMap<String, serde_json::Value> = std::collections::BTreeMap::new();
+    let archive = counted_links(&page(public, "archive/index.html"));
+    let reports = counted_links(&page(public, "reports/index.html"));
+    totals.extend(archive.iter().cloned());
+    for (caption, rows) in count_tables(&page(public, "categories/index.html"))
+        .into_iter()
+        .chain(count_tables(&page(public, "owners/index.html")))
+    {
+        let _ = caption;
+        for (label, c) in rows {
+            let label = label.replace("&#x2f;", "/");
+            let href = label
+                .split("href=\"../")
+                .nth(1)
+                .and_then(|h| h.split('"').next())
+                .unwrap_or("");
+            totals.insert(href.to_owned(), c);
+        }
+    }
+    // Months add up to their year; quarters to their year; months to their quarter.
+    for (links, what) in [(&archive, "archive"), (&reports, "reports")] {
+        let is_year = |h: &str| {
+            let name = h.rsplit('/').next().unwrap_or("");
+            name.len() == 9 && name[..4].bytes().all(|b| b.is_ascii_digit())
+        };
+        for (y, yc) in links.iter().filter(|(h, _)| is_year(h)) {
+            let year = &y[y.len() - 9..y.len() - 5];
+            let months: Vec<serde_json::Value> = links
+                .iter()
+                .filter(|(h, _)| h.contains(&format!("/{year}-")) && !h.contains('Q'))
+                .map(|(_, c)| c.clone())
+                .collect();
+            assert_unsolvable(&format!("{what} months of {year}"), &months, yc, &[]);
+            let quarters: Vec<serde_json::Value> = links
+                .iter()
+                .filter(|(h, _)| h.contains(&format!("/{year}-Q")))
+                .map(|(_, c)| c.clone())
+                .collect();
+            if !quarters.is_empty() {
+                assert_unsolvable(&format!("{what} quarters of {year}"), &quarters, yc, &[]);
+            }
+        }
+    }
+    // The tables of each archive, category and owner page add up to the page's count.
+    let mut checked = 0;
+    for (path, _) in public.iter().filter(|(p, _)| {
+        (p.starts_with("archive/") || p.starts_with("categories/") || p.starts_with("owners/"))
+            && !p.ends_with("index.html")
+    }) {
+        let Some(total) = totals.get(path) else { continue };
+        let tables = count_tables(&page(public, path));
+        let truths = count_tables(&page(internal, path));
+        for (caption, rows) in &tables {
+            let withheld = ["(rincian disembunyikan)", "(breakdown withheld)"];
+            if rows.len() == 1 && withheld.contains(&rows[0].0.as_str()) {
+                continue; // withheld as a whole
+            }
+            let cells: Vec<serde_json::Value> = rows.iter().map(|r| r.1.clone()).collect();
+            let truth: Vec<u64> = truths
+                .iter()
+                .find(|(c, _)| c == caption)
+                .map(|(_, r)| {
+                    rows.iter()
+                        .map(|(l, _)| {
+                            r.iter()
+                                .find(|(x, _)| x == l)
+                                .and_then(|(_, c)| c.as_u64())
+                                .unwrap_or(0)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let truth = if path.starts_with("owners/") { Vec::new() } else { truth };
+            assert_unsolvable(&format!("{path} {caption}"), &cells, total, &truth);
+            checked += 1;
+        }
+    }
+    assert!(checked > 5, "only {checked} tables checked");
+}
+
+#[test]
+fn public_site_counts_cannot_be_solved_from_their_totals() {
+    let check = |r: &Repo| {
+        let public = build(r, "public", &[]);
+        let internal = build(r, "internal", &["--audience", "internal"]);
+        assert_site_unsolvable(&public, &internal);
+    };
+    check(&sample());
+    for seed in [3, 11] {
+        check(&crate::support::varied(40, seed));
+    }
+}
+
+#[test]
+fn bidi_override_characters_never_reach_a_page_or_the_feed() {
+    let r = Repo::new();
+    let at = "2026-03-01T09:00:00+07:00";
+    let file = crate::support::reported("INC-2026-0001", at)
+        .replace(
+            "title: Situs desa diretas",
+            "title: \"Situs \u{202E}terbalik tanpa penutup \u{2067}isolat\"\ntlp: clear\nowner: \"Dinas \u{202D}Uji\"\nsummary: \"ringkasan \u{202E}balik\"",
+        )
+        .replace(
+            "actor: siti }",
+            "actor: siti }\n  - { at: 2026-03-01T10:00:00+07:00, to: reported, by: helpdesk, actor: siti, note: \"catatan \u{202B}x\" }",
+        );
+    r.write("incidents/2026/INC-2026-0001.md", &file);
+    r.run(&["validate"]).code(0);
+    for audience in ["public", "internal"] {
+        let files = build(&r, audience, &["--audience", audience]);
+        for (path, body) in text(&files) {
+            for c in [
+                '\u{202A}', '\u{202B}', '\u{202C}', '\u{202D}', '\u{202E}', '\u{2066}', '\u{2067}', '\u{2068}',
+                '\u{2069}',
+            ] {
+                assert!(!body.contains(c), "{path} carries U+{:04X}", c as u32);
+            }
+        }
+        let page = text(&files)
+            .into_iter()
+            .find(|(p, _)| *p == "incidents/INC-2026-0001.html")
+            .expect("page")
+            .1;
+        assert!(
+            page.contains("<bdi>Situs terbalik tanpa penutup isolat</bdi>"),
+            "{page}"
+        );
+        assert!(page.contains("<p class=\"lead\" dir=\"auto\">"), "{page}");
+        let feed = text(&files)
+            .into_iter()
+            .find(|(p, _)| *p == "feed.xml")
+            .expect("feed")
+            .1;
+        well_formed(&feed).expect("feed");
+        assert!(feed.contains("Situs terbalik tanpa penutup isolat</title>"), "{feed}");
+    }
+    let md = r
+        .run(&["report", "--period", "2026-03", "--audience", "public"])
+        .code(0)
+        .stdout
+        .clone();
+    assert!(!md.contains('\u{202E}') && md.contains("Situs terbalik"), "{md}");
+}
+
+#[test]
+fn the_404_page_links_from_the_base_url_path_at_any_depth() {
+    let r = sample();
+    let files = build(&r, "public", &[]);
+    let nf = text(&files).into_iter().find(|(p, _)| *p == "404.html").expect("404").1;
+    let hrefs = links(&nf);
+    assert!(hrefs.contains(&"/status/style.css".to_owned()), "{hrefs:?}");
+    assert!(hrefs.contains(&"/status/index.html".to_owned()), "{hrefs:?}");
+    assert!(hrefs.iter().all(|h| h.starts_with("/status/")), "{hrefs:?}");
+    // Without a base URL: links from the host's root and the stylesheet inline.
+    let cfg = r.read("insiden.yaml").replace(
+        "base_url: https://csirt.trenggalekkab.example/status/",
+        "base_url: \"\"",
+    );
+    r.write("insiden.yaml", &cfg);
+    let files = build(&r, "public", &[]);
+    let nf = text(&files).into_iter().find(|(p, _)| *p == "404.html").expect("404").1;
+    assert!(nf.contains("<style>") && !nf.contains("stylesheet"), "{nf}");
+    assert!(links(&nf).iter().all(|h| h.starts_with('/')), "{nf}");
+}
+
+#[test]
+fn feed_links_are_absolute_under_xml_base_and_the_feed_stays_well_formed() {
+    let r = sample();
+    let files = build(&r, "public", &[]);
+    let feed = text(&files)
+        .into_iter()
+        .find(|(p, _)| *p == "feed.xml")
+        .expect("feed")
+        .1;
+    well_formed(&feed).expect("feed");
+    assert!(
+        feed.contains("xml:base=\"https:&#x2f;&#x2f;csirt.trenggalekkab.example&#x2f;status&#x2f;\""),
+        "{feed}"
+    );
+    let hrefs = links(&feed);
+    assert!(hrefs.len() > 2);
+    for h in &hrefs {
+        assert!(h.starts_with("https://csirt.trenggalekkab.example/status/"), "{h}");
+    }
+    assert!(hrefs.contains(&"https://csirt.trenggalekkab.example/status/incidents/INC-2026-0003.html".to_owned()));
+    // Without a base URL: relative links, no xml:base.
+    let cfg = r.read("insiden.yaml").replace(
+        "base_url: https://csirt.trenggalekkab.example/status/",
+        "base_url: \"\"",
+    );
+    r.write("insiden.yaml", &cfg);
+    let files = build(&r, "public", &[]);
+    let feed = text(&files)
+        .into_iter()
+        .find(|(p, _)| *p == "feed.xml")
+        .expect("feed")
+        .1;
+    well_formed(&feed).expect("feed");
+    assert!(
+        !feed.contains("xml:base") && links(&feed).contains(&"index.html".to_owned()),
+        "{feed}"
+    );
 }

@@ -386,6 +386,10 @@ fn bad_periods_are_usage_errors_and_an_empty_period_is_a_report_of_zeros() {
     for bad in [
         vec!["--period", "2026-13"],
         vec!["--period", "Q1"],
+        vec!["--period", "0000"],
+        vec!["--period", "9999"],
+        vec!["--period", "2026-Q01"],
+        vec!["--period", "2026-Q+1"],
         vec!["--from", "2026-02-01", "--to", "2026-01-01"],
     ] {
         let mut args = vec!["report"];
@@ -419,4 +423,146 @@ fn bad_periods_are_usage_errors_and_an_empty_period_is_a_report_of_zeros() {
     assert_eq!(v["totals"]["reported"], 1);
     r.write("incidents/2026/INC-2026-0002.md", "---\nid: nope\n---\n");
     r.run(&["report", "--period", "2026-01"]).code(1);
+}
+
+/// Every group of a public report whose cells add up to a published total, checked against
+/// the internal report's true numbers.
+fn assert_report_unsolvable(what: &str, public: &serde_json::Value, internal: &serde_json::Value) {
+    use crate::support::assert_unsolvable;
+    let min = 3u64;
+    let as_total = |n: u64| -> serde_json::Value {
+        if n > 0 && n < min {
+            serde_json::json!(format!("< {min}"))
+        } else {
+            serde_json::json!(n)
+        }
+    };
+    let truth_of = |list: &serde_json::Value, keys: &[String]| -> Vec<u64> {
+        keys.iter()
+            .map(|k| {
+                list.as_array()
+                    .expect("list")
+                    .iter()
+                    .find(|b| b["key"] == k.as_str())
+                    .map_or(0, |b| b["count"].as_u64().expect("internal counts are numbers"))
+            })
+            .collect()
+    };
+    let reported = &public["totals"]["reported"];
+    for (list, total) in [
+        ("by_category", reported),
+        ("by_severity", reported),
+        ("by_reporter_type", reported),
+        ("by_channel", reported),
+        ("by_tlp", reported),
+        ("by_resolution", reported),
+        ("by_month", reported),
+        ("rejected_by_code", &public["totals"]["rejected"]),
+    ] {
+        let rows = public[list].as_array().expect("rows");
+        if rows.iter().any(|b| b["key"] == "withheld") {
+            assert_eq!(rows.len(), 1, "{what} {list}");
+            continue;
+        }
+        let keys: Vec<String> = rows
+            .iter()
+            .map(|b| b["key"].as_str().expect("key").to_owned())
+            .collect();
+        let cells: Vec<serde_json::Value> = rows.iter().map(|b| b["count"].clone()).collect();
+        let truth = truth_of(&internal[list], &keys);
+        assert_unsolvable(&format!("{what} {list}"), &cells, total, &truth);
+    }
+    // Owners: the TLP:CLEAR owners and "others" add up to the total too.
+    let owners: Vec<serde_json::Value> = public["by_owner"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|b| b["count"].clone())
+        .collect();
+    if public["by_owner"][0]["key"] != "withheld" {
+        assert_unsolvable(&format!("{what} by_owner"), &owners, reported, &[]);
+    }
+    let restricted = &public["restricted"];
+    if restricted["by_category"][0]["key"] != "withheld" {
+        let cells: Vec<_> = restricted["by_category"]
+            .as_array()
+            .expect("rows")
+            .iter()
+            .map(|b| b["count"].clone())
+            .collect();
+        assert_unsolvable(&format!("{what} restricted"), &cells, &restricted["count"], &[]);
+    }
+    // KPI n: the severities (and the unpublished "none", anything) add up to "all".
+    for (k, groups) in public["kpi"].as_object().expect("kpi") {
+        let mut cells: Vec<serde_json::Value> = ["low", "medium", "high", "critical"]
+            .iter()
+            .map(|g| groups[*g]["n"].clone())
+            .collect();
+        let truth: Vec<u64> = ["low", "medium", "high", "critical"]
+            .iter()
+            .map(|g| internal["kpi"][k][*g]["n"].as_u64().expect("n"))
+            .collect();
+        cells.push(serde_json::json!("x"));
+        for (g, v) in ["low", "medium", "high", "critical"].iter().zip(&cells) {
+            if v.is_string() {
+                assert!(
+                    groups[*g]["median_hours"].is_null(),
+                    "{what} kpi {k} {g} median of a hidden n"
+                );
+            }
+        }
+        assert_unsolvable(&format!("{what} kpi {k}"), &cells, &groups["all"]["n"], &truth);
+    }
+    // SLA: within and breached add up to the stays that ended, a number a reader may learn.
+    for (state, s) in public["sla"].as_object().expect("sla") {
+        let i = &internal["sla"][state];
+        let truth = [i["within"].as_u64().expect("n"), i["breached"].as_u64().expect("n")];
+        let cells = [s["within"].clone(), s["breached"].clone()];
+        assert_unsolvable(
+            &format!("{what} sla {state}"),
+            &cells,
+            &as_total(truth[0] + truth[1]),
+            &truth,
+        );
+    }
+    let o = &internal["onward_reporting"];
+    let (req, rec) = (o["required"].as_u64().expect("n"), o["recorded"].as_u64().expect("n"));
+    assert_unsolvable(
+        &format!("{what} onward"),
+        &[public["onward_reporting"]["recorded"].clone(), serde_json::json!("x")],
+        &as_total(req),
+        &[rec, req - rec],
+    );
+}
+
+#[test]
+fn public_report_groups_cannot_be_solved_from_their_totals() {
+    let now = "2026-12-01T00:00:00+07:00";
+    let check = |r: &Repo, periods: &[&str]| {
+        for p in periods {
+            let run = |aud: &str| {
+                r.run(&[
+                    "report",
+                    "--period",
+                    p,
+                    "--format",
+                    "json",
+                    "--audience",
+                    aud,
+                    "--now",
+                    now,
+                ])
+                .code(0)
+                .json()
+            };
+            assert_report_unsolvable(p, &run("public"), &run("internal"));
+        }
+    };
+    let sample = crate::support::sample();
+    check(&sample, &["2026", "2026-Q1", "2026-Q4", "2026-11", "2026-02", "2025"]);
+    for seed in [1, 7, 42] {
+        let r = crate::support::varied(40, seed);
+        r.run(&["validate", "--now", now]).code(0);
+        check(&r, &["2026", "2026-Q1", "2026-Q2", "2026-01", "2026-03", "2026-05"]);
+    }
 }

@@ -230,3 +230,146 @@ pub fn sample() -> Repo {
     copy(&src.join("incidents"), &r.file("incidents"));
     r
 }
+
+/// What a reader can tell of a published count: its least and greatest possible values
+/// (`None`: unbounded). `"< N"` is 1 to N-1 (zeros are shown as 0), `"≥ N"` at least N,
+/// `"x"` anything.
+pub fn count_bounds(v: &serde_json::Value) -> (u64, Option<u64>) {
+    if let Some(n) = v.as_u64() {
+        return (n, Some(n));
+    }
+    let s = v.as_str().unwrap_or_else(|| panic!("not a count: {v}"));
+    let num = |p: &str| -> u64 { s[p.len()..].trim().parse().unwrap_or_else(|_| panic!("count {s}")) };
+    if s.starts_with('<') {
+        (1, Some(num("<") - 1))
+    } else if s.starts_with('≥') {
+        (num("≥"), None)
+    } else if s == "x" {
+        (0, None)
+    } else {
+        panic!("unknown count {s}")
+    }
+}
+
+/// How many ways (0, 1, or 2 meaning "two or more") the cells of a group can be filled,
+/// each within its bounds, so that they add up to a total within `total`'s bounds.
+pub fn solutions(cells: &[(u64, Option<u64>)], total: (u64, Option<u64>)) -> usize {
+    fn go(cells: &[(u64, Option<u64>)], left: u64) -> usize {
+        match cells.split_first() {
+            None => usize::from(left == 0),
+            Some(((lo, hi), rest)) => {
+                let mut n = 0;
+                for v in *lo..=hi.unwrap_or(left).min(left) {
+                    n += go(rest, left - v);
+                    if n >= 2 {
+                        return 2;
+                    }
+                }
+                n
+            }
+        }
+    }
+    let Some(top) = total.1 else { return 2 };
+    let mut n = 0;
+    for t in total.0..=top {
+        n += go(cells, t);
+        if n >= 2 {
+            return 2;
+        }
+    }
+    n
+}
+
+/// Asserts that a published group whose cells add up to `total` cannot be solved: when a
+/// cell is hidden as small ("< N"), at least two fillings fit; and the true values fit.
+#[track_caller]
+pub fn assert_unsolvable(what: &str, cells: &[serde_json::Value], total: &serde_json::Value, truth: &[u64]) {
+    let bounds: Vec<_> = cells.iter().map(count_bounds).collect();
+    let t = count_bounds(total);
+    for (b, v) in bounds.iter().zip(truth) {
+        assert!(
+            *v >= b.0 && b.1.is_none_or(|h| *v <= h),
+            "{what}: {v} shown as {cells:?}"
+        );
+    }
+    let small = cells.iter().any(|c| c.as_str().is_some_and(|s| s.starts_with('<')));
+    if small {
+        assert_eq!(
+            solutions(&bounds, t),
+            2,
+            "{what}: {cells:?} with total {total} is solvable"
+        );
+    }
+}
+
+/// A deterministic pseudo-random sequence (a linear congruential generator).
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    pub fn pick(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+}
+
+/// A corpus of `n` incidents of varied category, severity, TLP, channel and fate over the
+/// first half of 2026; closed ones go through every SOP step.
+pub fn varied(n: usize, seed: u64) -> Repo {
+    let r = Repo::new();
+    let mut g = Lcg(seed);
+    let cats = ["phishing", "judi-online", "defacement", "malware", "ddos"];
+    let sevs = ["low", "medium", "high", "critical"];
+    let tlps = ["clear", "clear", "green", "amber", "red"];
+    let chans = ["email", "whatsapp", "phone"];
+    let start = chrono::DateTime::parse_from_rfc3339("2026-01-01T09:00:00+07:00").expect("t");
+    for i in 0..n {
+        let at = start + chrono::Duration::hours((g.pick(180 * 24)) as i64);
+        let ts = |t: chrono::DateTime<chrono::FixedOffset>| t.format("%Y-%m-%dT%H:%M:%S%:z").to_string();
+        let id = format!("INC-2026-{:04}", i + 1);
+        let extra = format!(
+            "category: {}\nseverity: {}\ntlp: {}\nowner: Dinas {}\nassets: [x.example]\n",
+            cats[g.pick(cats.len())],
+            sevs[g.pick(sevs.len())],
+            tlps[g.pick(tlps.len())],
+            ["A", "B", "C"][g.pick(3)]
+        );
+        let chan = chans[g.pick(chans.len())];
+        let mut text = reported(&id, &ts(at))
+            .replace("status: reported\n", &format!("status: reported\n{extra}"))
+            .replace(
+                "contact: budi@example.org }",
+                &format!("contact: budi@example.org, channel: {chan} }}"),
+            );
+        match g.pick(3) {
+            0 => {}
+            1 => {
+                text = text.replace("status: reported", "status: registered").replace(
+                    "actor: siti }\n---",
+                    &format!(
+                        "actor: siti }}\n  - {{ at: {}, to: registered, by: helpdesk, actor: siti }}\n---",
+                        ts(at + chrono::Duration::hours(g.pick(30) as i64 + 1))
+                    ),
+                );
+            }
+            _ => {
+                text = text
+                    .replace(
+                        "status: reported",
+                        "status: rejected\nrejection_reason: Bukan insiden\nrejection_code: refuted",
+                    )
+                    .replace(
+                        "actor: siti }\n---",
+                        &format!(
+                            "actor: siti }}\n  - {{ at: {}, to: rejected, by: helpdesk, actor: siti }}\n---",
+                            ts(at + chrono::Duration::hours(1))
+                        ),
+                    );
+            }
+        }
+        r.write(&format!("incidents/2026/{id}.md"), &text);
+    }
+    r
+}
