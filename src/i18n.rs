@@ -329,14 +329,14 @@ pub fn time(lang: Lang, t: Timestamp, tz: Tz) -> TimeText {
         Lang::En => ':',
     };
     TimeText {
-        iso: local.format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+        iso: crate::time::rfc3339_local(t, tz),
         text: format!(
             "{} {:02}{sep}{:02} {label}",
             date(lang, d),
             local.hour(),
             local.minute()
         ),
-        date: d.format("%Y-%m-%d").to_string(),
+        date: format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
         date_text: date(lang, d),
     }
 }

@@ -53,14 +53,32 @@ pub fn in_zone(t: Timestamp, tz: Tz) -> DateTime<Tz> {
 
 /// The short label of a zone at a time: `WIB` for Asia/Jakarta, else its abbreviation.
 pub fn zone_label(t: Timestamp, tz: Tz) -> String {
-    let local = in_zone(t, tz);
-    let abbr = local.format("%Z").to_string();
     match tz.name() {
         "Asia/Jakarta" | "Asia/Pontianak" => "WIB".into(),
         "Asia/Makassar" => "WITA".into(),
         "Asia/Jayapura" => "WIT".into(),
-        _ => abbr,
+        _ => in_zone(t, tz).format("%Z").to_string(),
     }
+}
+
+/// RFC 3339 with the offset, e.g. `2026-01-21T09:15:00+07:00`, without a format string
+/// (pages print thousands of these).
+pub fn rfc3339_local(t: Timestamp, tz: Tz) -> String {
+    use chrono::{Offset, Timelike};
+    let local = in_zone(t, tz);
+    let secs = local.offset().fix().local_minus_utc();
+    let (sign, secs) = if secs < 0 { ('-', -secs) } else { ('+', secs) };
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
+        local.year(),
+        local.month(),
+        local.day(),
+        local.hour(),
+        local.minute(),
+        local.second(),
+        secs / 3600,
+        (secs % 3600) / 60
+    )
 }
 
 /// The longest duration the configuration accepts (ten years): longer ones are typos, and
@@ -262,5 +280,21 @@ mod tests {
     #[test]
     fn zone_label_is_wib_for_jakarta() {
         assert_eq!(zone_label(t("2026-01-01T00:00:00Z"), chrono_tz::Asia::Jakarta), "WIB");
+    }
+
+    #[test]
+    fn local_rfc3339_matches_chrono_in_any_zone() {
+        for (s, tz) in [
+            ("2026-01-01T00:00:00Z", chrono_tz::Asia::Jakarta),
+            ("2026-07-01T12:34:56Z", chrono_tz::America::St_Johns),
+            ("2026-03-29T01:30:00Z", chrono_tz::Europe::Berlin),
+        ] {
+            let t = t(s);
+            assert_eq!(
+                rfc3339_local(t, tz),
+                in_zone(t, tz).format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
+                "{s}"
+            );
+        }
     }
 }

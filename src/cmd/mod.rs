@@ -225,7 +225,5 @@ pub fn incident_path(cfg: &Config, id: &str) -> Result<String> {
 
 /// Formats a time in the configured zone with its offset, as the files write it.
 pub fn file_time(t: Timestamp, cfg: &Config) -> String {
-    crate::time::in_zone(t, cfg.timezone)
-        .format("%Y-%m-%dT%H:%M:%S%:z")
-        .to_string()
+    crate::time::rfc3339_local(t, cfg.timezone)
 }
