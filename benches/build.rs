@@ -7,6 +7,9 @@
 //! it atomically, and — as a yardstick — the time to merely write the same number of files
 //! of the same sizes.
 
+mod support;
+use support::{median, ms};
+
 use std::time::{Duration, Instant};
 
 #[global_allocator]
@@ -67,22 +70,9 @@ history:\n\
 
 const CONFIG: &str = "teams:\n  helpdesk: { name: H, members: [{ id: siti, name: Siti, emails: [s@x] }] }\n  data: { name: D, members: [{ id: agus, name: Agus, emails: [a@x] }] }\n  analysis: { name: A, members: [{ id: dewi, name: Dewi, emails: [d@x] }] }\n  coordination: { name: C, members: [{ id: bayu, name: Bayu, emails: [b@x] }] }\n  handling: { name: P, members: [{ id: rina, name: Rina, emails: [r@x] }] }\n";
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
-}
-
 fn main() {
     use insiden::audience::Audience;
-    let base = if std::path::Path::new("/dev/shm").is_dir() {
-        std::path::PathBuf::from("/dev/shm")
-    } else {
-        std::env::temp_dir()
-    };
+    let base = support::scratch_base();
     let dir = tempfile::tempdir_in(&base).expect("temp dir");
     let repo = dir.path().join("repo");
     for (rel, text) in (0..N).map(incident) {

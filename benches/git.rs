@@ -7,6 +7,9 @@
 //! (default 100,000). Beside each timing, git's own reading of the same changes
 //! (`git log --raw`) is timed as a yardstick. Prints medians.
 
+mod support;
+use support::{median, ms};
+
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -88,16 +91,17 @@ fn build(dir: &std::path::Path, commits: usize) {
     run(&["checkout", "-q", "main"]);
 }
 
+/// The median time of `runs` runs of `f`.
 fn time(runs: usize, mut f: impl FnMut()) -> Duration {
-    let mut v: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let t = Instant::now();
-            f();
-            t.elapsed()
-        })
-        .collect();
-    v.sort();
-    v[v.len() / 2]
+    median(
+        (0..runs)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed()
+            })
+            .collect(),
+    )
 }
 
 fn main() {
@@ -105,11 +109,7 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(100_000);
-    let base = if std::path::Path::new("/dev/shm").is_dir() {
-        std::path::PathBuf::from("/dev/shm")
-    } else {
-        std::env::temp_dir()
-    };
+    let base = support::scratch_base();
     let dir = tempfile::tempdir_in(base).expect("dir");
     let t = Instant::now();
     build(dir.path(), commits);
@@ -195,8 +195,4 @@ impl Keep {
             Keep::Kept(p) => p,
         }
     }
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1e3
 }

@@ -4,7 +4,10 @@
 //! result, and the time to merely write the same files is reported beside it as a yardstick.
 //! Prints medians of several runs.
 
-use std::time::{Duration, Instant};
+mod support;
+use support::median;
+
+use std::time::Instant;
 
 // The same allocator as the binary.
 #[global_allocator]
@@ -43,17 +46,8 @@ history:\n\
 
 const CONFIG: &str = "teams:\n  helpdesk: { name: H, members: [{ id: siti, name: Siti, emails: [s@x] }] }\n  data: { name: D, members: [{ id: agus, name: Agus, emails: [a@x] }] }\n  analysis: { name: A, members: [{ id: dewi, name: Dewi, emails: [d@x] }] }\n  coordination: { name: C, members: [{ id: bayu, name: Bayu, emails: [b@x] }] }\n  handling: { name: P, members: [{ id: rina, name: Rina, emails: [r@x] }] }\n";
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
 fn main() {
-    let base = if std::path::Path::new("/dev/shm").is_dir() {
-        std::path::PathBuf::from("/dev/shm")
-    } else {
-        std::env::temp_dir()
-    };
+    let base = support::scratch_base();
     let dir = tempfile::tempdir_in(&base).expect("temp dir");
     let root = dir.path();
     let files: Vec<(String, String)> = (0..N).map(incident).collect();
