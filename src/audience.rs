@@ -6,7 +6,9 @@
 //!   severity, owner and timeline (teams, never people). Every other incident (a missing `tlp`
 //!   counts as AMBER) appears only in counts; a count from 1 to `public_min_count - 1` is
 //!   shown as "< N", and counts published beside their total are suppressed together
-//!   ([`Lens::suppress`]) so that none can be computed by subtraction. Reporter, contacts, actors, assets, observables and attachments are
+//!   ([`Lens::suppress`]) so that none can be computed by subtraction. A count that includes
+//!   TLP:CLEAR incidents, which are listed in full, is suppressed by its restricted part
+//!   alone ([`Tally`], [`Lens::suppress_tallies`]). Reporter, contacts, actors, assets, observables and attachments are
 //!   never public.
 //! * `Internal`: everything, except that a TLP:RED incident shows metadata only (no body,
 //!   summary, notes or attachments).
@@ -90,6 +92,53 @@ impl Serialize for Count {
             Count::Shown(n) => s.serialize_u64(*n as u64),
             _ => s.serialize_str(&self.to_string()),
         }
+    }
+}
+
+/// A count as a reader of the public edition can split it: the TLP:CLEAR incidents it
+/// includes, which are listed in full beside it and so are known, and the rest, which must be
+/// protected. Only the restricted part is suppressed (see [`Lens::tallies`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub clear: usize,
+    pub restricted: usize,
+}
+
+impl Tally {
+    /// A count of restricted incidents only.
+    pub fn restricted(n: usize) -> Tally {
+        Tally {
+            clear: 0,
+            restricted: n,
+        }
+    }
+
+    /// `all` incidents of which `clear` are TLP:CLEAR.
+    pub fn split(all: usize, clear: usize) -> Tally {
+        Tally {
+            clear: clear.min(all),
+            restricted: all.saturating_sub(clear),
+        }
+    }
+
+    pub fn all(self) -> usize {
+        self.clear + self.restricted
+    }
+}
+
+impl std::ops::Add for Tally {
+    type Output = Tally;
+    fn add(self, o: Tally) -> Tally {
+        Tally {
+            clear: self.clear + o.clear,
+            restricted: self.restricted + o.restricted,
+        }
+    }
+}
+
+impl std::iter::Sum for Tally {
+    fn sum<I: Iterator<Item = Tally>>(it: I) -> Tally {
+        it.fold(Tally::default(), |a, b| a + b)
     }
 }
 
@@ -485,6 +534,65 @@ impl<'a> Lens<'a> {
         let mut out = self.suppress(&values, &[group]);
         out.truncate(cells.len());
         out
+    }
+
+    /// A count that may include listed TLP:CLEAR incidents, on its own: its restricted part is
+    /// shown as [`Lens::count`] would show it (see [`Lens::mixed`]).
+    pub fn tally(&self, t: Tally) -> Count {
+        self.mixed(t, self.count(t.restricted))
+    }
+
+    /// [`Lens::counts`] for counts that may include listed TLP:CLEAR incidents.
+    pub fn tallies(&self, cells: &[Tally]) -> Vec<Count> {
+        let mut values = cells.to_vec();
+        values.push(cells.iter().copied().sum());
+        let group = Group {
+            members: (0..cells.len()).collect(),
+            total: cells.len(),
+        };
+        let mut out = self.suppress_tallies(&values, &[group]);
+        out.truncate(cells.len());
+        out
+    }
+
+    /// [`Lens::suppress`] for cells that may include listed TLP:CLEAR incidents. A public
+    /// reader knows the TLP:CLEAR part of every cell (those incidents are listed in full, and
+    /// every such part is taken as known, even where the list does not give it), so a cell is
+    /// worth exactly its restricted part: the restricted parts, which add up by the same
+    /// groups, are suppressed as [`Lens::suppress`] does, and each cell is shown from its
+    /// restricted part's count ([`Lens::mixed`]).
+    pub fn suppress_tallies(&self, cells: &[Tally], groups: &[Group]) -> Vec<Count> {
+        let restricted: Vec<usize> = cells.iter().map(|t| t.restricted).collect();
+        self.suppress(&restricted, groups)
+            .into_iter()
+            .zip(cells)
+            .map(|(k, t)| self.mixed(*t, k))
+            .collect()
+    }
+
+    /// How a cell of `t.clear` listed TLP:CLEAR incidents and `t.restricted` others is shown,
+    /// given how its restricted part alone is shown (`k`). A shown restricted part is added
+    /// to the TLP:CLEAR part; otherwise a cell with TLP:CLEAR incidents is shown as at least
+    /// the TLP:CLEAR part plus the least its restricted part may be ("≥ c + 1" for a hidden
+    /// small part, "≥ c + N" for a withheld larger one), which tells a reader who subtracts
+    /// the listed incidents no more than the restricted part's own marker. A withheld cell
+    /// stays withheld, and a cell without TLP:CLEAR incidents is its restricted part.
+    pub fn mixed(&self, t: Tally, k: Count) -> Count {
+        if !self.is_public() {
+            return Count::Shown(t.all());
+        }
+        if t.clear == 0 {
+            return k;
+        }
+        match k {
+            Count::Shown(r) => Count::Shown(t.clear + r),
+            Count::Below(_) | Count::AtLeast(_) => {
+                let least = usize::try_from(k.bounds().0).unwrap_or(usize::MAX);
+                let at_least = t.clear.saturating_add(least);
+                Count::AtLeast(u32::try_from(at_least).unwrap_or(u32::MAX))
+            }
+            Count::Withheld => Count::Withheld,
+        }
     }
 
     /// Complementary suppression (public edition; the internal edition shows every number).
@@ -976,17 +1084,17 @@ impl<'a> Lens<'a> {
     }
 
     /// The lines of a breakdown whose total is published, `(key, label, count)` with a line
-    /// only for each key that occurs, suppressed as [`Lens::counts`] does. A breakdown
+    /// only for each key that occurs, suppressed as [`Lens::tallies`] does. A breakdown
     /// withheld as a whole becomes a single line with its total, since the presence of a line
     /// would tell that its count is not zero.
-    pub fn breakdown(&self, rows: Vec<(String, String, usize)>) -> Vec<Breakdown> {
-        let cells: Vec<usize> = rows.iter().map(|r| r.2).collect();
-        let counts = self.counts(&cells);
+    pub fn breakdown(&self, rows: Vec<(String, String, Tally)>) -> Vec<Breakdown> {
+        let cells: Vec<Tally> = rows.iter().map(|r| r.2).collect();
+        let counts = self.tallies(&cells);
         if counts.contains(&Count::Withheld) {
             return vec![Breakdown {
                 key: "withheld".into(),
                 label: i18n::text(self.lang, "withheld"),
-                count: self.count(cells.iter().sum()),
+                count: self.tally(cells.iter().copied().sum()),
                 rsit: Vec::new(),
             }];
         }
@@ -1004,23 +1112,44 @@ impl<'a> Lens<'a> {
     /// The periodic report as this audience may see it.
     /// `generated` is printed as the generation time when given (the site gives it only
     /// with `--now`, so that its pages do not depend on the clock).
-    pub fn report(&self, agg: &Aggregate, facts: &[Facts<'_>], generated: Option<Timestamp>) -> ReportView {
+    ///
+    /// On the public edition the TLP:CLEAR incidents are listed in full, so every count is
+    /// split into their part (counted by aggregating them alone, measured at `now` as `agg`
+    /// was) and the rest ([`Tally`]), and only the rest is protected.
+    pub fn report(
+        &self,
+        agg: &Aggregate,
+        facts: &[Facts<'_>],
+        now: Timestamp,
+        generated: Option<Timestamp>,
+    ) -> ReportView {
         let lang = self.lang;
         let tz = self.cfg.timezone;
-        let c = |n: usize| self.count(n);
-        let rows = |m: &BTreeMap<String, usize>, label: &dyn Fn(&str) -> String| -> Vec<(String, String, usize)> {
-            m.iter()
-                .map(|(k, n)| {
-                    let l = if k == NONE { i18n::text(lang, "none") } else { label(k) };
-                    (clean(k), l, *n)
-                })
-                .collect()
-        };
-        let mut by_category = self.breakdown(rows(&agg.by_category, &|k| self.category_label(k)));
+        let clear_agg = self.is_public().then(|| {
+            let clear: Vec<Facts<'_>> = facts.iter().filter(|f| self.shows(f.incident)).cloned().collect();
+            crate::report::aggregate(&clear, &agg.period, self.cfg, now)
+        });
+        let ca = clear_agg.as_ref();
+        // A number of the aggregate with its TLP:CLEAR part.
+        let split = |pick: &dyn Fn(&Aggregate) -> usize| Tally::split(pick(agg), ca.map_or(0, pick));
+        let c = |pick: &dyn Fn(&Aggregate) -> usize| self.tally(split(pick));
+        type Map = BTreeMap<String, usize>;
+        let rows =
+            |pick: &dyn Fn(&Aggregate) -> &Map, label: &dyn Fn(&str) -> String| -> Vec<(String, String, Tally)> {
+                pick(agg)
+                    .iter()
+                    .map(|(k, n)| {
+                        let l = if k == NONE { i18n::text(lang, "none") } else { label(k) };
+                        let clear = ca.and_then(|a| pick(a).get(k)).copied().unwrap_or(0);
+                        (clean(k), l, Tally::split(*n, clear))
+                    })
+                    .collect()
+            };
+        let mut by_category = self.breakdown(rows(&|a| &a.by_category, &|k| self.category_label(k)));
         for b in &mut by_category {
             b.rsit = self.cfg.category(&b.key).map(|c| c.rsit.clone()).unwrap_or_default();
         }
-        let mut severities = rows(&agg.by_severity, &|k| i18n::term(lang, "severity", k));
+        let mut severities = rows(&|a| &a.by_severity, &|k| i18n::term(lang, "severity", k));
         let rank = |k: &str| crate::model::Severity::parse(k).map_or(usize::MAX, |s| s as usize);
         severities.sort_by_key(|b| rank(&b.0));
         let by_severity = self.breakdown(severities);
@@ -1038,31 +1167,47 @@ impl<'a> Lens<'a> {
                     rest += 1;
                 }
             }
-            let mut v = rows(&m, &|k| clean(k));
+            let mut v: Vec<(String, String, Tally)> = m
+                .iter()
+                .map(|(k, n)| {
+                    let l = if k == NONE { i18n::text(lang, "none") } else { clean(k) };
+                    (clean(k), l, Tally::split(*n, *n))
+                })
+                .collect();
             if rest > 0 {
-                v.push(("restricted".into(), i18n::text(lang, "other_restricted"), rest));
+                v.push((
+                    "restricted".into(),
+                    i18n::text(lang, "other_restricted"),
+                    Tally::restricted(rest),
+                ));
             }
             self.breakdown(v)
         } else {
-            self.breakdown(rows(&agg.by_owner, &|k| clean(k)))
+            self.breakdown(rows(&|a| &a.by_owner, &|k| clean(k)))
         };
         // KPI n: the severities (and the unpublished "none") add up to `all`.
         let kpi = agg
             .kpi
             .iter()
             .map(|(k, groups)| {
-                let n = |g: &str| groups.get(g).map_or(0, |s| s.n);
-                let sevs: Vec<usize> = GROUPS[1..].iter().map(|g| n(g)).collect();
+                let n_of = |a: &Aggregate, g: &str| a.kpi.get(k).and_then(|gs| gs.get(g)).map_or(0, |s| s.n);
+                let n = |g: &str| split(&|a| n_of(a, g));
+                let sevs: Vec<Tally> = GROUPS[1..].iter().map(|g| n(g)).collect();
                 let mut cells = sevs.clone();
-                cells.push(n("all").saturating_sub(sevs.iter().sum()));
-                let shown = self.counts(&cells);
+                let all = n("all");
+                let sum: Tally = sevs.iter().copied().sum();
+                cells.push(Tally {
+                    clear: all.clear.saturating_sub(sum.clear),
+                    restricted: all.restricted.saturating_sub(sum.restricted),
+                });
+                let shown = self.tallies(&cells);
                 let g = groups
                     .iter()
                     .map(|(g, s)| {
                         let count = GROUPS[1..]
                             .iter()
                             .position(|x| x == g)
-                            .map_or_else(|| c(s.n), |i| shown[i]);
+                            .map_or_else(|| self.tally(n(g)), |i| shown[i]);
                         let hidden = count.value().is_none();
                         (
                             *g,
@@ -1083,14 +1228,17 @@ impl<'a> Lens<'a> {
             .states
             .iter()
             .filter_map(|s| {
-                agg.sla.get(&s.id).map(|x| {
-                    let wb = self.counts(&[x.within, x.breached]);
+                agg.sla.get(&s.id).map(|_| {
+                    let of = |f: fn(&crate::report::SlaCount) -> usize| {
+                        split(&|a: &Aggregate| a.sla.get(&s.id).map_or(0, f))
+                    };
+                    let wb = self.tallies(&[of(|x| x.within), of(|x| x.breached)]);
                     SlaRow {
                         state: s.id.clone(),
                         label: s.label.get(lang).to_owned(),
                         within: wb[0],
                         breached: wb[1],
-                        ongoing_breached: c(x.ongoing_breached),
+                        ongoing_breached: self.tally(of(|x| x.ongoing_breached)),
                     }
                 })
             })
@@ -1164,22 +1312,28 @@ impl<'a> Lens<'a> {
             },
             lang,
             totals: TotalsView {
-                reported: c(agg.totals.reported),
-                rejected: c(agg.totals.rejected),
-                in_scope: c(agg.totals.in_scope),
-                out_of_scope: c(agg.totals.out_of_scope),
-                closed: c(agg.totals.closed),
-                autoresolved: c(agg.totals.autoresolved),
-                reopened: c(agg.totals.reopened),
-                open_at_end: c(agg.totals.open_at_end),
+                reported: c(&|a| a.totals.reported),
+                rejected: c(&|a| a.totals.rejected),
+                in_scope: c(&|a| a.totals.in_scope),
+                out_of_scope: c(&|a| a.totals.out_of_scope),
+                closed: c(&|a| a.totals.closed),
+                autoresolved: c(&|a| a.totals.autoresolved),
+                reopened: c(&|a| a.totals.reopened),
+                open_at_end: c(&|a| a.totals.open_at_end),
             },
-            rejected_by_code: self.breakdown(rows(&agg.rejected_by_code, &|k| i18n::term(lang, "rejection_code", k))),
+            rejected_by_code: self.breakdown(rows(&|a| &a.rejected_by_code, &|k| {
+                i18n::term(lang, "rejection_code", k)
+            })),
             // Every month of the period is listed, zeros included.
             by_month: {
-                let cells: Vec<usize> = agg.by_month.iter().map(|(_, n)| *n).collect();
+                let cells: Vec<Tally> = agg
+                    .by_month
+                    .iter()
+                    .map(|(key, _)| split(&|a| a.by_month.iter().find(|(m, _)| m == key).map_or(0, |(_, n)| *n)))
+                    .collect();
                 agg.by_month
                     .iter()
-                    .zip(self.counts(&cells))
+                    .zip(self.tallies(&cells))
                     .map(|(((y, m), _), count)| Breakdown {
                         key: format!("{y:04}-{m:02}"),
                         label: i18n::month_year(lang, *y, *m),
@@ -1191,12 +1345,14 @@ impl<'a> Lens<'a> {
             by_category,
             by_severity,
             by_owner,
-            by_reporter_type: self.breakdown(rows(&agg.by_reporter_type, &|k| i18n::term(lang, "reporter_type", k))),
-            by_channel: self.breakdown(rows(&agg.by_channel, &|k| i18n::term(lang, "channel", k))),
-            by_tlp: self.breakdown(rows(&agg.by_tlp, &|k| {
+            by_reporter_type: self.breakdown(rows(&|a| &a.by_reporter_type, &|k| {
+                i18n::term(lang, "reporter_type", k)
+            })),
+            by_channel: self.breakdown(rows(&|a| &a.by_channel, &|k| i18n::term(lang, "channel", k))),
+            by_tlp: self.breakdown(rows(&|a| &a.by_tlp, &|k| {
                 Tlp::parse(k).map_or_else(|| clean(k), |t| t.label().to_owned())
             })),
-            by_resolution: self.breakdown(rows(&agg.by_resolution, &|k| i18n::term(lang, "resolution", k))),
+            by_resolution: self.breakdown(rows(&|a| &a.by_resolution, &|k| i18n::term(lang, "resolution", k))),
             kpi,
             sla,
             sla_rows,
@@ -1215,10 +1371,10 @@ impl<'a> Lens<'a> {
                     .collect()
             }),
             onward_reporting: OnwardView {
-                required: c(agg.onward_required.len()),
-                recorded: self.counts(&[
-                    agg.onward_recorded.len(),
-                    agg.onward_required.len() - agg.onward_recorded.len(),
+                required: c(&|a| a.onward_required.len()),
+                recorded: self.tallies(&[
+                    split(&|a| a.onward_recorded.len()),
+                    split(&|a| a.onward_required.len() - a.onward_recorded.len()),
                 ])[0],
                 missing: internal.then(|| {
                     agg.onward_required
@@ -1230,8 +1386,13 @@ impl<'a> Lens<'a> {
             },
             incidents,
             restricted: self.is_public().then(|| RestrictedView {
-                count: c(restricted),
-                by_category: self.breakdown(rows(&restricted_by_category, &|k| self.category_label(k))),
+                count: self.count(restricted),
+                by_category: self.breakdown(
+                    restricted_by_category
+                        .iter()
+                        .map(|(k, n)| (clean(k), self.category_label(k), Tally::restricted(*n)))
+                        .collect(),
+                ),
             }),
         }
     }
@@ -1517,6 +1678,56 @@ mod tests {
                 if v.iter().any(|n| (1..3).contains(n)) && len > 1 {
                     assert_eq!(solutions(&shown, total), 2, "{v:?} → {shown:?} is solvable");
                 }
+            }
+        }
+    }
+
+    #[test]
+    fn counts_with_listed_clear_incidents_protect_their_restricted_part() {
+        let cfg = public();
+        let l = Lens::new(&cfg, Lang::Id, Audience::Public, &[]);
+        let t = |clear, restricted| Tally { clear, restricted };
+        // An archive month of 4 listed TLP:CLEAR incidents and 1 other: not "5".
+        assert_eq!(l.tally(t(4, 1)), Count::AtLeast(5));
+        // Nothing restricted: the listed incidents are counted as they are, small or not.
+        assert_eq!(l.tally(t(2, 0)), Count::Shown(2));
+        assert_eq!(l.tally(t(0, 2)), Count::Below(3));
+        assert_eq!(l.tally(t(2, 3)), Count::Shown(5));
+        // By TLP: CLEAR 4 (all listed), GREEN 1, AMBER 6; the total 11 would give GREEN away.
+        let c = l.tallies(&[t(4, 0), t(0, 1), t(0, 6)]);
+        assert_eq!(c, vec![Count::Shown(4), Count::Below(3), Count::AtLeast(3)]);
+        // Every small group of cells with up to two listed incidents each: once the listed
+        // incidents are subtracted, no small restricted part is fixed by the total.
+        for code in 0..(3usize * 4).pow(3) {
+            let mut x = code;
+            let cells: Vec<Tally> = (0..3)
+                .map(|_| {
+                    let v = t(x % 3, (x / 3) % 4);
+                    x /= 12;
+                    v
+                })
+                .collect();
+            let shown = l.tallies(&cells);
+            let sum: Tally = cells.iter().copied().sum();
+            let restricted = |c: Count, clear: usize| -> Count {
+                let (lo, hi) = c.bounds();
+                let clear = clear as u64;
+                match hi {
+                    Some(h) if h == lo => Count::Shown((lo - clear) as usize),
+                    Some(h) if lo > clear => Count::Below((h - clear + 1) as u32),
+                    _ if lo > clear => Count::AtLeast((lo - clear) as u32),
+                    _ => Count::Withheld,
+                }
+            };
+            let seen: Vec<Count> = shown.iter().zip(&cells).map(|(c, v)| restricted(*c, v.clear)).collect();
+            let total = restricted(l.tally(sum), sum.clear).bounds();
+            for (c, v) in shown.iter().zip(&cells) {
+                let (lo, hi) = c.bounds();
+                let n = v.all() as u64;
+                assert!(n >= lo && hi.is_none_or(|h| n <= h), "{cells:?} → {shown:?}");
+            }
+            if cells.iter().any(|v| (1..3).contains(&v.restricted)) && total.1.is_some() {
+                assert_eq!(solutions(&seen, total), 2, "{cells:?} → {shown:?} is solvable");
             }
         }
     }

@@ -44,7 +44,7 @@ pub(super) fn run(ctx: &Ctx, args: ReportArgs) -> Result<u8> {
     let facts: Vec<Facts<'_>> = incidents.par_iter().map(|i| Facts::new(i, &cfg, now_t)).collect();
     let agg = crate::report::aggregate(&facts, &period, &cfg, now_t);
     let lens = Lens::new(&cfg, lang(args.lang, cfg.language), audience(args.audience), &incidents);
-    let view = lens.report(&agg, &facts, Some(now_t));
+    let view = lens.report(&agg, &facts, now_t, Some(now_t));
     let text = match args.format {
         ReportFormatArg::Md => crate::report::to_markdown(&view),
         ReportFormatArg::Csv => crate::report::to_csv(&view),

@@ -10,7 +10,7 @@
 pub mod charts;
 pub mod templates;
 
-use crate::audience::{Audience, Breakdown, Count, Group, IncidentRow, Lens};
+use crate::audience::{Audience, Breakdown, Count, Group, IncidentRow, Lens, Tally};
 use crate::config::Config;
 use crate::i18n::{self, TimeText};
 use crate::model::{Incident, Timestamp};
@@ -126,37 +126,62 @@ struct Shared {
     months: BTreeMap<(i32, u32), Count>,
     quarters: BTreeMap<(i32, u32), Count>,
     years: BTreeMap<i32, Count>,
+    /// The restricted part of some of the above, suppressed with them: what a page says of
+    /// its restricted incidents is the part of its count that a reader cannot list.
+    r_states: Vec<Count>,
+    r_open: Count,
+    r_total: Count,
+    r_categories: BTreeMap<String, Count>,
+    r_months: BTreeMap<(i32, u32), Count>,
+    r_quarters: BTreeMap<(i32, u32), Count>,
+    r_years: BTreeMap<i32, Count>,
 }
 
 impl Shared {
-    /// The shared count of incidents reported in a month, quarter or year.
-    fn period(&self, p: &Period, tz: chrono_tz::Tz) -> Option<Count> {
+    /// The shared count of incidents reported in a month, quarter or year, and its
+    /// restricted part.
+    fn period(&self, p: &Period, tz: chrono_tz::Tz) -> Option<(Count, Count)> {
         let l = crate::time::in_zone(p.from, tz);
+        let q = (l.year(), (l.month() - 1) / 3 + 1);
+        let m = (l.year(), l.month());
+        let both = |a: Option<&Count>, b: Option<&Count>| Some((*a?, *b?));
         match p.kind {
-            crate::report::PeriodKind::Month => self.months.get(&(l.year(), l.month())).copied(),
-            crate::report::PeriodKind::Quarter => self.quarters.get(&(l.year(), (l.month() - 1) / 3 + 1)).copied(),
-            crate::report::PeriodKind::Year => self.years.get(&l.year()).copied(),
+            crate::report::PeriodKind::Month => both(self.months.get(&m), self.r_months.get(&m)),
+            crate::report::PeriodKind::Quarter => both(self.quarters.get(&q), self.r_quarters.get(&q)),
+            crate::report::PeriodKind::Year => both(self.years.get(&l.year()), self.r_years.get(&l.year())),
             crate::report::PeriodKind::Custom => None,
         }
     }
 
     fn new(b: &Build<'_>, lens: &Lens<'_>) -> Shared {
         let w = &b.cfg.workflow;
-        let mut values: Vec<usize> = Vec::new();
+        // Each cell with its TLP:CLEAR part, which the public edition lists in full.
+        let one = |i: &Incident| {
+            if lens.shows(i) {
+                Tally {
+                    clear: 1,
+                    restricted: 0,
+                }
+            } else {
+                Tally::restricted(1)
+            }
+        };
+        let tally = |incs: &mut dyn Iterator<Item = &Incident>| incs.map(one).sum::<Tally>();
+        let mut values: Vec<Tally> = Vec::new();
         let mut groups: Vec<Group> = Vec::new();
-        let cell = |values: &mut Vec<usize>, v: usize| {
+        let cell = |values: &mut Vec<Tally>, v: Tally| {
             values.push(v);
             values.len() - 1
         };
-        let total = cell(&mut values, b.incidents.len());
+        let total = cell(&mut values, tally(&mut b.incidents.iter().copied()));
         let open_incs: Vec<&Incident> = b.incidents.iter().copied().filter(|i| !w.is_final(&i.status)).collect();
-        let open = cell(&mut values, open_incs.len());
+        let open = cell(&mut values, tally(&mut open_incs.iter().copied()));
         // States → total; open states → open; each step's states → that step.
         let states: Vec<usize> = w
             .states
             .iter()
             .map(|s| {
-                let n = b.incidents.iter().filter(|i| i.status == s.id).count();
+                let n = tally(&mut b.incidents.iter().copied().filter(|i| i.status == s.id));
                 cell(&mut values, n)
             })
             .collect();
@@ -171,7 +196,7 @@ impl Shared {
             .filter(|(s, _)| !s.is_final)
             .map(|(_, c)| *c)
             .collect();
-        if open_states.iter().map(|c| values[*c]).sum::<usize>() == values[open] {
+        if open_states.iter().map(|c| values[*c]).sum::<Tally>() == values[open] {
             groups.push(Group {
                 members: open_states,
                 total: open,
@@ -181,10 +206,12 @@ impl Shared {
             .steps
             .iter()
             .map(|st| {
-                let n = open_incs
-                    .iter()
-                    .filter(|i| lens.stage(&i.status) == Some(st.step))
-                    .count();
+                let n = tally(
+                    &mut open_incs
+                        .iter()
+                        .copied()
+                        .filter(|i| lens.stage(&i.status) == Some(st.step)),
+                );
                 let c = cell(&mut values, n);
                 let members: Vec<usize> = w
                     .states
@@ -193,24 +220,30 @@ impl Shared {
                     .filter(|(s, _)| !s.is_final && lens.stage(&s.id) == Some(st.step))
                     .map(|(_, c)| *c)
                     .collect();
-                if members.iter().map(|m| values[*m]).sum::<usize>() == n {
+                if members.iter().map(|m| values[*m]).sum::<Tally>() == n {
                     groups.push(Group { members, total: c });
                 }
                 c
             })
             .collect();
-        if stages.iter().map(|c| values[*c]).sum::<usize>() == values[open] {
+        if stages.iter().map(|c| values[*c]).sum::<Tally>() == values[open] {
             groups.push(Group {
                 members: stages.clone(),
                 total: open,
             });
         }
         // Categories → total.
-        let mut cat_n: BTreeMap<String, usize> = b.cfg.categories.iter().map(|c| (c.id.clone(), 0)).collect();
+        let mut cat_n: BTreeMap<String, Tally> = b
+            .cfg
+            .categories
+            .iter()
+            .map(|c| (c.id.clone(), Tally::default()))
+            .collect();
         for i in &b.incidents {
-            *cat_n
+            let e = cat_n
                 .entry(i.category.clone().unwrap_or_else(|| crate::report::NONE.into()))
-                .or_insert(0) += 1;
+                .or_default();
+            *e = *e + one(i);
         }
         let cats: Vec<(String, usize)> = cat_n.into_iter().map(|(k, n)| (k, cell(&mut values, n))).collect();
         groups.push(Group {
@@ -219,17 +252,19 @@ impl Shared {
         });
         // Months → quarter → year → total.
         let tz = b.cfg.timezone;
-        let mut month_n: BTreeMap<(i32, u32), usize> = BTreeMap::new();
+        let mut month_n: BTreeMap<(i32, u32), Tally> = BTreeMap::new();
         for i in &b.incidents {
             if let Some(t) = reported(i) {
                 let l = crate::time::in_zone(t, tz);
-                *month_n.entry((l.year(), l.month())).or_insert(0) += 1;
+                let e = month_n.entry((l.year(), l.month())).or_default();
+                *e = *e + one(i);
             }
         }
         let months: BTreeMap<(i32, u32), usize> = month_n.iter().map(|(k, n)| (*k, cell(&mut values, *n))).collect();
-        let mut quarter_n: BTreeMap<(i32, u32), usize> = BTreeMap::new();
+        let mut quarter_n: BTreeMap<(i32, u32), Tally> = BTreeMap::new();
         for ((y, m), n) in &month_n {
-            *quarter_n.entry((*y, (m - 1) / 3 + 1)).or_insert(0) += n;
+            let e = quarter_n.entry((*y, (m - 1) / 3 + 1)).or_default();
+            *e = *e + *n;
         }
         let quarters: BTreeMap<(i32, u32), usize> = quarter_n
             .iter()
@@ -244,9 +279,10 @@ impl Shared {
                 ((*y, *q), c)
             })
             .collect();
-        let mut year_n: BTreeMap<i32, usize> = BTreeMap::new();
+        let mut year_n: BTreeMap<i32, Tally> = BTreeMap::new();
         for ((y, _), n) in &month_n {
-            *year_n.entry(*y).or_insert(0) += n;
+            let e = year_n.entry(*y).or_default();
+            *e = *e + *n;
         }
         let years: BTreeMap<i32, usize> = year_n
             .iter()
@@ -261,7 +297,7 @@ impl Shared {
                 (*y, c)
             })
             .collect();
-        let dated: usize = year_n.values().sum();
+        let dated: Tally = year_n.values().copied().sum();
         let all = if dated == values[total] {
             total
         } else {
@@ -271,8 +307,18 @@ impl Shared {
             members: years.values().copied().collect(),
             total: all,
         });
-        let shown = lens.suppress(&values, &groups);
+        // The restricted parts are suppressed (`Lens::suppress_tallies`); they are kept too, for
+        // the pages that print the restricted part of a shared count on its own.
+        let hidden = lens.suppress(&values.iter().map(|t| t.restricted).collect::<Vec<_>>(), &groups);
+        let shown: Vec<Count> = values.iter().zip(&hidden).map(|(t, k)| lens.mixed(*t, *k)).collect();
         Shared {
+            r_states: states.iter().map(|c| hidden[*c]).collect(),
+            r_open: hidden[open],
+            r_total: hidden[total],
+            r_categories: cats.iter().map(|(k, c)| (k.clone(), hidden[*c])).collect(),
+            r_months: months.iter().map(|(k, c)| (*k, hidden[*c])).collect(),
+            r_quarters: quarters.iter().map(|(k, c)| (*k, hidden[*c])).collect(),
+            r_years: years.iter().map(|(k, c)| (*k, hidden[*c])).collect(),
             states: states.iter().map(|c| shown[*c]).collect(),
             stages: stages.iter().map(|c| shown[*c]).collect(),
             open: shown[open],
@@ -305,17 +351,17 @@ impl Ctx<'_> {
     }
 
     /// A count table whose total (the page's number of incidents) is published: rows
-    /// `(label, href, count)` for the keys that occur, suppressed together
-    /// (`Lens::counts`). A table withheld as a whole becomes one row with its total, since
+    /// `(label, href, count)` for the keys that occur, suppressed together by their restricted
+    /// parts (`Lens::tallies`). A table withheld as a whole becomes one row with its total, since
     /// the presence of a row tells that its count is not zero.
-    fn table(&self, title: String, rows: Vec<(String, Option<String>, usize)>) -> CountTable {
-        let cells: Vec<usize> = rows.iter().map(|r| r.2).collect();
-        let counts = self.lens.counts(&cells);
+    fn table(&self, title: String, rows: Vec<(String, Option<String>, Tally)>) -> CountTable {
+        let cells: Vec<Tally> = rows.iter().map(|r| r.2).collect();
+        let counts = self.lens.tallies(&cells);
         let rows = if counts.contains(&Count::Withheld) {
             vec![CountRow {
                 label: self.t("withheld"),
                 href: None,
-                count: self.lens.count(cells.iter().sum()),
+                count: self.lens.tally(cells.iter().copied().sum()),
             }]
         } else {
             rows.into_iter()
@@ -328,9 +374,10 @@ impl Ctx<'_> {
 
     /// Counts by state in workflow order (zero rows left out).
     fn by_status(&self, incs: &[&Incident]) -> CountTable {
-        let mut n: BTreeMap<&str, usize> = BTreeMap::new();
+        let mut n: BTreeMap<&str, Tally> = BTreeMap::new();
         for i in incs {
-            *n.entry(i.status.as_str()).or_insert(0) += 1;
+            let e = n.entry(i.status.as_str()).or_default();
+            *e = *e + self.one(i);
         }
         let rows = self
             .b
@@ -347,10 +394,12 @@ impl Ctx<'_> {
     }
 
     fn by_category(&self, incs: &[&Incident], link: bool) -> CountTable {
-        let mut n: BTreeMap<String, usize> = BTreeMap::new();
+        let mut n: BTreeMap<String, Tally> = BTreeMap::new();
         for i in incs {
-            *n.entry(i.category.clone().unwrap_or_else(|| crate::report::NONE.into()))
-                .or_insert(0) += 1;
+            let e = n
+                .entry(i.category.clone().unwrap_or_else(|| crate::report::NONE.into()))
+                .or_default();
+            *e = *e + self.one(i);
         }
         let rows = n
             .into_iter()
@@ -362,10 +411,22 @@ impl Ctx<'_> {
         self.table(self.t("by_category"), rows)
     }
 
-    fn restricted(&self, incs: &[&Incident]) -> Option<Count> {
-        self.lens
-            .is_public()
-            .then(|| self.lens.count(incs.iter().filter(|i| !self.lens.shows(i)).count()))
+    /// One incident as a [`Tally`]: TLP:CLEAR (listed) or not.
+    fn one(&self, i: &Incident) -> Tally {
+        if self.lens.shows(i) {
+            Tally {
+                clear: 1,
+                restricted: 0,
+            }
+        } else {
+            Tally::restricted(1)
+        }
+    }
+
+    /// The restricted part of a page's count, as the shared table shows it (`shared`), so
+    /// that it reads the same as the count beside the page's link.
+    fn restricted(&self, shared: Option<Count>) -> Option<Count> {
+        self.lens.is_public().then(|| shared.unwrap_or(Count::Withheld))
     }
 }
 
@@ -575,7 +636,7 @@ fn overview(cx: &Ctx<'_>) -> Result<Page, TemplateError> {
         stages => value(&stages),
         recent => value(&recent),
         status_table => value(&status_table),
-        restricted_open => value(&cx.restricted(&open)),
+        restricted_open => value(&cx.restricted(Some(cx.shared.r_open))),
         breaches => value(&breaches),
         overdue => value(&overdue),
     };
@@ -634,7 +695,7 @@ fn archive(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
                 cx.by_category(&all, true),
             ],
             rows: cx.rows(all.iter().copied()),
-            restricted: cx.restricted(&all),
+            restricted: cx.restricted(cx.shared.r_years.get(y).copied()),
         };
         pages.push(cx.list(format!("archive/{y:04}.html"), &page)?);
     }
@@ -647,7 +708,7 @@ fn archive(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
                 intro: None,
                 tables: vec![cx.by_status(v), cx.by_category(v, true)],
                 rows: cx.rows(v.iter().copied()),
-                restricted: cx.restricted(v),
+                restricted: cx.restricted(cx.shared.r_months.get(&(*y, *m)).copied()),
             };
             cx.list(format!("archive/{y:04}-{m:02}.html"), &page)
         })
@@ -687,7 +748,7 @@ fn categories(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
                 intro: (!rsit.is_empty()).then(|| format!("{}: {rsit}", cx.t("rsit"))),
                 tables: vec![cx.by_status(v)],
                 rows: cx.rows(v.iter().copied()),
-                restricted: cx.restricted(v),
+                restricted: cx.restricted(cx.shared.r_categories.get(k).copied()),
             };
             cx.list(Lens::category_href(k), &page)
         })
@@ -715,7 +776,11 @@ fn owners(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
         .map(|(n, h)| CountRow {
             label: n.to_owned(),
             href: Some(h.to_owned()),
-            count: cx.lens.count(by.get(n).map_or(0, Vec::len)),
+            // Only TLP:CLEAR incidents, all listed on the owner's page.
+            count: cx.lens.tally(Tally {
+                clear: by.get(n).map_or(0, Vec::len),
+                restricted: 0,
+            }),
         })
         .collect();
     let mut pages: Vec<Page> = cx
@@ -779,11 +844,14 @@ fn reports(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
         .par_iter()
         .map(|p| {
             let agg = crate::report::aggregate(&cx.facts, p, b.cfg, b.now);
-            let mut r = cx.lens.report(&agg, &cx.facts, generated);
+            let mut r = cx.lens.report(&agg, &cx.facts, b.now, generated);
             // The number reported per month, quarter and year is also on the archive and the
             // report index: show it as those pages do.
-            if let Some(c) = cx.shared.period(p, tz) {
+            if let Some((c, restricted)) = cx.shared.period(p, tz) {
                 r.totals.reported = c;
+                if let Some(v) = &mut r.restricted {
+                    v.count = restricted;
+                }
             }
             for row in &mut r.by_month {
                 if let Some(c) = row
@@ -887,54 +955,50 @@ fn api(cx: &Ctx<'_>) -> Vec<Page> {
         label: String,
         count: Count,
     }
-    let keyed_status = |incs: &[&Incident]| -> Vec<Labelled> {
-        let mut n: BTreeMap<&str, usize> = BTreeMap::new();
-        for i in incs {
-            *n.entry(i.status.as_str()).or_insert(0) += 1;
-        }
-        let cells: Vec<usize> = b
+    // The restricted incidents by status and category are the restricted parts of the
+    // overview's counts, suppressed with them (`Shared`), so the two never disagree.
+    let restricted = lens.is_public().then(|| {
+        let sh = &cx.shared;
+        let by_status: Vec<Labelled> = b
             .cfg
             .workflow
             .states
             .iter()
-            .map(|s| n.get(s.id.as_str()).copied().unwrap_or(0))
-            .collect();
-        b.cfg
-            .workflow
-            .states
-            .iter()
-            .zip(lens.counts(&cells))
+            .zip(&sh.r_states)
             .map(|(s, count)| Labelled {
                 key: s.id.clone(),
                 label: s.label.get(b.lang).to_owned(),
-                count,
+                count: *count,
             })
-            .collect()
-    };
-    let keyed_category = |incs: &[&Incident]| -> Vec<Labelled> {
+            .collect();
         let mut n: BTreeMap<String, usize> = BTreeMap::new();
-        for i in incs {
+        for i in &hidden {
             *n.entry(i.category.clone().unwrap_or_else(|| crate::report::NONE.into()))
                 .or_insert(0) += 1;
         }
-        let rows: Vec<(String, String, usize)> = n
-            .into_iter()
-            .map(|(k, c)| (crate::audience::clean(&k), lens.category_label(&k), c))
-            .collect();
-        lens.breakdown(rows)
-            .into_iter()
-            .map(|r| Labelled {
-                key: r.key,
-                label: r.label,
-                count: r.count,
+        let rows: Vec<Labelled> = n
+            .keys()
+            .map(|k| Labelled {
+                key: crate::audience::clean(k),
+                label: lens.category_label(k),
+                count: sh.r_categories.get(k).copied().unwrap_or(Count::Withheld),
             })
-            .collect()
-    };
-    let restricted = lens.is_public().then(|| {
+            .collect();
+        // A row exists only for a category with restricted incidents: when one is withheld
+        // (`x`), the presence of the rows would say they are not zero.
+        let by_category = if rows.iter().any(|r| r.count == Count::Withheld) {
+            vec![Labelled {
+                key: "withheld".into(),
+                label: i18n::text(b.lang, "withheld"),
+                count: sh.r_total,
+            }]
+        } else {
+            rows
+        };
         serde_json::json!({
-            "count": lens.count(hidden.len()),
-            "by_status": keyed_status(&hidden),
-            "by_category": keyed_category(&hidden),
+            "count": sh.r_total,
+            "by_status": by_status,
+            "by_category": by_category,
         })
     });
     let doc = serde_json::json!({

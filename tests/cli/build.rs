@@ -531,13 +531,36 @@ fn page<'a>(files: &'a [(String, Vec<u8>)], path: &str) -> std::borrow::Cow<'a, 
     )
 }
 
-/// Every count group of a public site whose members add up to a number it publishes.
-fn assert_site_unsolvable(public: &[(String, Vec<u8>)], internal: &[(String, Vec<u8>)]) {
-    use crate::support::assert_unsolvable;
+/// Every count group of a public site whose members add up to a number it publishes, read
+/// as a reader reads it twice: from its totals alone, and after subtracting the TLP:CLEAR
+/// incidents listed in full (`clear`: the internal edition of the TLP:CLEAR incidents alone,
+/// whose pages list exactly what the public pages list and count nothing else).
+fn assert_site_unsolvable(public: &[(String, Vec<u8>)], internal: &[(String, Vec<u8>)], clear: &[(String, Vec<u8>)]) {
+    use crate::support::{assert_restricted_unsolvable, listed_ids};
     let json = |files: &[(String, Vec<u8>)], p: &str| -> serde_json::Value {
         serde_json::from_str(&page(files, p)).expect("json")
     };
-    let (s, si) = (json(public, "api/status.json"), json(internal, "api/status.json"));
+    let (s, si, sc) = (
+        json(public, "api/status.json"),
+        json(internal, "api/status.json"),
+        json(clear, "api/status.json"),
+    );
+    let n = |v: &serde_json::Value| v.as_u64().expect("a number");
+    // The public API lists exactly the TLP:CLEAR incidents.
+    let ids = |v: serde_json::Value| -> Vec<String> {
+        let mut ids: Vec<String> = v["incidents"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|i| i["id"].as_str().expect("id").to_owned())
+            .collect();
+        ids.sort();
+        ids
+    };
+    assert_eq!(
+        ids(json(public, "api/incidents.json")),
+        ids(json(clear, "api/incidents.json"))
+    );
     let counts = |v: &serde_json::Value, k: &str| -> Vec<serde_json::Value> {
         v[k].as_array()
             .expect("list")
@@ -552,22 +575,40 @@ fn assert_site_unsolvable(public: &[(String, Vec<u8>)], internal: &[(String, Vec
             .map(|x| x["count"].as_u64().expect("n"))
             .collect()
     };
-    assert_unsolvable(
+    // The TLP:CLEAR part of each published row, found by key.
+    let keyed = |v: &serde_json::Value, k: &str| -> Vec<u64> {
+        s[k].as_array()
+            .expect("list")
+            .iter()
+            .map(|x| {
+                v[k].as_array()
+                    .expect("list")
+                    .iter()
+                    .find(|y| y["key"] == x["key"])
+                    .map_or(0, |y| y["count"].as_u64().expect("n"))
+            })
+            .collect()
+    };
+    assert_restricted_unsolvable(
         "status by_status",
         &counts(&s, "by_status"),
         &s["total"],
+        &keyed(&sc, "by_status"),
+        n(&sc["total"]),
         &truth(&si, "by_status"),
     );
-    assert_unsolvable(
+    assert_restricted_unsolvable(
         "status by_stage",
         &counts(&s, "by_stage"),
         &s["open"],
+        &truth(&sc, "by_stage"),
+        n(&sc["open"]),
         &truth(&si, "by_stage"),
     );
     let open_states: Vec<usize> = (0..counts(&s, "by_status").len())
         .filter(|i| !matches!(s["by_status"][*i]["key"].as_str(), Some("closed" | "rejected")))
         .collect();
-    assert_unsolvable(
+    assert_restricted_unsolvable(
         "status open states",
         &open_states
             .iter()
@@ -576,44 +617,99 @@ fn assert_site_unsolvable(public: &[(String, Vec<u8>)], internal: &[(String, Vec
         &s["open"],
         &open_states
             .iter()
+            .map(|i| keyed(&sc, "by_status")[*i])
+            .collect::<Vec<_>>(),
+        n(&sc["open"]),
+        &open_states
+            .iter()
             .map(|i| truth(&si, "by_status")[*i])
             .collect::<Vec<_>>(),
     );
-    let final_states: Vec<serde_json::Value> = s["by_status"]
-        .as_array()
-        .expect("list")
+    let final_rows: Vec<usize> = (0..counts(&s, "by_status").len())
+        .filter(|i| matches!(s["by_status"][*i]["key"].as_str(), Some("closed" | "rejected")))
+        .collect();
+    let final_states: Vec<serde_json::Value> = final_rows
         .iter()
-        .filter(|x| matches!(x["key"].as_str(), Some("closed" | "rejected")))
-        .map(|x| x["count"].clone())
+        .map(|i| s["by_status"][*i]["count"].clone())
         .chain([s["open"].clone()])
         .collect();
-    assert_unsolvable(
+    let final_clear: Vec<u64> = final_rows
+        .iter()
+        .map(|i| keyed(&sc, "by_status")[*i])
+        .chain([n(&sc["open"])])
+        .collect();
+    assert_restricted_unsolvable(
         "status total = open + closed + rejected",
         &final_states,
         &s["total"],
+        &final_clear,
+        n(&sc["total"]),
         &[],
     );
-    assert_unsolvable("status by_category", &counts(&s, "by_category"), &s["total"], &[]);
-    // The archive, category and report indexes: links with their counts.
+    assert_restricted_unsolvable(
+        "status by_category",
+        &counts(&s, "by_category"),
+        &s["total"],
+        &keyed(&sc, "by_category"),
+        n(&sc["total"]),
+        &[],
+    );
+    // The API's restricted counts are the restricted parts of the overview's.
+    let restricted = &json(public, "api/incidents.json")["restricted"];
+    if restricted["by_category"][0]["key"] != "withheld" {
+        assert_restricted_unsolvable(
+            "api restricted by_category",
+            &counts(restricted, "by_category"),
+            &restricted["count"],
+            &vec![0; counts(restricted, "by_category").len()],
+            0,
+            &[],
+        );
+    }
+    assert_restricted_unsolvable(
+        "api restricted by_status",
+        &counts(restricted, "by_status"),
+        &restricted["count"],
+        &vec![0; counts(restricted, "by_status").len()],
+        0,
+        &[],
+    );
+    // The archive, category and report indexes: links with their counts, and the TLP:CLEAR
+    // incidents behind each link.
     let mut totals: std::collections::BTreeMap<String, serde_json::Value> = std::collections::BTreeMap::new();
+    let mut clear_of: std::collections::BTreeMap<String, u64> = std::collections::BTreeMap::new();
     let archive = counted_links(&page(public, "archive/index.html"));
     let reports = counted_links(&page(public, "reports/index.html"));
-    totals.extend(archive.iter().cloned());
-    for (caption, rows) in count_tables(&page(public, "categories/index.html"))
-        .into_iter()
-        .chain(count_tables(&page(public, "owners/index.html")))
-    {
-        let _ = caption;
-        for (label, c) in rows {
-            let label = label.replace("&#x2f;", "/");
-            let href = label
-                .split("href=\"../")
-                .nth(1)
-                .and_then(|h| h.split('"').next())
-                .unwrap_or("");
-            totals.insert(href.to_owned(), c);
+    for index in ["archive/index.html", "reports/index.html"] {
+        for (href, c) in counted_links(&page(clear, index)) {
+            clear_of.insert(href, c.as_u64().expect("n"));
         }
     }
+    totals.extend(archive.iter().cloned());
+    let linked = |files: &[(String, Vec<u8>)]| {
+        let mut out = Vec::new();
+        for (_, rows) in count_tables(&page(files, "categories/index.html"))
+            .into_iter()
+            .chain(count_tables(&page(files, "owners/index.html")))
+        {
+            for (label, c) in rows {
+                let label = label.replace("&#x2f;", "/");
+                let href = label
+                    .split("href=\"../")
+                    .nth(1)
+                    .and_then(|h| h.split('"').next())
+                    .unwrap_or("")
+                    .to_owned();
+                out.push((href, c));
+            }
+        }
+        out
+    };
+    totals.extend(linked(public));
+    for (href, c) in linked(clear) {
+        clear_of.insert(href, c.as_u64().expect("n"));
+    }
+    let clear_at = |h: &str| clear_of.get(h).copied().unwrap_or(0);
     // Months add up to their year; quarters to their year; months to their quarter.
     for (links, what) in [(&archive, "archive"), (&reports, "reports")] {
         let is_year = |h: &str| {
@@ -622,53 +718,89 @@ fn assert_site_unsolvable(public: &[(String, Vec<u8>)], internal: &[(String, Vec
         };
         for (y, yc) in links.iter().filter(|(h, _)| is_year(h)) {
             let year = &y[y.len() - 9..y.len() - 5];
-            let months: Vec<serde_json::Value> = links
-                .iter()
-                .filter(|(h, _)| h.contains(&format!("/{year}-")) && !h.contains('Q'))
-                .map(|(_, c)| c.clone())
-                .collect();
-            assert_unsolvable(&format!("{what} months of {year}"), &months, yc, &[]);
-            let quarters: Vec<serde_json::Value> = links
-                .iter()
-                .filter(|(h, _)| h.contains(&format!("/{year}-Q")))
-                .map(|(_, c)| c.clone())
-                .collect();
+            let of = |quarters: bool| -> (Vec<serde_json::Value>, Vec<u64>) {
+                links
+                    .iter()
+                    .filter(|(h, _)| h.contains(&format!("/{year}-")) && h.contains('Q') == quarters)
+                    .map(|(h, c)| (c.clone(), clear_at(h)))
+                    .unzip()
+            };
+            let (months, months_clear) = of(false);
+            assert_restricted_unsolvable(
+                &format!("{what} months of {year}"),
+                &months,
+                yc,
+                &months_clear,
+                clear_at(y),
+                &[],
+            );
+            let (quarters, quarters_clear) = of(true);
             if !quarters.is_empty() {
-                assert_unsolvable(&format!("{what} quarters of {year}"), &quarters, yc, &[]);
+                assert_restricted_unsolvable(
+                    &format!("{what} quarters of {year}"),
+                    &quarters,
+                    yc,
+                    &quarters_clear,
+                    clear_at(y),
+                    &[],
+                );
             }
         }
     }
-    // The tables of each archive, category and owner page add up to the page's count.
+    // The tables of each archive, category and owner page add up to the page's count; the
+    // page lists the TLP:CLEAR incidents it counts.
     let mut checked = 0;
     for (path, _) in public.iter().filter(|(p, _)| {
         (p.starts_with("archive/") || p.starts_with("categories/") || p.starts_with("owners/"))
             && !p.ends_with("index.html")
     }) {
         let Some(total) = totals.get(path) else { continue };
-        let tables = count_tables(&page(public, path));
+        let html = page(public, path);
+        let clear_page = clear.iter().any(|(p, _)| p == path).then(|| page(clear, path));
+        let listed = listed_ids(&html);
+        assert_eq!(
+            listed,
+            clear_page.as_deref().map(listed_ids).unwrap_or_default(),
+            "{path} lists its TLP:CLEAR incidents"
+        );
+        assert_eq!(listed.len() as u64, clear_at(path), "{path}");
+        let tables = count_tables(&html);
         let truths = count_tables(&page(internal, path));
+        let clears = clear_page.as_deref().map(count_tables).unwrap_or_default();
+        let column = |of: &[(String, Vec<(String, serde_json::Value)>)],
+                      caption: &str,
+                      rows: &[(String, serde_json::Value)]|
+         -> Vec<u64> {
+            let table = of.iter().find(|(c, _)| c == caption);
+            rows.iter()
+                .map(|(l, _)| {
+                    table
+                        .and_then(|(_, r)| r.iter().find(|(x, _)| x == l))
+                        .and_then(|(_, c)| c.as_u64())
+                        .unwrap_or(0)
+                })
+                .collect()
+        };
         for (caption, rows) in &tables {
             let withheld = ["(rincian disembunyikan)", "(breakdown withheld)"];
             if rows.len() == 1 && withheld.contains(&rows[0].0.as_str()) {
                 continue; // withheld as a whole
             }
             let cells: Vec<serde_json::Value> = rows.iter().map(|r| r.1.clone()).collect();
-            let truth: Vec<u64> = truths
-                .iter()
-                .find(|(c, _)| c == caption)
-                .map(|(_, r)| {
-                    rows.iter()
-                        .map(|(l, _)| {
-                            r.iter()
-                                .find(|(x, _)| x == l)
-                                .and_then(|(_, c)| c.as_u64())
-                                .unwrap_or(0)
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            let truth = if path.starts_with("owners/") { Vec::new() } else { truth };
-            assert_unsolvable(&format!("{path} {caption}"), &cells, total, &truth);
+            let truth = if path.starts_with("owners/") {
+                Vec::new()
+            } else {
+                column(&truths, caption, rows)
+            };
+            let listed_here = column(&clears, caption, rows);
+            assert_restricted_unsolvable(
+                &format!("{path} {caption}"),
+                &cells,
+                total,
+                &listed_here,
+                clear_at(path),
+                &truth,
+            );
             checked += 1;
         }
     }
@@ -680,7 +812,8 @@ fn public_site_counts_cannot_be_solved_from_their_totals() {
     let check = |r: &Repo| {
         let public = build(r, "public", &[]);
         let internal = build(r, "internal", &["--audience", "internal"]);
-        assert_site_unsolvable(&public, &internal);
+        let clear = build(&crate::support::clear_only(r), "clear", &["--audience", "internal"]);
+        assert_site_unsolvable(&public, &internal, &clear);
     };
     check(&sample());
     for seed in [3, 11] {

@@ -426,18 +426,39 @@ fn bad_periods_are_usage_errors_and_an_empty_period_is_a_report_of_zeros() {
 }
 
 /// Every group of a public report whose cells add up to a published total, checked against
-/// the internal report's true numbers.
-fn assert_report_unsolvable(what: &str, public: &serde_json::Value, internal: &serde_json::Value) {
-    use crate::support::assert_unsolvable;
-    let min = 3u64;
-    let as_total = |n: u64| -> serde_json::Value {
-        if n > 0 && n < min {
-            serde_json::json!(format!("< {min}"))
+/// the internal report's true numbers, read from its totals alone and after subtracting the
+/// TLP:CLEAR incidents the report lists (`clear`: the internal report of the TLP:CLEAR
+/// incidents alone, which lists exactly those and counts nothing else).
+fn assert_report_unsolvable(
+    what: &str,
+    public: &serde_json::Value,
+    internal: &serde_json::Value,
+    clear: &serde_json::Value,
+) {
+    use crate::support::{assert_restricted_unsolvable, MIN};
+    let ids = |v: &serde_json::Value| -> Vec<String> {
+        v["incidents"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|i| i["id"].as_str().expect("id").to_owned())
+            .collect()
+    };
+    assert_eq!(ids(public), ids(clear), "{what}: the listed incidents");
+    let n = |v: &serde_json::Value| v.as_u64().unwrap_or(0);
+    // A number a reader may learn, shown as the public edition shows a count of `all`
+    // incidents of which `listed` are listed.
+    let as_total = |all: u64, listed: u64| -> serde_json::Value {
+        let rest = all - listed;
+        if rest == 0 || rest >= MIN {
+            serde_json::json!(all)
+        } else if listed == 0 {
+            serde_json::json!(format!("< {MIN}"))
         } else {
-            serde_json::json!(n)
+            serde_json::json!(format!("≥ {}", listed + 1))
         }
     };
-    let truth_of = |list: &serde_json::Value, keys: &[String]| -> Vec<u64> {
+    let by_key = |list: &serde_json::Value, keys: &[String]| -> Vec<u64> {
         keys.iter()
             .map(|k| {
                 list.as_array()
@@ -449,15 +470,15 @@ fn assert_report_unsolvable(what: &str, public: &serde_json::Value, internal: &s
             .collect()
     };
     let reported = &public["totals"]["reported"];
-    for (list, total) in [
-        ("by_category", reported),
-        ("by_severity", reported),
-        ("by_reporter_type", reported),
-        ("by_channel", reported),
-        ("by_tlp", reported),
-        ("by_resolution", reported),
-        ("by_month", reported),
-        ("rejected_by_code", &public["totals"]["rejected"]),
+    for (list, total, total_key) in [
+        ("by_category", reported, "reported"),
+        ("by_severity", reported, "reported"),
+        ("by_reporter_type", reported, "reported"),
+        ("by_channel", reported, "reported"),
+        ("by_tlp", reported, "reported"),
+        ("by_resolution", reported, "reported"),
+        ("by_month", reported, "reported"),
+        ("rejected_by_code", &public["totals"]["rejected"], "rejected"),
     ] {
         let rows = public[list].as_array().expect("rows");
         if rows.iter().any(|b| b["key"] == "withheld") {
@@ -469,18 +490,37 @@ fn assert_report_unsolvable(what: &str, public: &serde_json::Value, internal: &s
             .map(|b| b["key"].as_str().expect("key").to_owned())
             .collect();
         let cells: Vec<serde_json::Value> = rows.iter().map(|b| b["count"].clone()).collect();
-        let truth = truth_of(&internal[list], &keys);
-        assert_unsolvable(&format!("{what} {list}"), &cells, total, &truth);
+        assert_restricted_unsolvable(
+            &format!("{what} {list}"),
+            &cells,
+            total,
+            &by_key(&clear[list], &keys),
+            n(&clear["totals"][total_key]),
+            &by_key(&internal[list], &keys),
+        );
     }
+    // The public report lists its TLP:CLEAR incidents: their number is the TLP:CLEAR count.
+    assert_eq!(
+        by_key(&clear["by_tlp"], &["clear".to_owned()])[0],
+        ids(public).len() as u64,
+        "{what}"
+    );
     // Owners: the TLP:CLEAR owners and "others" add up to the total too.
-    let owners: Vec<serde_json::Value> = public["by_owner"]
-        .as_array()
-        .expect("rows")
-        .iter()
-        .map(|b| b["count"].clone())
-        .collect();
+    let owner_rows = public["by_owner"].as_array().expect("rows");
     if public["by_owner"][0]["key"] != "withheld" {
-        assert_unsolvable(&format!("{what} by_owner"), &owners, reported, &[]);
+        let owners: Vec<serde_json::Value> = owner_rows.iter().map(|b| b["count"].clone()).collect();
+        let keys: Vec<String> = owner_rows
+            .iter()
+            .map(|b| b["key"].as_str().expect("key").to_owned())
+            .collect();
+        assert_restricted_unsolvable(
+            &format!("{what} by_owner"),
+            &owners,
+            reported,
+            &by_key(&clear["by_owner"], &keys),
+            n(&clear["totals"]["reported"]),
+            &[],
+        );
     }
     let restricted = &public["restricted"];
     if restricted["by_category"][0]["key"] != "withheld" {
@@ -490,20 +530,28 @@ fn assert_report_unsolvable(what: &str, public: &serde_json::Value, internal: &s
             .iter()
             .map(|b| b["count"].clone())
             .collect();
-        assert_unsolvable(&format!("{what} restricted"), &cells, &restricted["count"], &[]);
+        assert_restricted_unsolvable(
+            &format!("{what} restricted"),
+            &cells,
+            &restricted["count"],
+            &vec![0; cells.len()],
+            0,
+            &[],
+        );
     }
     // KPI n: the severities (and the unpublished "none", anything) add up to "all".
+    let sevs = ["low", "medium", "high", "critical"];
     for (k, groups) in public["kpi"].as_object().expect("kpi") {
-        let mut cells: Vec<serde_json::Value> = ["low", "medium", "high", "critical"]
-            .iter()
-            .map(|g| groups[*g]["n"].clone())
-            .collect();
-        let truth: Vec<u64> = ["low", "medium", "high", "critical"]
+        let mut cells: Vec<serde_json::Value> = sevs.iter().map(|g| groups[*g]["n"].clone()).collect();
+        let truth: Vec<u64> = sevs
             .iter()
             .map(|g| internal["kpi"][k][*g]["n"].as_u64().expect("n"))
             .collect();
+        let mut listed: Vec<u64> = sevs.iter().map(|g| n(&clear["kpi"][k][*g]["n"])).collect();
+        let listed_all = n(&clear["kpi"][k]["all"]["n"]);
+        listed.push(listed_all - listed.iter().sum::<u64>());
         cells.push(serde_json::json!("x"));
-        for (g, v) in ["low", "medium", "high", "critical"].iter().zip(&cells) {
+        for (g, v) in sevs.iter().zip(&cells) {
             if v.is_string() {
                 assert!(
                     groups[*g]["median_hours"].is_null(),
@@ -511,36 +559,63 @@ fn assert_report_unsolvable(what: &str, public: &serde_json::Value, internal: &s
                 );
             }
         }
-        assert_unsolvable(&format!("{what} kpi {k}"), &cells, &groups["all"]["n"], &truth);
+        assert_restricted_unsolvable(
+            &format!("{what} kpi {k}"),
+            &cells,
+            &groups["all"]["n"],
+            &listed,
+            listed_all,
+            &truth,
+        );
     }
     // SLA: within and breached add up to the stays that ended, a number a reader may learn.
     for (state, s) in public["sla"].as_object().expect("sla") {
         let i = &internal["sla"][state];
+        let c = &clear["sla"][state];
         let truth = [i["within"].as_u64().expect("n"), i["breached"].as_u64().expect("n")];
+        let listed = [n(&c["within"]), n(&c["breached"])];
         let cells = [s["within"].clone(), s["breached"].clone()];
-        assert_unsolvable(
+        assert_restricted_unsolvable(
             &format!("{what} sla {state}"),
             &cells,
-            &as_total(truth[0] + truth[1]),
+            &as_total(truth[0] + truth[1], listed[0] + listed[1]),
+            &listed,
+            listed[0] + listed[1],
             &truth,
         );
     }
     let o = &internal["onward_reporting"];
     let (req, rec) = (o["required"].as_u64().expect("n"), o["recorded"].as_u64().expect("n"));
-    assert_unsolvable(
+    let oc = &clear["onward_reporting"];
+    let (creq, crec) = (n(&oc["required"]), n(&oc["recorded"]));
+    assert_restricted_unsolvable(
         &format!("{what} onward"),
         &[public["onward_reporting"]["recorded"].clone(), serde_json::json!("x")],
-        &as_total(req),
+        &as_total(req, creq),
+        &[crec, creq - crec],
+        creq,
         &[rec, req - rec],
     );
+    // The totals are checked on their own as well.
+    for (key, count) in public["totals"].as_object().expect("totals") {
+        assert_restricted_unsolvable(
+            &format!("{what} totals {key}"),
+            std::slice::from_ref(count),
+            count,
+            &[n(&clear["totals"][key])],
+            n(&clear["totals"][key]),
+            &[n(&internal["totals"][key])],
+        );
+    }
 }
 
 #[test]
 fn public_report_groups_cannot_be_solved_from_their_totals() {
     let now = "2026-12-01T00:00:00+07:00";
     let check = |r: &Repo, periods: &[&str]| {
+        let clear = crate::support::clear_only(r);
         for p in periods {
-            let run = |aud: &str| {
+            let run = |r: &Repo, aud: &str| {
                 r.run(&[
                     "report",
                     "--period",
@@ -555,7 +630,7 @@ fn public_report_groups_cannot_be_solved_from_their_totals() {
                 .code(0)
                 .json()
             };
-            assert_report_unsolvable(p, &run("public"), &run("internal"));
+            assert_report_unsolvable(p, &run(r, "public"), &run(r, "internal"), &run(&clear, "internal"));
         }
     };
     let sample = crate::support::sample();

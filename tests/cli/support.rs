@@ -302,6 +302,102 @@ pub fn assert_unsolvable(what: &str, cells: &[serde_json::Value], total: &serde_
     }
 }
 
+/// The least public count (`site.public_min_count`) of the test configurations.
+pub const MIN: u64 = 3;
+
+/// Asserts [`assert_unsolvable`], and that a reader who also subtracts the TLP:CLEAR
+/// incidents listed beside the group (`clear`, one per cell, and `clear_total`: what the
+/// listed incidents add up to in each cell and in the total) cannot pin the restricted part
+/// of any cell, or of the total, to one value from 1 to `MIN - 1`.
+#[track_caller]
+pub fn assert_restricted_unsolvable(
+    what: &str,
+    cells: &[serde_json::Value],
+    total: &serde_json::Value,
+    clear: &[u64],
+    clear_total: u64,
+    truth: &[u64],
+) {
+    assert_unsolvable(what, cells, total, truth);
+    assert_eq!(cells.len(), clear.len(), "{what}: a TLP:CLEAR part per cell");
+    // What a count says of its restricted part, once the listed incidents are subtracted.
+    let restricted = |v: &serde_json::Value, c: u64| -> (u64, Option<u64>) {
+        let (lo, hi) = count_bounds(v);
+        let hi = hi.map(|h| {
+            h.checked_sub(c)
+                .unwrap_or_else(|| panic!("{what}: {v} is less than the {c} incidents listed"))
+        });
+        (lo.saturating_sub(c), hi)
+    };
+    let r: Vec<(u64, Option<u64>)> = cells.iter().zip(clear).map(|(v, c)| restricted(v, *c)).collect();
+    let t = restricted(total, clear_total);
+    let sum_lo = |skip: Option<usize>| -> u64 {
+        r.iter()
+            .enumerate()
+            .filter(|(j, _)| Some(*j) != skip)
+            .map(|(_, b)| b.0)
+            .sum()
+    };
+    let sum_hi = |skip: Option<usize>| -> Option<u64> {
+        r.iter()
+            .enumerate()
+            .filter(|(j, _)| Some(*j) != skip)
+            .try_fold(0u64, |a, (_, b)| Some(a + b.1?))
+    };
+    let min_opt = |a: Option<u64>, b: Option<u64>| match (a, b) {
+        (Some(x), Some(y)) => Some(x.min(y)),
+        (x, y) => x.or(y),
+    };
+    let pinned = |lo: u64, hi: Option<u64>| hi == Some(lo) && (1..MIN).contains(&lo);
+    // Each cell lies within its own bounds and within the total less the others' (the sums
+    // of integer ranges are ranges, so this is exact for one group).
+    for (i, (lo, hi)) in r.iter().enumerate() {
+        let lo = (*lo).max(sum_hi(Some(i)).map_or(0, |oh| t.0.saturating_sub(oh)));
+        let hi = min_opt(*hi, t.1.map(|th| th.saturating_sub(sum_lo(Some(i)))));
+        assert!(
+            !pinned(lo, hi),
+            "{what}: the restricted part of cell {i} is {lo}: {cells:?} with total {total}, listed {clear:?} of {clear_total}"
+        );
+    }
+    let lo = t.0.max(sum_lo(None));
+    let hi = min_opt(t.1, sum_hi(None));
+    assert!(
+        !pinned(lo, hi),
+        "{what}: the restricted part of the total is {lo}: {cells:?} with total {total}, listed {clear:?} of {clear_total}"
+    );
+}
+
+/// A copy of `r` with only its TLP:CLEAR incidents: what a reader of the public edition sees
+/// in full. References to other incidents (`related`) are left out.
+pub fn clear_only(r: &Repo) -> Repo {
+    let c = Repo::empty();
+    c.write("insiden.yaml", &r.read("insiden.yaml"));
+    for (rel, bytes) in tree(&r.file("incidents")) {
+        let text = String::from_utf8(bytes).expect("utf-8");
+        let front = text.split("\n---").next().unwrap_or("");
+        if front.lines().any(|l| l.trim().eq_ignore_ascii_case("tlp: clear")) {
+            let kept: Vec<&str> = text.lines().filter(|l| !l.starts_with("related:")).collect();
+            c.write(&format!("incidents/{rel}"), &(kept.join("\n") + "\n"));
+        }
+    }
+    c
+}
+
+/// The ids of the incidents a page links to, sorted.
+pub fn listed_ids(html: &str) -> Vec<String> {
+    let html = html.replace("&#x2f;", "/");
+    let mut ids: Vec<String> = html
+        .split("incidents/")
+        .skip(1)
+        .filter_map(|s| s.split(".html").next())
+        .filter(|s| s.starts_with("INC-") && s.len() < 40)
+        .map(str::to_owned)
+        .collect();
+    ids.sort();
+    ids.dedup();
+    ids
+}
+
 /// A deterministic pseudo-random sequence (a linear congruential generator).
 pub struct Lcg(pub u64);
 
