@@ -40,6 +40,14 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// The SOP refuses: exit 1, and the message says nothing was written.
+    pub fn refused(message: impl Into<String>, help: impl Into<String>) -> Failure {
+        Failure::Refused {
+            message: message.into(),
+            help: help.into(),
+        }
+    }
+
     pub fn usage(message: impl Into<String>, help: impl Into<String>) -> Failure {
         Failure::Usage {
             message: message.into(),
@@ -92,22 +100,17 @@ pub fn run(cli: Cli) -> u8 {
 }
 
 fn report_failure(f: Failure, format: FormatArg) {
+    let refused = matches!(f, Failure::Refused { .. });
     let diags = match f {
         Failure::Diags(d) => d,
-        Failure::Refused { message, help } => {
+        Failure::Refused { message, help } | Failure::Usage { message, help } => {
             let mut err = std::io::stderr().lock();
             let _ = writeln!(err, "error: {}", diag::sanitize_terminal(&message));
             if !help.is_empty() {
                 let _ = writeln!(err, "  help: {}", diag::sanitize_terminal(&help));
             }
-            let _ = writeln!(err, "nothing was written");
-            return;
-        }
-        Failure::Usage { message, help } => {
-            let mut err = std::io::stderr().lock();
-            let _ = writeln!(err, "error: {}", diag::sanitize_terminal(&message));
-            if !help.is_empty() {
-                let _ = writeln!(err, "  help: {}", diag::sanitize_terminal(&help));
+            if refused {
+                let _ = writeln!(err, "nothing was written");
             }
             return;
         }

@@ -63,10 +63,10 @@ pub(super) fn run(ctx: &Ctx, args: TransitionArgs) -> Result<u8> {
     }
     let roles: Vec<String> = if args.state == current {
         if args.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
-            return refuse(
-                &format!("{} is already `{current}`; an update needs --note \"…\"", args.id),
-                None,
-            );
+            return Err(Failure::refused(
+                format!("{} is already `{current}`; an update needs --note \"…\"", args.id),
+                "",
+            ));
         }
         w.roles.iter().map(|r| r.id.clone()).collect()
     } else {
@@ -79,19 +79,19 @@ pub(super) fn run(ctx: &Ctx, args: TransitionArgs) -> Result<u8> {
                 } else {
                     format!("allowed from {current}: {}", allowed.join(", "))
                 };
-                return refuse(
-                    &format!("{}: {current} → {} is not allowed", args.id, args.state),
-                    Some(&help),
-                );
+                return Err(Failure::refused(
+                    format!("{}: {current} → {} is not allowed", args.id, args.state),
+                    help,
+                ));
             }
         }
     };
     let (role, actor) = match &args.role {
         Some(r) if !roles.contains(r) => {
-            return refuse(
-                &format!("`{r}` may not make this move"),
-                Some(&format!("this step belongs to: {}", roles.join(", "))),
-            );
+            return Err(Failure::refused(
+                format!("`{r}` may not make this move"),
+                format!("this step belongs to: {}", roles.join(", ")),
+            ));
         }
         Some(r) => resolve_actor(ctx, &cfg, args.actor.as_deref(), std::slice::from_ref(r))?,
         None => resolve_actor(ctx, &cfg, args.actor.as_deref(), &roles)?,
@@ -171,15 +171,6 @@ pub(super) fn run(ctx: &Ctx, args: TransitionArgs) -> Result<u8> {
     Ok(OK)
 }
 
-fn refuse(message: &str, help: Option<&str>) -> Result<u8> {
-    eprintln!("error: {}", crate::diag::sanitize_terminal(message));
-    if let Some(h) = help {
-        eprintln!("  help: {}", crate::diag::sanitize_terminal(h));
-    }
-    eprintln!("nothing was written");
-    Ok(FINDINGS)
-}
-
 fn parse_set(kv: &str) -> Result<(String, Scalar)> {
     let (key, value) = kv
         .split_once('=')
@@ -255,9 +246,9 @@ pub(super) fn resolve_actor(
         .find(|r| cfg.members(r).iter().any(|m| m.id == id));
     match role {
         Some(r) => Ok((r.clone(), Some(id))),
-        None => Err(Failure::Refused {
-            message: format!("`{id}` is not a member of a team that may make this move"),
-            help: format!("this step belongs to: {}", roles.join(", ")),
-        }),
+        None => Err(Failure::refused(
+            format!("`{id}` is not a member of a team that may make this move"),
+            format!("this step belongs to: {}", roles.join(", ")),
+        )),
     }
 }
