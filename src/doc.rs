@@ -9,6 +9,7 @@
 use crate::diag::{Code, Diagnostic};
 use crate::markdown;
 use crate::model::*;
+use crate::subset;
 use crate::time::parse_time;
 use chrono_tz::Tz;
 use serde::de::DeserializeOwned;
@@ -59,7 +60,8 @@ pub struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Splits `text` (BOM already stripped) at its `---` fences.
+/// Splits `text` (BOM already stripped) at its `---` fences, and checks that the front
+/// matter is inside the supported subset of YAML ([`subset`]).
 pub fn split<'a>(text: &'a str, path: &str) -> Result<Split<'a>, Diagnostic> {
     let mut offset = 0;
     let mut lines = text.split_inclusive('\n');
@@ -77,7 +79,17 @@ pub fn split<'a>(text: &'a str, path: &str) -> Result<Split<'a>, Diagnostic> {
         if line.trim_end() == "---" {
             let front = &text[front_start..offset];
             let body = &text[offset + line.len()..];
-            let layout = scan_layout(front, 2, line_no);
+            let outline = subset::scan(front.strip_suffix('\n').unwrap_or(front), 2).map_err(|o| {
+                Diagnostic::error(Code::UnsupportedYaml, path, o.message)
+                    .at(text, o.line, o.column)
+                    .help(o.help)
+            })?;
+            let layout = Layout {
+                fm_start: 2,
+                fm_end: line_no,
+                keys: outline.keys,
+                entries: outline.entries,
+            };
             return Ok(Split {
                 front,
                 body,
@@ -94,47 +106,70 @@ pub fn split<'a>(text: &'a str, path: &str) -> Result<Split<'a>, Diagnostic> {
     )
 }
 
-/// Finds the top-level keys and the history entries by indentation; no YAML semantics needed.
-fn scan_layout(front: &str, first_line: usize, fm_end: usize) -> Layout {
-    let mut layout = Layout {
-        fm_start: first_line,
-        fm_end,
-        ..Layout::default()
+/// Refuses a parsed front matter whose structure differs from what the line reader saw (the
+/// keys, in order, and the number of block history entries), and any tagged value: then the
+/// positions of [`Layout`] are exactly those of the values the rules judge.
+fn agrees(value: &Value, layout: &mut Layout, text: &str, path: &str) -> Result<(), Diagnostic> {
+    let Value::Mapping(map) = value else { return Ok(()) };
+    let outside = |line: usize, msg: String| {
+        Diagnostic::error(Code::UnsupportedYaml, path, msg)
+            .at(text, line, 1)
+            .help("write one `field: value` per line, each field name unquoted at the start of its line")
     };
-    let mut in_history = false;
-    let mut item_indent: Option<usize> = None;
-    for (i, raw) in front.lines().enumerate() {
-        let line_no = first_line + i;
-        let line = raw.trim_end_matches('\r');
-        let trimmed = line.trim_start();
-        if trimmed.is_empty() || trimmed.starts_with('#') {
-            continue;
+    for (i, (k, v)) in map.iter().enumerate() {
+        let seen = layout.keys.get(i);
+        let line = seen.map_or(layout.fm_start, |s| s.1);
+        let same = matches!(k, Value::String(name) if seen.is_some_and(|s| &s.0 == name));
+        if !same {
+            let name = match k {
+                Value::String(s) => format!("`{s}`"),
+                _ => "a field".into(),
+            };
+            return Err(outside(
+                line,
+                format!("{name} is not written as a `field: value` line where YAML reads it"),
+            ));
         }
-        let indent = line.len() - trimmed.len();
-        if indent == 0 && !trimmed.starts_with('-') {
-            if let Some((key, rest)) = line.split_once(':') {
-                let key = key.trim().trim_matches(|c| c == '"' || c == '\'').to_owned();
-                in_history = key == "history";
-                item_indent = None;
-                if in_history {
-                    // Flow sequence on the key line: every entry is on this line.
-                    let rest = rest.trim_start();
-                    if rest.starts_with('[') {
-                        let n = rest.matches('{').count();
-                        layout.entries.extend(std::iter::repeat_n(line_no, n));
-                        in_history = false;
-                    }
+        if tagged(v) {
+            return Err(outside(
+                line,
+                format!("`{}` holds a tagged value (`!…`)", seen.map_or("", |s| s.0.as_str())),
+            ));
+        }
+        if let (Some(s), Value::Sequence(items)) = (seen, v) {
+            if s.0 == "history" {
+                if layout.entries.is_empty() {
+                    // A flow list: every entry is placed at the `history:` line.
+                    layout.entries = vec![s.1; items.len()];
+                } else if layout.entries.len() != items.len() {
+                    return Err(outside(
+                        s.1,
+                        format!(
+                            "`history` has {} entries, but {} `- ` lines",
+                            items.len(),
+                            layout.entries.len()
+                        ),
+                    ));
                 }
-                layout.keys.push((key, line_no));
-                continue;
             }
         }
-        if in_history && (trimmed.starts_with("- ") || trimmed == "-") && item_indent.is_none_or(|n| n == indent) {
-            item_indent = Some(indent);
-            layout.entries.push(line_no);
-        }
     }
-    layout
+    if let Some((name, line)) = layout.keys.get(map.len()) {
+        return Err(outside(
+            *line,
+            format!("`{name}` looks like a field but YAML does not read it as one"),
+        ));
+    }
+    Ok(())
+}
+
+fn tagged(v: &Value) -> bool {
+    match v {
+        Value::Tagged(_) => true,
+        Value::Sequence(s) => s.iter().any(tagged),
+        Value::Mapping(m) => m.iter().any(|(k, v)| tagged(k) || tagged(v)),
+        _ => false,
+    }
 }
 
 /// Reads an incident from its text. `path` is the repository-relative display path.
@@ -151,22 +186,8 @@ pub fn parse(text: &str, path: &str, tz: Tz) -> Parsed {
             }
         }
     };
-    let layout = split.layout.clone();
+    let mut layout = split.layout;
     let offset = layout.fm_start - 1;
-    // Fast path: a well-formed file deserialises straight into typed fields. Anything it
-    // cannot take (a wrong type, an unknown field, a bad time) goes the field-by-field way,
-    // which reports every problem with its position.
-    if let Ok(fast) = serde_yaml::from_str::<Fast>(split.front) {
-        if let Some(mut inc) = fast.into_incident(tz) {
-            inc.sections = markdown::sections(split.body, split.body_line);
-            inc.body = split.body.to_owned();
-            return Parsed {
-                incident: Some(inc),
-                layout,
-                diagnostics: diags,
-            };
-        }
-    }
     let value: Value = match serde_yaml::from_str(split.front) {
         Ok(v) => v,
         Err(e) => {
@@ -186,6 +207,27 @@ pub fn parse(text: &str, path: &str, tz: Tz) -> Parsed {
             };
         }
     };
+    if let Err(d) = agrees(&value, &mut layout, text_nobom, path) {
+        return Parsed {
+            incident: None,
+            layout,
+            diagnostics: vec![d],
+        };
+    }
+    // Fast path: a well-formed file deserialises straight into typed fields. Anything it
+    // cannot take (a wrong type, an unknown field, a bad time) goes the field-by-field way,
+    // which reports every problem with its position.
+    if let Ok(fast) = Fast::deserialize(&value) {
+        if let Some(mut inc) = fast.into_incident(tz) {
+            inc.sections = markdown::sections(split.body, split.body_line);
+            inc.body = split.body.to_owned();
+            return Parsed {
+                incident: Some(inc),
+                layout,
+                diagnostics: diags,
+            };
+        }
+    }
     let map = match value {
         Value::Mapping(m) => m,
         Value::Null => Mapping::new(),

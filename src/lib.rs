@@ -3,7 +3,7 @@
 //! Incidents are Markdown files with YAML front matter in a Git repository; the SOP is data
 //! (`workflow`); `rules` validates files as they stand and `history` checks what each commit
 //! changed. The layers, from pure to I/O: `model`, `time`, `workflow`, `diag`, `i18n` (pure);
-//! `doc`, `edit`, `markdown`, `rules`, `history`, `audience`, `report` (text); `store`, `git`,
+//! `subset`, `doc`, `edit`, `markdown`, `rules`, `history`, `audience`, `report` (text); `store`, `git`,
 //! `config`, `site` (adapters); `cmd` and `cli` (orchestration).
 
 pub mod audience;
@@ -23,6 +23,7 @@ pub mod report;
 pub mod rules;
 pub mod site;
 pub mod store;
+pub mod subset;
 pub mod time;
 pub mod workflow;
 

@@ -11,7 +11,9 @@ use std::fmt;
 /// A point in time with the offset it was written (or read) in.
 pub type Timestamp = DateTime<FixedOffset>;
 
-/// `<prefix>-<year>-<NNNN>`: the number has at least four digits.
+/// `<prefix>-<year>-<NNNN>`: the number has at least four digits, and only as many leading
+/// zeros as make four — so every id has one spelling, and ids equal as text exactly when they
+/// are equal as values (`INC-2026-00005` is not a second `INC-2026-0005`).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct IncidentId {
     pub prefix: String,
@@ -28,6 +30,9 @@ impl IncidentId {
             return None;
         }
         if number.len() < 4 || number.len() > 9 || !number.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        if number.len() > 4 && number.starts_with('0') {
             return None;
         }
         Some(IncidentId {
@@ -457,6 +462,7 @@ mod tests {
             "INC-2026-00a7",
             "INC2026-0007",
             "INC-2026-",
+            "INC-2026-00005",
         ] {
             assert!(IncidentId::parse(bad, "INC").is_none(), "{bad}");
         }

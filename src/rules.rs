@@ -159,6 +159,8 @@ impl FileCtx<'_> {
     fn identity(&self, inc: &Incident, out: &mut Vec<Diagnostic>) {
         let prefix = &self.cfg.id_prefix;
         let Some(id) = IncidentId::parse(&inc.id, prefix) else {
+            // An absent `id` is already a `missing-field`; an empty or malformed one is never
+            // let through, or the file could live at any path.
             if !inc.id.is_empty() || self.layout.key_line("id").is_some() {
                 out.push(
                     self.at_key(Code::InvalidId, "id", format!("`{}` is not an incident id", inc.id))
@@ -213,7 +215,7 @@ impl FileCtx<'_> {
     /// The history against the workflow, the team lists and the current pass's requirements.
     fn history(&self, inc: &Incident, out: &mut Vec<Diagnostic>) {
         let w = &self.cfg.workflow;
-        if self.layout.key_line("history").is_some() && inc.history.is_empty() {
+        if inc.history.is_empty() {
             out.push(
                 self.at_key(Code::EmptyHistory, "history", "the history is empty".into())
                     .help("the first entry records the report: `- { at: …, to: reported, by: helpdesk, actor: … }`"),
@@ -258,7 +260,7 @@ impl FileCtx<'_> {
             prev = Some(&e.to);
             prev_at = Some(e.at);
         }
-        if w.state(&inc.status).is_none() && self.layout.key_line("status").is_some() {
+        if w.state(&inc.status).is_none() {
             let states: Vec<&str> = w.states.iter().map(|s| s.id.as_str()).collect();
             out.push(
                 self.at_key(Code::UnknownState, "status", format!("unknown status `{}`", inc.status))
