@@ -36,6 +36,8 @@ pub struct Config {
     pub sla: BTreeMap<String, Sla>,
     pub categories: Vec<Category>,
     pub teams: BTreeMap<String, Team>,
+    /// Member ids who may change the rules: `insiden.yaml` and `site-templates/`.
+    pub maintainers: Vec<String>,
     pub workflow: Workflow,
     /// The merged document, for `insiden config`.
     pub effective: Value,
@@ -121,6 +123,8 @@ struct Raw {
     categories: Vec<Category>,
     #[serde(default)]
     teams: BTreeMap<String, Team>,
+    #[serde(default)]
+    maintainers: Vec<String>,
     workflow: Workflow,
 }
 
@@ -210,6 +214,18 @@ impl Config {
     /// Whether identity checks can run: at least one team has members.
     pub fn has_members(&self) -> bool {
         self.teams.values().any(|t| !t.members.is_empty())
+    }
+
+    /// Whether member `id` may change the rules.
+    pub fn is_maintainer(&self, id: &str) -> bool {
+        self.maintainers.iter().any(|m| m == id)
+    }
+
+    /// Every (team, member) in the configuration.
+    pub fn all_members(&self) -> impl Iterator<Item = (&str, &Member)> {
+        self.teams
+            .iter()
+            .flat_map(|(role, t)| t.members.iter().map(move |m| (role.as_str(), m)))
     }
 
     /// Finds a member by email (case-insensitive) in any team.
@@ -455,6 +471,34 @@ fn validate(raw: Raw, effective: Value, from_file: bool, path: &str, text: &str)
         }
     }
 
+    for m in &raw.maintainers {
+        if !people.contains_key(m.as_str()) {
+            err(
+                m,
+                format!("maintainer `{m}` is not a member of any team"),
+                "name a member id listed under `teams:`",
+            );
+        }
+    }
+    for (field, roles) in &w.field_owners {
+        if !crate::model::OWNED_FIELDS.contains(&field.as_str()) {
+            err(
+                field,
+                format!("`field_owners` names `{field}`, which is not a field it can guard"),
+                &format!("guard one of: {}", crate::model::OWNED_FIELDS.join(", ")),
+            );
+        }
+        for r in roles {
+            if !w.has_role(r) || r == SYSTEM {
+                err(
+                    r,
+                    format!("`field_owners.{field}` names unknown role `{r}`"),
+                    "name a team of the workflow",
+                );
+            }
+        }
+    }
+
     validate_workflow(w, &mut err);
 
     if errs.is_empty() {
@@ -474,6 +518,7 @@ fn validate(raw: Raw, effective: Value, from_file: bool, path: &str, text: &str)
             sla,
             categories: raw.categories,
             teams: raw.teams,
+            maintainers: raw.maintainers,
             workflow: raw.workflow,
             effective,
             from_file,

@@ -83,6 +83,9 @@ pub struct Change {
     pub olds: Vec<Option<Content>>,
     /// The version after, `None` when the file was deleted.
     pub new: Option<Content>,
+    /// For a merge: whether the result is exactly what git merges from the parents on its
+    /// own, so the merge's author added nothing to it.
+    pub clean_merge: bool,
 }
 
 /// What one commit changed.
@@ -95,6 +98,30 @@ pub struct CommitChanges {
     pub config_before: Option<String>,
     /// Whether this commit changed `insiden.yaml`.
     pub config_changed: bool,
+    /// Whether this commit changed anything under `site-templates/`.
+    pub templates_changed: bool,
+    /// Whether this commit changed anything under `incidents/`.
+    pub incidents_changed: bool,
+    /// Paths other than incident files that the rules judge: attachments under
+    /// `incidents/`, and what has no place in the repository's rules or records.
+    pub paths: Vec<PathEvent>,
+}
+
+/// What a commit did to a path that is not an incident file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PathEvent {
+    pub path: String,
+    pub what: PathWhat,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathWhat {
+    /// A symlink, submodule, `.gitattributes`, `.gitmodules` or non-UTF-8 name, or an
+    /// `insiden.yaml` that is not a regular file: why.
+    Forbidden(String),
+    AttachmentAdded,
+    AttachmentChanged,
+    AttachmentRemoved,
 }
 
 /// A snapshot of incident files (a tree or the index).
@@ -210,6 +237,31 @@ impl Repo {
             out.push(oid.to_string());
         }
         Ok((out, is_ancestor))
+    }
+
+    /// What git itself makes of merging two commits (conflicted paths have no stage-0 entry).
+    fn merge_of(&self, a: Oid, b: Oid) -> Option<git2::Index> {
+        let a = self.repo.find_commit(a).ok()?;
+        let b = self.repo.find_commit(b).ok()?;
+        self.repo.merge_commits(&a, &b, None).ok()
+    }
+
+    /// The best common ancestor of two commits.
+    pub fn merge_base(&self, a: &str, b: &str) -> Result<String, GitError> {
+        self.repo
+            .merge_base(Self::oid(a)?, Self::oid(b)?)
+            .map(|o| o.to_string())
+            .map_err(|e| git_err("the base and head share no history", &e))
+    }
+
+    /// The blob id of `insiden.yaml` in commit `id`'s tree, if it is there.
+    pub fn config_id_at(&self, id: &str) -> Result<Option<String>, GitError> {
+        let commit = self
+            .repo
+            .find_commit(Self::oid(id)?)
+            .map_err(|e| git_err("cannot read a commit", &e))?;
+        let tree = commit.tree().map_err(|e| git_err("cannot read a tree", &e))?;
+        Ok(entry_id(&tree, CONFIG_FILE).map(|o| o.to_string()))
     }
 
     /// Whether the clone is shallow (its history is cut off).
@@ -357,6 +409,7 @@ impl Repo {
                 olds: vec![(!old_id.is_zero()).then(|| self.blob(old_id, &path))],
                 new: (!new_id.is_zero()).then(|| self.blob(new_id, &path)),
                 path,
+                clean_merge: false,
             });
         }
         Ok((changes, config_changed))
@@ -458,8 +511,46 @@ pub struct Walker<'r> {
     trees: HashMap<Oid, git2::Tree<'r>>,
 }
 
-/// A changed path with its blob before and after (`None`: absent).
-type Delta = (String, Option<Oid>, Option<Oid>);
+/// A changed path (raw bytes) with its non-tree entry before and after (`None`: absent).
+type Delta = (Vec<u8>, Option<Oid>, Option<Oid>);
+
+/// A tree entry that is not a tree: its object and what kind of file it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Entry {
+    id: Oid,
+    mode: i32,
+}
+
+const MODE_FILE: i32 = 0o100644;
+const MODE_EXECUTABLE: i32 = 0o100755;
+const MODE_SYMLINK: i32 = 0o120000;
+const MODE_TREE: i32 = 0o040000;
+
+impl Entry {
+    fn is_regular(&self) -> bool {
+        matches!(self.mode, MODE_FILE | MODE_EXECUTABLE)
+    }
+
+    fn describe(&self) -> &'static str {
+        match self.mode {
+            MODE_SYMLINK => "a symlink",
+            MODE_TREE => "a folder",
+            0o160000 => "a submodule",
+            _ => "a special entry",
+        }
+    }
+}
+
+/// The non-tree entry at `path` in `tree`.
+fn entry_at(tree: &git2::Tree<'_>, path: &str) -> Option<Entry> {
+    tree.get_path(Path::new(path))
+        .ok()
+        .filter(|e| e.kind() != Some(ObjectType::Tree))
+        .map(|e| Entry {
+            id: e.id(),
+            mode: e.filemode(),
+        })
+}
 
 impl<'r> Walker<'r> {
     fn tree(&mut self, oid: Oid) -> Result<git2::Tree<'r>, GitError> {
@@ -486,10 +577,10 @@ impl<'r> Walker<'r> {
         }
     }
 
-    /// What commit `id` changed under `incidents/` relative to its first parent, and whether
-    /// it changed `insiden.yaml`. For a merge, only files whose merged content differs from
-    /// every parent count: what the other parents brought was checked in the commits that
-    /// made it.
+    /// What commit `id` changed under `incidents/` (against every parent), whether it
+    /// changed `insiden.yaml` or `site-templates/`, and every path the rules refuse or track
+    /// (attachments, symlinks, submodules, attributes, non-UTF-8 names). Blob ids and file
+    /// modes are both compared: a file turned into a symlink with the same content is a change.
     pub fn changes(&mut self, id: &str) -> Result<CommitChanges, GitError> {
         let repo = &self.repo.repo;
         let commit = repo
@@ -497,63 +588,151 @@ impl<'r> Walker<'r> {
             .map_err(|e| git_err("cannot read a commit", &e))?;
         let tree = self.tree(commit.tree_id())?;
         let mut parents = Vec::with_capacity(commit.parent_count());
+        let mut parent_ids = Vec::with_capacity(commit.parent_count());
         for i in 0..commit.parent_count() {
             let pid = commit.parent_id(i).map_err(|e| git_err("cannot read a commit", &e))?;
             let parent = repo
                 .find_commit(pid)
                 .map_err(|_| err(format!("a parent of commit {} is missing", commit.id()), SHALLOW_HELP))?;
             parents.push(self.tree(parent.tree_id())?);
+            parent_ids.push(pid);
         }
         let first = parents.first().cloned();
         let config_before = first.as_ref().and_then(|t| entry_id(t, CONFIG_FILE));
-        let config_changed = config_before != entry_id(&tree, CONFIG_FILE);
-        // Diff against every parent: a merge must keep what each of its parents recorded, so
-        // a file the merge leaves as one parent had it can still drop the other's entries.
-        let new_sub = self.subtree(&tree, INCIDENTS_DIR)?;
-        let mut paths: Vec<String> = Vec::new();
-        let parent_subs: Vec<Option<git2::Tree<'r>>> = parents
+        let config_now = entry_at(&tree, CONFIG_FILE);
+        let config_changed = parents
             .iter()
-            .map(|p| self.subtree(p, INCIDENTS_DIR))
-            .collect::<Result<_, _>>()?;
-        if parent_subs.is_empty() {
-            let mut deltas = Vec::new();
-            self.diff(None, new_sub.as_ref(), INCIDENTS_DIR, &mut deltas)?;
-            paths.extend(deltas.into_iter().map(|d| d.0));
+            .map(|p| entry_at(p, CONFIG_FILE))
+            .all(|e| e != config_now)
+            || (parents.is_empty() && config_now.is_some());
+        let mut paths = Vec::new();
+        if config_changed {
+            if let Some(e) = config_now.filter(|e| !e.is_regular()) {
+                paths.push(PathEvent {
+                    path: CONFIG_FILE.into(),
+                    what: PathWhat::Forbidden(format!("insiden.yaml is {}, not a regular file", e.describe())),
+                });
+            }
         }
-        for sub in &parent_subs {
-            let mut deltas = Vec::new();
-            self.diff(sub.as_ref(), new_sub.as_ref(), INCIDENTS_DIR, &mut deltas)?;
-            paths.extend(deltas.into_iter().map(|d| d.0));
+        for name in [".gitattributes", ".gitmodules"] {
+            let now = entry_at(&tree, name);
+            if now.is_some() && parents.iter().all(|p| entry_at(p, name) != now) {
+                paths.push(PathEvent {
+                    path: name.into(),
+                    what: PathWhat::Forbidden(format!("`{name}` changes how git checks files out")),
+                });
+            }
         }
-        paths.sort();
-        paths.dedup();
+        let mut deltas = Vec::new();
+        for dir in [INCIDENTS_DIR, TEMPLATES_DIR] {
+            let new_sub = self.subtree(&tree, dir)?;
+            let parent_subs: Vec<Option<git2::Tree<'r>>> =
+                parents.iter().map(|p| self.subtree(p, dir)).collect::<Result<_, _>>()?;
+            if parent_subs.is_empty() {
+                self.diff(None, new_sub.as_ref(), dir.as_bytes(), &mut deltas)?;
+            }
+            for sub in &parent_subs {
+                self.diff(sub.as_ref(), new_sub.as_ref(), dir.as_bytes(), &mut deltas)?;
+            }
+        }
+        let mut names: Vec<Vec<u8>> = deltas.into_iter().map(|d| d.0).collect();
+        names.sort();
+        names.dedup();
         let mut changes = Vec::new();
-        for path in paths {
-            if !is_incident_path(&path) {
+        let (mut templates_changed, mut incidents_changed) = (false, false);
+        let mut merged: Option<git2::Index> = None;
+        for raw in names {
+            let display = String::from_utf8_lossy(&raw).into_owned();
+            let Ok(path) = String::from_utf8(raw) else {
+                paths.push(PathEvent {
+                    path: display,
+                    what: PathWhat::Forbidden("the path is not valid UTF-8".into()),
+                });
+                continue;
+            };
+            let now = entry_at(&tree, &path);
+            let before: Vec<Option<Entry>> = parents.iter().map(|p| entry_at(p, &path)).collect();
+            let in_templates = path.starts_with(&format!("{TEMPLATES_DIR}/"));
+            templates_changed |= in_templates;
+            incidents_changed |= !in_templates;
+            let name = path.rsplit('/').next().unwrap_or("");
+            if let Some(e) = now.filter(|e| !e.is_regular()) {
+                paths.push(PathEvent {
+                    path: path.clone(),
+                    what: PathWhat::Forbidden(format!(
+                        "{} under {}/",
+                        e.describe(),
+                        if in_templates { TEMPLATES_DIR } else { INCIDENTS_DIR }
+                    )),
+                });
                 continue;
             }
-            let new_id = entry_id(&tree, &path);
-            let old_ids: Vec<Option<Oid>> = parents.iter().map(|p| entry_id(p, &path)).collect();
-            let olds = old_ids.iter().map(|o| o.map(|o| self.repo.blob(o, &path))).collect();
-            let new = new_id.map(|o| self.repo.blob(o, &path));
-            changes.push(Change { path, olds, new });
+            if name == ".gitattributes" {
+                paths.push(PathEvent {
+                    path: path.clone(),
+                    what: PathWhat::Forbidden("`.gitattributes` changes how git checks files out".into()),
+                });
+                continue;
+            }
+            if in_templates {
+                continue;
+            }
+            if !is_incident_path(&path) {
+                let had = before.iter().flatten().count();
+                let what = match now {
+                    None if had > 0 => Some(PathWhat::AttachmentRemoved),
+                    None => None,
+                    Some(_) if had == 0 => Some(PathWhat::AttachmentAdded),
+                    Some(n) if before.iter().flatten().all(|b| b.id != n.id) => Some(PathWhat::AttachmentChanged),
+                    Some(_) => None,
+                };
+                if let Some(what) = what {
+                    paths.push(PathEvent { path, what });
+                }
+                continue;
+            }
+            let olds = before
+                .iter()
+                .map(|o| o.filter(|o| o.is_regular()).map(|o| self.repo.blob(o.id, &path)))
+                .collect();
+            let new = now.map(|o| self.repo.blob(o.id, &path));
+            let mut clean_merge = false;
+            if let ([a, b], Some(n)) = (parent_ids.as_slice(), now) {
+                if merged.is_none() {
+                    merged = self.repo.merge_of(*a, *b);
+                }
+                clean_merge = merged
+                    .as_ref()
+                    .and_then(|ix| ix.get_path(Path::new(&path), 0))
+                    .is_some_and(|e| e.id == n.id);
+            }
+            changes.push(Change {
+                path,
+                olds,
+                new,
+                clean_merge,
+            });
         }
         Ok(CommitChanges {
             meta: Repo::meta(&commit),
             changes,
             config_before: config_before.map(|o| o.to_string()),
             config_changed,
+            templates_changed,
+            incidents_changed,
+            paths,
         })
     }
 
-    /// Every blob path under `prefix` that differs between two trees. Trees with equal ids are
-    /// skipped whole, and entries are compared pairwise while both trees list the same names
-    /// (the usual case: one file changed), falling back to a lookup by name otherwise.
+    /// Every blob path under `prefix` that differs (in id or mode) between two trees. Trees
+    /// with equal ids are skipped whole, and entries are compared pairwise while both trees
+    /// list the same names (the usual case: one file changed), falling back to a lookup by
+    /// name otherwise.
     fn diff(
         &mut self,
         old: Option<&git2::Tree<'r>>,
         new: Option<&git2::Tree<'r>>,
-        prefix: &str,
+        prefix: &[u8],
         out: &mut Vec<Delta>,
     ) -> Result<(), GitError> {
         if let (Some(o), Some(n)) = (old, new) {
@@ -561,8 +740,8 @@ impl<'r> Walker<'r> {
                 return Ok(());
             }
         }
-        type Pair = (Option<(Oid, bool)>, Option<(Oid, bool)>, Vec<u8>);
-        let is_tree = |e: &git2::TreeEntry<'_>| e.kind() == Some(ObjectType::Tree);
+        type Pair = (Option<(Oid, i32)>, Option<(Oid, i32)>, Vec<u8>);
+        let key = |e: &git2::TreeEntry<'_>| (e.id(), e.filemode());
         // The usual case: both trees list the same names and a few ids differ. Compare in
         // place, without copying the entries.
         let mut pairs: Option<Vec<Pair>> = None;
@@ -575,12 +754,8 @@ impl<'r> Walker<'r> {
                         same = false;
                         break;
                     }
-                    if a.id() != b.id() || is_tree(&a) != is_tree(&b) {
-                        v.push((
-                            Some((a.id(), is_tree(&a))),
-                            Some((b.id(), is_tree(&b))),
-                            b.name_bytes().to_vec(),
-                        ));
+                    if key(&a) != key(&b) {
+                        v.push((Some(key(&a)), Some(key(&b)), b.name_bytes().to_vec()));
                     }
                 }
                 if same {
@@ -591,16 +766,12 @@ impl<'r> Walker<'r> {
         let pairs = match pairs {
             Some(p) => p,
             None => {
-                let mut old_map: HashMap<Vec<u8>, (Oid, bool)> = old
-                    .map(|t| {
-                        t.iter()
-                            .map(|e| (e.name_bytes().to_vec(), (e.id(), is_tree(&e))))
-                            .collect()
-                    })
+                let mut old_map: HashMap<Vec<u8>, (Oid, i32)> = old
+                    .map(|t| t.iter().map(|e| (e.name_bytes().to_vec(), key(&e))).collect())
                     .unwrap_or_default();
                 let mut v: Vec<Pair> = Vec::new();
                 for e in new.map(|t| t.iter().collect::<Vec<_>>()).unwrap_or_default() {
-                    let now = (e.id(), is_tree(&e));
+                    let now = key(&e);
                     match old_map.remove(e.name_bytes()) {
                         Some(prev) if prev == now => {}
                         prev => v.push((prev, Some(now), e.name_bytes().to_vec())),
@@ -612,7 +783,9 @@ impl<'r> Walker<'r> {
             }
         };
         for (before, after, name) in pairs {
-            let path = format!("{prefix}/{}", String::from_utf8_lossy(&name));
+            let mut path = prefix.to_vec();
+            path.push(b'/');
+            path.extend_from_slice(&name);
             let (old_blob, old_tree) = split(before);
             let (new_blob, new_tree) = split(after);
             if old_tree.is_some() || new_tree.is_some() {
@@ -628,11 +801,11 @@ impl<'r> Walker<'r> {
     }
 }
 
-/// Splits an entry into (blob id, tree id).
-fn split(e: Option<(Oid, bool)>) -> (Option<Oid>, Option<Oid>) {
+/// Splits an entry into (non-tree id, tree id).
+fn split(e: Option<(Oid, i32)>) -> (Option<Oid>, Option<Oid>) {
     match e {
-        Some((id, true)) => (None, Some(id)),
-        Some((id, false)) => (Some(id), None),
+        Some((id, MODE_TREE)) => (None, Some(id)),
+        Some((id, _)) => (Some(id), None),
         None => (None, None),
     }
 }
@@ -645,6 +818,9 @@ fn is_incident_path(path: &str) -> bool {
             .next()
             .is_some_and(|n| n.eq_ignore_ascii_case("README.md"))
 }
+
+/// The folder of site template overrides.
+const TEMPLATES_DIR: &str = "site-templates";
 
 fn entry_id(tree: &git2::Tree<'_>, path: &str) -> Option<Oid> {
     tree.get_path(Path::new(path))

@@ -1,43 +1,37 @@
-//! The commit rules: given what one commit did to one incident file (the version before, the
-//! version after, and who made the commit), decide whether the SOP allows it: no deletion or
-//! rename, `id` and `reported_at` unchanged, history append-only, each appended entry an
-//! allowed move by the right team made by a member the commit identifies, entry times
-//! plausible for the commit, `system` entries only from the bot, the requirements of each
-//! transition met by the file as it stood in that commit, TLP lowered only with an update by
-//! analysis or coordination.
+//! The commit rules: given what one commit did to one incident file (its version in each
+//! parent, its version after, and who made the commit), decide whether the SOP allows it.
 //!
+//! Each rule is one function named after its code, over a shared [`Change`]: the parsed
+//! versions, the entries the commit added, the teams its author belongs to, and what the
+//! range knows that the commit alone does not (the checker's clock, the strictest TLP the
+//! incident has had). A reader finds a rule by its code; a test exercises it alone.
+//!
+//! Identity is the commit's author, matched against the team lists by email or GitHub
+//! no-reply handle. `Co-authored-by:` trailers are text anyone can type: they grant nothing.
 //! Input is plain data from `git` ([`CommitMeta`] and text); this module never calls git2.
-//! Every finding carries the commit and the line of the offending entry in that commit's
-//! version of the file.
 
 use crate::config::{Config, Member};
-use crate::diag::{Code, CommitRef, Diagnostic};
-use crate::doc;
+use crate::diag::{Code, CommitRef, Diagnostic, Severity};
+use crate::doc::{self, Layout};
 use crate::git::CommitMeta;
-use crate::model::{HistoryEntry, Incident};
-use crate::workflow::{Move, Violation, NEW, SYSTEM};
+use crate::model::{HistoryEntry, Incident, Timestamp, Tlp};
+use crate::workflow::{Move, Unmet, Violation, NEW, SYSTEM};
 use chrono::Duration;
 
 /// How far after its commit an entry's time may lie (clock skew).
 pub const FUTURE_SKEW: Duration = Duration::minutes(10);
 
-/// The people a commit speaks for: its author and every `Co-authored-by:` trailer.
-pub fn people(meta: &CommitMeta) -> Vec<(&str, &str)> {
-    std::iter::once((meta.author.name.as_str(), meta.author.email.as_str()))
-        .chain(meta.co_authors.iter().map(|(n, e)| (n.as_str(), e.as_str())))
-        .collect()
-}
+/// The roles that may lower TLP when the workflow names none.
+const TLP_DECIDERS: &[&str] = &["analysis", "coordination"];
 
-/// Whether `member` is one of `people`: by an email the member lists, or by the forge handle
-/// in a GitHub no-reply address (`12345+handle@users.noreply.github.com`).
-pub fn identifies(member: &Member, people: &[(&str, &str)]) -> bool {
-    people.iter().any(|(_, email)| {
-        member.emails.iter().any(|m| m.eq_ignore_ascii_case(email))
-            || member
-                .github
-                .as_deref()
-                .is_some_and(|handle| noreply_handle(email).is_some_and(|h| h.eq_ignore_ascii_case(handle)))
-    })
+/// Whether `member` is the person with `email`: by an email the member lists, or by the
+/// forge handle in a GitHub no-reply address (`12345+handle@users.noreply.github.com`).
+pub fn identifies(member: &Member, email: &str) -> bool {
+    member.emails.iter().any(|m| m.eq_ignore_ascii_case(email))
+        || member
+            .github
+            .as_deref()
+            .is_some_and(|handle| noreply_handle(email).is_some_and(|h| h.eq_ignore_ascii_case(handle)))
 }
 
 fn noreply_handle(email: &str) -> Option<&str> {
@@ -52,23 +46,130 @@ pub fn is_bot(meta: &CommitMeta, cfg: &Config) -> bool {
     bot(&meta.author.email) && bot(&meta.committer.email)
 }
 
+/// The (team, member) pairs the commit's author is.
+pub fn author_roles<'c>(meta: &CommitMeta, cfg: &'c Config) -> Vec<(&'c str, &'c Member)> {
+    cfg.all_members()
+        .filter(|(_, m)| identifies(m, &meta.author.email))
+        .collect()
+}
+
+/// The member id of the commit's author, if any.
+pub fn author_member<'c>(meta: &CommitMeta, cfg: &'c Config) -> Option<&'c str> {
+    author_roles(meta, cfg).first().map(|(_, m)| m.id.as_str())
+}
+
+/// What the range knows that one commit does not.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Env {
+    /// The checker's clock: no entry may lie after it.
+    pub now: Option<Timestamp>,
+    /// The strictest TLP the incident has had on the base or earlier in the range, since its
+    /// last authorised lowering.
+    pub tlp_floor: Option<Tlp>,
+    /// For a merge: the result is exactly what git merges from the parents on its own, so
+    /// the merge's author added nothing that needs an author.
+    pub clean_merge: bool,
+}
+
+/// What the rules found about one change, and the TLP floor the next commit is held to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verdict {
+    pub diagnostics: Vec<Diagnostic>,
+    pub tlp_floor: Option<Tlp>,
+}
+
+/// One commit's change to one incident file, as every rule sees it.
+struct Change<'a> {
+    meta: &'a CommitMeta,
+    commit: CommitRef,
+    path: &'a str,
+    text: &'a str,
+    layout: &'a Layout,
+    befores: &'a [Incident],
+    after: &'a Incident,
+    /// Indices of the entries no parent had: the commit's own.
+    fresh: Vec<usize>,
+    cfg: &'a Config,
+    roles: Vec<(&'a str, &'a Member)>,
+    bot: bool,
+    env: Env,
+}
+
+impl Change<'_> {
+    fn at_entry(&self, code: Code, i: usize, msg: String) -> Diagnostic {
+        let line = self.layout.entry_line(i).unwrap_or(self.layout.fm_start);
+        let col = self
+            .text
+            .lines()
+            .nth(line.saturating_sub(1))
+            .map_or(1, |l| l.len() - l.trim_start().len() + 1);
+        Diagnostic::error(code, self.path, msg)
+            .at(self.text, line, col)
+            .in_commit(self.commit.clone())
+    }
+
+    fn at_key(&self, code: Code, key: &str, msg: String) -> Diagnostic {
+        let line = self.layout.key_line(key).unwrap_or(self.layout.fm_start);
+        Diagnostic::error(code, self.path, msg)
+            .at(self.text, line, 1)
+            .in_commit(self.commit.clone())
+    }
+
+    fn fresh_entries(&self) -> impl Iterator<Item = (usize, &HistoryEntry)> {
+        self.fresh.iter().map(|&i| (i, &self.after.history[i]))
+    }
+
+    fn author_is(&self, roles: &[String]) -> bool {
+        self.roles.iter().any(|(r, _)| roles.iter().any(|x| x == r))
+    }
+
+    fn author(&self) -> String {
+        format!("{} <{}>", self.meta.author.name, self.meta.author.email)
+    }
+
+    /// The roles that decide a field: the workflow's `field_owners`, or for `tlp` the
+    /// analysis and coordination teams when the workflow names none.
+    fn owners(&self, field: &str) -> Vec<String> {
+        match self.cfg.workflow.field_owners.get(field) {
+            Some(r) => r.clone(),
+            None if field == "tlp" => TLP_DECIDERS.iter().map(|s| (*s).to_owned()).collect(),
+            None => Vec::new(),
+        }
+    }
+
+    /// Whether the commit adds an entry by a team that decides TLP, made by its author.
+    fn tlp_decided(&self) -> bool {
+        let owners = self.owners("tlp");
+        self.fresh_entries().any(|(_, e)| owners.contains(&e.by)) && (self.author_is(&owners) || !self.identity())
+    }
+
+    fn identity(&self) -> bool {
+        self.cfg.has_members()
+    }
+}
+
 /// Checks what one commit did to one incident file. `olds` are the file's texts in each
 /// parent (`None`: absent there; empty for the root commit), `new` its text after the commit.
 /// An ordinary commit must keep its parent's history as a prefix; a merge must keep every
-/// parent's entries, in order. Entries no parent had are the commit's own and are judged as
-/// moves made by its author.
+/// parent's entries, in order. Entries no parent had are the commit's own, judged as moves
+/// made by its author.
 pub fn check_change(
     meta: &CommitMeta,
     path: &str,
     olds: &[Option<&str>],
     new: Option<&str>,
     cfg: &Config,
-) -> Vec<Diagnostic> {
+    env: Env,
+) -> Verdict {
     let commit = CommitRef {
         id: meta.short().to_owned(),
         subject: meta.subject.clone(),
     };
-    let mut out = Vec::new();
+    let mut verdict = Verdict {
+        diagnostics: Vec::new(),
+        tlp_floor: env.tlp_floor,
+    };
+    let out = &mut verdict.diagnostics;
     let existed = olds.iter().any(Option::is_some);
     let Some(new_text) = new else {
         if existed {
@@ -78,232 +179,473 @@ pub fn check_change(
                     .in_commit(commit),
             );
         }
-        return out;
+        return verdict;
     };
     let new_text = new_text.strip_prefix('\u{feff}').unwrap_or(new_text);
     let parsed = doc::parse(new_text, path, cfg.timezone);
     let Some(after) = parsed.incident else {
         out.extend(parsed.diagnostics.into_iter().map(|d| d.in_commit(commit.clone())));
-        return out;
+        return verdict;
     };
-    let layout = parsed.layout;
-    let at_entry = |code: Code, i: usize, msg: String| {
-        let line = layout.entry_line(i).unwrap_or(layout.fm_start);
-        let col = new_text
-            .lines()
-            .nth(line.saturating_sub(1))
-            .map_or(1, |l| l.len() - l.trim_start().len() + 1);
-        Diagnostic::error(code, path, msg)
-            .at(new_text, line, col)
-            .in_commit(commit.clone())
-    };
-    let at_key = |code: Code, key: &str, msg: String| {
-        let line = layout.key_line(key).unwrap_or(layout.fm_start);
-        Diagnostic::error(code, path, msg)
-            .at(new_text, line, 1)
-            .in_commit(commit.clone())
-    };
-
+    // A file that does not parse cleanly is never judged as if it did.
+    if parsed.diagnostics.iter().any(Diagnostic::is_error) {
+        out.extend(
+            parsed
+                .diagnostics
+                .into_iter()
+                .filter(Diagnostic::is_error)
+                .map(|d| d.in_commit(commit.clone())),
+        );
+        return verdict;
+    }
     let mut befores: Vec<Incident> = Vec::new();
     for old in olds.iter().flatten() {
         match doc::parse(old, path, cfg.timezone).incident {
             Some(b) => befores.push(b),
-            None => out.push(
-                at_key(
-                    Code::HistoryRewritten,
-                    "history",
-                    "the previous version of this file cannot be read, so this change cannot be verified against it"
-                        .into(),
-                )
-                .help("restore the file from its last valid version, then make the change on top of it"),
-            ),
-        }
-    }
-    if !out.is_empty() {
-        return out;
-    }
-    if !existed {
-        if let Some(first) = after.history.first() {
-            if first.to != cfg.workflow.initial {
+            None => {
                 out.push(
-                    at_entry(
-                        Code::HistoryStart,
-                        0,
-                        format!("a new incident's history starts with `{}`", first.to),
+                    Diagnostic::error(
+                        Code::HistoryRewritten,
+                        path,
+                        "the previous version of this file cannot be read, so this change cannot be verified against it",
                     )
-                    .help(format!("the first entry is `to: {}`", cfg.workflow.initial)),
+                    .at(new_text, parsed.layout.fm_start, 1)
+                    .in_commit(commit.clone())
+                    .help("restore the file from its last valid version, then make the change on top of it"),
                 );
-                return out;
+                return verdict;
             }
         }
     }
-    if befores.iter().any(|b| b.id != after.id) {
-        out.push(
-            at_key(Code::ImmutableField, "id", format!("`id` changed to `{}`", after.id))
-                .help("an id never changes once filed"),
-        );
+    let mut c = Change {
+        meta,
+        commit,
+        path,
+        text: new_text,
+        layout: &parsed.layout,
+        befores: &befores,
+        after: &after,
+        fresh: Vec::new(),
+        cfg,
+        roles: author_roles(meta, cfg),
+        bot: is_bot(meta, cfg),
+        env,
+    };
+    // A merge that keeps one parent's version of the file adds nothing of its own: only the
+    // other parents' entries must survive in it.
+    let kept = befores.len() > 1
+        && olds
+            .iter()
+            .flatten()
+            .any(|o| o.strip_prefix('\u{feff}').unwrap_or(o) == new_text);
+    if !existed {
+        if let Err(d) = history_start(&c) {
+            out.push(d);
+            return verdict;
+        }
     }
-    if befores.iter().any(|b| b.reported_at != after.reported_at) {
-        out.push(
-            at_key(Code::ImmutableField, "reported_at", "`reported_at` changed".into())
-                .help("the time a report arrived never changes; correct a typo with an update note instead"),
-        );
+    match history_rewritten(&c) {
+        Ok(fresh) => c.fresh = fresh,
+        Err(d) => {
+            out.push(d);
+            return verdict;
+        }
     }
+    if kept {
+        return verdict;
+    }
+    if c.env.clean_merge && c.fresh.is_empty() {
+        out.extend(merge_tlp_lowered(&c));
+        return verdict;
+    }
+    out.extend(immutable_field(&c));
+    out.extend(not_a_member(&c));
+    out.extend(bot_overreach(&c));
+    out.extend(field_not_allowed(&c));
+    for (i, e) in c.fresh_entries() {
+        out.extend(transition(&c, i, e));
+        out.extend(system_not_bot(&c, i, e));
+        out.extend(actor_not_author(&c, i, e));
+        out.extend(entry_in_future(&c, i, e));
+        out.extend(entry_backdated(&c, i, e));
+    }
+    let (tlp, floor) = tlp_lowered(&c);
+    out.extend(tlp);
+    out.extend(merge_tlp_lowered(&c));
+    verdict.tlp_floor = Some(floor);
+    verdict
+}
 
-    // Which entries of the new version each parent already had.
-    let mut known = vec![false; after.history.len()];
-    if let [b] = befores.as_slice() {
-        let prefix = b.history.len().min(after.history.len());
-        if let Some(i) = (0..prefix).find(|&i| !same_entry(&b.history[i], &after.history[i])) {
-            out.push(
-                at_entry(
+/// `history-start`: a new incident's history starts with the workflow's initial state.
+fn history_start(c: &Change) -> Result<(), Diagnostic> {
+    match c.after.history.first() {
+        Some(first) if first.to != c.cfg.workflow.initial => Err(c
+            .at_entry(
+                Code::HistoryStart,
+                0,
+                format!("a new incident's history starts with `{}`", first.to),
+            )
+            .help(format!("the first entry is `to: {}`", c.cfg.workflow.initial))),
+        _ => Ok(()),
+    }
+}
+
+/// `history-rewritten`: every parent's entries survive, unchanged and in order. Returns the
+/// indices of the entries no parent had.
+fn history_rewritten(c: &Change) -> Result<Vec<usize>, Diagnostic> {
+    let after = &c.after.history;
+    let mut known = vec![false; after.len()];
+    if let [b] = c.befores {
+        let prefix = b.history.len().min(after.len());
+        if let Some(i) = (0..prefix).find(|&i| !same_entry(&b.history[i], &after[i])) {
+            return Err(c
+                .at_entry(
                     Code::HistoryRewritten,
                     i,
                     format!("history entry {} was changed", i + 1),
                 )
                 .help(
                     "history is append-only: restore the entry and add a new one (an update with a note) to correct it",
-                ),
-            );
-            return out;
+                ));
         }
-        if after.history.len() < b.history.len() {
-            out.push(
-                at_key(
+        if after.len() < b.history.len() {
+            return Err(c
+                .at_key(
                     Code::HistoryRewritten,
                     "history",
-                    format!(
-                        "{} history entr(ies) were removed",
-                        b.history.len() - after.history.len()
-                    ),
+                    format!("{} history entr(ies) were removed", b.history.len() - after.len()),
                 )
-                .help("history is append-only: restore the removed entries"),
-            );
-            return out;
+                .help("history is append-only: restore the removed entries"));
         }
         known[..prefix].iter_mut().for_each(|k| *k = true);
     } else {
-        for b in &befores {
-            match subsequence(&b.history, &after.history) {
+        for b in c.befores {
+            match subsequence(&b.history, after) {
                 Some(matched) => matched.into_iter().for_each(|i| known[i] = true),
                 None => {
-                    out.push(
-                        at_key(Code::HistoryRewritten, "history", "the merge drops, changes or reorders entries one of its parents recorded".into())
-                            .help("keep every entry of both sides; rebasing the branch instead of merging keeps the history linear"),
-                    );
-                    return out;
-                }
-            }
-        }
-    }
-
-    let w = &cfg.workflow;
-    let cal = cfg.calendar();
-    let people = people(meta);
-    let bot = is_bot(meta, cfg);
-    let identity = cfg.has_members();
-    let commit_time = meta.author.time;
-    let mut lowering_allowed = false;
-    for (i, e) in after.history.iter().enumerate().filter(|(i, _)| !known[*i]) {
-        let prev: Option<&str> = i.checked_sub(1).map(|p| after.history[p].to.as_str());
-        match w.check_entry(prev, e) {
-            Ok(Move::Transition(t)) => {
-                for u in w.unmet(t, &after, i, &cal) {
-                    out.push(
-                        at_entry(
-                            crate::rules::unmet_code(&u),
-                            i,
-                            format!(
-                                "{} → {} requires {} in the commit that makes it",
-                                prev.unwrap_or(NEW),
-                                e.to,
-                                u.describe()
-                            ),
+                    return Err(c
+                        .at_key(
+                            Code::HistoryRewritten,
+                            "history",
+                            "the merge drops, changes or reorders entries one of its parents recorded".into(),
                         )
-                        .help("make the move in the same commit as the fields and sections it needs"),
-                    );
+                        .help("keep every entry of both sides; rebasing the branch instead of merging keeps the history linear"))
                 }
             }
-            Ok(Move::Update) => {}
-            Err(v) => out.push(at_entry(violation_code(&v), i, violation_message(prev, e, &v))),
-        }
-        if e.by == SYSTEM {
-            if !bot {
-                out.push(
-                    at_entry(
-                        Code::SystemNotBot,
-                        i,
-                        format!(
-                            "a `system` entry in a commit authored by {} <{}> and committed by {} <{}>",
-                            meta.author.name, meta.author.email, meta.committer.name, meta.committer.email
-                        ),
-                    )
-                    .help(
-                        "only the configured bot (autoresolve.bot) writes `by: system`; a person closes as `helpdesk`",
-                    ),
-                );
-            }
-        } else if identity {
-            let actor = e.actor.as_deref().unwrap_or("");
-            match cfg.members(&e.by).iter().find(|m| m.id == actor) {
-                Some(m) if !identifies(m, &people) => out.push(
-                    at_entry(Code::ActorNotAuthor, i, format!("`{actor}` made this entry, but the commit is by {} <{}>", meta.author.name, meta.author.email))
-                        .help(format!("commit as {actor} (one of their emails or GitHub account), or add `Co-authored-by: {} <email>` to the commit message", m.name)),
-                ),
-                Some(_) => {}
-                None => out.push(at_entry(Code::UnknownMember, i, format!("`{actor}` is not a member of team `{}`", e.by)).help("name a member of the team in `by`")),
-            }
-        }
-        if commit_time
-            .checked_add_signed(FUTURE_SKEW)
-            .is_some_and(|limit| e.at > limit)
-        {
-            out.push(
-                at_entry(
-                    Code::EntryInFuture,
-                    i,
-                    format!(
-                        "entry dated {} lies after its commit ({})",
-                        e.at.to_rfc3339(),
-                        commit_time.to_rfc3339()
-                    ),
-                )
-                .help("an entry records what already happened: check the date and the offset"),
-            );
-        }
-        if commit_time
-            .checked_sub_signed(cfg.max_backdate)
-            .is_some_and(|limit| e.at < limit)
-        {
-            out.push(
-                at_entry(
-                    Code::EntryBackdated,
-                    i,
-                    format!(
-                        "entry dated {} lies more than {} before its commit",
-                        e.at.to_rfc3339(),
-                        crate::time::format_duration(cfg.max_backdate)
-                    ),
-                )
-                .help("record moves when they happen; a late record says so in an update note dated now"),
-            );
-        }
-        if matches!(e.by.as_str(), "analysis" | "coordination") {
-            lowering_allowed = true;
         }
     }
+    Ok((0..after.len()).filter(|&i| !known[i]).collect())
+}
 
-    // A missing `tlp` means AMBER, so removing the field lowers TLP:RED too.
-    let now_tlp = after.effective_tlp();
-    if let Some(old_tlp) = befores.iter().filter_map(|b| b.tlp).max() {
-        if now_tlp < old_tlp && !lowering_allowed {
+/// `immutable-field`: `id` and `reported_at` never change.
+fn immutable_field(c: &Change) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    if c.befores.iter().any(|b| b.id != c.after.id) {
+        out.push(
+            c.at_key(Code::ImmutableField, "id", format!("`id` changed to `{}`", c.after.id))
+                .help("an id never changes once filed"),
+        );
+    }
+    if c.befores.iter().any(|b| b.reported_at != c.after.reported_at) {
+        out.push(
+            c.at_key(Code::ImmutableField, "reported_at", "`reported_at` changed".into())
+                .help("the time a report arrived never changes; correct a typo with an update note instead"),
+        );
+    }
+    out
+}
+
+/// `not-a-member`: every change to an incident is authored by a team member, or by the bot.
+fn not_a_member(c: &Change) -> Option<Diagnostic> {
+    if !c.identity() || c.bot || !c.roles.is_empty() {
+        return None;
+    }
+    Some(
+        c.at_key(
+            Code::NotAMember,
+            "id",
+            format!("this change is authored by {}, who is not a member of any team", c.author()),
+        )
+        .help("commit with the email (or GitHub account) listed for you under `teams:` in insiden.yaml; a maintainer adds new members"),
+    )
+}
+
+/// `bot-overreach`: the bot's commit only appends `by: system` entries and sets `status`.
+fn bot_overreach(c: &Change) -> Vec<Diagnostic> {
+    if !c.bot {
+        return Vec::new();
+    }
+    let mut out: Vec<Diagnostic> = c
+        .fresh_entries()
+        .filter(|(_, e)| e.by != SYSTEM)
+        .map(|(i, e)| {
+            c.at_entry(
+                Code::BotOverreach,
+                i,
+                format!("the bot's commit adds an entry by `{}`", e.by),
+            )
+            .help("the bot only writes `by: system` entries; people commit their own moves")
+        })
+        .collect();
+    let only_appended = match c.befores {
+        [b] => {
+            let mut same = c.after.clone();
+            same.history.truncate(b.history.len());
+            same.status.clone_from(&b.status);
+            same.sections.clone_from(&b.sections);
+            same == *b
+        }
+        _ => false,
+    };
+    if !only_appended {
+        out.push(
+            c.at_key(
+                Code::BotOverreach,
+                "status",
+                "the bot's commit changes more than the history and status".into(),
+            )
+            .help("the bot closes incidents and changes nothing else; make other edits as a team member"),
+        );
+    }
+    out
+}
+
+/// `field-not-allowed`: fields the workflow reserves (`field_owners`) change only in commits
+/// authored by a member of one of their teams. A new file may set `tlp` to AMBER or stricter.
+fn field_not_allowed(c: &Change) -> Vec<Diagnostic> {
+    if !c.identity() || c.bot {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for (field, owners) in &c.cfg.workflow.field_owners {
+        let now = c.after.field(field);
+        let changed = if c.befores.is_empty() {
+            now.is_some() && !(field == "tlp" && c.after.effective_tlp() >= Tlp::Amber)
+        } else {
+            c.befores.iter().all(|b| b.field(field) != now)
+        };
+        if changed && !c.author_is(owners) {
             out.push(
-                at_key(Code::TlpLowered, "tlp", format!("TLP lowered from {} to {}", old_tlp.label(), now_tlp.label()))
-                    .help("lowering TLP is decided by analysis or coordination: add their update entry with a note in the same commit"),
+                c.at_key(
+                    Code::FieldNotAllowed,
+                    field,
+                    format!(
+                        "`{field}` is changed by {}, who is not in {}",
+                        c.author(),
+                        owners.join(" or ")
+                    ),
+                )
+                .help(format!(
+                    "leave `{field}` to {}: they change it in their own commit",
+                    owners.join(" or ")
+                )),
             );
         }
     }
     out
+}
+
+/// The requirements of a transition (fields, sections, note, window), met by the file as it
+/// stands in this commit. The window is judged at the later of the entry's time and the
+/// commit's: a follow-up committed after its window closed that claims a time inside it is
+/// a `late-record` warning when it explains itself in a note, `window-closed` otherwise.
+fn transition(c: &Change, i: usize, e: &HistoryEntry) -> Vec<Diagnostic> {
+    let w = &c.cfg.workflow;
+    let prev: Option<&str> = i.checked_sub(1).map(|p| c.after.history[p].to.as_str());
+    let t = match w.check_entry(prev, e) {
+        Ok(Move::Transition(t)) => t,
+        Ok(Move::Update) => return Vec::new(),
+        Err(v) => return vec![c.at_entry(violation_code(&v), i, violation_message(prev, e, &v))],
+    };
+    let cal = c.cfg.calendar();
+    let committed = c.meta.committer.time;
+    let claimed = w.unmet(t, c.after, i, &cal);
+    // Closing waits for the window by the entry's own time (which `entry-in-future` bounds);
+    // reopening needs it open at the later of the entry's and the commit's time.
+    let late: Vec<Unmet> = w
+        .unmet_at(t, c.after, i, &cal, Some(e.at.max(committed)))
+        .into_iter()
+        .filter(|u| matches!(u, Unmet::WindowClosed { .. }) && !claimed.contains(u))
+        .collect();
+    let mut out = Vec::new();
+    for u in claimed.iter().chain(&late) {
+        let late = late.contains(u);
+        if late && e.note.as_deref().is_some_and(|n| !n.trim().is_empty()) {
+            let mut d = c
+                .at_entry(
+                    Code::LateRecord,
+                    i,
+                    format!(
+                        "this follow-up claims {} but was committed {}, after its window closed ({})",
+                        e.at.to_rfc3339(),
+                        committed.to_rfc3339(),
+                        u.describe()
+                    ),
+                )
+                .help("a follow-up that arrived in time but is recorded late needs the team's review; CI refuses it with --deny warnings");
+            d.severity = Severity::Warning;
+            out.push(d);
+            continue;
+        }
+        out.push(
+            c.at_entry(
+                crate::rules::unmet_code(u),
+                i,
+                format!(
+                    "{} → {} requires {} in the commit that makes it",
+                    prev.unwrap_or(NEW),
+                    e.to,
+                    u.describe()
+                ),
+            )
+            .help("make the move in the same commit as the fields and sections it needs"),
+        );
+    }
+    out
+}
+
+/// `system-not-bot`: `by: system` entries come only from the bot identity.
+fn system_not_bot(c: &Change, i: usize, e: &HistoryEntry) -> Option<Diagnostic> {
+    (e.by == SYSTEM && !c.bot).then(|| {
+        c.at_entry(
+            Code::SystemNotBot,
+            i,
+            format!(
+                "a `system` entry in a commit authored by {} and committed by {} <{}>",
+                c.author(),
+                c.meta.committer.name,
+                c.meta.committer.email
+            ),
+        )
+        .help("only the configured bot (autoresolve.bot) writes `by: system`; a person closes as `helpdesk`")
+    })
+}
+
+/// `actor-not-author` / `unknown-member`: an entry's actor is a member of the team it names,
+/// and is the commit's author.
+fn actor_not_author(c: &Change, i: usize, e: &HistoryEntry) -> Option<Diagnostic> {
+    if e.by == SYSTEM || !c.identity() {
+        return None;
+    }
+    let actor = e.actor.as_deref().unwrap_or("");
+    match c.cfg.members(&e.by).iter().find(|m| m.id == actor) {
+        None => Some(
+            c.at_entry(Code::UnknownMember, i, format!("`{actor}` is not a member of team `{}`", e.by))
+                .help("name a member of the team in `by`"),
+        ),
+        Some(m) if !identifies(m, &c.meta.author.email) => Some(
+            c.at_entry(
+                Code::ActorNotAuthor,
+                i,
+                format!("`{actor}` made this entry, but the commit is authored by {}", c.author()),
+            )
+            .help(format!(
+                "{} records their own move in a commit they author; each member commits with an email or GitHub account listed for them",
+                m.name
+            )),
+        ),
+        Some(_) => None,
+    }
+}
+
+/// `entry-in-future`: no entry lies after the checker's clock, or after its commit's
+/// committer date plus a small skew.
+fn entry_in_future(c: &Change, i: usize, e: &HistoryEntry) -> Option<Diagnostic> {
+    let committed = c.meta.committer.time;
+    let after_commit = committed
+        .checked_add_signed(FUTURE_SKEW)
+        .is_some_and(|limit| e.at > limit);
+    let after_now = c.env.now.is_some_and(|now| e.at > now + FUTURE_SKEW);
+    (after_commit || after_now).then(|| {
+        let against = if after_now {
+            "the time of this check".to_owned()
+        } else {
+            format!("its commit ({})", committed.to_rfc3339())
+        };
+        c.at_entry(
+            Code::EntryInFuture,
+            i,
+            format!("entry dated {} lies after {against}", e.at.to_rfc3339()),
+        )
+        .help("an entry records what already happened: check the date and the offset")
+    })
+}
+
+/// `entry-backdated`: no entry lies more than `max_backdate` before its commit.
+fn entry_backdated(c: &Change, i: usize, e: &HistoryEntry) -> Option<Diagnostic> {
+    let committed = c.meta.committer.time;
+    committed
+        .checked_sub_signed(c.cfg.max_backdate)
+        .is_some_and(|limit| e.at < limit)
+        .then(|| {
+            c.at_entry(
+                Code::EntryBackdated,
+                i,
+                format!(
+                    "entry dated {} lies more than {} before its commit",
+                    e.at.to_rfc3339(),
+                    crate::time::format_duration(c.cfg.max_backdate)
+                ),
+            )
+            .help("record moves when they happen; a late record says so in an update note dated now")
+        })
+}
+
+/// `tlp-lowered`: TLP goes below the strictest the incident has had (on the base or earlier
+/// in the range, a missing `tlp` being AMBER) only in a commit by a team that decides TLP,
+/// with its entry. Returns the finding and the floor the next commit is held to.
+fn tlp_lowered(c: &Change) -> (Option<Diagnostic>, Tlp) {
+    let now = c.after.effective_tlp();
+    let floor = c
+        .befores
+        .iter()
+        .map(Incident::effective_tlp)
+        .chain(c.env.tlp_floor)
+        .max()
+        .unwrap_or(Tlp::Amber);
+    if now >= floor {
+        return (None, floor);
+    }
+    if c.tlp_decided() {
+        return (None, now);
+    }
+    if c.befores.len() > 1 {
+        // A merge is judged by `merge-tlp-lowered`.
+        return (None, floor);
+    }
+    let d = c
+        .at_key(
+            Code::TlpLowered,
+            "tlp",
+            format!("TLP lowered from {} to {}", floor.label(), now.label()),
+        )
+        .help(format!(
+            "lowering TLP is decided by {}: their member adds an update entry with a note in the same commit",
+            c.owners("tlp").join(" or ")
+        ));
+    (Some(d), floor)
+}
+
+/// `merge-tlp-lowered`: a merge whose result differs from every parent may not carry one
+/// side's lower TLP onto text the other side changed: the lowering was approved on other text.
+fn merge_tlp_lowered(c: &Change) -> Option<Diagnostic> {
+    if c.befores.len() < 2 || c.tlp_decided() {
+        return None;
+    }
+    let now = c.after.effective_tlp();
+    let highest = c.befores.iter().map(Incident::effective_tlp).max()?;
+    (now < highest).then(|| {
+        c.at_key(
+            Code::MergeTlpLowered,
+            "tlp",
+            format!(
+                "the merge combines a lowering to {} with changes made under {}",
+                now.label(),
+                highest.label()
+            ),
+        )
+        .help("merge with the stricter TLP kept, then lower it again on the merged text with an update by the deciding team")
+    })
 }
 
 /// The indices at which `part` occurs in `whole` in order, or `None` when it does not.
@@ -372,6 +714,10 @@ mod tests {
 
     const CFG: &str = "autoresolve: { days: 5, business_days: false, holidays: [], bot: { id: insiden-bot, emails: [bot@example.org] } }\nteams:\n  helpdesk: { name: H, members: [{ id: siti, name: Siti, emails: [siti@example.go.id], github: siti-r }] }\n  data: { name: D, members: [{ id: agus, name: Agus, emails: [agus@example.go.id] }] }\n  analysis: { name: A, members: [{ id: dewi, name: Dewi, emails: [dewi@example.go.id] }] }\n";
 
+    fn check(meta: &CommitMeta, path: &str, olds: &[Option<&str>], new: Option<&str>, cfg: &Config) -> Vec<Diagnostic> {
+        check_change(meta, path, olds, new, cfg, Env::default()).diagnostics
+    }
+
     fn cfg() -> Config {
         Config::parse(Some(CFG), "insiden.yaml").expect("config")
     }
@@ -403,7 +749,7 @@ mod tests {
     #[test]
     fn a_new_file_by_its_actor_passes() {
         assert_eq!(
-            check_change(
+            check(
                 &meta("siti@example.go.id", "2026-01-21T09:20:00+07:00"),
                 P,
                 &[],
@@ -417,27 +763,27 @@ mod tests {
     #[test]
     fn github_noreply_addresses_identify_by_handle() {
         let m = meta("1234+siti-r@users.noreply.github.com", "2026-01-21T09:20:00+07:00");
-        assert_eq!(check_change(&m, P, &[], Some(V1), &cfg()), vec![]);
+        assert_eq!(check(&m, P, &[], Some(V1), &cfg()), vec![]);
         let m = meta("siti-r@users.noreply.github.com", "2026-01-21T09:20:00+07:00");
-        assert_eq!(check_change(&m, P, &[], Some(V1), &cfg()), vec![]);
+        assert_eq!(check(&m, P, &[], Some(V1), &cfg()), vec![]);
     }
 
     #[test]
-    fn another_author_needs_a_co_author_trailer() {
+    fn another_author_is_refused_and_a_co_author_trailer_grants_nothing() {
         let mut m = meta("agus@example.go.id", "2026-01-21T09:20:00+07:00");
-        let d = check_change(&m, P, &[], Some(V1), &cfg());
+        let d = check(&m, P, &[], Some(V1), &cfg());
         assert_eq!(codes(&d), [Code::ActorNotAuthor]);
         assert_eq!(
             (d[0].line, d[0].commit.as_ref().map(|c| c.id.as_str())),
             (Some(9), Some("abcdef1"))
         );
         m.co_authors.push(("Siti".into(), "SITI@example.go.id".into()));
-        assert_eq!(check_change(&m, P, &[], Some(V1), &cfg()), vec![]);
+        assert_eq!(codes(&check(&m, P, &[], Some(V1), &cfg())), [Code::ActorNotAuthor]);
     }
 
     #[test]
     fn deletion_is_refused() {
-        let d = check_change(
+        let d = check(
             &meta("siti@example.go.id", "2026-01-21T09:20:00+07:00"),
             P,
             &[Some(V1)],
@@ -453,7 +799,7 @@ mod tests {
             "reported_at: 2026-01-21T09:15:00+07:00",
             "reported_at: 2026-01-21T09:16:00+07:00",
         );
-        let d = check_change(
+        let d = check(
             &meta("siti@example.go.id", "2026-01-21T09:20:00+07:00"),
             P,
             &[Some(V1)],
@@ -469,20 +815,20 @@ mod tests {
         let m = meta("siti@example.go.id", "2026-01-21T09:20:00+07:00");
         let changed = V1.replace("actor: siti }", "actor: siti, note: ubah }");
         assert_eq!(
-            codes(&check_change(&m, P, &[Some(V1)], Some(&changed), &cfg())),
+            codes(&check(&m, P, &[Some(V1)], Some(&changed), &cfg())),
             [Code::HistoryRewritten]
         );
         let removed = V1.replace(
             "  - { at: 2026-01-21T09:15:00+07:00, to: reported, by: helpdesk, actor: siti }\n",
             "",
         );
-        assert!(codes(&check_change(&m, P, &[Some(V1)], Some(&removed), &cfg())).contains(&Code::HistoryRewritten));
+        assert!(codes(&check(&m, P, &[Some(V1)], Some(&removed), &cfg())).contains(&Code::HistoryRewritten));
         // The same entry restyled (block instead of flow) is the same value.
         let restyled = V1.replace(
             "  - { at: 2026-01-21T09:15:00+07:00, to: reported, by: helpdesk, actor: siti }",
             "  - at: 2026-01-21T09:15:00+07:00\n    to: reported\n    by: helpdesk\n    actor: siti",
         );
-        assert_eq!(check_change(&m, P, &[Some(V1)], Some(&restyled), &cfg()), vec![]);
+        assert_eq!(check(&m, P, &[Some(V1)], Some(&restyled), &cfg()), vec![]);
     }
 
     fn append(entry: &str) -> String {
@@ -523,7 +869,7 @@ mod tests {
             ),
         ];
         for (entry, code) in cases {
-            let d = check_change(&m, P, &[Some(V1)], Some(&append(entry)), &cfg());
+            let d = check(&m, P, &[Some(V1)], Some(&append(entry)), &cfg());
             assert!(codes(&d).contains(&code), "{code:?} expected for {entry}: {d:?}");
             assert_eq!(
                 d.iter().find(|x| x.code == code).and_then(|x| x.line),
@@ -533,7 +879,7 @@ mod tests {
         }
         let ok =
             append("{ at: 2026-01-21T12:05:00+07:00, to: reported, by: helpdesk, actor: siti, note: Menunggu bukti }");
-        assert_eq!(check_change(&m, P, &[Some(V1)], Some(&ok), &cfg()), vec![]);
+        assert_eq!(check(&m, P, &[Some(V1)], Some(&ok), &cfg()), vec![]);
     }
 
     #[test]
@@ -541,26 +887,30 @@ mod tests {
         let m = meta("siti@example.go.id", "2026-01-21T12:00:00+07:00");
         let lowered = V1.replace("tlp: amber", "tlp: clear");
         assert_eq!(
-            codes(&check_change(&m, P, &[Some(V1)], Some(&lowered), &cfg())),
-            [Code::TlpLowered]
+            codes(&check(&m, P, &[Some(V1)], Some(&lowered), &cfg())),
+            [Code::FieldNotAllowed, Code::TlpLowered]
         );
         let m = meta("dewi@example.go.id", "2026-01-21T12:00:00+07:00");
         let with_update = append(
             "{ at: 2026-01-21T11:00:00+07:00, to: reported, by: analysis, actor: dewi, note: Aman dipublikasikan }",
         )
         .replace("tlp: amber", "tlp: clear");
-        assert_eq!(check_change(&m, P, &[Some(V1)], Some(&with_update), &cfg()), vec![]);
+        assert_eq!(check(&m, P, &[Some(V1)], Some(&with_update), &cfg()), vec![]);
         // Removing the field means TLP:AMBER, which lowers TLP:RED.
         let red = V1.replace("tlp: amber", "tlp: red");
         let removed = V1.replace("tlp: amber\n", "");
         assert_eq!(
-            codes(&check_change(&m, P, &[Some(&red)], Some(&removed), &cfg())),
+            codes(&check(&m, P, &[Some(&red)], Some(&removed), &cfg())),
             [Code::TlpLowered]
         );
-        // Raising is always allowed.
-        let m = meta("siti@example.go.id", "2026-01-21T12:00:00+07:00");
+        // Raising is analysis's or coordination's decision too: it hides an incident.
         let raised = V1.replace("tlp: amber", "tlp: red");
-        assert_eq!(check_change(&m, P, &[Some(V1)], Some(&raised), &cfg()), vec![]);
+        assert_eq!(check(&m, P, &[Some(V1)], Some(&raised), &cfg()), vec![]);
+        let m = meta("siti@example.go.id", "2026-01-21T12:00:00+07:00");
+        assert_eq!(
+            codes(&check(&m, P, &[Some(V1)], Some(&raised), &cfg())),
+            [Code::FieldNotAllowed]
+        );
     }
 
     #[test]
@@ -568,7 +918,7 @@ mod tests {
         let v = V1
             .replace("to: reported, by", "to: registered, by")
             .replace("status: reported", "status: registered");
-        let d = check_change(
+        let d = check(
             &meta("siti@example.go.id", "2026-01-21T09:20:00+07:00"),
             P,
             &[],
@@ -589,10 +939,10 @@ mod tests {
         };
         let early = close("2026-01-27T08:59:00+07:00");
         let m = meta("bot@example.org", "2026-01-27T09:00:00+07:00");
-        let d = check_change(&m, P, &[Some(base)], Some(&early), &cfg());
+        let d = check(&m, P, &[Some(base)], Some(&early), &cfg());
         assert!(codes(&d).contains(&Code::WindowOpen), "{d:?}");
         let on_time = close("2026-01-27T09:00:00+07:00");
-        let d = check_change(&m, P, &[Some(base)], Some(&on_time), &cfg());
+        let d = check(&m, P, &[Some(base)], Some(&on_time), &cfg());
         assert!(!codes(&d).contains(&Code::WindowOpen), "{d:?}");
         assert!(!codes(&d).contains(&Code::SystemNotBot), "{d:?}");
     }

@@ -342,6 +342,25 @@ pub const REQUIRABLE_FIELDS: &[&str] = &[
     "tags",
 ];
 
+/// The fields whose changes `workflow.field_owners` can reserve to some teams: single values,
+/// compared by [`Incident::field`].
+pub const OWNED_FIELDS: &[&str] = &[
+    "title",
+    "summary",
+    "owner",
+    "category",
+    "severity",
+    "tlp",
+    "pap",
+    "in_scope",
+    "resolution",
+    "impact",
+    "delivered_to",
+    "rejection_reason",
+    "rejection_code",
+    "duplicate_of",
+];
+
 /// The value of a field as requirements see it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FieldValue {

@@ -184,6 +184,10 @@ pub struct Workflow {
     pub window_opens: Option<String>,
     pub states: Vec<StateDef>,
     pub transitions: Vec<TransitionDef>,
+    /// Fields that only some teams may change (`tlp: [analysis, coordination]`); the teams
+    /// are those of the commit's author. Absent: anyone who may edit the file.
+    #[serde(default)]
+    pub field_owners: BTreeMap<String, Vec<String>>,
 }
 
 /// Why an entry is not acceptable.
@@ -384,6 +388,20 @@ impl Workflow {
 
     /// What `t`, made by `history[index]`, requires that `incident` (as it stands) lacks.
     pub fn unmet(&self, t: &TransitionDef, incident: &Incident, index: usize, cal: &Calendar) -> Vec<Unmet> {
+        let at = incident.history.get(index).map(|e| e.at);
+        self.unmet_at(t, incident, index, cal, at)
+    }
+
+    /// [`Workflow::unmet`], judging the window at `at` instead of the entry's own time (the
+    /// commit rules use the later of the entry's time and its commit's).
+    pub fn unmet_at(
+        &self,
+        t: &TransitionDef,
+        incident: &Incident,
+        index: usize,
+        cal: &Calendar,
+        at: Option<Timestamp>,
+    ) -> Vec<Unmet> {
         let mut out = Vec::new();
         let r = &t.requires;
         for f in &r.fields {
@@ -436,13 +454,13 @@ impl Workflow {
         {
             out.push(Unmet::Note);
         }
-        if let (Some(w), Some(entry)) = (r.window, entry) {
+        if let (Some(w), Some(at)) = (r.window, at) {
             match self.window_start(&incident.history, index) {
                 Some(start) => {
                     let end = cal.window_end(start);
                     match w {
-                        WindowRequirement::Open if entry.at >= end => out.push(Unmet::WindowClosed { ended: end }),
-                        WindowRequirement::Elapsed if entry.at < end => out.push(Unmet::WindowOpen { ends: end }),
+                        WindowRequirement::Open if at >= end => out.push(Unmet::WindowClosed { ended: end }),
+                        WindowRequirement::Elapsed if at < end => out.push(Unmet::WindowOpen { ends: end }),
                         _ => {}
                     }
                 }

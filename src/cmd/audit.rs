@@ -2,7 +2,7 @@
 //! rule, or `--trail <ID>`: which commit introduced each history entry of an incident — the
 //! provenance record a CSIRT shows an auditor.
 
-use super::check::{check_commits, git_failure, ConfigCache};
+use super::check::{check_commits, git_failure, ConfigCache, Rulebook};
 use super::{emit, incident_path, print, Ctx, Failure, Result, FINDINGS, OK};
 use crate::cli::{AuditArgs, FormatArg};
 use crate::git::Repo;
@@ -39,7 +39,7 @@ pub(super) fn run(ctx: &Ctx, args: AuditArgs) -> Result<u8> {
         return trail(ctx, &repo, &commits, id, args.format);
     }
     let mut cache = ConfigCache::new();
-    let range = check_commits(&repo, &commits, &mut cache)?;
+    let range = check_commits(&repo, &commits, &mut cache, &Rulebook::Parent, None)?;
     let (diags, looked) = (range.diagnostics, range.touched.len());
     let mut summary: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
     for d in &diags {

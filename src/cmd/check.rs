@@ -6,7 +6,10 @@ use super::{emit, now, Ctx, Failure, Result, FINDINGS, OK};
 use crate::cli::{CheckArgs, DenyArg, FormatArg};
 use crate::config::{Config, FILE_NAME};
 use crate::diag::{Code, CommitRef, Diagnostic};
-use crate::git::{Change, CommitMeta, Person, Repo};
+use crate::git::{Change, CommitChanges, CommitMeta, PathWhat, Person, Repo};
+use crate::history::{author_member, author_roles, is_bot, Env, Verdict};
+use crate::model::{Timestamp, Tlp};
+use crate::store::INCIDENTS_DIR;
 use std::collections::HashMap;
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -47,15 +50,29 @@ pub(super) struct RangeResult {
     pub config_changed: bool,
 }
 
-/// Runs the commit rules over `commits` (oldest first).
+/// Which configuration judges each commit.
+pub(super) enum Rulebook {
+    /// One for the whole range: the configuration at the merge base (`check`). A pull
+    /// request cannot change the rules its own commits are judged by.
+    Fixed(Arc<Config>),
+    /// Each commit by its first parent's (`audit`, which replays history as it happened).
+    Parent,
+}
+
+/// Runs the commit rules over `commits` (oldest first). `now` is the checker's clock.
 pub(super) fn check_commits(
     repo: &Repo,
     commits: &[String],
     cache: &mut ConfigCache,
+    rulebook: &Rulebook,
+    now: Option<Timestamp>,
 ) -> std::result::Result<RangeResult, Failure> {
     let mut out = Vec::new();
     let mut touched = HashSet::new();
     let mut any_config_change = false;
+    let mut floors: HashMap<String, Tlp> = HashMap::new();
+    let mut rules_change: Option<CommitRef> = None;
+    let mut incident_change: Option<CommitRef> = None;
     let mut walker = repo.walker();
     for id in commits {
         let c = walker.changes(id).map_err(git_failure)?;
@@ -63,29 +80,87 @@ pub(super) fn check_commits(
             id: c.meta.short().to_owned(),
             subject: c.meta.subject.clone(),
         };
-        // Adding the configuration in the first commit changes nothing that was checked before.
+        let cfg = match rulebook {
+            Rulebook::Fixed(cfg) => cfg.clone(),
+            Rulebook::Parent => match config_at(repo, cache, c.config_before.as_deref()) {
+                Ok(cfg) => cfg,
+                Err(diags) => {
+                    out.extend(diags.into_iter().map(|d| d.in_commit(commit.clone())));
+                    continue;
+                }
+            },
+        };
+        let maintainer = author_member(&c.meta, &cfg).is_some_and(|m| cfg.is_maintainer(m));
         any_config_change |= c.config_changed;
-        if c.config_changed && c.meta.parents > 0 {
+        out.extend(path_rules(&c, &cfg, &commit));
+        let fixed = matches!(rulebook, Rulebook::Fixed(_));
+        if fixed && c.meta.parents == 0 && !maintainer {
             out.push(
-                Diagnostic::warning(Code::ConfigChanged, FILE_NAME, "insiden.yaml changed in this commit; the commits after it are checked against the new configuration")
-                    .help("review configuration changes with the whole team: they change what the SOP allows")
-                    .in_commit(commit.clone()),
+                Diagnostic::error(
+                    Code::UnrelatedHistory,
+                    FILE_NAME,
+                    format!(
+                        "commit {} has no parent: it brings a history of its own into the range",
+                        commit.id
+                    ),
+                )
+                .help("build on the target branch (`git rebase`); only a maintainer may join an unrelated history")
+                .in_commit(commit.clone()),
             );
         }
-        if c.changes.is_empty() {
-            continue;
-        }
-        let cfg = match config_at(repo, cache, c.config_before.as_deref()) {
-            Ok(cfg) => cfg,
-            Err(diags) => {
-                out.extend(diags.into_iter().map(|d| d.in_commit(commit.clone())));
-                continue;
+        if c.config_changed || c.templates_changed {
+            rules_change.get_or_insert(commit.clone());
+            let what = if c.config_changed { FILE_NAME } else { "site-templates/" };
+            if cfg.from_file && !maintainer {
+                out.push(
+                    Diagnostic::error(Code::RulesChanged, what, format!("{what} is changed by {} <{}>, who is not a maintainer", c.meta.author.name, c.meta.author.email))
+                        .help("the rules change only in a maintainer's commit (`maintainers:` in insiden.yaml); ask one to make this change")
+                        .in_commit(commit.clone()),
+                );
+            } else if !fixed && c.meta.parents > 0 {
+                out.push(
+                    Diagnostic::warning(
+                        Code::ConfigChanged,
+                        what,
+                        format!(
+                            "{what} changed in this commit; the commits after it are checked against the new rules"
+                        ),
+                    )
+                    .help("review rule changes with the whole team: they change what the SOP allows")
+                    .in_commit(commit.clone()),
+                );
             }
-        };
+        }
+        if c.incidents_changed {
+            incident_change.get_or_insert(commit.clone());
+        }
         for change in &c.changes {
             touched.insert(change.path.clone());
-            out.extend(check_file_change(&c.meta, change, &cfg));
+            let env = Env {
+                now,
+                tlp_floor: floors.get(&change.path).copied(),
+                clean_merge: change.clean_merge,
+            };
+            let verdict = check_file_change(&c.meta, change, &cfg, env);
+            out.extend(verdict.diagnostics);
+            if let Some(f) = verdict.tlp_floor {
+                floors.insert(change.path.clone(), f);
+            }
         }
+    }
+    if let (Rulebook::Fixed(_), Some(rules), Some(incidents)) = (rulebook, &rules_change, &incident_change) {
+        out.push(
+            Diagnostic::error(
+                Code::MixedChange,
+                FILE_NAME,
+                format!(
+                    "this range changes the rules (commit {}) and incidents (commit {})",
+                    rules.id, incidents.id
+                ),
+            )
+            .help("change the rules in a pull request of their own; incidents are then judged by the merged rules")
+            .in_commit(rules.clone()),
+        );
     }
     Ok(RangeResult {
         diagnostics: out,
@@ -94,35 +169,89 @@ pub(super) fn check_commits(
     })
 }
 
+/// The rules on paths other than incident files: nothing forbidden appears, attachments
+/// are never changed or removed, and only members (never the bot) add them.
+fn path_rules(c: &CommitChanges, cfg: &Config, commit: &CommitRef) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let member = !author_roles(&c.meta, cfg).is_empty();
+    let mut attachment_by_stranger = false;
+    for p in &c.paths {
+        let d = match &p.what {
+            PathWhat::Forbidden(why) => Some(
+                Diagnostic::error(Code::ForbiddenPath, &p.path, format!("{why}: refused"))
+                    .help("remove it; incident files and templates are plain files, read exactly as git stores them"),
+            ),
+            PathWhat::AttachmentRemoved => Some(
+                Diagnostic::error(Code::FileDeleted, &p.path, "an attachment was deleted or renamed")
+                    .help("evidence under incidents/ is never removed; restore it"),
+            ),
+            PathWhat::AttachmentChanged => Some(
+                Diagnostic::error(Code::AttachmentChanged, &p.path, "an attachment was changed")
+                    .help("evidence never changes once committed; restore it and add the new version as a new file"),
+            ),
+            PathWhat::AttachmentAdded => None,
+        };
+        out.extend(d.map(|d| d.in_commit(commit.clone())));
+        if !matches!(p.what, PathWhat::Forbidden(_)) {
+            attachment_by_stranger |= cfg.has_members() && !member;
+        }
+    }
+    if attachment_by_stranger {
+        let code = if is_bot(&c.meta, cfg) {
+            Code::BotOverreach
+        } else {
+            Code::NotAMember
+        };
+        out.push(
+            Diagnostic::error(
+                code,
+                INCIDENTS_DIR,
+                format!(
+                    "attachments are changed by {} <{}>, who is not a member of any team",
+                    c.meta.author.name, c.meta.author.email
+                ),
+            )
+            .help("commit with the email (or GitHub account) listed for you under `teams:` in insiden.yaml")
+            .in_commit(commit.clone()),
+        );
+    }
+    out
+}
+
 /// The commit rules for one changed file. A version that is not readable text is a finding:
 /// with nothing to compare against, the change must not pass unverified.
-fn check_file_change(meta: &CommitMeta, change: &Change, cfg: &Config) -> Vec<Diagnostic> {
+fn check_file_change(meta: &CommitMeta, change: &Change, cfg: &Config, env: Env) -> Verdict {
     let commit = CommitRef {
         id: meta.short().to_owned(),
         subject: meta.subject.clone(),
+    };
+    let refuse = |d: Diagnostic| Verdict {
+        diagnostics: vec![d.in_commit(commit.clone())],
+        tlp_floor: env.tlp_floor,
     };
     let mut olds: Vec<Option<&str>> = Vec::with_capacity(change.olds.len());
     for o in &change.olds {
         match o {
             Some(Ok(t)) => olds.push(Some(t.as_str())),
             Some(Err(_)) => {
-                return vec![Diagnostic::error(
-                Code::HistoryRewritten,
-                &change.path,
-                "the previous version of this file is not readable text, so this change cannot be verified against it",
-            )
-            .help("restore the file from its last valid version, then make the change on top of it")
-            .in_commit(commit)]
+                return refuse(
+                    Diagnostic::error(
+                        Code::HistoryRewritten,
+                        &change.path,
+                        "the previous version of this file is not readable text, so this change cannot be verified against it",
+                    )
+                    .help("restore the file from its last valid version, then make the change on top of it"),
+                )
             }
             None => olds.push(None),
         }
     }
     let new = match &change.new {
         Some(Ok(t)) => Some(t.as_str()),
-        Some(Err(d)) => return vec![d.clone().in_commit(commit)],
+        Some(Err(d)) => return refuse(d.clone()),
         None => None,
     };
-    crate::history::check_change(meta, &change.path, &olds, new, cfg)
+    crate::history::check_change(meta, &change.path, &olds, new, cfg, env)
 }
 
 pub(super) fn run(ctx: &Ctx, args: CheckArgs) -> Result<u8> {
@@ -155,7 +284,11 @@ pub(super) fn run(ctx: &Ctx, args: CheckArgs) -> Result<u8> {
             );
         }
         for ch in &changes {
-            diags.extend(check_file_change(&meta, ch, &head_cfg));
+            let env = Env {
+                now: Some(now),
+                ..Env::default()
+            };
+            diags.extend(check_file_change(&meta, ch, &head_cfg, env).diagnostics);
         }
         (
             repo.index_snapshot().map_err(git_failure)?,
@@ -175,7 +308,16 @@ pub(super) fn run(ctx: &Ctx, args: CheckArgs) -> Result<u8> {
                 args.head
             );
         }
-        let range = check_commits(&repo, &commits, &mut cache)?;
+        // One rulebook: the configuration where the range leaves the target branch.
+        let fork = repo.merge_base(&base, &head).map_err(git_failure)?;
+        let fork_cfg = config_at(
+            &repo,
+            &mut cache,
+            repo.config_id_at(&fork).map_err(git_failure)?.as_deref(),
+        )
+        .map_err(Failure::Diags)?;
+        let now = now(args.now.as_deref(), &fork_cfg)?;
+        let range = check_commits(&repo, &commits, &mut cache, &Rulebook::Fixed(fork_cfg), Some(now))?;
         diags.extend(range.diagnostics);
         // Unchanged files were judged when they were committed; when the configuration
         // changed, every file is judged again under the new one.

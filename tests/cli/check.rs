@@ -562,7 +562,7 @@ fn append_last(s: &Sop, id: &str, entry: &str, from: &str, to: &str) {
 }
 
 #[test]
-fn a_squash_merge_with_co_author_trailers_passes() {
+fn a_co_author_trailer_grants_no_identity() {
     let mut s = Sop::new();
     let id = s.new_incident("Situs desa");
     let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
@@ -602,9 +602,11 @@ fn a_squash_merge_with_co_author_trailers_passes() {
         ],
     );
     s.now = DateTime::parse_from_rfc3339("2026-03-02T10:00:00+07:00").expect("t");
+    // A trailer is text anyone can type: Agus's entry in Siti's commit is not his.
     let run = s.check(&base);
-    assert_eq!(codes(&run), Vec::<String>::new(), "{}", run.stdout);
-    // Without the trailer, Agus's entry is not identified.
+    run.code(1);
+    assert_eq!(codes(&run), ["actor-not-author"], "{}", run.stdout);
+    // Without the trailer, the same.
     s.repo.git_as(
         SITI.1,
         SITI.2,
@@ -656,7 +658,7 @@ fn merge_commits_are_checked_for_what_they_add_beyond_their_parents() {
 }
 
 #[test]
-fn a_config_change_is_announced_and_later_commits_use_the_new_config() {
+fn the_rules_change_only_by_a_maintainer_and_never_beside_incidents() {
     let mut s = Sop::new();
     let id = s.new_incident("Situs desa");
     let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
@@ -667,16 +669,31 @@ fn a_config_change_is_announced_and_later_commits_use_the_new_config() {
     );
     s.repo.write("insiden.yaml", &cfg);
     let at = s.tick(5);
-    let change = s.repo.commit("Admin", "admin@example.go.id", &at, "Agus ke helpdesk");
-    s.step(AGUS, &id, "registered", &["--role", "helpdesk"]);
+    let by_admin = s.repo.commit("Admin", "admin@example.go.id", &at, "Agus ke helpdesk");
+    let run = s.check(&base);
+    run.code(1);
+    assert_eq!(codes(&run), ["rules-changed"]);
+    assert_eq!(
+        run.json()["diagnostics"][0]["commit"]["id"].as_str(),
+        Some(&by_admin[..7])
+    );
+    // The same change by the maintainer passes.
+    s.repo.git(&["reset", "-q", "--hard", &base]);
+    s.repo.write("insiden.yaml", &cfg);
+    let at = s.tick(5);
+    s.repo.commit(BAYU.1, BAYU.2, &at, "Agus ke helpdesk");
     let run = s.check(&base);
     run.code(0);
-    let v = run.json();
-    let d = &v["diagnostics"][0];
-    assert_eq!(
-        (d["code"].as_str(), d["severity"].as_str(), d["commit"]["id"].as_str()),
-        (Some("config-changed"), Some("warning"), Some(&change[..7]))
-    );
+    assert!(codes(&run).is_empty());
+    // In the same range as a move, the move is still judged by the old rules: and the mix
+    // itself is refused.
+    s.step(AGUS, &id, "registered", &["--role", "helpdesk"]);
+    let run = s.check(&base);
+    run.code(1);
+    assert!(codes(&run).contains(&"mixed-change".to_owned()), "{:?}", codes(&run));
+    // Once the rules are merged, the move is judged by them.
+    let merged = s.repo.git(&["rev-parse", "HEAD~1"]).trim().to_owned();
+    s.check(&merged).code(0);
 }
 
 #[test]

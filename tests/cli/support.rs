@@ -69,6 +69,7 @@ teams:
   analysis: { name: Analisis, members: [{ id: dewi, name: Dewi Lestari, emails: [dewi@example.go.id], github: dewi-l }] }
   coordination: { name: Koordinasi, members: [{ id: bayu, name: Bayu Aji, emails: [bayu@example.go.id], github: bayu-a }] }
   handling: { name: Penanganan, members: [{ id: rina, name: Rina Wati, emails: [rina@example.go.id], github: rina-w }] }
+maintainers: [bayu]
 "#;
 
 /// A valid incident in `reported`.
