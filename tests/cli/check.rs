@@ -940,3 +940,320 @@ fn a_person_committing_with_the_bots_author_is_not_the_bot() {
     // And even the real bot only closes: a `system` update is not an allowed move.
     assert!(codes(&run).contains(&"role-not-allowed".to_owned()), "{}", run.stdout);
 }
+
+// Attacks by a pull request's author, each beside the honest change that must pass. The
+// threat model is in docs/SECURITY.md.
+
+/// A non-member of every team.
+const MALLORY: (&str, &str, &str) = ("mallory", "Mallory", "mallory@example.org");
+
+/// Each way of hiding a key from a line reader is refused by the parser's gate.
+#[test]
+fn front_matter_outside_the_yaml_subset_is_refused() {
+    let hide: &[(&str, &str)] = &[
+        ("history:\n", "? history\n: "),
+        (
+            "status: registered\n",
+            "status: registered # catatan\u{2028}tlp: clear\n",
+        ),
+        ("title: Situs desa\n", "title: !!str Situs desa\n"),
+        ("title: Situs desa\n", "title: &t Situs desa\nsummary: *t\n"),
+    ];
+    for (from, to) in hide {
+        let (_, run, commit) = bad_commit(|s, id| edit_file(s, id, from, to), SITI, 5);
+        assert_caught(&run, "unsupported-yaml", &commit, None);
+    }
+    // A whole front matter as one flow mapping.
+    let (_, run, commit) = bad_commit(
+        |s, id| {
+            let p = Sop::path(id);
+            let text = s.repo.read(&p);
+            let body = text.splitn(3, "---\n").nth(2).expect("body").to_owned();
+            s.repo.write(
+                &p,
+                &format!("---\n{{id: {id}, title: Palsu, status: closed, tlp: clear, history: []}}\n---\n{body}"),
+            );
+        },
+        MALLORY,
+        5,
+    );
+    assert_caught(&run, "unsupported-yaml", &commit, None);
+    // The honest twin: the same field written plainly.
+    let (_, run, _) = bad_commit(
+        |s, id| edit_file(s, id, "title: Situs desa", "title: \"Situs desa: halaman depan\""),
+        SITI,
+        5,
+    );
+    assert_eq!(codes(&run), Vec::<String>::new(), "{}", run.stdout);
+}
+
+/// Only members change incidents; only the deciding teams change reserved fields; a trailer
+/// lends nobody's identity.
+#[test]
+fn every_change_has_an_owner() {
+    let (_, run, commit) = bad_commit(
+        |s, id| edit_file(s, id, "title: Situs desa", "title: Judul lain"),
+        MALLORY,
+        5,
+    );
+    assert_caught(&run, "not-a-member", &commit, None);
+    let (_, run, commit) = bad_commit(
+        |s, id| edit_file(s, id, "status: registered", "status: registered\ntlp: red"),
+        SITI,
+        5,
+    );
+    assert_caught(&run, "field-not-allowed", &commit, Some(5));
+    let (_, run, commit) = bad_commit(
+        |s, id| edit_file(s, id, "status: registered", "status: registered\nseverity: low"),
+        AGUS,
+        5,
+    );
+    assert_caught(&run, "field-not-allowed", &commit, None);
+    // Honest: a member edits the title; analysis raises TLP.
+    let (_, run, _) = bad_commit(
+        |s, id| edit_file(s, id, "title: Situs desa", "title: Situs desa sumberagung"),
+        AGUS,
+        5,
+    );
+    assert_eq!(codes(&run), Vec::<String>::new(), "{}", run.stdout);
+    let (_, run, _) = bad_commit(
+        |s, id| edit_file(s, id, "status: registered", "status: registered\ntlp: amber+strict"),
+        DEWI,
+        5,
+    );
+    assert_eq!(codes(&run), Vec::<String>::new(), "{}", run.stdout);
+}
+
+/// Deleting `tlp: amber`, then adding `tlp: clear` lowers TLP in two steps.
+#[test]
+fn tlp_lowered_in_two_steps_is_caught_in_each_range() {
+    let mut s = Sop::new();
+    let id = s.new_incident("Situs desa");
+    s.step(SITI, &id, "registered", &[]);
+    edit_file(&s, &id, "status: registered", "status: registered\ntlp: amber");
+    let at = s.tick(5);
+    s.repo.commit(DEWI.1, DEWI.2, &at, "TLP");
+    let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    edit_file(&s, &id, "tlp: amber\n", "");
+    let at = s.tick(5);
+    let first = s.repo.commit(SITI.1, SITI.2, &at, "Hapus baris");
+    edit_file(&s, &id, "status: registered", "status: registered\ntlp: clear");
+    let at = s.tick(5);
+    let second = s.repo.commit(SITI.1, SITI.2, &at, "Perubahan yang salah");
+    assert_caught(&s.check(&base), "tlp-lowered", &second[..7], None);
+    // Judged alone, the second commit lowers from the missing tlp (AMBER).
+    assert_caught(&s.check(&first), "tlp-lowered", &second[..7], None);
+}
+
+/// A pull request that changes the configuration to act as someone is judged by the base's.
+#[test]
+fn a_range_cannot_change_its_own_rulebook() {
+    let mut s = Sop::new();
+    let id = s.new_incident("Situs desa");
+    let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let cfg = s.repo.read("insiden.yaml");
+    s.repo.write(
+        "insiden.yaml",
+        &cfg.replace("[siti@example.go.id]", "[siti@example.go.id, mallory@example.org]"),
+    );
+    let at = s.tick(5);
+    let add = s.repo.commit(MALLORY.1, MALLORY.2, &at, "Tambah email");
+    // Mallory records Siti's move, as the email just added would let her.
+    let at = s.tick(5);
+    s.repo
+        .run(&["transition", &id, "registered", "--actor", "siti", "--at", &at])
+        .code(0);
+    let at = s.tick(5);
+    s.repo.commit(MALLORY.1, MALLORY.2, &at, "Registrasi");
+    s.repo.write("insiden.yaml", &cfg);
+    let at = s.tick(5);
+    s.repo.commit(MALLORY.1, MALLORY.2, &at, "Kembalikan");
+    let run = s.check(&base);
+    run.code(1);
+    let found = codes(&run);
+    for code in ["rules-changed", "not-a-member", "actor-not-author", "mixed-change"] {
+        assert!(found.iter().any(|c| c == code), "{code} missing: {found:?}");
+    }
+    assert_eq!(run.json()["diagnostics"][0]["commit"]["id"].as_str(), Some(&add[..7]));
+}
+
+/// Dates are claims: the checker's clock and the committer date bound them.
+#[test]
+fn forged_dates_do_not_open_or_close_windows() {
+    let mut s = full_history();
+    let id = s.new_incident("Pemindaian");
+    s.step(SITI, &id, "registered", &[]);
+    s.step(AGUS, &id, "triage", &[]);
+    s.section(&id, "Analisis", "Temuan pemindaian.");
+    s.section(&id, "Rekomendasi", "Tutup port.");
+    s.step(DEWI, &id, "handled", &["--set", "in_scope=false"]);
+    s.section(&id, "Kesimpulan", "Selesai.");
+    s.step(BAYU, &id, "compiled", &[]);
+    s.step(AGUS, &id, "recorded", &[]);
+    let resolved_at = s.tick(60);
+    s.repo
+        .run(&[
+            "transition",
+            &id,
+            "resolved",
+            "--actor",
+            "siti",
+            "--at",
+            &resolved_at,
+            "--set",
+            "delivered_to=Pelapor",
+        ])
+        .code(0);
+    let at = s.tick(5);
+    s.repo.commit(SITI.1, SITI.2, &at, "Selesai");
+    let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    // Seven days later (window: 5 days), a follow-up dated on day 3.
+    let claimed = (s.now + Duration::days(3)).to_rfc3339();
+    s.now += Duration::days(7);
+    let entry =
+        format!("{{ at: {claimed}, to: triage, by: helpdesk, actor: siti, note: Laporan lanjutan dari pelapor }}");
+    append_last(&s, &id, &entry, "resolved", "triage");
+    let late = s
+        .repo
+        .commit(SITI.1, SITI.2, &s.now.to_rfc3339(), "Perubahan yang salah");
+    let run = s.check(&base);
+    assert!(codes(&run).contains(&"late-record".to_owned()), "{}", run.stdout);
+    let now = (s.now + Duration::minutes(1)).to_rfc3339();
+    let denied = s.repo.run(&[
+        "check", "--base", &base, "--format", "json", "--now", &now, "--deny", "warnings",
+    ]);
+    assert_caught(&denied, "late-record", &late[..7], None);
+    // The same follow-up committed on day 3 passes.
+    s.repo.git(&["reset", "-q", "--hard", &base]);
+    append_last(&s, &id, &entry, "resolved", "triage");
+    let on_time = (DateTime::parse_from_rfc3339(&claimed).expect("t") + Duration::minutes(5)).to_rfc3339();
+    s.repo.commit(SITI.1, SITI.2, &on_time, "Laporan lanjutan");
+    let run = s.repo.run(&[
+        "check", "--base", &base, "--format", "json", "--now", &now, "--deny", "warnings",
+    ]);
+    assert_eq!(codes(&run), Vec::<String>::new(), "{}", run.stdout);
+    // An entry after the checker's clock is in the future, whatever the commit claims.
+    s.repo.git(&["reset", "-q", "--hard", &base]);
+    let future = (s.now + Duration::days(30)).to_rfc3339();
+    let entry = format!("{{ at: {future}, to: resolved, by: helpdesk, actor: siti, note: catatan }}");
+    append_last(&s, &id, &entry, "resolved", "resolved");
+    let bad = s.repo.commit(SITI.1, SITI.2, &future, "Perubahan yang salah");
+    assert_caught(&s.check(&base), "entry-in-future", &bad[..7], None);
+}
+
+/// Evidence is append-only; what git would transform or follow has no place in a record.
+#[test]
+fn attachments_attributes_symlinks_and_foreign_roots_are_findings() {
+    let setup = |s: &Sop, _id: &str| {
+        s.repo.write("incidents/2026/lampiran/scan.txt", "hasil pemindaian\n");
+    };
+    let mut s = Sop::new();
+    let id = s.new_incident("Situs desa");
+    setup(&s, &id);
+    let at = s.tick(5);
+    s.repo.commit(SITI.1, SITI.2, &at, "Lampiran");
+    let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let try_commit = |s: &mut Sop, edit: &dyn Fn(&Sop)| {
+        s.repo.git(&["reset", "-q", "--hard", &base]);
+        edit(s);
+        let at = s.tick(5);
+        let c = s.repo.commit(SITI.1, SITI.2, &at, "Perubahan yang salah");
+        (s.check(&base), c[..7].to_owned())
+    };
+    let (run, c) = try_commit(&mut s, &|s| {
+        std::fs::remove_file(s.repo.file("incidents/2026/lampiran/scan.txt")).expect("rm")
+    });
+    assert_caught(&run, "file-deleted", &c, None);
+    let (run, c) = try_commit(&mut s, &|s| {
+        s.repo.write("incidents/2026/lampiran/scan.txt", "diganti\n");
+    });
+    assert_caught(&run, "attachment-changed", &c, None);
+    let (run, c) = try_commit(&mut s, &|s| {
+        s.repo.write(".gitattributes", "*.md working-tree-encoding=SHIFT_JIS\n");
+    });
+    assert_caught(&run, "forbidden-path", &c, None);
+    let (run, c) = try_commit(&mut s, &|s| {
+        s.repo.write("incidents/.gitattributes", "*.md eol=crlf\n");
+    });
+    assert_caught(&run, "forbidden-path", &c, None);
+    let (run, c) = try_commit(&mut s, &|s| {
+        std::os::unix::fs::symlink("../../insiden.yaml", s.repo.file("incidents/2026/INC-2026-0009.md"))
+            .expect("symlink");
+    });
+    assert_caught(&run, "forbidden-path", &c, None);
+    // The same content, now as a symlink: a mode change is a change.
+    let (run, c) = try_commit(&mut s, &|s| {
+        let p = s.repo.file("incidents/2026/lampiran/scan.txt");
+        std::fs::remove_file(&p).expect("rm");
+        std::os::unix::fs::symlink("hasil pemindaian\n", &p).expect("symlink");
+    });
+    assert_caught(&run, "forbidden-path", &c, None);
+    // Honest: a new attachment beside the old one.
+    let (run, _) = try_commit(&mut s, &|s| {
+        s.repo.write("incidents/2026/lampiran/scan-2.txt", "pemindaian ulang\n");
+    });
+    assert_eq!(codes(&run), Vec::<String>::new(), "{}", run.stdout);
+    // A history with a root of its own, merged in by a non-maintainer.
+    s.repo.git(&["reset", "-q", "--hard", &base]);
+    s.repo.git(&["checkout", "-q", "--orphan", "asing"]);
+    s.repo.git(&["rm", "-q", "-r", "--cached", "."]);
+    let at = s.tick(5);
+    s.repo.commit(SITI.1, SITI.2, &at, "Akar lain");
+    s.repo.git(&["checkout", "-q", "main"]);
+    let at = s.tick(5);
+    s.repo.git_as(
+        SITI.1,
+        SITI.2,
+        &at,
+        &[
+            "merge",
+            "-q",
+            "--allow-unrelated-histories",
+            "--no-edit",
+            "-s",
+            "ours",
+            "asing",
+        ],
+    );
+    let run = s.check(&base);
+    assert!(codes(&run).contains(&"unrelated-history".to_owned()), "{}", run.stdout);
+}
+
+/// A merge may not carry one side's TLP lowering onto the other side's new details, and
+/// "Update branch" on an honest pull request passes.
+#[test]
+fn what_lands_is_judged_as_a_merge() {
+    let mut s = Sop::new();
+    let id = s.new_incident("Situs desa");
+    s.step(SITI, &id, "registered", &[]);
+    let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    // The pull request: analysis lowers TLP to CLEAR.
+    s.repo.git(&["checkout", "-q", "-b", "turunkan"]);
+    edit_file(&s, &id, "status: registered", "status: registered\ntlp: clear");
+    s.step(DEWI, &id, "registered", &["--note", "Aman dipublikasikan"]);
+    // Meanwhile on main: a handling note with details, written under AMBER.
+    s.repo.git(&["checkout", "-q", "main"]);
+    s.section(&id, "Catatan", "Kredensial admin: rahasia-123");
+    let at = s.tick(5);
+    s.repo.commit(AGUS.1, AGUS.2, &at, "Rincian");
+    let main = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    // GitHub's test merge: main merged with the pull request.
+    let at = s.tick(5);
+    s.repo.git_as(
+        DEWI.1,
+        DEWI.2,
+        &at,
+        &["merge", "-q", "--no-ff", "--no-edit", "turunkan"],
+    );
+    let run = s.check(&main);
+    assert!(codes(&run).contains(&"merge-tlp-lowered".to_owned()), "{}", run.stdout);
+    // "Update branch" that brings main's changes to a file the branch did not touch passes.
+    s.repo.git(&["reset", "-q", "--hard", &main]);
+    s.repo.git(&["checkout", "-q", "-b", "lain", &base]);
+    let other = s.new_incident("Phishing");
+    let at = s.tick(5);
+    s.repo
+        .git_as(BAYU.1, BAYU.2, &at, &["merge", "-q", "--no-ff", "--no-edit", "main"]);
+    let run = s.check(&main);
+    assert_eq!(codes(&run), Vec::<String>::new(), "{other}: {}", run.stdout);
+}
