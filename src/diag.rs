@@ -95,6 +95,7 @@ codes! {
     SystemNotBot = "system-not-bot": "Only the configured bot identity writes `by: system` entries.",
     TlpLowered = "tlp-lowered": "TLP is lowered only with an update by analysis or coordination in the same commit.",
     ConfigChanged = "config-changed": "The configuration changed; later commits are checked against the new one.",
+    ForbiddenPath = "forbidden-path": "Symlinks, submodules, .gitattributes and non-UTF-8 paths have no place under incidents/ or site-templates/; insiden.yaml is a regular file.",
     NoIdentity = "no-identity": "Without team members in insiden.yaml, identity checks are skipped.",
     // Configuration.
     Config = "config": "insiden.yaml must be valid.",
