@@ -159,6 +159,10 @@ pub struct ValidateArgs {
     /// The time SLAs and windows are measured at (default: now).
     #[arg(long)]
     pub now: Option<String>,
+    /// Read insiden.yaml, incidents/ and site-templates/ from this git revision's objects
+    /// instead of the working tree (use in CI).
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -272,6 +276,10 @@ pub struct BuildArgs {
     /// The time ages and SLAs are measured at (default: now); also printed on the pages.
     #[arg(long)]
     pub now: Option<String>,
+    /// Read insiden.yaml, incidents/ and site-templates/ from this git revision's objects
+    /// instead of the working tree (use in CI).
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -299,4 +307,8 @@ pub struct ReportArgs {
     /// The generation time, which also bounds still-running SLA stays (default: now).
     #[arg(long)]
     pub now: Option<String>,
+    /// Read insiden.yaml, incidents/ and site-templates/ from this git revision's objects
+    /// instead of the working tree (use in CI).
+    #[arg(long, value_name = "REV")]
+    pub rev: Option<String>,
 }

@@ -14,6 +14,9 @@ use chrono::{FixedOffset, TimeZone};
 use git2::{DiffOptions, ObjectType, Oid, Repository, Sort, TreeWalkMode, TreeWalkResult};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+// Reading a revision whole (`--rev`).
+use crate::site::templates::{MAX_OVERRIDE_BYTES, OVERRIDE_DIR};
+use crate::store::{forbidden, too_large, Forbidden};
 
 /// An error talking to git, with what to do about it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -296,18 +299,8 @@ impl Repo {
     }
 
     fn blob(&self, oid: Oid, path: &str) -> Content {
-        let blob = self.repo.find_blob(oid).map_err(|e| {
-            Diagnostic::error(
-                crate::diag::Code::Io,
-                path,
-                format!("cannot read the blob: {}", e.message()),
-            )
-            .help("run `git fsck`")
-        })?;
-        if blob.size() > crate::doc::MAX_FILE_BYTES {
-            return decode(vec![0; blob.size()], path.to_owned()).map(|f| f.text);
-        }
-        decode(blob.content().to_vec(), path.to_owned()).map(|f| f.text)
+        let bytes = self.blob_bytes(oid, path, crate::doc::MAX_FILE_BYTES)?;
+        decode(bytes, path.to_owned()).map(|f| f.text)
     }
 
     /// The text of a blob by id (for configurations).
@@ -502,6 +495,185 @@ impl Repo {
             .commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
             .map_err(|e| git_err("cannot commit", &e))?;
         Ok(oid.to_string())
+    }
+
+    /// The bytes of blob `oid` (shown as `path`). A blob over `limit` bytes is refused from
+    /// its object header, before its content is read or any memory is set aside for it.
+    fn blob_bytes(&self, oid: Oid, path: &str, limit: usize) -> Result<Vec<u8>, Diagnostic> {
+        let unreadable = |e: &git2::Error| {
+            Diagnostic::error(
+                crate::diag::Code::Io,
+                path,
+                format!("cannot read the blob: {}", e.message()),
+            )
+            .help("run `git fsck`")
+        };
+        let (size, _) = self
+            .repo
+            .odb()
+            .and_then(|odb| odb.read_header(oid))
+            .map_err(|e| unreadable(&e))?;
+        if size > limit {
+            return Err(too_large(path, size as u64, limit));
+        }
+        let blob = self.repo.find_blob(oid).map_err(|e| unreadable(&e))?;
+        if blob.size() > limit {
+            return Err(too_large(path, blob.size() as u64, limit));
+        }
+        Ok(blob.content().to_vec())
+    }
+
+    /// Whether `dir` is this repository's working tree root (always, for a bare repository):
+    /// tree paths are relative to that root.
+    pub fn is_root(&self, dir: &Path) -> bool {
+        let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
+        self.repo.workdir().is_none_or(|w| canon(w) == canon(dir))
+    }
+
+    /// `insiden.yaml`, `incidents/` and `site-templates/` as revision `rev` holds them, read
+    /// from git objects alone: no checkout, so no `.gitattributes`, filter or end-of-line
+    /// conversion applies, and the working tree is never consulted. Symlinks, submodules,
+    /// `.gitattributes` and non-UTF-8 names under the two folders are `forbidden-path`
+    /// findings, never followed or skipped; every blob's size is checked from its header first.
+    pub fn revision_files(&self, rev: &str) -> Result<RevisionFiles, GitError> {
+        let commit = self.resolve(rev)?;
+        let tree = self
+            .repo
+            .find_commit(Self::oid(&commit)?)
+            .and_then(|c| c.tree())
+            .map_err(|e| git_err("cannot read a tree", &e))?;
+        let config = match tree.get_name(CONFIG_FILE) {
+            None => Ok(None),
+            Some(e) => match entry_kind(&e) {
+                EntryKind::File => self
+                    .blob_bytes(e.id(), CONFIG_FILE, crate::doc::MAX_FILE_BYTES)
+                    .map(Some),
+                EntryKind::Symlink => Err(forbidden(CONFIG_FILE, Forbidden::Symlink)),
+                _ => Err(forbidden(CONFIG_FILE, Forbidden::NotAFile)),
+            },
+        };
+        let mut out = RevisionFiles {
+            commit,
+            config,
+            files: Vec::new(),
+            present: HashSet::new(),
+            problems: Vec::new(),
+            templates: Vec::new(),
+            template_problems: Vec::new(),
+        };
+        let (entries, problems) = self.regular_files(&tree, INCIDENTS_DIR)?;
+        out.problems = problems;
+        for (path, oid) in entries {
+            if is_incident_path(&path) {
+                match self.blob(oid, &path) {
+                    Ok(text) => out.files.push(SourceFile {
+                        path: path.clone(),
+                        text,
+                    }),
+                    Err(d) => out.problems.push(d),
+                }
+            }
+            out.present.insert(path);
+        }
+        let (entries, problems) = self.regular_files(&tree, OVERRIDE_DIR)?;
+        out.template_problems = problems;
+        let prefix = format!("{OVERRIDE_DIR}/");
+        for (path, oid) in entries {
+            match self.blob_bytes(oid, &path, MAX_OVERRIDE_BYTES) {
+                Ok(bytes) => out
+                    .templates
+                    .push((path.strip_prefix(&prefix).unwrap_or(&path).to_owned(), bytes)),
+                Err(d) => out.template_problems.push(d),
+            }
+        }
+        Ok(out)
+    }
+
+    /// The regular files under folder `dir` of `tree` as (repository path, blob id), sorted,
+    /// and a `forbidden-path` finding for every other entry that is not a folder. The walk
+    /// keeps its own stack, so a deeply nested tree cannot exhaust the call stack.
+    fn regular_files(&self, tree: &git2::Tree<'_>, dir: &str) -> Result<Listing, GitError> {
+        let mut files = Vec::new();
+        let mut problems = Vec::new();
+        let Some(top) = tree.get_name(dir) else {
+            return Ok((files, problems));
+        };
+        match entry_kind(&top) {
+            EntryKind::Folder => {}
+            EntryKind::Symlink => problems.push(forbidden(dir, Forbidden::Symlink)),
+            EntryKind::Submodule => problems.push(forbidden(dir, Forbidden::Submodule)),
+            _ => problems.push(forbidden(dir, Forbidden::NotAFolder)),
+        }
+        if !problems.is_empty() {
+            return Ok((files, problems));
+        }
+        let mut stack = vec![(dir.to_owned(), top.id())];
+        while let Some((prefix, id)) = stack.pop() {
+            let sub = self.repo.find_tree(id).map_err(|e| git_err("cannot read a tree", &e))?;
+            for e in sub.iter() {
+                let Ok(name) = std::str::from_utf8(e.name_bytes()) else {
+                    let path = format!("{prefix}/{}", String::from_utf8_lossy(e.name_bytes()));
+                    problems.push(forbidden(path, Forbidden::NotUtf8));
+                    continue;
+                };
+                let path = format!("{prefix}/{name}");
+                match entry_kind(&e) {
+                    EntryKind::Folder => stack.push((path, e.id())),
+                    EntryKind::File if name.eq_ignore_ascii_case(".gitattributes") => {
+                        problems.push(forbidden(path, Forbidden::Attributes));
+                    }
+                    EntryKind::File => files.push((path, e.id())),
+                    EntryKind::Symlink => problems.push(forbidden(path, Forbidden::Symlink)),
+                    EntryKind::Submodule => problems.push(forbidden(path, Forbidden::Submodule)),
+                    EntryKind::Other => problems.push(forbidden(path, Forbidden::Special)),
+                }
+            }
+        }
+        files.sort();
+        Ok((files, problems))
+    }
+}
+
+/// What a revision holds of the incident repository; see [`Repo::revision_files`].
+#[derive(Debug)]
+pub struct RevisionFiles {
+    /// The commit's full id.
+    pub commit: String,
+    /// The bytes of `insiden.yaml` (`None`: there is none), or why it cannot be used.
+    pub config: Result<Option<Vec<u8>>, Diagnostic>,
+    /// The incident files (`incidents/**/*.md` but READMEs) as text.
+    pub files: Vec<SourceFile>,
+    /// Every regular file under `incidents/`, for attachment checks.
+    pub present: HashSet<String>,
+    /// Incident files that cannot be read, and forbidden entries under `incidents/`.
+    pub problems: Vec<Diagnostic>,
+    /// The files under `site-templates/`: (path relative to it, bytes).
+    pub templates: Vec<(String, Vec<u8>)>,
+    /// Forbidden or too large entries under `site-templates/`.
+    pub template_problems: Vec<Diagnostic>,
+}
+
+/// The regular files of a folder as (repository path, blob id), and findings for the rest.
+type Listing = (Vec<(String, Oid)>, Vec<Diagnostic>);
+
+/// A tree entry by its git mode.
+enum EntryKind {
+    Folder,
+    /// A regular file (mode 100644 or 100755).
+    File,
+    Symlink,
+    /// A gitlink (mode 160000).
+    Submodule,
+    Other,
+}
+
+fn entry_kind(e: &git2::TreeEntry<'_>) -> EntryKind {
+    match e.filemode() {
+        0o040_000 => EntryKind::Folder,
+        0o100_644 | 0o100_755 => EntryKind::File,
+        0o120_000 => EntryKind::Symlink,
+        0o160_000 => EntryKind::Submodule,
+        _ => EntryKind::Other,
     }
 }
 

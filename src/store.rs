@@ -3,7 +3,9 @@
 //! temp directory, then swapped in).
 //!
 //! It knows no YAML, git or HTML: it moves bytes and reports I/O problems as diagnostics that
-//! name the file.
+//! name the file. It follows no link and reads no special file under `incidents/` or
+//! `site-templates/`: those are `forbidden-path` findings, worded as `git.rs` words the same
+//! entries in a git tree. Sizes are checked before a file is read.
 
 use crate::diag::{Code, Diagnostic};
 use crate::doc::MAX_FILE_BYTES;
@@ -39,36 +41,184 @@ pub fn rel(root: &Path, p: &Path) -> String {
         .join("/")
 }
 
-/// Finds and reads every `incidents/**/*.md` in parallel; unreadable, non-UTF-8 and too
-/// large files become diagnostics.
+/// Why a path under `incidents/` or `site-templates/` (or `insiden.yaml`) is refused. The same
+/// words are used whether the path was found in the working tree or in a git tree, so both
+/// sources report the same finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Forbidden {
+    /// A symbolic link (git mode 120000).
+    Symlink,
+    /// A submodule (a gitlink, git mode 160000).
+    Submodule,
+    /// A FIFO, socket or device.
+    Special,
+    /// A name that is not valid UTF-8.
+    NotUtf8,
+    /// A `.gitattributes` file, which would change how files are checked out.
+    Attributes,
+    /// `incidents` or `site-templates` is not a folder.
+    NotAFolder,
+    /// `insiden.yaml` is not a regular file.
+    NotAFile,
+}
+
+/// A `forbidden-path` finding for `path`.
+pub fn forbidden(path: impl Into<String>, why: Forbidden) -> Diagnostic {
+    let (message, help) = match why {
+        Forbidden::Symlink => (
+            "a symbolic link; links are never followed, here or in git",
+            "commit the file itself in place of the link",
+        ),
+        Forbidden::Submodule => (
+            "a submodule; its content is not part of this repository",
+            "remove the submodule and commit the files themselves",
+        ),
+        Forbidden::Special => (
+            "not a regular file (a FIFO, socket or device)",
+            "remove it; only regular files are read",
+        ),
+        Forbidden::NotUtf8 => ("the path is not valid UTF-8", "rename it with a UTF-8 name"),
+        Forbidden::Attributes => (
+            "a .gitattributes file here would change how files are checked out",
+            "remove it: incident and template files are published exactly as committed",
+        ),
+        Forbidden::NotAFolder => (
+            "not a folder",
+            "incidents/ and site-templates/ are folders of regular files",
+        ),
+        Forbidden::NotAFile => (
+            "not a regular file",
+            "insiden.yaml is a regular file at the repository root",
+        ),
+    };
+    Diagnostic::error(Code::ForbiddenPath, path, message).help(help)
+}
+
+/// `file-too-large` for a file of `size` bytes, known before reading it.
+pub fn too_large(rel: impl Into<String>, size: u64, limit: usize) -> Diagnostic {
+    let help = if limit == MAX_FILE_BYTES {
+        "keep evidence out of the incident file; attach it or store it elsewhere"
+    } else {
+        "make the file smaller"
+    };
+    Diagnostic::error(
+        Code::FileTooLarge,
+        rel,
+        format!("the file is {size} bytes; the limit is {} MiB", limit >> 20),
+    )
+    .help(help)
+}
+
+fn io_error(rel: &str, e: &dyn std::fmt::Display) -> Diagnostic {
+    Diagnostic::error(Code::Io, rel, format!("cannot read: {e}")).help("check that the file exists and is readable")
+}
+
+/// A regular file found by [`walk`].
+struct Found {
+    abs: PathBuf,
+    rel: String,
+    /// Its size, from the directory entry's metadata (the file is not opened).
+    len: u64,
+}
+
+/// Walks `root/dir` without following any link, the folder itself included. Returns its
+/// regular files, and a `forbidden-path` finding for each symlink, special file,
+/// `.gitattributes` and non-UTF-8 name (whose folder is not entered). A missing folder is empty.
+fn walk(root: &Path, dir: &str) -> (Vec<Found>, Vec<Diagnostic>) {
+    let top = root.join(dir);
+    let mut found = Vec::new();
+    let mut diags = Vec::new();
+    match std::fs::symlink_metadata(&top) {
+        Ok(m) if m.is_dir() => {}
+        Ok(m) => {
+            let why = if m.file_type().is_symlink() {
+                Forbidden::Symlink
+            } else {
+                Forbidden::NotAFolder
+            };
+            return (found, vec![forbidden(dir, why)]);
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return (found, diags),
+        Err(e) => return (found, vec![io_error(dir, &e)]),
+    }
+    let mut entries = walkdir::WalkDir::new(&top)
+        .follow_links(false)
+        .follow_root_links(false)
+        .sort_by_file_name()
+        .into_iter();
+    while let Some(entry) = entries.next() {
+        let e = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                let p = err.path().map_or_else(|| dir.to_owned(), |p| rel(root, p));
+                diags.push(io_error(&p, &err).help("check the file permissions"));
+                continue;
+            }
+        };
+        if e.depth() == 0 {
+            continue;
+        }
+        let ft = e.file_type();
+        let rel = rel(root, e.path());
+        let Some(name) = e.file_name().to_str() else {
+            diags.push(forbidden(rel, Forbidden::NotUtf8));
+            if ft.is_dir() {
+                entries.skip_current_dir();
+            }
+            continue;
+        };
+        if ft.is_dir() {
+            continue;
+        }
+        let why = if ft.is_symlink() {
+            Forbidden::Symlink
+        } else if !ft.is_file() {
+            Forbidden::Special
+        } else if name.eq_ignore_ascii_case(".gitattributes") {
+            Forbidden::Attributes
+        } else {
+            match e.metadata() {
+                Ok(m) => found.push(Found {
+                    abs: e.path().to_owned(),
+                    rel,
+                    len: m.len(),
+                }),
+                Err(err) => diags.push(io_error(&rel, &err)),
+            }
+            continue;
+        };
+        diags.push(forbidden(rel, why));
+    }
+    (found, diags)
+}
+
+/// Finds and reads every `incidents/**/*.md` in parallel, following no link. Unreadable,
+/// non-UTF-8 and too large files, symlinks, special files and non-UTF-8 names become
+/// diagnostics; a file's size is checked before it is read.
 pub fn scan(root: &Path) -> Scan {
     use rayon::prelude::*;
-    let dir = root.join(INCIDENTS_DIR);
-    let mut out = Scan::default();
-    if !dir.is_dir() {
-        return out;
-    }
-    let mut paths = Vec::new();
-    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
-        match entry {
-            Ok(e) if e.file_type().is_file() => {
-                let rel = rel(root, e.path());
-                if rel.ends_with(".md") && !e.file_name().to_string_lossy().eq_ignore_ascii_case("README.md") {
-                    paths.push((e.path().to_owned(), rel.clone()));
-                }
-                out.present.insert(rel);
-            }
-            Ok(_) => {}
-            Err(e) => {
-                let p = e.path().map_or_else(|| INCIDENTS_DIR.to_owned(), |p| rel(root, p));
-                out.diagnostics.push(
-                    Diagnostic::error(Code::Io, p, format!("cannot read: {e}")).help("check the file permissions"),
-                );
-            }
+    let (found, diagnostics) = walk(root, INCIDENTS_DIR);
+    let mut out = Scan {
+        diagnostics,
+        ..Scan::default()
+    };
+    let mut texts = Vec::new();
+    for f in found {
+        let name = f.rel.rsplit('/').next().unwrap_or("");
+        out.present.insert(f.rel.clone());
+        if f.rel.ends_with(".md") && !name.eq_ignore_ascii_case("README.md") {
+            texts.push(f);
         }
     }
-    let read: Vec<Result<SourceFile, Diagnostic>> =
-        paths.into_par_iter().map(|(abs, rel)| read_text(&abs, rel)).collect();
+    let read: Vec<Result<SourceFile, Diagnostic>> = texts
+        .into_par_iter()
+        .map(|f| {
+            if f.len > MAX_FILE_BYTES as u64 {
+                return Err(too_large(f.rel, f.len, MAX_FILE_BYTES));
+            }
+            read_limited(&f.abs, &f.rel, MAX_FILE_BYTES).and_then(|b| decode(b, f.rel))
+        })
+        .collect();
     for r in read {
         match r {
             Ok(f) => out.files.push(f),
@@ -78,24 +228,75 @@ pub fn scan(root: &Path) -> Scan {
     out
 }
 
-/// Reads one incident-sized text file.
+/// Every regular file under `root/dir` as (path relative to `dir`, bytes), following no link;
+/// symlinks, special files, `.gitattributes`, non-UTF-8 names and files over `limit` bytes are
+/// diagnostics instead.
+pub fn read_folder(root: &Path, dir: &str, limit: usize) -> (Vec<(String, Vec<u8>)>, Vec<Diagnostic>) {
+    let (found, mut diags) = walk(root, dir);
+    let mut files = Vec::new();
+    let prefix = format!("{dir}/");
+    for f in found {
+        let read = if f.len > limit as u64 {
+            Err(too_large(f.rel.clone(), f.len, limit))
+        } else {
+            read_limited(&f.abs, &f.rel, limit)
+        };
+        match read {
+            Ok(bytes) => files.push((f.rel.strip_prefix(&prefix).unwrap_or(&f.rel).to_owned(), bytes)),
+            Err(d) => diags.push(d),
+        }
+    }
+    (files, diags)
+}
+
+/// The regular file `root/rel` (at most `limit` bytes), `None` when there is none. A link or
+/// anything else that is not a regular file is a `forbidden-path` error.
+pub fn read_file(root: &Path, rel: &str, limit: usize) -> Result<Option<Vec<u8>>, Diagnostic> {
+    let abs = root.join(rel);
+    match std::fs::symlink_metadata(&abs) {
+        Ok(m) if m.is_file() => read_limited(&abs, rel, limit).map(Some),
+        Ok(m) if m.file_type().is_symlink() => Err(forbidden(rel, Forbidden::Symlink)),
+        Ok(_) => Err(forbidden(rel, Forbidden::NotAFile)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(io_error(rel, &e)),
+    }
+}
+
+/// Reads at most `limit` bytes of the file at `abs`. Its size is taken from the open file
+/// before reading, and the read stops after `limit` bytes in case it grows meanwhile, so a
+/// huge (or sparse) file is never loaded.
+fn read_limited(abs: &Path, rel: &str, limit: usize) -> Result<Vec<u8>, Diagnostic> {
+    use std::io::Read;
+    let file = std::fs::File::open(abs).map_err(|e| io_error(rel, &e))?;
+    let len = file.metadata().map_err(|e| io_error(rel, &e))?.len();
+    if len > limit as u64 {
+        return Err(too_large(rel, len, limit));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(limit));
+    file.take(limit as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| io_error(rel, &e))?;
+    if bytes.len() > limit {
+        return Err(too_large(rel, bytes.len() as u64, limit));
+    }
+    Ok(bytes)
+}
+
+/// Reads one incident-sized text file, refusing a link or a special file.
 pub fn read_text(abs: &Path, rel: String) -> Result<SourceFile, Diagnostic> {
-    let bytes = std::fs::read(abs).map_err(|e| {
-        Diagnostic::error(Code::Io, rel.clone(), format!("cannot read: {e}"))
-            .help("check that the file exists and is readable")
-    })?;
+    match std::fs::symlink_metadata(abs) {
+        Ok(m) if m.file_type().is_symlink() => return Err(forbidden(rel, Forbidden::Symlink)),
+        Ok(m) if !m.is_file() => return Err(forbidden(rel, Forbidden::Special)),
+        _ => {}
+    }
+    let bytes = read_limited(abs, &rel, MAX_FILE_BYTES)?;
     decode(bytes, rel)
 }
 
 /// Checks size and UTF-8 of file content (from disk or a git blob).
 pub fn decode(bytes: Vec<u8>, rel: String) -> Result<SourceFile, Diagnostic> {
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(Diagnostic::error(
-            Code::FileTooLarge,
-            rel,
-            format!("the file is {} bytes; the limit is 1 MiB", bytes.len()),
-        )
-        .help("keep evidence out of the incident file; attach it or store it elsewhere"));
+        return Err(too_large(rel, bytes.len() as u64, MAX_FILE_BYTES));
     }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile { path: rel, text }),

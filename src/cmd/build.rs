@@ -1,15 +1,16 @@
 //! `insiden build`: validates every incident (stopping with `validate`'s diagnostics on an
 //! error), loads the templates (built-ins plus `site-templates/` overrides), computes the page
-//! plan for one audience and language, and swaps the output folder in atomically.
+//! plan for one audience and language, and swaps the output folder in atomically. With
+//! `--rev`, everything is read from that revision's git objects, never from the working tree.
 //!
 //! It refuses to replace a folder that is not a site it built (no marker file), so a wrong
 //! `--out` can never delete the repository.
 
-use super::{emit, load, now, Ctx, Failure, Result, FINDINGS, OK};
+use super::{emit, now, Ctx, Failure, Result, FINDINGS, OK};
 use crate::audience::Audience;
 use crate::cli::{AudienceArg, BuildArgs, FormatArg, LangArg};
 use crate::diag::{Code, Diagnostic};
-use crate::site::templates::{read_overrides, TemplateError, Templates};
+use crate::site::templates::TemplateError;
 use crate::workflow::Lang;
 use std::path::Path;
 
@@ -81,12 +82,13 @@ fn check_out(root: &Path, out: &Path) -> Result<()> {
 }
 
 pub(super) fn run(ctx: &Ctx, args: BuildArgs) -> Result<u8> {
-    let cfg = ctx.config()?;
+    let source = ctx.source(args.rev.as_deref())?;
+    let cfg = source.config()?;
     let now_t = now(args.now.as_deref(), &cfg)?;
     let out = ctx.root.join(&args.out);
     check_out(&ctx.root, &out)?;
-    let tpl = Templates::new(read_overrides(&ctx.root).map_err(template_failure)?).map_err(template_failure)?;
-    let v = load(ctx, &cfg, now_t);
+    let tpl = source.templates()?;
+    let v = source.load(&cfg, now_t);
     if v.has_errors() {
         emit(&v.diagnostics, FormatArg::Human);
         return Ok(FINDINGS);

@@ -13,13 +13,15 @@ mod list;
 mod new;
 mod report;
 mod show;
+mod source;
 mod transition;
 mod validate;
 
 use crate::cli::{Cli, Command, FormatArg};
-use crate::config::{Config, FILE_NAME};
+use crate::config::Config;
 use crate::diag::{self, Diagnostic, Format};
 use crate::model::Timestamp;
+pub use source::Source;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -153,28 +155,14 @@ impl Ctx {
         })
     }
 
-    /// Loads `insiden.yaml` (or the built-in default when there is none).
+    /// Loads `insiden.yaml` from the working tree (or the built-in default when there is none).
     pub fn config(&self) -> Result<Config> {
-        let path = self.root.join(FILE_NAME);
-        let text = match std::fs::read(&path) {
-            Ok(bytes) => Some(String::from_utf8(bytes).map_err(|_| {
-                Failure::Diags(vec![Diagnostic::error(
-                    diag::Code::Config,
-                    FILE_NAME,
-                    "insiden.yaml is not UTF-8",
-                )
-                .help("save it as UTF-8")])
-            })?),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => {
-                return Err(Failure::Diags(vec![Diagnostic::error(
-                    diag::Code::Io,
-                    FILE_NAME,
-                    format!("cannot read: {e}"),
-                )]))
-            }
-        };
-        Config::parse(text.as_deref(), FILE_NAME).map_err(Failure::Diags)
+        self.source(None)?.config()
+    }
+
+    /// The working tree, or with `rev` that revision's git objects.
+    pub fn source(&self, rev: Option<&str>) -> Result<Source> {
+        Source::open(&self.root, rev)
     }
 }
 
@@ -208,11 +196,7 @@ pub fn print(s: &str) {
 
 /// Loads and validates every incident in the working tree.
 pub fn load(ctx: &Ctx, cfg: &Config, now: Timestamp) -> crate::rules::Validation {
-    let scan = crate::store::scan(&ctx.root);
-    let mut v = crate::rules::validate(&scan.files, &scan.present, cfg, now);
-    v.diagnostics.extend(scan.diagnostics);
-    diag::sort(&mut v.diagnostics);
-    v
+    Source::WorkTree(ctx.root.clone()).load(cfg, now)
 }
 
 /// The path of an incident file from its id (`incidents/<year>/<id>.md`).

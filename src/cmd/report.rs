@@ -1,15 +1,16 @@
 //! `insiden report`: parses the period, validates every incident (stopping with `validate`'s
 //! diagnostics on an error), aggregates, applies the audience and renders Markdown, HTML,
-//! CSV or JSON to standard output or, atomically, to `--out`.
+//! CSV or JSON to standard output or, atomically, to `--out`. With `--rev`, the configuration,
+//! incidents and templates come from that revision's git objects.
 
 use super::build::{audience, lang, template_failure};
-use super::{emit, load, now, print, Ctx, Failure, Result, FINDINGS, OK};
+use super::{emit, now, print, Ctx, Failure, Result, FINDINGS, OK};
 use crate::audience::Lens;
 use crate::cli::{FormatArg, ReportArgs, ReportFormatArg};
 use crate::diag::{Code, Diagnostic};
 use crate::report::{Facts, Period};
 use crate::site::templates::context;
-use crate::site::templates::{read_overrides, safe, value, Templates};
+use crate::site::templates::{safe, value};
 use chrono::Datelike;
 use rayon::prelude::*;
 
@@ -17,7 +18,8 @@ const PERIOD_HELP: &str =
     "e.g. --period 2026-01, --period 2026-Q1, --period 2026, or --from 2026-01-01 --to 2026-02-01 (the end is exclusive)";
 
 pub(super) fn run(ctx: &Ctx, args: ReportArgs) -> Result<u8> {
-    let cfg = ctx.config()?;
+    let source = ctx.source(args.rev.as_deref())?;
+    let cfg = source.config()?;
     let now_t = now(args.now.as_deref(), &cfg)?;
     let tz = cfg.timezone;
     let period = match (&args.period, &args.from, &args.to) {
@@ -35,7 +37,7 @@ pub(super) fn run(ctx: &Ctx, args: ReportArgs) -> Result<u8> {
         }
     }
     .map_err(|m| Failure::usage(m, PERIOD_HELP))?;
-    let v = load(ctx, &cfg, now_t);
+    let v = source.load(&cfg, now_t);
     if v.has_errors() {
         emit(&v.diagnostics, FormatArg::Human);
         return Ok(FINDINGS);
@@ -50,7 +52,7 @@ pub(super) fn run(ctx: &Ctx, args: ReportArgs) -> Result<u8> {
         ReportFormatArg::Csv => crate::report::to_csv(&view),
         ReportFormatArg::Json => crate::report::to_json(&view),
         ReportFormatArg::Html => {
-            let tpl = Templates::new(read_overrides(&ctx.root).map_err(template_failure)?).map_err(template_failure)?;
+            let tpl = source.templates()?;
             let css = String::from_utf8_lossy(tpl.static_file("report.css")).into_owned();
             let base = context! {
                 t => value(&crate::i18n::ui(view.lang)),

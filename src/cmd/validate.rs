@@ -1,12 +1,14 @@
-//! `insiden validate`: every incident in the working tree, and the repository-wide rules.
+//! `insiden validate`: every incident in the working tree (or, with `--rev`, in a revision's
+//! git objects), and the repository-wide rules.
 
-use super::{emit, load, now, Ctx, Result, FINDINGS, OK};
+use super::{emit, now, Ctx, Result, FINDINGS, OK};
 use crate::cli::{DenyArg, ValidateArgs};
 
 pub(super) fn run(ctx: &Ctx, args: ValidateArgs) -> Result<u8> {
-    let cfg = ctx.config()?;
+    let source = ctx.source(args.rev.as_deref())?;
+    let cfg = source.config()?;
     let now = now(args.now.as_deref(), &cfg)?;
-    let v = load(ctx, &cfg, now);
+    let v = source.load(&cfg, now);
     emit(&v.diagnostics, args.format);
     let deny_warnings = args.deny == Some(DenyArg::Warnings);
     let failed = v.has_errors() || (deny_warnings && !v.diagnostics.is_empty());

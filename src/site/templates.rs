@@ -4,13 +4,12 @@
 //! and `.xml`, and errors located in the template's file and line.
 //!
 //! Templates only ever receive view structs from `audience` (and numbers and SVG from
-//! `report` and `site::charts`); this module never sees an `Incident`. It reads the override
-//! folder and nothing else.
+//! `report` and `site::charts`); this module never sees an `Incident`. It reads no file: the
+//! override files are handed to it, from the working tree or from a git revision.
 
 use minijinja::{Environment, UndefinedBehavior};
 use serde::Serialize;
 use std::collections::BTreeMap;
-use std::path::Path;
 
 /// The template value type and the `context!` macro, re-exported so that minijinja is named
 /// only here.
@@ -69,82 +68,53 @@ pub struct Templates {
     statics: BTreeMap<String, Vec<u8>>,
 }
 
-/// Every file under `dir` (not starting with `.`), as paths relative to it with `/`.
-fn files_under(dir: &Path, prefix: &str, out: &mut Vec<String>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        if name.starts_with('.') {
-            continue;
-        }
-        let rel = format!("{prefix}{name}");
-        if e.path().is_dir() {
-            files_under(&e.path(), &format!("{rel}/"), out);
-        } else {
-            out.push(rel);
-        }
-    }
-}
+/// Override files larger than this are refused (a style sheet may embed its fonts).
+pub const MAX_OVERRIDE_BYTES: usize = 8 * 1024 * 1024;
 
-/// Reads `site-templates/<name>` for every built-in name that has one: (name, text). A file
-/// there whose name is not a built-in's is an error (it would silently do nothing).
-pub fn read_overrides(root: &Path) -> Result<Vec<(String, String)>, TemplateError> {
-    let dir = root.join(OVERRIDE_DIR);
-    let mut present = Vec::new();
-    files_under(&dir, "", &mut present);
-    present.sort();
-    let known = |n: &str| {
+/// The overrides among the files of `site-templates/`, given as (path relative to it, bytes):
+/// (name, text) for every built-in name that has one. Names with a part starting with `.`
+/// are ignored; any other name that is not a built-in's is an error (it would silently do
+/// nothing), and so is a file that is not UTF-8.
+///
+/// The files come from the working tree (`store::read_folder`) or from a revision's objects
+/// (`git::Repo::revision_files`); both refuse links and special files before anything
+/// reaches this function, so an override can never pull in a file from elsewhere.
+pub fn overrides(files: Vec<(String, Vec<u8>)>) -> Result<Vec<(String, String)>, TemplateError> {
+    let mut files: Vec<(String, Vec<u8>)> = files
+        .into_iter()
+        .filter(|(n, _)| !n.split('/').any(|part| part.starts_with('.')))
+        .collect();
+    files.sort();
+    let names = || {
         BUILTINS
-            .iter()
-            .map(|(b, _)| *b)
-            .chain(STATIC_FILES.iter().map(|(b, _)| *b))
-            .any(|b| b == n)
-    };
-    if let Some(unknown) = present.iter().find(|n| !known(n)) {
-        let names: Vec<&str> = BUILTINS
             .iter()
             .map(|(n, _)| *n)
             .chain(STATIC_FILES.iter().map(|(n, _)| *n))
-            .collect();
+    };
+    if let Some((unknown, _)) = files.iter().find(|(n, _)| !names().any(|b| b == n)) {
         return Err(TemplateError {
             path: format!("{OVERRIDE_DIR}/{unknown}"),
             line: None,
             message: format!(
                 "`{unknown}` is not the name of a built-in template, so it would replace nothing; the names are: {}",
-                names.join(", ")
+                names().collect::<Vec<_>>().join(", ")
             ),
             source: None,
         });
     }
-    let mut out = Vec::new();
-    let names = BUILTINS
-        .iter()
-        .map(|(n, _)| *n)
-        .chain(STATIC_FILES.iter().map(|(n, _)| *n));
-    for name in names {
-        let p = dir.join(name);
-        match std::fs::read(&p) {
-            Ok(bytes) => {
-                let text = String::from_utf8(bytes).map_err(|_| TemplateError {
+    files
+        .into_iter()
+        .map(|(name, bytes)| {
+            String::from_utf8(bytes)
+                .map(|text| (name.clone(), text))
+                .map_err(|_| TemplateError {
                     path: format!("{OVERRIDE_DIR}/{name}"),
                     line: None,
                     message: "the template is not UTF-8".into(),
                     source: None,
-                })?;
-                out.push((name.to_owned(), text));
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => {
-                return Err(TemplateError {
-                    path: format!("{OVERRIDE_DIR}/{name}"),
-                    line: None,
-                    message: format!("cannot read: {e}"),
-                    source: None,
                 })
-            }
-        }
-    }
-    Ok(out)
+        })
+        .collect()
 }
 
 impl Templates {
@@ -252,22 +222,25 @@ mod tests {
 
     #[test]
     fn an_unknown_override_name_is_an_error_listing_the_names() {
-        let dir = tempfile::tempdir().expect("tmp");
-        let over = dir.path().join(OVERRIDE_DIR);
-        std::fs::create_dir_all(over.join("api/schema")).expect("mkdir");
-        std::fs::write(over.join("index.html"), "x").expect("write");
-        std::fs::write(over.join("api/schema/status.schema.json"), "{}").expect("write");
-        std::fs::write(over.join(".gitkeep"), "").expect("write");
-        let got = read_overrides(dir.path()).expect("known names");
+        let file = |n: &str| (n.to_owned(), b"x".to_vec());
+        let mut files = vec![
+            file("index.html"),
+            file("api/schema/status.schema.json"),
+            file(".gitkeep"),
+            file(".git/index.html"),
+        ];
+        let got = overrides(files.clone()).expect("known names");
         assert_eq!(got.len(), 2);
-        std::fs::write(over.join("indeks.html"), "x").expect("write");
-        let e = read_overrides(dir.path()).expect_err("unknown");
+        files.push(file("indeks.html"));
+        let e = overrides(files).expect_err("unknown");
         assert_eq!(e.path, "site-templates/indeks.html");
         assert!(
             e.message.contains("index.html") && e.message.contains("feed.xml"),
             "{}",
             e.message
         );
+        let e = overrides(vec![("style.css".into(), vec![0xff])]).expect_err("not UTF-8");
+        assert_eq!(e.path, "site-templates/style.css");
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod config;
 mod init;
 mod list_show;
 mod new;
+mod one_truth;
 mod report;
 mod transition;
 mod validate;
