@@ -117,13 +117,12 @@ fn io_error(rel: &str, e: &dyn std::fmt::Display) -> Diagnostic {
 struct Found {
     abs: PathBuf,
     rel: String,
-    /// Its size, from the directory entry's metadata (the file is not opened).
-    len: u64,
 }
 
 /// Walks `root/dir` without following any link, the folder itself included. Returns its
 /// regular files, and a `forbidden-path` finding for each symlink, special file,
 /// `.gitattributes` and non-UTF-8 name (whose folder is not entered). A missing folder is empty.
+/// File types come from the directory listing, so no file is opened or stat'ed here.
 fn walk(root: &Path, dir: &str) -> (Vec<Found>, Vec<Diagnostic>) {
     let top = root.join(dir);
     let mut found = Vec::new();
@@ -177,14 +176,10 @@ fn walk(root: &Path, dir: &str) -> (Vec<Found>, Vec<Diagnostic>) {
         } else if name.eq_ignore_ascii_case(".gitattributes") {
             Forbidden::Attributes
         } else {
-            match e.metadata() {
-                Ok(m) => found.push(Found {
-                    abs: e.path().to_owned(),
-                    rel,
-                    len: m.len(),
-                }),
-                Err(err) => diags.push(io_error(&rel, &err)),
-            }
+            found.push(Found {
+                abs: e.path().to_owned(),
+                rel,
+            });
             continue;
         };
         diags.push(forbidden(rel, why));
@@ -194,7 +189,7 @@ fn walk(root: &Path, dir: &str) -> (Vec<Found>, Vec<Diagnostic>) {
 
 /// Finds and reads every `incidents/**/*.md` in parallel, following no link. Unreadable,
 /// non-UTF-8 and too large files, symlinks, special files and non-UTF-8 names become
-/// diagnostics; a file's size is checked before it is read.
+/// diagnostics; a file's size is checked before its content is read.
 pub fn scan(root: &Path) -> Scan {
     use rayon::prelude::*;
     let (found, diagnostics) = walk(root, INCIDENTS_DIR);
@@ -212,12 +207,7 @@ pub fn scan(root: &Path) -> Scan {
     }
     let read: Vec<Result<SourceFile, Diagnostic>> = texts
         .into_par_iter()
-        .map(|f| {
-            if f.len > MAX_FILE_BYTES as u64 {
-                return Err(too_large(f.rel, f.len, MAX_FILE_BYTES));
-            }
-            read_limited(&f.abs, &f.rel, MAX_FILE_BYTES).and_then(|b| decode(b, f.rel))
-        })
+        .map(|f| read_limited(&f.abs, &f.rel, MAX_FILE_BYTES).and_then(|b| decode(b, f.rel)))
         .collect();
     for r in read {
         match r {
@@ -236,12 +226,7 @@ pub fn read_folder(root: &Path, dir: &str, limit: usize) -> (Vec<(String, Vec<u8
     let mut files = Vec::new();
     let prefix = format!("{dir}/");
     for f in found {
-        let read = if f.len > limit as u64 {
-            Err(too_large(f.rel.clone(), f.len, limit))
-        } else {
-            read_limited(&f.abs, &f.rel, limit)
-        };
-        match read {
+        match read_limited(&f.abs, &f.rel, limit) {
             Ok(bytes) => files.push((f.rel.strip_prefix(&prefix).unwrap_or(&f.rel).to_owned(), bytes)),
             Err(d) => diags.push(d),
         }
@@ -262,9 +247,9 @@ pub fn read_file(root: &Path, rel: &str, limit: usize) -> Result<Option<Vec<u8>>
     }
 }
 
-/// Reads at most `limit` bytes of the file at `abs`. Its size is taken from the open file
-/// before reading, and the read stops after `limit` bytes in case it grows meanwhile, so a
-/// huge (or sparse) file is never loaded.
+/// Reads at most `limit` bytes of the file at `abs`. Its size is taken from the open file's
+/// metadata before reading, and the read stops after `limit` bytes in case it grows
+/// meanwhile, so a huge (or sparse) file is never loaded.
 fn read_limited(abs: &Path, rel: &str, limit: usize) -> Result<Vec<u8>, Diagnostic> {
     use std::io::Read;
     let file = std::fs::File::open(abs).map_err(|e| io_error(rel, &e))?;
