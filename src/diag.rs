@@ -284,7 +284,9 @@ pub fn render_human(d: &Diagnostic) -> String {
         .commit
         .as_ref()
         .map(|c| format!("in commit {} ({})", c.id, sanitize_terminal(&c.subject)));
-    let location = d.location();
+    // A path is text the repository chose: a file name may carry terminal controls.
+    let location = sanitize_terminal(&d.location());
+    let path = sanitize_terminal(&d.path);
     let source = d.source_line.as_deref().map(sanitize_terminal);
 
     let mut msg = level.title(&message).id(code);
@@ -306,7 +308,7 @@ pub fn render_human(d: &Diagnostic) -> String {
         msg = msg.snippet(
             Snippet::source(src)
                 .line_start(line)
-                .origin(&d.path)
+                .origin(&path)
                 .annotation(level.span(span)),
         );
     } else {
@@ -391,6 +393,18 @@ mod tests {
         )
         .at(text, 3, 1)
         .help("did you mean `title`?")
+    }
+
+    #[test]
+    fn terminal_controls_in_a_path_never_reach_the_terminal() {
+        let path = "incidents/2026/INC-\u{1b}[31mRED.md";
+        for d in [
+            Diagnostic::error(Code::ForbiddenPath, path, "refused"),
+            Diagnostic::error(Code::YamlSyntax, path, "bad").at("---\nid: [\n---\n", 2, 5),
+        ] {
+            let out = render_human(&d);
+            assert!(!out.contains('\u{1b}'), "{out:?}");
+        }
     }
 
     #[test]
