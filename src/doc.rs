@@ -188,6 +188,23 @@ pub fn parse(text: &str, path: &str, tz: Tz) -> Parsed {
     };
     let mut layout = split.layout;
     let offset = layout.fm_start - 1;
+    // Fast path: a well-formed file deserialises straight into typed fields in one pass,
+    // which also lists the keys in the parser's order: they must be the line reader's.
+    // Anything it cannot take (a wrong type, an unknown field, a bad time, a disagreement)
+    // goes the field-by-field way, which reports every problem with its position.
+    if let Ok(fast) = serde_yaml::from_str::<Fast>(split.front) {
+        if fast.agrees(&mut layout) {
+            if let Some(mut inc) = fast.into_incident(tz) {
+                inc.sections = markdown::sections(split.body, split.body_line);
+                inc.body = split.body.to_owned();
+                return Parsed {
+                    incident: Some(inc),
+                    layout,
+                    diagnostics: diags,
+                };
+            }
+        }
+    }
     let value: Value = match serde_yaml::from_str(split.front) {
         Ok(v) => v,
         Err(e) => {
@@ -213,20 +230,6 @@ pub fn parse(text: &str, path: &str, tz: Tz) -> Parsed {
             layout,
             diagnostics: vec![d],
         };
-    }
-    // Fast path: a well-formed file deserialises straight into typed fields. Anything it
-    // cannot take (a wrong type, an unknown field, a bad time) goes the field-by-field way,
-    // which reports every problem with its position.
-    if let Ok(fast) = Fast::deserialize(&value) {
-        if let Some(mut inc) = fast.into_incident(tz) {
-            inc.sections = markdown::sections(split.body, split.body_line);
-            inc.body = split.body.to_owned();
-            return Parsed {
-                incident: Some(inc),
-                layout,
-                diagnostics: diags,
-            };
-        }
     }
     let map = match value {
         Value::Mapping(m) => m,
@@ -274,12 +277,12 @@ struct Builder<'a> {
     diags: &'a mut Vec<Diagnostic>,
 }
 
-/// The whole front matter in one typed pass (the fast path of [`parse`]).
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+/// The whole front matter in one typed pass (the fast path of [`parse`]), with the keys in
+/// the order the parser read them.
+#[derive(Default)]
 struct Fast {
+    keys: Vec<String>,
     id: String,
-    #[serde(default)]
     title: String,
     status: String,
     reported_at: Option<String>,
@@ -287,7 +290,6 @@ struct Fast {
     detected_at: Option<String>,
     reporter: Option<RawReporter>,
     owner: Option<String>,
-    #[serde(default)]
     assets: Vec<String>,
     category: Option<String>,
     severity: Option<Severity>,
@@ -302,22 +304,17 @@ struct Fast {
     rejection_reason: Option<String>,
     rejection_code: Option<RejectionCode>,
     duplicate_of: Option<String>,
-    #[serde(default)]
     related: Vec<String>,
-    #[serde(default)]
     rsit: Vec<String>,
-    #[serde(default)]
     attack: Vec<String>,
-    #[serde(default)]
     external_reports: Vec<FastReport>,
-    #[serde(default)]
     observables: Vec<RawObservable>,
-    #[serde(default)]
     attachments: Vec<String>,
-    #[serde(default)]
     tags: Vec<String>,
     extra: Option<serde_json::Value>,
     history: Vec<FastEntry>,
+    /// Whether `id`, `status` and `history` were there.
+    required: [bool; 3],
 }
 
 #[derive(Deserialize)]
@@ -339,10 +336,87 @@ struct FastReport {
     reference: Option<String>,
 }
 
+impl<'de> Deserialize<'de> for Fast {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Fast, D::Error> {
+        d.deserialize_map(FastVisitor)
+    }
+}
+
+/// Reads the front matter's mapping field by field into [`Fast`], keeping the key order.
+struct FastVisitor;
+
+impl<'de> serde::de::Visitor<'de> for FastVisitor {
+    type Value = Fast;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a mapping of incident fields")
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Fast, A::Error> {
+        use serde::de::Error;
+        let mut f = Fast::default();
+        while let Some(key) = map.next_key::<String>()? {
+            match key.as_str() {
+                "id" => (f.id, f.required[0]) = (map.next_value()?, true),
+                "title" => f.title = map.next_value()?,
+                "status" => (f.status, f.required[1]) = (map.next_value()?, true),
+                "reported_at" => f.reported_at = map.next_value()?,
+                "occurred_at" => f.occurred_at = map.next_value()?,
+                "detected_at" => f.detected_at = map.next_value()?,
+                "reporter" => f.reporter = map.next_value()?,
+                "owner" => f.owner = map.next_value()?,
+                "assets" => f.assets = map.next_value()?,
+                "category" => f.category = map.next_value()?,
+                "severity" => f.severity = map.next_value()?,
+                "tlp" => f.tlp = map.next_value()?,
+                "pap" => f.pap = map.next_value()?,
+                "summary" => f.summary = map.next_value()?,
+                "in_scope" => f.in_scope = map.next_value()?,
+                "handler" => f.handler = map.next_value()?,
+                "delivered_to" => f.delivered_to = map.next_value()?,
+                "resolution" => f.resolution = map.next_value()?,
+                "impact" => f.impact = map.next_value()?,
+                "rejection_reason" => f.rejection_reason = map.next_value()?,
+                "rejection_code" => f.rejection_code = map.next_value()?,
+                "duplicate_of" => f.duplicate_of = map.next_value()?,
+                "related" => f.related = map.next_value()?,
+                "rsit" => f.rsit = map.next_value()?,
+                "attack" => f.attack = map.next_value()?,
+                "external_reports" => f.external_reports = map.next_value()?,
+                "observables" => f.observables = map.next_value()?,
+                "attachments" => f.attachments = map.next_value()?,
+                "tags" => f.tags = map.next_value()?,
+                "extra" => f.extra = map.next_value()?,
+                "history" => (f.history, f.required[2]) = (map.next_value()?, true),
+                other => return Err(A::Error::unknown_field(other, FIELDS)),
+            }
+            if f.keys.contains(&key) {
+                return Err(A::Error::custom(format!("duplicate field `{key}`")));
+            }
+            f.keys.push(key);
+        }
+        Ok(f)
+    }
+}
+
 impl Fast {
+    /// Whether the parser read the keys the line reader saw, in the same order, and as many
+    /// history entries as block `- ` lines (filling in the lines of a flow-style history).
+    fn agrees(&self, layout: &mut Layout) -> bool {
+        let same = self.keys.len() == layout.keys.len() && self.keys.iter().zip(&layout.keys).all(|(a, b)| *a == b.0);
+        if layout.entries.is_empty() {
+            let line = layout.key_line("history").unwrap_or(layout.fm_start);
+            layout.entries = vec![line; self.history.len()];
+        }
+        same && layout.entries.len() == self.history.len()
+    }
+
     /// `None` when something needs the careful path (a time that does not parse, a TLP
     /// spelled otherwise than the format writes it).
     fn into_incident(self, tz: Tz) -> Option<Incident> {
+        if self.required.contains(&false) {
+            return None;
+        }
         let time = |s: Option<String>| -> Option<Option<Timestamp>> {
             match s {
                 None => Some(None),

@@ -249,6 +249,61 @@ impl Repo {
         self.repo.merge_commits(&a, &b, None).ok()
     }
 
+    /// How `head` lands on `base` when `base` moved on since `head` left it: git's own merge
+    /// of the two, as the incident files it changes relative to both (each with both
+    /// versions). `None` when the merge has conflicts (the forge will not merge it either).
+    pub fn landing(&self, base: &str, head: &str) -> Result<Option<Vec<Change>>, GitError> {
+        let (base_oid, head_oid) = (Self::oid(base)?, Self::oid(head)?);
+        let Some(index) = self.merge_of(base_oid, head_oid) else {
+            return Err(err(
+                "cannot merge the head into the base",
+                "check the repository with `git status` and `git log`",
+            ));
+        };
+        if index.has_conflicts() {
+            return Ok(None);
+        }
+        let tree = |oid: Oid| {
+            self.repo
+                .find_commit(oid)
+                .and_then(|c| c.tree())
+                .map_err(|e| git_err("cannot read a tree", &e))
+        };
+        let (base_tree, head_tree) = (tree(base_oid)?, tree(head_oid)?);
+        let mut changes = Vec::new();
+        for e in index.iter() {
+            let Ok(path) = String::from_utf8(e.path.clone()) else {
+                continue;
+            };
+            if !path.starts_with(&format!("{INCIDENTS_DIR}/")) || !is_incident_path(&path) {
+                continue;
+            }
+            let olds = [&base_tree, &head_tree].map(|t| entry_at(t, &path));
+            if olds.iter().any(|o| o.is_some_and(|o| o.id == e.id)) {
+                continue;
+            }
+            changes.push(Change {
+                olds: olds
+                    .iter()
+                    .map(|o| o.filter(Entry::is_regular).map(|o| self.blob(o.id, &path)))
+                    .collect(),
+                new: Some(self.blob(e.id, &path)),
+                path,
+                clean_merge: true,
+            });
+        }
+        Ok(Some(changes))
+    }
+
+    /// A commit's metadata.
+    pub fn commit_meta(&self, id: &str) -> Result<CommitMeta, GitError> {
+        let commit = self
+            .repo
+            .find_commit(Self::oid(id)?)
+            .map_err(|e| git_err("cannot read a commit", &e))?;
+        Ok(Self::meta(&commit))
+    }
+
     /// The best common ancestor of two commits.
     pub fn merge_base(&self, a: &str, b: &str) -> Result<String, GitError> {
         self.repo
@@ -742,13 +797,6 @@ impl<'r> Walker<'r> {
         Ok(t)
     }
 
-    fn subtree(&mut self, tree: &git2::Tree<'r>, name: &str) -> Result<Option<git2::Tree<'r>>, GitError> {
-        match tree.get_name(name) {
-            Some(e) if e.kind() == Some(ObjectType::Tree) => self.tree(e.id()).map(Some),
-            _ => Ok(None),
-        }
-    }
-
     /// What commit `id` changed under `incidents/` (against every parent), whether it
     /// changed `insiden.yaml` or `site-templates/`, and every path the rules refuse or track
     /// (attachments, symlinks, submodules, attributes, non-UTF-8 names). Blob ids and file
@@ -786,26 +834,14 @@ impl<'r> Walker<'r> {
                 });
             }
         }
-        for name in [".gitattributes", ".gitmodules"] {
-            let now = entry_at(&tree, name);
-            if now.is_some() && parents.iter().all(|p| entry_at(p, name) != now) {
-                paths.push(PathEvent {
-                    path: name.into(),
-                    what: PathWhat::Forbidden(format!("`{name}` changes how git checks files out")),
-                });
-            }
-        }
+        // One diff of the whole tree: subtrees with equal ids are skipped whole, so this costs
+        // what changed, and an attribute file anywhere is seen.
         let mut deltas = Vec::new();
-        for dir in [INCIDENTS_DIR, TEMPLATES_DIR] {
-            let new_sub = self.subtree(&tree, dir)?;
-            let parent_subs: Vec<Option<git2::Tree<'r>>> =
-                parents.iter().map(|p| self.subtree(p, dir)).collect::<Result<_, _>>()?;
-            if parent_subs.is_empty() {
-                self.diff(None, new_sub.as_ref(), dir.as_bytes(), &mut deltas)?;
-            }
-            for sub in &parent_subs {
-                self.diff(sub.as_ref(), new_sub.as_ref(), dir.as_bytes(), &mut deltas)?;
-            }
+        if parents.is_empty() {
+            self.diff(None, Some(&tree), b"", &mut deltas)?;
+        }
+        for p in &parents {
+            self.diff(Some(p), Some(&tree), b"", &mut deltas)?;
         }
         let mut names: Vec<Vec<u8>> = deltas.into_iter().map(|d| d.0).collect();
         names.sort();
@@ -813,7 +849,14 @@ impl<'r> Walker<'r> {
         let mut changes = Vec::new();
         let (mut templates_changed, mut incidents_changed) = (false, false);
         let mut merged: Option<git2::Index> = None;
+        let under = |raw: &[u8], dir: &str| raw.starts_with(dir.as_bytes()) && raw.get(dir.len()) == Some(&b'/');
         for raw in names {
+            let (in_incidents, in_templates) = (under(&raw, INCIDENTS_DIR), under(&raw, TEMPLATES_DIR));
+            let name = raw.rsplit(|b| *b == b'/').next().unwrap_or(&[]);
+            let attributes = name == b".gitattributes" || raw == b".gitmodules";
+            if !(in_incidents || in_templates || attributes) {
+                continue;
+            }
             let display = String::from_utf8_lossy(&raw).into_owned();
             let Ok(path) = String::from_utf8(raw) else {
                 paths.push(PathEvent {
@@ -822,12 +865,20 @@ impl<'r> Walker<'r> {
                 });
                 continue;
             };
+            if attributes {
+                let now = entry_at(&tree, &path);
+                if now.is_some() {
+                    paths.push(PathEvent {
+                        what: PathWhat::Forbidden(format!("`{path}` changes how git checks files out")),
+                        path,
+                    });
+                }
+                continue;
+            }
             let now = entry_at(&tree, &path);
             let before: Vec<Option<Entry>> = parents.iter().map(|p| entry_at(p, &path)).collect();
-            let in_templates = path.starts_with(&format!("{TEMPLATES_DIR}/"));
             templates_changed |= in_templates;
-            incidents_changed |= !in_templates;
-            let name = path.rsplit('/').next().unwrap_or("");
+            incidents_changed |= in_incidents;
             if let Some(e) = now.filter(|e| !e.is_regular()) {
                 paths.push(PathEvent {
                     path: path.clone(),
@@ -836,13 +887,6 @@ impl<'r> Walker<'r> {
                         e.describe(),
                         if in_templates { TEMPLATES_DIR } else { INCIDENTS_DIR }
                     )),
-                });
-                continue;
-            }
-            if name == ".gitattributes" {
-                paths.push(PathEvent {
-                    path: path.clone(),
-                    what: PathWhat::Forbidden("`.gitattributes` changes how git checks files out".into()),
                 });
                 continue;
             }
@@ -956,7 +1000,9 @@ impl<'r> Walker<'r> {
         };
         for (before, after, name) in pairs {
             let mut path = prefix.to_vec();
-            path.push(b'/');
+            if !prefix.is_empty() {
+                path.push(b'/');
+            }
             path.extend_from_slice(&name);
             let (old_blob, old_tree) = split(before);
             let (new_blob, new_tree) = split(after);

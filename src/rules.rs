@@ -159,16 +159,16 @@ impl FileCtx<'_> {
     fn identity(&self, inc: &Incident, out: &mut Vec<Diagnostic>) {
         let prefix = &self.cfg.id_prefix;
         let Some(id) = IncidentId::parse(&inc.id, prefix) else {
-            // An absent `id` is already a `missing-field`; an empty or malformed one is never
-            // let through, or the file could live at any path.
-            if !inc.id.is_empty() || self.layout.key_line("id").is_some() {
-                out.push(
-                    self.at_key(Code::InvalidId, "id", format!("`{}` is not an incident id", inc.id))
-                        .help(format!(
-                            "ids look like {prefix}-2026-0007: prefix, year, at least four digits"
-                        )),
-                );
-            }
+            // An empty or malformed id is never let through, or the file could live at any
+            // path; this judges the parsed value, never where a line reader saw the key.
+            let msg = if inc.id.is_empty() {
+                "the incident has no id".to_owned()
+            } else {
+                format!("`{}` is not an incident id", inc.id)
+            };
+            out.push(self.at_key(Code::InvalidId, "id", msg).help(format!(
+                "ids look like {prefix}-2026-0007: prefix, year, at least four digits (no more leading zeros than make four)"
+            )));
             return;
         };
         let expected = format!("incidents/{}/{}.md", id.year, inc.id);

@@ -29,12 +29,14 @@ pub struct Outside {
     pub help: &'static str,
 }
 
-/// Characters YAML treats as line breaks that a line-oriented reader does not.
+/// Characters YAML treats as line breaks that a line-oriented reader does not (beside a lone
+/// carriage return).
 const LINE_SEPARATORS: [char; 3] = ['\u{2028}', '\u{2029}', '\u{85}'];
 
 /// Scans `front` (the lines between the `---` fences; `first_line` is the 1-based line of
 /// its first line in the file).
 pub fn scan(front: &str, first_line: usize) -> Result<Outline, Outside> {
+    separators(front, first_line)?;
     let mut out = Outline::default();
     let mut lx = Lexer::default();
     let mut in_history = false;
@@ -42,17 +44,6 @@ pub fn scan(front: &str, first_line: usize) -> Result<Outline, Outside> {
     for (i, raw) in front.split('\n').enumerate() {
         let line_no = first_line + i;
         let line = raw.strip_suffix('\r').unwrap_or(raw);
-        if let Some((col, c)) = line.char_indices().find(|(_, c)| LINE_SEPARATORS.contains(c)) {
-            return Err(Outside {
-                line: line_no,
-                column: column(line, col),
-                message: format!(
-                    "the character U+{:04X} is a line break to YAML but not to a reader of lines",
-                    c as u32
-                ),
-                help: "delete it and write an ordinary line break",
-            });
-        }
         let trimmed = line.trim_start_matches(' ');
         let indent = line.len() - trimmed.len();
         if let Some(parent) = lx.block {
@@ -89,6 +80,40 @@ pub fn scan(front: &str, first_line: usize) -> Result<Outline, Outside> {
             .map_err(|e| e.at(line_no, line))?;
     }
     Ok(out)
+}
+
+/// Refuses the first character YAML reads as a line break and a reader of lines does not:
+/// U+2028, U+2029, U+0085, and a carriage return not followed by a line feed. One pass over
+/// the bytes: each of these starts with a byte that is rare in front matter.
+fn separators(front: &str, first_line: usize) -> Result<(), Outside> {
+    let b = front.as_bytes();
+    let mut from = 0;
+    while let Some(i) = b[from..]
+        .iter()
+        .position(|&x| matches!(x, 0xE2 | 0xC2 | b'\r'))
+        .map(|i| i + from)
+    {
+        from = i + 1;
+        let hit = match b[i] {
+            // The last line's `\r` is the CR of the CRLF that ends the front matter.
+            b'\r' => i + 1 < b.len() && b[i + 1] != b'\n',
+            _ => front[i..].starts_with(LINE_SEPARATORS),
+        };
+        if hit {
+            let line_start = front[..i].rfind('\n').map_or(0, |n| n + 1);
+            let c = front[i..].chars().next().unwrap_or('\r');
+            return Err(Outside {
+                line: first_line + front[..i].matches('\n').count(),
+                column: column(&front[line_start..], i - line_start),
+                message: format!(
+                    "the character U+{:04X} is a line break to YAML but not to a reader of lines",
+                    c as u32
+                ),
+                help: "delete it and write an ordinary line break",
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The key of a top-level line, which must read `name:` followed by a space or the end.
@@ -333,6 +358,7 @@ mod tests {
             ("id: x # a\u{2028}history: []\n", 2, 10, "U+2028"),
             ("id: x\ntitle: a\u{85}b\n", 3, 9, "U+0085"),
             ("id: x\ntitle: a\u{2029}\n", 3, 9, "U+2029"),
+            ("id: x\rhistory: []\n", 2, 6, "U+000D"),
             ("\"id\": x\n", 2, 1, "quoted field name"),
             ("id: !!str x\n", 2, 5, "tag"),
             ("id: &a x\ntitle: *a\n", 2, 5, "anchor"),

@@ -169,6 +169,40 @@ pub(super) fn check_commits(
     })
 }
 
+/// What merging `head` into the moved-on `base` would make of each incident both changed:
+/// git's own merge adds nothing of its own, but it may carry one side's TLP lowering onto
+/// the other side's details (`merge-tlp-lowered`).
+fn landing(
+    repo: &Repo,
+    base: &str,
+    head: &str,
+    base_rev: &str,
+    cfg: &Config,
+    now: Timestamp,
+) -> std::result::Result<Vec<Diagnostic>, Failure> {
+    let Some(changes) = repo.landing(base, head).map_err(git_failure)? else {
+        // Conflicts: the forge will not merge it as it stands, and the next check (on the
+        // merged branch) judges the resolution.
+        eprintln!("note: the branch does not merge cleanly into {base_rev}; merge or rebase, then check again");
+        return Ok(Vec::new());
+    };
+    let head_meta = repo.commit_meta(head).map_err(git_failure)?;
+    let meta = CommitMeta {
+        id: format!("{:0<40}", "merge"),
+        subject: format!("{} merged into {base_rev}", head_meta.short()),
+        ..head_meta
+    };
+    let env = Env {
+        now: Some(now),
+        tlp_floor: None,
+        clean_merge: true,
+    };
+    Ok(changes
+        .iter()
+        .flat_map(|c| check_file_change(&meta, c, cfg, env).diagnostics)
+        .collect())
+}
+
 /// The rules on paths other than incident files: nothing forbidden appears, attachments
 /// are never changed or removed, and only members (never the bot) add them.
 fn path_rules(c: &CommitChanges, cfg: &Config, commit: &CommitRef) -> Vec<Diagnostic> {
@@ -317,7 +351,17 @@ pub(super) fn run(ctx: &Ctx, args: CheckArgs) -> Result<u8> {
         )
         .map_err(Failure::Diags)?;
         let now = now(args.now.as_deref(), &fork_cfg)?;
-        let range = check_commits(&repo, &commits, &mut cache, &Rulebook::Fixed(fork_cfg), Some(now))?;
+        let range = check_commits(
+            &repo,
+            &commits,
+            &mut cache,
+            &Rulebook::Fixed(fork_cfg.clone()),
+            Some(now),
+        )?;
+        // The base moved on since the branch left it: judge how the branch will land on it.
+        if !is_ancestor {
+            diags.extend(landing(&repo, &base, &head, &base_rev, &fork_cfg, now)?);
+        }
         diags.extend(range.diagnostics);
         // Unchanged files were judged when they were committed; when the configuration
         // changed, every file is judged again under the new one.

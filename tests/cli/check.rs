@@ -1172,10 +1172,16 @@ fn attachments_attributes_symlinks_and_foreign_roots_are_findings() {
         s.repo.write(".gitattributes", "*.md working-tree-encoding=SHIFT_JIS\n");
     });
     assert_caught(&run, "forbidden-path", &c, None);
-    let (run, c) = try_commit(&mut s, &|s| {
-        s.repo.write("incidents/.gitattributes", "*.md eol=crlf\n");
-    });
-    assert_caught(&run, "forbidden-path", &c, None);
+    for (path, text) in [
+        ("incidents/.gitattributes", "*.md eol=crlf\n"),
+        ("docs/.gitattributes", "* filter=lfs\n"),
+        (".gitmodules", "[submodule \"x\"]\n\tpath = incidents/x\n\turl = ../x\n"),
+    ] {
+        let (run, c) = try_commit(&mut s, &|s| {
+            s.repo.write(path, text);
+        });
+        assert_caught(&run, "forbidden-path", &c, None);
+    }
     let (run, c) = try_commit(&mut s, &|s| {
         std::os::unix::fs::symlink("../../insiden.yaml", s.repo.file("incidents/2026/INC-2026-0009.md"))
             .expect("symlink");
@@ -1247,6 +1253,17 @@ fn what_lands_is_judged_as_a_merge() {
     );
     let run = s.check(&main);
     assert!(codes(&run).contains(&"merge-tlp-lowered".to_owned()), "{}", run.stdout);
+    // The same judged from the stale branch itself, with --base the moved-on target tip.
+    let now = (s.now + Duration::minutes(1)).to_rfc3339();
+    let stale = s.repo.run(&[
+        "check", "--base", &main, "--head", "turunkan", "--format", "json", "--now", &now,
+    ]);
+    assert!(
+        codes(&stale).contains(&"merge-tlp-lowered".to_owned()),
+        "{}",
+        stale.stdout
+    );
+    stale.code(1);
     // "Update branch" that brings main's changes to a file the branch did not touch passes.
     s.repo.git(&["reset", "-q", "--hard", &main]);
     s.repo.git(&["checkout", "-q", "-b", "lain", &base]);
@@ -1256,4 +1273,10 @@ fn what_lands_is_judged_as_a_merge() {
         .git_as(BAYU.1, BAYU.2, &at, &["merge", "-q", "--no-ff", "--no-edit", "main"]);
     let run = s.check(&main);
     assert_eq!(codes(&run), Vec::<String>::new(), "{other}: {}", run.stdout);
+    // And before the update, the stale branch lands cleanly too.
+    let now = (s.now + Duration::minutes(1)).to_rfc3339();
+    let stale = s.repo.run(&[
+        "check", "--base", &main, "--head", "lain~1", "--format", "json", "--now", &now,
+    ]);
+    assert_eq!(codes(&stale), Vec::<String>::new(), "{}", stale.stdout);
 }
