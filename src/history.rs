@@ -251,11 +251,17 @@ pub fn check_change(
             return verdict;
         }
     }
+    // What a merge takes whole from one side, or as git merges it, was decided where it was
+    // made: the TLP it carries is the floor from here on, unless it lowers one side's.
     if kept {
+        verdict.tlp_floor = Some(after.effective_tlp());
         return verdict;
     }
     if c.env.clean_merge && c.fresh.is_empty() {
-        out.extend(merge_tlp_lowered(&c));
+        match merge_tlp_lowered(&c) {
+            Some(d) => out.push(d),
+            None => verdict.tlp_floor = Some(after.effective_tlp()),
+        }
         return verdict;
     }
     out.extend(immutable_field(&c));
