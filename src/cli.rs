@@ -237,6 +237,10 @@ pub struct AutoresolveArgs {
     /// Record the result as one commit by the bot identity of insiden.yaml.
     #[arg(long)]
     pub commit: bool,
+    /// Sign the commit with this OpenSSH private key (unencrypted). Without it, the key's text
+    /// is taken from the environment variable INSIDEN_SIGNING_KEY when set (a repository secret).
+    #[arg(long, requires = "commit", value_name = "FILE")]
+    pub signing_key: Option<std::path::PathBuf>,
     #[arg(long, value_enum, default_value_t)]
     pub format: FormatArg,
 }

@@ -38,6 +38,10 @@ pub struct Config {
     pub teams: BTreeMap<String, Team>,
     /// Member ids who may change the rules: `insiden.yaml` and `site-templates/`.
     pub maintainers: Vec<String>,
+    pub signing: Signing,
+    pub check: CheckConfig,
+    /// Key fingerprint → the member id (or the bot's id) it belongs to.
+    pub keys: BTreeMap<String, String>,
     pub workflow: Workflow,
     /// The merged document, for `insiden config`.
     pub effective: Value,
@@ -69,6 +73,29 @@ pub struct Bot {
     #[serde(default)]
     pub name: Option<String>,
     pub emails: Vec<String>,
+    /// OpenSSH public keys whose signatures are the bot's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signing_keys: Vec<String>,
+}
+
+/// Whether commits must carry a member's SSH signature.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Signing {
+    #[default]
+    Off,
+    Required,
+}
+
+/// How `check` recognises the forge's own commits (squash merges made in its interface).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckConfig {
+    /// `Name <email>` of the committer of the forge's commits.
+    pub forge_committer: String,
+    /// The forge's published signing keys: OpenPGP public key blocks or OpenSSH key lines.
+    #[serde(default)]
+    pub forge_keys: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -105,6 +132,9 @@ pub struct Member {
     pub emails: Vec<String>,
     #[serde(default)]
     pub github: Option<String>,
+    /// OpenSSH public keys (`ssh-ed25519 AAAA… comment`) whose signatures are this member's.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signing_keys: Vec<String>,
 }
 
 /// The file's shape, before validation.
@@ -125,6 +155,8 @@ struct Raw {
     teams: BTreeMap<String, Team>,
     #[serde(default)]
     maintainers: Vec<String>,
+    signing: Signing,
+    check: CheckConfig,
     workflow: Workflow,
 }
 
@@ -480,6 +512,36 @@ fn validate(raw: Raw, effective: Value, from_file: bool, path: &str, text: &str)
             );
         }
     }
+    // Signing keys parse, and each belongs to one person (or the bot).
+    let mut keys: BTreeMap<String, String> = BTreeMap::new();
+    let owners = raw
+        .teams
+        .values()
+        .flat_map(|t| t.members.iter().map(|m| (m.id.as_str(), &m.signing_keys)))
+        .chain(std::iter::once((raw.autoresolve.bot.id.as_str(), &raw.autoresolve.bot.signing_keys)));
+    for (owner, lines) in owners {
+        for line in lines {
+            match crate::signing::parse_key(line) {
+                Ok(k) => {
+                    if let Some(other) = keys.insert(k.fingerprint.clone(), owner.to_owned()) {
+                        if other != owner {
+                            err(
+                                owner,
+                                format!("the key {} is listed for both `{other}` and `{owner}`", k.fingerprint),
+                                "a signing key belongs to one person: give each member their own",
+                            );
+                        }
+                    }
+                }
+                Err(m) => err(owner, format!("a signing key of `{owner}`: {m}"), "paste the whole line of the `.pub` file: `ssh-ed25519 AAAA… comment`"),
+            }
+        }
+    }
+    for k in &raw.check.forge_keys {
+        if let Err(m) = crate::signing::parse_forge_key(k) {
+            err("forge_keys", format!("check.forge_keys: {m}"), "paste the forge's published key: an OpenPGP public key block or an OpenSSH key line");
+        }
+    }
     for (field, roles) in &w.field_owners {
         if !crate::model::OWNED_FIELDS.contains(&field.as_str()) {
             err(
@@ -519,6 +581,9 @@ fn validate(raw: Raw, effective: Value, from_file: bool, path: &str, text: &str)
             categories: raw.categories,
             teams: raw.teams,
             maintainers: raw.maintainers,
+            signing: raw.signing,
+            check: raw.check,
+            keys,
             workflow: raw.workflow,
             effective,
             from_file,

@@ -127,6 +127,13 @@ pub enum PathWhat {
     AttachmentRemoved,
 }
 
+/// A commit's signature block and the bytes it signs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawSignature {
+    pub armored: Vec<u8>,
+    pub signed: Vec<u8>,
+}
+
 /// A snapshot of incident files (a tree or the index).
 #[derive(Debug, Default)]
 pub struct Snapshot {
@@ -519,8 +526,22 @@ impl Repo {
         Ok(diff.deltas().len() > 0)
     }
 
+    /// A commit's SSH or OpenPGP signature (its `gpgsig` header) and the content it signs,
+    /// or `None` for an unsigned commit.
+    pub fn signature(&self, id: &str) -> Result<Option<RawSignature>, GitError> {
+        match self.repo.extract_signature(&Self::oid(id)?, None) {
+            Ok((sig, signed)) => Ok(Some(RawSignature {
+                armored: sig.to_vec(),
+                signed: signed.to_vec(),
+            })),
+            Err(e) if e.code() == git2::ErrorCode::NotFound => Ok(None),
+            Err(e) => Err(git_err("cannot read a commit's signature", &e)),
+        }
+    }
+
     /// Commits `paths` (repository-relative, already written to the work tree) on top of HEAD
-    /// as `name <email>` at `time`; returns the new commit's id.
+    /// as `name <email>` at `time`; returns the new commit's id. With `sign`, the commit
+    /// carries the signature `sign` makes over its content (the `gpgsig` header).
     pub fn commit_paths(
         &self,
         paths: &[String],
@@ -528,6 +549,7 @@ impl Repo {
         name: &str,
         email: &str,
         time: Timestamp,
+        sign: Option<&dyn Fn(&[u8]) -> Result<String, String>>,
     ) -> Result<String, GitError> {
         let mut index = self.repo.index().map_err(|e| git_err("cannot read the index", &e))?;
         for p in paths {
@@ -545,10 +567,31 @@ impl Repo {
         let sig = git2::Signature::new(name, email, &when).map_err(|e| git_err("invalid bot identity", &e))?;
         let parent = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
         let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+        let Some(sign) = sign else {
+            let oid = self
+                .repo
+                .commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
+                .map_err(|e| git_err("cannot commit", &e))?;
+            return Ok(oid.to_string());
+        };
+        let content = self
+            .repo
+            .commit_create_buffer(&sig, &sig, message, &tree, &parents)
+            .map_err(|e| git_err("cannot prepare the commit", &e))?;
+        let armored = sign(&content).map_err(|m| err(m, "check the signing key (--signing-key or INSIDEN_SIGNING_KEY)"))?;
+        let content = std::str::from_utf8(&content).map_err(|_| err("the commit is not UTF-8 text", "use a UTF-8 bot name and message"))?;
         let oid = self
             .repo
-            .commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
-            .map_err(|e| git_err("cannot commit", &e))?;
+            .commit_signed(content, &armored, Some("gpgsig"))
+            .map_err(|e| git_err("cannot write the signed commit", &e))?;
+        let head = self
+            .repo
+            .find_reference("HEAD")
+            .and_then(|h| h.resolve())
+            .map_err(|e| git_err("HEAD names no branch", &e))?;
+        let mut head = head;
+        head.set_target(oid, message.lines().next().unwrap_or("autoresolve"))
+            .map_err(|e| git_err("cannot move the branch to the signed commit", &e))?;
         Ok(oid.to_string())
     }
 

@@ -21,6 +21,7 @@ pub mod markdown;
 pub mod model;
 pub mod report;
 pub mod rules;
+pub mod signing;
 pub mod site;
 pub mod store;
 pub mod subset;

@@ -14,6 +14,7 @@ use crate::workflow::SYSTEM;
 pub(super) fn run(ctx: &Ctx, args: AutoresolveArgs) -> Result<u8> {
     let cfg = ctx.config()?;
     let now = now(args.now.as_deref(), &cfg)?;
+    let signing_key = signing_key(&args)?;
     let repo = if args.commit {
         let repo = crate::git::Repo::open(&ctx.root).map_err(git_failure)?;
         let dirty = repo.dirty_incidents().map_err(git_failure)?;
@@ -83,7 +84,7 @@ pub(super) fn run(ctx: &Ctx, args: AutoresolveArgs) -> Result<u8> {
     if !edits.is_empty() {
         let written: Vec<String> = edits.iter().map(|(p, _, _)| p.clone()).collect();
         let outcome = write_all(ctx, &edits).and_then(|()| match &repo {
-            Some(repo) => commit(repo, &written, &plan, &cfg, now).map(Some),
+            Some(repo) => commit(repo, &written, &plan, &cfg, now, signing_key.as_deref()).map(Some),
             None => Ok(None),
         });
         match outcome {
@@ -110,13 +111,34 @@ fn write_all(ctx: &Ctx, edits: &[(String, String, String)]) -> Result<()> {
     Ok(())
 }
 
-/// One commit by the bot identity, listing the closed ids and their windows.
+/// The bot's private key: `--signing-key <file>`, else the text of INSIDEN_SIGNING_KEY (a
+/// repository secret), else none. Read before anything is written.
+fn signing_key(args: &AutoresolveArgs) -> Result<Option<String>> {
+    let help = "pass the bot's OpenSSH private key, without a passphrase (its public half is autoresolve.bot.signing_keys)";
+    let key = match &args.signing_key {
+        Some(path) => Some(
+            std::fs::read_to_string(path)
+                .map_err(|e| Failure::usage(format!("cannot read the signing key {}: {e}", path.display()), help))?,
+        ),
+        None => std::env::var("INSIDEN_SIGNING_KEY")
+            .ok()
+            .filter(|k| args.commit && !k.trim().is_empty()),
+    };
+    if let Some(k) = &key {
+        crate::signing::sign(k, b"").map_err(|m| Failure::usage(m, help))?;
+    }
+    Ok(key)
+}
+
+/// One commit by the bot identity, listing the closed ids and their windows; signed when a
+/// key is given.
 fn commit(
     repo: &crate::git::Repo,
     paths: &[String],
     plan: &Plan,
     cfg: &crate::config::Config,
     now: crate::model::Timestamp,
+    signing_key: Option<&str>,
 ) -> Result<String> {
     let bot = &cfg.autoresolve.bot;
     let email = bot.emails.first().cloned().unwrap_or_default();
@@ -126,7 +148,9 @@ fn commit(
     for c in &plan.close {
         message.push_str(&format!("- {}: {}\n", c.id, autoresolve::note(cfg, c)));
     }
-    repo.commit_paths(paths, &message, &name, &email, now)
+    let sign = |content: &[u8]| crate::signing::sign(signing_key.unwrap_or_default(), content).map(|(armored, _)| armored);
+    let signer: Option<&dyn Fn(&[u8]) -> std::result::Result<String, String>> = signing_key.is_some().then_some(&sign as _);
+    repo.commit_paths(paths, &message, &name, &email, now, signer)
         .map_err(git_failure)
 }
 
