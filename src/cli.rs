@@ -181,9 +181,14 @@ pub struct CheckArgs {
     /// `--deny warnings`: exit 1 on warnings too.
     #[arg(long, value_enum)]
     pub deny: Option<DenyArg>,
-    /// The time the head tree's SLAs are measured at (default: now).
+    /// The checker's clock: no entry may lie after it (default: now).
     #[arg(long)]
     pub now: Option<String>,
+    /// The forge login that opened the pull request (in CI: `github.event.pull_request.user.login`,
+    /// passed through `env:`). Without a signature by its author, every new entry must be
+    /// this member's.
+    #[arg(long, value_name = "LOGIN")]
+    pub pr_author: Option<String>,
 }
 
 #[derive(Debug, Args)]

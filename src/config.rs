@@ -518,7 +518,10 @@ fn validate(raw: Raw, effective: Value, from_file: bool, path: &str, text: &str)
         .teams
         .values()
         .flat_map(|t| t.members.iter().map(|m| (m.id.as_str(), &m.signing_keys)))
-        .chain(std::iter::once((raw.autoresolve.bot.id.as_str(), &raw.autoresolve.bot.signing_keys)));
+        .chain(std::iter::once((
+            raw.autoresolve.bot.id.as_str(),
+            &raw.autoresolve.bot.signing_keys,
+        )));
     for (owner, lines) in owners {
         for line in lines {
             match crate::signing::parse_key(line) {
@@ -533,13 +536,21 @@ fn validate(raw: Raw, effective: Value, from_file: bool, path: &str, text: &str)
                         }
                     }
                 }
-                Err(m) => err(owner, format!("a signing key of `{owner}`: {m}"), "paste the whole line of the `.pub` file: `ssh-ed25519 AAAA… comment`"),
+                Err(m) => err(
+                    owner,
+                    format!("a signing key of `{owner}`: {m}"),
+                    "paste the whole line of the `.pub` file: `ssh-ed25519 AAAA… comment`",
+                ),
             }
         }
     }
     for k in &raw.check.forge_keys {
         if let Err(m) = crate::signing::parse_forge_key(k) {
-            err("forge_keys", format!("check.forge_keys: {m}"), "paste the forge's published key: an OpenPGP public key block or an OpenSSH key line");
+            err(
+                "forge_keys",
+                format!("check.forge_keys: {m}"),
+                "paste the forge's published key: an OpenPGP public key block or an OpenSSH key line",
+            );
         }
     }
     for (field, roles) in &w.field_owners {

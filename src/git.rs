@@ -578,8 +578,10 @@ impl Repo {
             .repo
             .commit_create_buffer(&sig, &sig, message, &tree, &parents)
             .map_err(|e| git_err("cannot prepare the commit", &e))?;
-        let armored = sign(&content).map_err(|m| err(m, "check the signing key (--signing-key or INSIDEN_SIGNING_KEY)"))?;
-        let content = std::str::from_utf8(&content).map_err(|_| err("the commit is not UTF-8 text", "use a UTF-8 bot name and message"))?;
+        let armored =
+            sign(&content).map_err(|m| err(m, "check the signing key (--signing-key or INSIDEN_SIGNING_KEY)"))?;
+        let content = std::str::from_utf8(&content)
+            .map_err(|_| err("the commit is not UTF-8 text", "use a UTF-8 bot name and message"))?;
         let oid = self
             .repo
             .commit_signed(content, &armored, Some("gpgsig"))

@@ -53,6 +53,16 @@ pub fn author_roles<'c>(meta: &CommitMeta, cfg: &'c Config) -> Vec<(&'c str, &'c
         .collect()
 }
 
+/// Whether the commit is the forge's own (its committer is `check.forge_committer`).
+pub fn is_forge(meta: &CommitMeta, cfg: &Config) -> bool {
+    let configured = &cfg.check.forge_committer;
+    let email = configured
+        .rsplit_once('<')
+        .and_then(|(_, e)| e.strip_suffix('>'))
+        .unwrap_or(configured);
+    meta.committer.email.eq_ignore_ascii_case(email.trim())
+}
+
 /// The member id of the commit's author, if any.
 pub fn author_member<'c>(meta: &CommitMeta, cfg: &'c Config) -> Option<&'c str> {
     author_roles(meta, cfg).first().map(|(_, m)| m.id.as_str())
@@ -60,7 +70,16 @@ pub fn author_member<'c>(meta: &CommitMeta, cfg: &'c Config) -> Option<&'c str> 
 
 /// What the range knows that one commit does not.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Env {
+pub struct Env<'a> {
+    /// The pull request's author (`check --pr-author`): without a verified signature, every
+    /// entry is recorded in their name.
+    pub pr_author: Option<&'a str>,
+    /// The commit's signature verifies with a key of its author.
+    pub signed_by_author: bool,
+    /// `Co-authored-by:` trailers name who made the moves: the commit is the forge's own
+    /// (its committer is `check.forge_committer`, and with signing required its signature
+    /// verifies with `check.forge_keys`).
+    pub trailers: bool,
     /// The checker's clock: no entry may lie after it.
     pub now: Option<Timestamp>,
     /// The strictest TLP the incident has had on the base or earlier in the range, since its
@@ -92,7 +111,7 @@ struct Change<'a> {
     cfg: &'a Config,
     roles: Vec<(&'a str, &'a Member)>,
     bot: bool,
-    env: Env,
+    env: Env<'a>,
 }
 
 impl Change<'_> {
@@ -159,7 +178,7 @@ pub fn check_change(
     olds: &[Option<&str>],
     new: Option<&str>,
     cfg: &Config,
-    env: Env,
+    env: Env<'_>,
 ) -> Verdict {
     let commit = CommitRef {
         id: meta.short().to_owned(),
@@ -272,6 +291,7 @@ pub fn check_change(
         out.extend(transition(&c, i, e));
         out.extend(system_not_bot(&c, i, e));
         out.extend(actor_not_author(&c, i, e));
+        out.extend(actor_not_pr_author(&c, i, e));
         out.extend(entry_in_future(&c, i, e));
         out.extend(entry_backdated(&c, i, e));
     }
@@ -539,7 +559,7 @@ fn actor_not_author(c: &Change, i: usize, e: &HistoryEntry) -> Option<Diagnostic
             c.at_entry(Code::UnknownMember, i, format!("`{actor}` is not a member of team `{}`", e.by))
                 .help("name a member of the team in `by`"),
         ),
-        Some(m) if !identifies(m, &c.meta.author.email) => Some(
+        Some(m) if !speaks_for(c, m) => Some(
             c.at_entry(
                 Code::ActorNotAuthor,
                 i,
@@ -552,6 +572,35 @@ fn actor_not_author(c: &Change, i: usize, e: &HistoryEntry) -> Option<Diagnostic
         ),
         Some(_) => None,
     }
+}
+
+/// Whether the commit speaks for `m`: its author, or on the forge's own commits a
+/// `Co-authored-by:` trailer.
+fn speaks_for(c: &Change, m: &Member) -> bool {
+    identifies(m, &c.meta.author.email)
+        || (c.env.trailers && c.meta.co_authors.iter().any(|(_, email)| identifies(m, email)))
+}
+
+/// `actor-not-pr-author`: without a signature that proves otherwise, a pull request records
+/// moves only in the name of the forge account that opened it.
+fn actor_not_pr_author(c: &Change, i: usize, e: &HistoryEntry) -> Option<Diagnostic> {
+    let login = c.env.pr_author?;
+    if e.by == SYSTEM || c.env.signed_by_author {
+        return None;
+    }
+    let actor = e.actor.as_deref().unwrap_or("");
+    let member = c.cfg.all_members().find(|(_, m)| m.id == actor).map(|(_, m)| m);
+    let theirs = member
+        .and_then(|m| m.github.as_deref())
+        .is_some_and(|g| g.eq_ignore_ascii_case(login));
+    (!theirs).then(|| {
+        c.at_entry(
+            Code::ActorNotPrAuthor,
+            i,
+            format!("`{actor}` made this entry, but the pull request was opened by `{login}`"),
+        )
+        .help("each member records their own moves in their own pull request (or in a commit signed with their key)")
+    })
 }
 
 /// `entry-in-future`: no entry lies after the checker's clock, or after its commit's

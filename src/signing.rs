@@ -96,12 +96,18 @@ pub fn verify_forge(armored: &[u8], signed: &[u8], forge_keys: &[String]) -> Res
     let text = std::str::from_utf8(armored).map_err(|_| Invalid::Malformed("not text".into()))?;
     let (sig, _) = StandaloneSignature::from_string(text).map_err(|e| Invalid::Malformed(e.to_string()))?;
     for block in forge_keys.iter().filter(|k| k.contains("BEGIN PGP PUBLIC KEY BLOCK")) {
-        let Ok((key, _)) = SignedPublicKey::from_string(block) else { continue };
+        let Ok((key, _)) = SignedPublicKey::from_string(block) else {
+            continue;
+        };
         let id = format!("{:?}", key.primary_key.fingerprint());
         if sig.verify(&key.primary_key, signed).is_ok() {
             return Ok(id);
         }
-        if key.public_subkeys.iter().any(|sub| sig.verify(&sub.key, signed).is_ok()) {
+        if key
+            .public_subkeys
+            .iter()
+            .any(|sub| sig.verify(&sub.key, signed).is_ok())
+        {
             return Ok(id);
         }
     }
@@ -125,7 +131,9 @@ pub fn sign(private_key: &str, content: &[u8]) -> Result<(String, String), Strin
     let key = PrivateKey::from_openssh(private_key.trim())
         .map_err(|e| format!("the signing key is not an OpenSSH private key ({e})"))?;
     if key.is_encrypted() {
-        return Err("the signing key is protected by a passphrase; the bot needs a key without one, kept as a secret".into());
+        return Err(
+            "the signing key is protected by a passphrase; the bot needs a key without one, kept as a secret".into(),
+        );
     }
     let sig = key
         .sign(NAMESPACE, HashAlg::Sha512, content)
@@ -153,8 +161,14 @@ mod tests {
         let (armored, fp) = sign(&private, b"tree 0000\n\nisi\n").expect("sign");
         assert_eq!(parse_key(&public).expect("key").fingerprint, fp);
         assert_eq!(verify(armored.as_bytes(), b"tree 0000\n\nisi\n"), Ok(fp));
-        assert_eq!(verify(armored.as_bytes(), b"tree 0000\n\nubah\n"), Err(Invalid::Mismatch));
-        assert!(matches!(verify(b"-----BEGIN PGP SIGNATURE-----\n", b"x"), Err(Invalid::Malformed(_))));
+        assert_eq!(
+            verify(armored.as_bytes(), b"tree 0000\n\nubah\n"),
+            Err(Invalid::Mismatch)
+        );
+        assert!(matches!(
+            verify(b"-----BEGIN PGP SIGNATURE-----\n", b"x"),
+            Err(Invalid::Malformed(_))
+        ));
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! rule, or `--trail <ID>`: which commit introduced each history entry of an incident — the
 //! provenance record a CSIRT shows an auditor.
 
-use super::check::{check_commits, git_failure, ConfigCache, Rulebook};
+use super::check::{check_commits, git_failure, ConfigCache, Judge, Rulebook};
 use super::{emit, incident_path, print, Ctx, Failure, Result, FINDINGS, OK};
 use crate::cli::{AuditArgs, FormatArg};
 use crate::git::Repo;
@@ -21,6 +21,8 @@ struct TrailEntry {
     author: String,
     email: String,
     date: String,
+    /// What the commit's signature proves: unsigned, signed by a member, a bad signature.
+    signature: String,
 }
 
 pub(super) fn run(ctx: &Ctx, args: AuditArgs) -> Result<u8> {
@@ -39,10 +41,10 @@ pub(super) fn run(ctx: &Ctx, args: AuditArgs) -> Result<u8> {
         return trail(ctx, &repo, &commits, id, args.format);
     }
     let mut cache = ConfigCache::new();
-    let range = check_commits(&repo, &commits, &mut cache, &Rulebook::Parent, None)?;
-    let (diags, looked) = (range.diagnostics, range.touched.len());
+    let range = check_commits(&repo, &commits, &mut cache, &Rulebook::Parent, Judge::default())?;
+    let (diags, looked) = (&range.diagnostics, range.touched.len());
     let mut summary: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
-    for d in &diags {
+    for d in diags {
         let e = summary.entry(d.code.name()).or_insert((0, d.code.description()));
         e.0 += 1;
     }
@@ -53,18 +55,38 @@ pub(super) fn run(ctx: &Ctx, args: AuditArgs) -> Result<u8> {
                 commits: usize,
                 incidents_touched: usize,
                 summary: BTreeMap<&'a str, usize>,
+                /// Per author: commits signed with their key, and not.
+                signatures: BTreeMap<&'a str, Signed>,
                 diagnostics: &'a [crate::diag::Diagnostic],
+            }
+            #[derive(Serialize)]
+            struct Signed {
+                signed: usize,
+                unsigned: usize,
             }
             let r = Report {
                 commits: commits.len(),
                 incidents_touched: looked,
                 summary: summary.iter().map(|(k, v)| (*k, v.0)).collect(),
-                diagnostics: &diags,
+                signatures: range
+                    .signatures
+                    .iter()
+                    .map(|(k, (s, u))| {
+                        (
+                            k.as_str(),
+                            Signed {
+                                signed: *s,
+                                unsigned: *u,
+                            },
+                        )
+                    })
+                    .collect(),
+                diagnostics: diags,
             };
             print(&format!("{}\n", serde_json::to_string_pretty(&r).unwrap_or_default()));
         }
         f => {
-            emit(&diags, f);
+            emit(diags, f);
             if f == FormatArg::Human {
                 let mut s = format!(
                     "audited {} commit(s), {looked} incident-file change(s)\n",
@@ -75,6 +97,18 @@ pub(super) fn run(ctx: &Ctx, args: AuditArgs) -> Result<u8> {
                 }
                 for (code, (n, desc)) in &summary {
                     s.push_str(&format!("{n:>6}  {code:<24} {desc}\n"));
+                }
+                if !range.signatures.is_empty() {
+                    s.push_str(
+                        "signatures (commits changing incidents or rules): author, signed with their key, not\n",
+                    );
+                    for (who, (signed, unsigned)) in &range.signatures {
+                        let who = crate::diag::sanitize_terminal(who);
+                        s.push_str(&format!(
+                            "{:>6}  {:<24} signed {signed}, unsigned {unsigned}\n",
+                            "", who
+                        ));
+                    }
                 }
                 print(&s);
             }
@@ -102,8 +136,13 @@ fn trail(ctx: &Ctx, repo: &Repo, commits: &[String], id: &str, format: FormatArg
         let Some(inc) = crate::doc::parse(text, &path, cfg.timezone).incident else {
             continue;
         };
+        let m = &changes.meta;
+        let signature = if inc.history.len() > seen {
+            super::proof::Proof::of(repo, m, &cfg).map_err(git_failure)?.describe()
+        } else {
+            String::new()
+        };
         for (i, e) in inc.history.iter().enumerate().skip(seen) {
-            let m = &changes.meta;
             out.push(TrailEntry {
                 index: i + 1,
                 at: super::file_time(e.at, &cfg),
@@ -115,6 +154,7 @@ fn trail(ctx: &Ctx, repo: &Repo, commits: &[String], id: &str, format: FormatArg
                 author: m.author.name.clone(),
                 email: m.author.email.clone(),
                 date: m.author.time.to_rfc3339(),
+                signature: signature.clone(),
             });
         }
         seen = seen.max(inc.history.len());
@@ -134,11 +174,11 @@ fn trail(ctx: &Ctx, repo: &Repo, commits: &[String], id: &str, format: FormatArg
     } else {
         let mut s = format!(
             "{id} ({path})\n{:>3}  {:<25} {:<13} {:<13} {:<12} {:<8} {}\n",
-            "#", "AT", "TO", "BY", "ACTOR", "COMMIT", "AUTHOR"
+            "#", "AT", "TO", "BY", "ACTOR", "COMMIT", "AUTHOR, DATE, SIGNATURE"
         );
         for e in &out {
             s.push_str(&format!(
-                "{:>3}  {:<25} {:<13} {:<13} {:<12} {:<8} {} <{}> {}\n",
+                "{:>3}  {:<25} {:<13} {:<13} {:<12} {:<8} {} <{}> {} · {}\n",
                 e.index,
                 e.at,
                 e.to,
@@ -147,7 +187,8 @@ fn trail(ctx: &Ctx, repo: &Repo, commits: &[String], id: &str, format: FormatArg
                 e.commit,
                 crate::diag::sanitize_terminal(&e.author),
                 crate::diag::sanitize_terminal(&e.email),
-                e.date
+                e.date,
+                e.signature
             ));
         }
         print(&s);

@@ -114,7 +114,8 @@ fn write_all(ctx: &Ctx, edits: &[(String, String, String)]) -> Result<()> {
 /// The bot's private key: `--signing-key <file>`, else the text of INSIDEN_SIGNING_KEY (a
 /// repository secret), else none. Read before anything is written.
 fn signing_key(args: &AutoresolveArgs) -> Result<Option<String>> {
-    let help = "pass the bot's OpenSSH private key, without a passphrase (its public half is autoresolve.bot.signing_keys)";
+    let help =
+        "pass the bot's OpenSSH private key, without a passphrase (its public half is autoresolve.bot.signing_keys)";
     let key = match &args.signing_key {
         Some(path) => Some(
             std::fs::read_to_string(path)
@@ -148,8 +149,10 @@ fn commit(
     for c in &plan.close {
         message.push_str(&format!("- {}: {}\n", c.id, autoresolve::note(cfg, c)));
     }
-    let sign = |content: &[u8]| crate::signing::sign(signing_key.unwrap_or_default(), content).map(|(armored, _)| armored);
-    let signer: Option<&dyn Fn(&[u8]) -> std::result::Result<String, String>> = signing_key.is_some().then_some(&sign as _);
+    let sign =
+        |content: &[u8]| crate::signing::sign(signing_key.unwrap_or_default(), content).map(|(armored, _)| armored);
+    let signer: Option<&dyn Fn(&[u8]) -> std::result::Result<String, String>> =
+        signing_key.is_some().then_some(&sign as _);
     repo.commit_paths(paths, &message, &name, &email, now, signer)
         .map_err(git_failure)
 }

@@ -2,16 +2,18 @@
 //! rules, each commit against the configuration of its parent, then `validate` on the head
 //! tree read from git objects — so CI judges the pull request's head, not the disk.
 
+use super::proof::{self, guarded, Proof};
 use super::{emit, now, Ctx, Failure, Result, FINDINGS, OK};
 use crate::cli::{CheckArgs, DenyArg, FormatArg};
+use crate::config::Signing;
 use crate::config::{Config, FILE_NAME};
 use crate::diag::{Code, CommitRef, Diagnostic};
 use crate::git::{Change, CommitChanges, CommitMeta, PathWhat, Person, Repo};
-use crate::history::{author_member, author_roles, is_bot, Env, Verdict};
+use crate::history::{author_member, author_roles, is_bot, is_forge, Env, Verdict};
 use crate::model::{Timestamp, Tlp};
 use crate::store::INCIDENTS_DIR;
-use std::collections::HashMap;
 use std::collections::HashSet;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 /// Parsed configurations by the blob id of `insiden.yaml` (`None`: the built-in one), so a
@@ -48,6 +50,9 @@ pub(super) struct RangeResult {
     pub touched: HashSet<String>,
     /// Whether `insiden.yaml` changed in the range.
     pub config_changed: bool,
+    /// Per author (member id, or the email of a non-member): commits that change incidents
+    /// or rules, (signed by the author's key, not).
+    pub signatures: BTreeMap<String, (usize, usize)>,
 }
 
 /// Which configuration judges each commit.
@@ -59,13 +64,21 @@ pub(super) enum Rulebook {
     Parent,
 }
 
-/// Runs the commit rules over `commits` (oldest first). `now` is the checker's clock.
+/// What the checker brings to a range besides the commits: its clock, and the forge account
+/// that opened the pull request.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Judge<'a> {
+    pub now: Option<Timestamp>,
+    pub pr_author: Option<&'a str>,
+}
+
+/// Runs the commit rules over `commits` (oldest first).
 pub(super) fn check_commits(
     repo: &Repo,
     commits: &[String],
     cache: &mut ConfigCache,
     rulebook: &Rulebook,
-    now: Option<Timestamp>,
+    judge: Judge<'_>,
 ) -> std::result::Result<RangeResult, Failure> {
     let mut out = Vec::new();
     let mut touched = HashSet::new();
@@ -73,6 +86,7 @@ pub(super) fn check_commits(
     let mut floors: HashMap<String, Tlp> = HashMap::new();
     let mut rules_change: Option<CommitRef> = None;
     let mut incident_change: Option<CommitRef> = None;
+    let mut signatures = BTreeMap::new();
     let mut walker = repo.walker();
     for id in commits {
         let c = walker.changes(id).map_err(git_failure)?;
@@ -134,12 +148,37 @@ pub(super) fn check_commits(
         if c.incidents_changed {
             incident_change.get_or_insert(commit.clone());
         }
+        let audit = matches!(rulebook, Rulebook::Parent);
+        let needs_proof =
+            audit || cfg.signing == Signing::Required || judge.pr_author.is_some() || is_forge(&c.meta, &cfg);
+        let proof = if needs_proof && guarded(&c) && !merged_only(&c) {
+            Proof::of(repo, &c.meta, &cfg).map_err(git_failure)?
+        } else {
+            Proof::Unsigned
+        };
+        if !merged_only(&c) {
+            out.extend(proof::rules(&c, &proof, &cfg, &commit));
+        }
+        let trailers = is_forge(&c.meta, &cfg) && (cfg.signing == Signing::Off || proof == Proof::Forge);
+        let signed_by_author = proof.by_author(&c.meta, &cfg);
+        if audit && guarded(&c) && !merged_only(&c) {
+            let who = author_member(&c.meta, &cfg).map_or_else(|| c.meta.author.email.clone(), str::to_owned);
+            let tally = signatures.entry(who).or_insert((0, 0));
+            if signed_by_author {
+                tally.0 += 1;
+            } else {
+                tally.1 += 1;
+            }
+        }
         for change in &c.changes {
             touched.insert(change.path.clone());
             let env = Env {
-                now,
+                now: judge.now,
                 tlp_floor: floors.get(&change.path).copied(),
                 clean_merge: change.clean_merge,
+                pr_author: judge.pr_author,
+                signed_by_author,
+                trailers,
             };
             let verdict = check_file_change(&c.meta, change, &cfg, env);
             out.extend(verdict.diagnostics);
@@ -166,7 +205,26 @@ pub(super) fn check_commits(
         diagnostics: out,
         touched,
         config_changed: any_config_change,
+        signatures,
     })
+}
+
+/// Whether a commit is a merge that adds nothing of its own: every incident file it changes
+/// is one parent's version or exactly git's own merge, and no other path changed. It records
+/// nothing in anyone's name, so it needs no signature.
+fn merged_only(c: &CommitChanges) -> bool {
+    c.meta.parents > 1
+        && c.paths.is_empty()
+        && !c.config_changed
+        && !c.templates_changed
+        && c.changes.iter().all(|ch| {
+            ch.clean_merge
+                || ch
+                    .new
+                    .as_ref()
+                    .and_then(|n| n.as_ref().ok())
+                    .is_some_and(|n| ch.olds.iter().flatten().flatten().any(|o| o == n))
+        })
 }
 
 /// What merging `head` into the moved-on `base` would make of each incident both changed:
@@ -194,8 +252,8 @@ fn landing(
     };
     let env = Env {
         now: Some(now),
-        tlp_floor: None,
         clean_merge: true,
+        ..Env::default()
     };
     Ok(changes
         .iter()
@@ -351,13 +409,11 @@ pub(super) fn run(ctx: &Ctx, args: CheckArgs) -> Result<u8> {
         )
         .map_err(Failure::Diags)?;
         let now = now(args.now.as_deref(), &fork_cfg)?;
-        let range = check_commits(
-            &repo,
-            &commits,
-            &mut cache,
-            &Rulebook::Fixed(fork_cfg.clone()),
-            Some(now),
-        )?;
+        let judge = Judge {
+            now: Some(now),
+            pr_author: args.pr_author.as_deref(),
+        };
+        let range = check_commits(&repo, &commits, &mut cache, &Rulebook::Fixed(fork_cfg.clone()), judge)?;
         // The base moved on since the branch left it: judge how the branch will land on it.
         if !is_ancestor {
             diags.extend(landing(&repo, &base, &head, &base_rev, &fork_cfg, now)?);

@@ -11,6 +11,7 @@ mod config_cmd;
 mod init;
 mod list;
 mod new;
+mod proof;
 mod report;
 mod show;
 mod source;

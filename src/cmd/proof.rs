@@ -1,0 +1,110 @@
+//! What a commit's signature proves: nothing (unsigned), nothing good (it does not verify),
+//! a key and the person the rulebook gives it to, or the forge's own signature. `check` and
+//! `audit` judge commits by it when `signing: required`, and `audit --trail` shows it.
+
+use crate::config::{Config, Signing};
+use crate::diag::{Code, CommitRef, Diagnostic};
+use crate::git::{CommitChanges, CommitMeta, GitError, Repo};
+use crate::history::{author_roles, is_bot, is_forge};
+use crate::signing::{self, Invalid};
+
+/// What a commit's signature proves.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Proof {
+    Unsigned,
+    Bad(Invalid),
+    /// Verified with this key; `owner` is the member (or bot) id the rulebook gives it to.
+    Key {
+        fingerprint: String,
+        owner: Option<String>,
+    },
+    /// Verified with one of `check.forge_keys` on a commit the forge made.
+    Forge,
+}
+
+impl Proof {
+    /// Reads and verifies commit `id`'s signature against the rulebook's keys.
+    pub(super) fn of(repo: &Repo, meta: &CommitMeta, cfg: &Config) -> Result<Proof, GitError> {
+        let Some(sig) = repo.signature(&meta.id)? else {
+            return Ok(Proof::Unsigned);
+        };
+        if is_forge(meta, cfg) && signing::verify_forge(&sig.armored, &sig.signed, &cfg.check.forge_keys).is_ok() {
+            return Ok(Proof::Forge);
+        }
+        Ok(match signing::verify(&sig.armored, &sig.signed) {
+            Ok(fingerprint) => Proof::Key {
+                owner: cfg.keys.get(&fingerprint).cloned(),
+                fingerprint,
+            },
+            Err(e) => Proof::Bad(e),
+        })
+    }
+
+    /// Whether the signature is by a key of the commit's author (or, for the bot's commit,
+    /// the bot's key).
+    pub(super) fn by_author(&self, meta: &CommitMeta, cfg: &Config) -> bool {
+        match self {
+            Proof::Key { owner: Some(o), .. } => {
+                author_roles(meta, cfg).iter().any(|(_, m)| &m.id == o)
+                    || (is_bot(meta, cfg) && *o == cfg.autoresolve.bot.id)
+            }
+            Proof::Forge => true,
+            _ => false,
+        }
+    }
+
+    /// How `audit --trail` names it.
+    pub(super) fn describe(&self) -> String {
+        match self {
+            Proof::Unsigned => "unsigned".into(),
+            Proof::Bad(e) => format!("bad signature: {}", e.describe()),
+            Proof::Key { owner: Some(o), .. } => format!("signed by {o}"),
+            Proof::Key {
+                fingerprint,
+                owner: None,
+            } => format!("signed by an unknown key {fingerprint}"),
+            Proof::Forge => "signed by the forge".into(),
+        }
+    }
+}
+
+/// Whether a commit changes what signing protects: incidents, the rules or the templates.
+pub(super) fn guarded(c: &CommitChanges) -> bool {
+    c.incidents_changed || c.config_changed || c.templates_changed
+}
+
+/// The signing rules for one commit under `signing: required`.
+pub(super) fn rules(c: &CommitChanges, proof: &Proof, cfg: &Config, commit: &CommitRef) -> Option<Diagnostic> {
+    if cfg.signing != Signing::Required || !guarded(c) {
+        return None;
+    }
+    let who = format!("{} <{}>", c.meta.author.name, c.meta.author.email);
+    let path = match c.changes.first() {
+        _ if c.config_changed => crate::config::FILE_NAME.to_owned(),
+        Some(ch) => ch.path.clone(),
+        None => c
+            .paths
+            .first()
+            .map_or_else(|| "site-templates/".to_owned(), |p| p.path.clone()),
+    };
+    let path = path.as_str();
+    let d = match proof {
+        Proof::Unsigned => Diagnostic::error(Code::UnsignedCommit, path, format!("commit {} by {who} is not signed", commit.id))
+            .help("sign your commits (git config commit.gpgsign true, gpg.format ssh, user.signingkey ~/.ssh/id_ed25519.pub) with the key listed for you in insiden.yaml"),
+        Proof::Bad(e) => Diagnostic::error(Code::BadSignature, path, format!("commit {}: {}", commit.id, e.describe()))
+            .help("re-create the commit with your own key; a signature copied from another commit never verifies"),
+        Proof::Key { .. } | Proof::Forge if proof.by_author(&c.meta, cfg) => return None,
+        Proof::Key { fingerprint, owner } => Diagnostic::error(
+            Code::SignatureMismatch,
+            path,
+            format!(
+                "commit {} is authored by {who} but signed with {} ({fingerprint})",
+                commit.id,
+                owner.as_deref().map_or("a key no member has".to_owned(), |o| format!("the key of `{o}`"))
+            ),
+        )
+        .help("each member signs with their own key, listed for them under `signing_keys` at the merge base"),
+        Proof::Forge => return None,
+    };
+    Some(d.in_commit(commit.clone()))
+}
