@@ -127,6 +127,9 @@ pub enum PathWhat {
     AttachmentRemoved,
 }
 
+/// Makes the armored signature of a commit's content (for its `gpgsig` header).
+pub type Signer<'a> = &'a dyn Fn(&[u8]) -> Result<String, String>;
+
 /// A commit's signature block and the bytes it signs.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RawSignature {
@@ -549,7 +552,7 @@ impl Repo {
         name: &str,
         email: &str,
         time: Timestamp,
-        sign: Option<&dyn Fn(&[u8]) -> Result<String, String>>,
+        sign: Option<Signer<'_>>,
     ) -> Result<String, GitError> {
         let mut index = self.repo.index().map_err(|e| git_err("cannot read the index", &e))?;
         for p in paths {

@@ -151,8 +151,7 @@ fn commit(
     }
     let sign =
         |content: &[u8]| crate::signing::sign(signing_key.unwrap_or_default(), content).map(|(armored, _)| armored);
-    let signer: Option<&dyn Fn(&[u8]) -> std::result::Result<String, String>> =
-        signing_key.is_some().then_some(&sign as _);
+    let signer: Option<crate::git::Signer<'_>> = signing_key.is_some().then_some(&sign as _);
     repo.commit_paths(paths, &message, &name, &email, now, signer)
         .map_err(git_failure)
 }
