@@ -16,5 +16,6 @@ mod list_show;
 mod new;
 mod one_truth;
 mod report;
+mod signing;
 mod transition;
 mod validate;

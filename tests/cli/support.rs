@@ -170,6 +170,29 @@ impl Repo {
         self.git_with(&[], args)
     }
 
+    /// Runs `git` with `input` on its standard input.
+    pub fn git_with_stdin(&self, args: &[&str], input: &str) -> String {
+        use std::io::Write;
+        let mut child = std::process::Command::new("git")
+            .current_dir(self.path())
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .args(args)
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("git");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input.as_bytes())
+            .expect("write");
+        let out = child.wait_with_output().expect("git");
+        assert!(out.status.success(), "git {args:?}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
     fn git_with(&self, env: &[(&str, &str)], args: &[&str]) -> String {
         let out = std::process::Command::new("git")
             .current_dir(self.path())

@@ -1,0 +1,487 @@
+//! Signed commits: real ed25519 keys made in the test, commits signed by git itself
+//! (`gpg.format=ssh`), verified by `check` and `audit`; the bot signs in process.
+
+use crate::support::{Repo, CONFIG};
+use ssh_key::{rand_core::OsRng, Algorithm, LineEnding, PrivateKey};
+use std::path::PathBuf;
+
+/// A member: (id, name, email).
+type Who = (&'static str, &'static str, &'static str);
+const SITI: Who = ("siti", "Siti Rahayu", "siti@example.go.id");
+const AGUS: Who = ("agus", "Agus Salim", "agus@example.go.id");
+const DEWI: Who = ("dewi", "Dewi Lestari", "dewi@example.go.id");
+const BAYU: Who = ("bayu", "Bayu Aji", "bayu@example.go.id");
+const RINA: Who = ("rina", "Rina Wati", "rina@example.go.id");
+const PEOPLE: [Who; 5] = [SITI, AGUS, DEWI, BAYU, RINA];
+
+/// A repository whose rulebook requires signatures, with a key per member and for the bot.
+struct Signed {
+    repo: Repo,
+    keys: tempfile::TempDir,
+    clock: chrono::DateTime<chrono::FixedOffset>,
+}
+
+fn keypair(dir: &std::path::Path, name: &str) -> (PathBuf, String) {
+    let key = PrivateKey::random(&mut OsRng, Algorithm::Ed25519).expect("key");
+    let path = dir.join(name);
+    std::fs::write(&path, key.to_openssh(LineEnding::LF).expect("private").as_bytes()).expect("write key");
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).expect("chmod");
+    (path, key.public_key().to_openssh().expect("public"))
+}
+
+impl Signed {
+    fn new() -> Signed {
+        let keys = tempfile::tempdir().expect("dir");
+        let mut cfg = CONFIG.replace(
+            "bot: { id: insiden-bot, emails: [\"bot@example.org\"] }",
+            &format!(
+                "bot: {{ id: insiden-bot, emails: [\"bot@example.org\"], signing_keys: [\"{}\"] }}",
+                keypair(keys.path(), "insiden-bot").1
+            ),
+        );
+        for (id, _, _) in PEOPLE {
+            let (_, public) = keypair(keys.path(), id);
+            let handle = format!("github: {id}-");
+            let at = cfg.find(&handle).expect("member");
+            let end = at + cfg[at..].find(" }").expect("end");
+            cfg.insert_str(end, &format!(", signing_keys: [\"{public}\"]"));
+        }
+        cfg.push_str("signing: required\n");
+        let repo = Repo::new();
+        repo.write("insiden.yaml", &cfg);
+        repo.git_init();
+        let clock = chrono::DateTime::parse_from_rfc3339("2026-03-02T08:00:00+07:00").expect("t");
+        let s = Signed { repo, keys, clock };
+        s.commit(BAYU, "Konfigurasi");
+        s
+    }
+
+    fn key(&self, id: &str) -> PathBuf {
+        self.keys.path().join(id)
+    }
+
+    fn tick(&mut self, minutes: i64) -> String {
+        self.clock += chrono::Duration::minutes(minutes);
+        self.clock.to_rfc3339()
+    }
+
+    /// Stages everything and commits as `who`, signed with `who`'s key by git.
+    fn commit(&self, who: Who, message: &str) -> String {
+        self.commit_with_key(who, &self.key(who.0), message)
+    }
+
+    fn commit_with_key(&self, who: Who, key: &std::path::Path, message: &str) -> String {
+        self.repo.git(&["add", "-A"]);
+        let signing = format!("user.signingkey={}", key.display());
+        self.repo.git_as(
+            who.1,
+            who.2,
+            &self.clock.to_rfc3339(),
+            &[
+                "-c",
+                "gpg.format=ssh",
+                "-c",
+                &signing,
+                "commit",
+                "-q",
+                "-S",
+                "-m",
+                message,
+            ],
+        );
+        self.repo.git(&["rev-parse", "HEAD"]).trim().to_owned()
+    }
+
+    fn step(&mut self, who: Who, id: &str, state: &str, extra: &[&str]) {
+        let at = self.tick(60);
+        let mut args = vec!["transition", id, state, "--actor", who.0, "--at", &at];
+        args.extend_from_slice(extra);
+        self.repo.run(&args).code(0);
+        self.tick(5);
+        self.commit(who, &format!("{id}: {state}"));
+    }
+
+    fn section(&self, id: &str, heading: &str, text: &str) {
+        let p = format!("incidents/2026/{id}.md");
+        let body = self.repo.read(&p) + &format!("\n## {heading}\n\n{text}\n");
+        self.repo.write(&p, &body);
+    }
+
+    fn check(&self, base: &str) -> crate::support::Run {
+        let now = (self.clock + chrono::Duration::minutes(1)).to_rfc3339();
+        self.repo
+            .run(&["check", "--base", base, "--format", "json", "--now", &now])
+    }
+
+    /// Files an incident as Siti (signed) and returns its id.
+    fn new_incident(&mut self) -> String {
+        let at = self.tick(30);
+        let run = self.repo.run(&[
+            "new",
+            "--title",
+            "Situs desa",
+            "--reporter",
+            "Budi",
+            "--owner",
+            "Pemdes",
+            "--asset",
+            "https://desa.example",
+            "--category",
+            "defacement",
+            "--at",
+            &at,
+            "--actor",
+            "siti",
+            "--description",
+            "Situs berubah.",
+        ]);
+        run.code(0);
+        self.tick(5);
+        let id = run
+            .stdout
+            .trim()
+            .rsplit('/')
+            .next()
+            .expect("path")
+            .trim_end_matches(".md")
+            .to_owned();
+        self.commit(SITI, &format!("Laporan baru {id}"));
+        id
+    }
+}
+
+fn codes(run: &crate::support::Run) -> Vec<String> {
+    run.json()["diagnostics"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .map(|d| d["code"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
+#[test]
+fn a_signed_history_through_all_ten_steps_and_the_bots_signed_close_pass() {
+    let mut s = Signed::new();
+    let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let id = s.new_incident();
+    s.step(SITI, &id, "registered", &[]);
+    s.step(AGUS, &id, "triage", &[]);
+    s.section(&id, "Analisis", "Plugin usang.");
+    s.section(&id, "Rekomendasi", "Perbarui plugin.");
+    s.step(
+        DEWI,
+        &id,
+        "coordination",
+        &[
+            "--set",
+            "severity=medium",
+            "--set",
+            "tlp=green",
+            "--set",
+            "in_scope=true",
+        ],
+    );
+    s.step(
+        BAYU,
+        &id,
+        "handling",
+        &["--set", "handler.type=internal", "--set", "handler.name=Tim CSIRT"],
+    );
+    s.section(&id, "Penanganan", "Dipulihkan.");
+    s.step(RINA, &id, "handled", &[]);
+    s.section(&id, "Kesimpulan", "Selesai.");
+    s.step(BAYU, &id, "compiled", &[]);
+    s.step(AGUS, &id, "recorded", &[]);
+    s.step(SITI, &id, "resolved", &["--set", "delivered_to=Pemdes"]);
+    s.step(AGUS, &id, "documented", &["--set", "resolution=true-positive"]);
+    // Step 10: the bot closes after the window, signing in process.
+    let now = s.tick(60 * 24 * 6);
+    let bot_key = s.key("insiden-bot");
+    s.repo
+        .run(&[
+            "autoresolve",
+            "--commit",
+            "--now",
+            &now,
+            "--signing-key",
+            bot_key.to_str().expect("path"),
+        ])
+        .code(0);
+    let run = s.check(&base);
+    assert_eq!(codes(&run), Vec::<String>::new(), "{}", run.stdout);
+    run.code(0);
+    // The record shows who signed each move.
+    let trail = s.repo.run(&["audit", "--trail", &id, "--format", "json"]);
+    trail.code(0);
+    let v = trail.json();
+    let sigs: Vec<&str> = v["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| e["signature"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(sigs.first(), Some(&"signed by siti"));
+    assert_eq!(sigs.last(), Some(&"signed by insiden-bot"));
+    let audit = s.repo.run(&["audit", "--format", "json"]);
+    assert_eq!(audit.json()["signatures"]["siti"]["unsigned"], 0, "{}", audit.stdout);
+    // The environment variable holds the key's text for a repository secret.
+    assert!(std::fs::read_to_string(&bot_key)
+        .expect("key")
+        .contains("OPENSSH PRIVATE KEY"));
+}
+
+#[test]
+fn unsigned_wrongly_signed_altered_and_copied_commits_fail_with_their_codes() {
+    let mut s = Signed::new();
+    let id = s.new_incident();
+    let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let at = s.tick(60);
+    s.repo
+        .run(&["transition", &id, "registered", "--actor", "siti", "--at", &at])
+        .code(0);
+    // Unsigned.
+    let t = s.tick(5);
+    s.repo.commit(SITI.1, SITI.2, &t, "Registrasi");
+    assert_eq!(codes(&s.check(&base)), ["unsigned-commit"]);
+    // Signed, but with Agus's key.
+    s.repo.git(&["reset", "-q", "--soft", &base]);
+    let agus_key = s.key("agus");
+    s.commit_with_key(SITI, &agus_key, "Registrasi");
+    assert_eq!(codes(&s.check(&base)), ["signature-mismatch"]);
+    // Signed by Siti, then the content altered (the message), signature kept.
+    s.repo.git(&["reset", "-q", "--soft", &base]);
+    s.commit(SITI, "Registrasi");
+    let raw = s
+        .repo
+        .git(&["cat-file", "commit", "HEAD"])
+        .replace("Registrasi", "Registrasi palsu");
+    let forged = s
+        .repo
+        .git_with_stdin(&["hash-object", "-t", "commit", "-w", "--stdin"], &raw);
+    s.repo.git(&["reset", "-q", "--hard", forged.trim()]);
+    assert_eq!(codes(&s.check(&base)), ["bad-signature"]);
+    // A signature copied from another signed commit.
+    let signed = s.repo.git(&["cat-file", "commit", &base]);
+    let gpgsig: String = signed
+        .split_once("gpgsig ")
+        .map(|(_, rest)| {
+            let mut lines = rest.lines();
+            let mut block = format!("gpgsig {}\n", lines.next().unwrap_or(""));
+            for l in lines.take_while(|l| l.starts_with(' ')) {
+                block.push_str(l);
+                block.push('\n');
+            }
+            block
+        })
+        .expect("base is signed");
+    s.repo.git(&["reset", "-q", "--soft", &base]);
+    let t = s.tick(1);
+    s.repo.commit(SITI.1, SITI.2, &t, "Registrasi");
+    let raw = s.repo.git(&["cat-file", "commit", "HEAD"]);
+    let (head, rest) = raw.split_once("\n\n").expect("message");
+    let copied = format!("{head}\n{gpgsig}\n{rest}");
+    let forged = s
+        .repo
+        .git_with_stdin(&["hash-object", "-t", "commit", "-w", "--stdin"], &copied);
+    s.repo.git(&["reset", "-q", "--hard", forged.trim()]);
+    assert_eq!(codes(&s.check(&base)), ["bad-signature"]);
+}
+
+#[test]
+fn without_signing_a_pull_request_records_moves_only_in_its_authors_name() {
+    let r = Repo::new();
+    r.git_init();
+    r.commit(
+        "Bayu Aji",
+        "bayu@example.go.id",
+        "2026-03-02T08:00:00+07:00",
+        "Konfigurasi",
+    );
+    let base = r.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    r.write(
+        "incidents/2026/INC-2026-0001.md",
+        &crate::support::reported("INC-2026-0001", "2026-03-02T08:30:00+07:00"),
+    );
+    r.commit(SITI.1, SITI.2, "2026-03-02T08:35:00+07:00", "Laporan");
+    let now = "2026-03-02T09:00:00+07:00";
+    let run = |login: &str| {
+        r.run(&[
+            "check",
+            "--base",
+            &base,
+            "--format",
+            "json",
+            "--now",
+            now,
+            "--pr-author",
+            login,
+        ])
+    };
+    assert_eq!(codes(&run("siti-r")), Vec::<String>::new());
+    // The same commit in a pull request opened by Agus's account.
+    let other = run("agus-s");
+    other.code(1);
+    assert_eq!(codes(&other), ["actor-not-pr-author"]);
+}
+
+#[test]
+fn keys_in_the_rulebook_must_parse_and_belong_to_one_member() {
+    let r = Repo::new();
+    let bad = CONFIG.replace(
+        "github: siti-r }",
+        "github: siti-r, signing_keys: [\"ssh-ed25519 bukan-kunci\"] }",
+    );
+    r.write("insiden.yaml", &bad);
+    r.run(&["validate"]).code(2).stderr_has("signing key of `siti`");
+    let dir = tempfile::tempdir().expect("dir");
+    let (_, public) = keypair(dir.path(), "shared");
+    let twice = CONFIG
+        .replace(
+            "github: siti-r }",
+            &format!("github: siti-r, signing_keys: [\"{public}\"] }}"),
+        )
+        .replace(
+            "github: agus-s }",
+            &format!("github: agus-s, signing_keys: [\"{public}\"] }}"),
+        );
+    r.write("insiden.yaml", &twice);
+    r.run(&["validate"]).code(2).stderr_has("listed for both");
+    // The bot refuses a key it cannot use before writing anything.
+    r.write("insiden.yaml", CONFIG);
+    let key = dir.path().join("bukan");
+    std::fs::write(&key, "bukan kunci").expect("write");
+    r.run(&["autoresolve", "--commit", "--signing-key", key.to_str().expect("path")])
+        .code(2)
+        .stderr_has("not an OpenSSH private key");
+}
+
+/// Runs git with an explicit author and committer, and extra environment.
+fn git_as_pair(r: &Repo, author: Who, committer: (&str, &str), date: &str, env: &[(&str, &str)], args: &[&str]) {
+    let out = std::process::Command::new("git")
+        .current_dir(r.path())
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", author.1)
+        .env("GIT_AUTHOR_EMAIL", author.2)
+        .env("GIT_AUTHOR_DATE", date)
+        .env("GIT_COMMITTER_NAME", committer.0)
+        .env("GIT_COMMITTER_EMAIL", committer.1)
+        .env("GIT_COMMITTER_DATE", date)
+        .envs(env.iter().copied())
+        .args(args)
+        .output()
+        .expect("git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn a_forge_squash_merge_speaks_for_its_co_authors_only_when_the_forge_signed_it() {
+    // The forge's OpenPGP key, as GitHub publishes its web-flow key.
+    let gnupg = tempfile::tempdir().expect("dir");
+    let home = gnupg.path().to_str().expect("path").to_owned();
+    let gpg = |args: &[&str]| {
+        let out = std::process::Command::new("gpg")
+            .env("GNUPGHOME", &home)
+            .args(["--batch", "--pinentry-mode", "loopback", "--passphrase", ""])
+            .args(args)
+            .output()
+            .expect("gpg");
+        assert!(
+            out.status.success(),
+            "gpg {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    gpg(&[
+        "--quick-gen-key",
+        "GitHub <noreply@github.com>",
+        "ed25519",
+        "sign",
+        "never",
+    ]);
+    let public = gpg(&["--armor", "--export", "noreply@github.com"]);
+    let indented: String = public.lines().map(|l| format!("      {l}\n")).collect();
+
+    let mut s = Signed::new();
+    let cfg = s.repo.read("insiden.yaml")
+        + &format!("check:\n  forge_committer: GitHub <noreply@github.com>\n  forge_keys:\n    - |\n{indented}");
+    s.repo.write("insiden.yaml", &cfg);
+    s.commit(BAYU, "Kunci forge");
+    let id = s.new_incident();
+    let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    // Two moves by two members land as one squash commit authored by Siti, committed and
+    // signed by the forge, naming Agus in a trailer.
+    let at = s.tick(10);
+    s.repo
+        .run(&["transition", &id, "registered", "--actor", "siti", "--at", &at])
+        .code(0);
+    let at = s.tick(10);
+    s.repo
+        .run(&["transition", &id, "triage", "--actor", "agus", "--at", &at])
+        .code(0);
+    s.repo.git(&["add", "-A"]);
+    let date = s.tick(5);
+    let message = "Registrasi dan input (#12)\n\nCo-authored-by: Agus Salim <agus@example.go.id>";
+    let forge = ("GitHub", "noreply@github.com");
+    let env = [("GNUPGHOME", home.as_str())];
+    git_as_pair(
+        &s.repo,
+        SITI,
+        forge,
+        &date,
+        &env,
+        &[
+            "-c",
+            "gpg.format=openpgp",
+            "-c",
+            "user.signingkey=noreply@github.com",
+            "commit",
+            "-q",
+            "-S",
+            "-m",
+            message,
+        ],
+    );
+    let run = s.check(&base);
+    assert_eq!(codes(&run), Vec::<String>::new(), "{}", run.stdout);
+    // The same commit unsigned: the trailer is a claim like any other.
+    s.repo.git(&["reset", "-q", "--soft", "HEAD~1"]);
+    git_as_pair(&s.repo, SITI, forge, &date, &env, &["commit", "-q", "-m", message]);
+    let found = codes(&s.check(&base));
+    assert!(
+        found.contains(&"unsigned-commit".to_owned()) && found.contains(&"actor-not-author".to_owned()),
+        "{found:?}"
+    );
+    // Signed by the forge's key, but committed by someone else: trailers grant nothing.
+    s.repo.git(&["reset", "-q", "--soft", "HEAD~1"]);
+    git_as_pair(
+        &s.repo,
+        SITI,
+        ("Siti Rahayu", "siti@example.go.id"),
+        &date,
+        &env,
+        &[
+            "-c",
+            "gpg.format=openpgp",
+            "-c",
+            "user.signingkey=noreply@github.com",
+            "commit",
+            "-q",
+            "-S",
+            "-m",
+            message,
+        ],
+    );
+    let found = codes(&s.check(&base));
+    assert!(
+        found.contains(&"signature-mismatch".to_owned()) || found.contains(&"bad-signature".to_owned()),
+        "{found:?}"
+    );
+    assert!(found.contains(&"actor-not-author".to_owned()), "{found:?}");
+}
