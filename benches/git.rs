@@ -5,7 +5,9 @@
 //! commit adds 10,000 incidents, then each commit appends one update entry to one incident,
 //! authored by the member it names. `INSIDEN_BENCH_COMMITS` sets the number of commits
 //! (default 100,000). Beside each timing, git's own reading of the same changes
-//! (`git log --raw`) is timed as a yardstick. Prints medians.
+//! (`git log --raw`) is timed as a yardstick. Prints medians. `INSIDEN_BENCH_SIGNED=1`
+//! signs every commit with Siti's SSH key (as `gpg.format=ssh` would) and sets
+//! `signing: required`, so `check` and `audit` verify every signature.
 
 mod support;
 use support::{median, ms};
@@ -17,6 +19,37 @@ use std::time::{Duration, Instant};
 const INCIDENTS: usize = 10_000;
 const CONFIG: &str =
     "teams:\n  helpdesk: { name: H, members: [{ id: siti, name: Siti, emails: [siti@example.go.id] }] }\n";
+
+/// The configuration, requiring signatures by `public` when given.
+fn config(public: Option<&str>) -> String {
+    match public {
+        None => CONFIG.to_owned(),
+        Some(k) => CONFIG.replace("emails: [siti@example.go.id] }", &format!("emails: [siti@example.go.id], signing_keys: [\"{k}\"] }}"))
+            + "signing: required\n",
+    }
+}
+
+/// Re-creates every commit of `main`, oldest first, signed with `key` over its content, as
+/// git's `gpg.format=ssh` signing does (the `gpgsig` header, namespace `git`).
+fn sign_history(dir: &std::path::Path, key: &ssh_key::PrivateKey) {
+    let repo = git2::Repository::open(dir).expect("repo");
+    let mut walk = repo.revwalk().expect("walk");
+    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE).expect("sort");
+    walk.push_ref("refs/heads/main").expect("main");
+    let mut parent: Option<git2::Oid> = None;
+    for oid in walk {
+        let c = repo.find_commit(oid.expect("oid")).expect("commit");
+        let parents: Vec<git2::Commit<'_>> = parent.iter().map(|p| repo.find_commit(*p).expect("parent")).collect();
+        let refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
+        let buf = repo
+            .commit_create_buffer(&c.author(), &c.committer(), c.message().unwrap_or(""), &c.tree().expect("tree"), &refs)
+            .expect("buffer");
+        let sig = key.sign("git", ssh_key::HashAlg::Sha512, &buf).expect("sign");
+        let pem = sig.to_pem(ssh_key::LineEnding::LF).expect("pem");
+        parent = Some(repo.commit_signed(std::str::from_utf8(&buf).expect("utf-8"), &pem, Some("gpgsig")).expect("signed"));
+    }
+    repo.reference("refs/heads/main", parent.expect("a commit"), true, "signed").expect("ref");
+}
 
 /// Incidents are spread over ten years, as ids are numbered per year.
 const YEARS: usize = 10;
@@ -36,7 +69,7 @@ fn data(out: &mut Vec<u8>, text: &str) {
     out.push(b'\n');
 }
 
-fn build(dir: &std::path::Path, commits: usize) {
+fn build(dir: &std::path::Path, commits: usize, public: Option<&str>) {
     let run = |args: &[&str]| {
         let st = Command::new("git")
             .current_dir(dir)
@@ -54,7 +87,7 @@ fn build(dir: &std::path::Path, commits: usize) {
     );
     data(&mut stream, "Impor insiden");
     stream.extend_from_slice(b"M 100644 inline insiden.yaml\n");
-    data(&mut stream, CONFIG);
+    data(&mut stream, &config(public));
     let mut texts: Vec<(String, String)> = (0..INCIDENTS).map(incident).collect();
     for (path, text) in &texts {
         stream.extend_from_slice(format!("M 100644 inline {path}\n").as_bytes());
@@ -112,7 +145,15 @@ fn main() {
     let base = support::scratch_base();
     let dir = tempfile::tempdir_in(base).expect("dir");
     let t = Instant::now();
-    build(dir.path(), commits);
+    let signed = std::env::var_os("INSIDEN_BENCH_SIGNED").is_some();
+    let key = signed.then(|| {
+        ssh_key::PrivateKey::random(&mut ssh_key::rand_core::OsRng, ssh_key::Algorithm::Ed25519).expect("key")
+    });
+    let public = key.as_ref().map(|k| k.public_key().to_openssh().expect("public"));
+    build(dir.path(), commits, public.as_deref());
+    if let Some(key) = &key {
+        sign_history(dir.path(), key);
+    }
     // INSIDEN_BENCH_KEEP=1 keeps the generated repository for profiling.
     let dir = if std::env::var_os("INSIDEN_BENCH_KEEP").is_some() {
         let kept = dir.keep();
@@ -122,8 +163,9 @@ fn main() {
         Keep::Temp(dir)
     };
     println!(
-        "repository: {INCIDENTS} incidents, {} commits (built in {:.1} s)",
+        "repository: {INCIDENTS} incidents, {} {}commits (built in {:.1} s)",
         commits + 1,
+        if signed { "signed " } else { "" },
         t.elapsed().as_secs_f64()
     );
 
