@@ -24,8 +24,12 @@ const CONFIG: &str =
 fn config(public: Option<&str>) -> String {
     match public {
         None => CONFIG.to_owned(),
-        Some(k) => CONFIG.replace("emails: [siti@example.go.id] }", &format!("emails: [siti@example.go.id], signing_keys: [\"{k}\"] }}"))
-            + "signing: required\n",
+        Some(k) => {
+            CONFIG.replace(
+                "emails: [siti@example.go.id] }",
+                &format!("emails: [siti@example.go.id], signing_keys: [\"{k}\"] }}"),
+            ) + "signing: required\n"
+        }
     }
 }
 
@@ -34,7 +38,8 @@ fn config(public: Option<&str>) -> String {
 fn sign_history(dir: &std::path::Path, key: &ssh_key::PrivateKey) {
     let repo = git2::Repository::open(dir).expect("repo");
     let mut walk = repo.revwalk().expect("walk");
-    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE).expect("sort");
+    walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::REVERSE)
+        .expect("sort");
     walk.push_ref("refs/heads/main").expect("main");
     let mut parent: Option<git2::Oid> = None;
     for oid in walk {
@@ -42,13 +47,23 @@ fn sign_history(dir: &std::path::Path, key: &ssh_key::PrivateKey) {
         let parents: Vec<git2::Commit<'_>> = parent.iter().map(|p| repo.find_commit(*p).expect("parent")).collect();
         let refs: Vec<&git2::Commit<'_>> = parents.iter().collect();
         let buf = repo
-            .commit_create_buffer(&c.author(), &c.committer(), c.message().unwrap_or(""), &c.tree().expect("tree"), &refs)
+            .commit_create_buffer(
+                &c.author(),
+                &c.committer(),
+                c.message().unwrap_or(""),
+                &c.tree().expect("tree"),
+                &refs,
+            )
             .expect("buffer");
         let sig = key.sign("git", ssh_key::HashAlg::Sha512, &buf).expect("sign");
         let pem = sig.to_pem(ssh_key::LineEnding::LF).expect("pem");
-        parent = Some(repo.commit_signed(std::str::from_utf8(&buf).expect("utf-8"), &pem, Some("gpgsig")).expect("signed"));
+        parent = Some(
+            repo.commit_signed(std::str::from_utf8(&buf).expect("utf-8"), &pem, Some("gpgsig"))
+                .expect("signed"),
+        );
     }
-    repo.reference("refs/heads/main", parent.expect("a commit"), true, "signed").expect("ref");
+    repo.reference("refs/heads/main", parent.expect("a commit"), true, "signed")
+        .expect("ref");
 }
 
 /// Incidents are spread over ten years, as ids are numbered per year.

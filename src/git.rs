@@ -787,7 +787,10 @@ pub struct Walker<'r> {
 }
 
 /// A changed path (raw bytes) with its non-tree entry before and after (`None`: absent).
-type Delta = (Vec<u8>, Option<Oid>, Option<Oid>);
+type Delta = (Vec<u8>, Option<Entry>, Option<Entry>);
+
+/// What differs between a parent and a commit: path → (entry before, entry after).
+type Differences = HashMap<Vec<u8>, (Option<Entry>, Option<Entry>)>;
 
 /// A tree entry that is not a tree: its object and what kind of file it is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -884,14 +887,20 @@ impl<'r> Walker<'r> {
         }
         // One diff of the whole tree: subtrees with equal ids are skipped whole, so this costs
         // what changed, and an attribute file anywhere is seen.
-        let mut deltas = Vec::new();
+        // Per parent, what differs from it: (before, after) by path. A path absent from a
+        // parent's diff is as that parent has it, which is as it is now.
+        let mut per_parent: Vec<Differences> = Vec::with_capacity(parents.len().max(1));
         if parents.is_empty() {
+            let mut deltas = Vec::new();
             self.diff(None, Some(&tree), b"", &mut deltas)?;
+            per_parent.push(deltas.into_iter().map(|(p, b, a)| (p, (b, a))).collect());
         }
         for p in &parents {
+            let mut deltas = Vec::new();
             self.diff(Some(p), Some(&tree), b"", &mut deltas)?;
+            per_parent.push(deltas.into_iter().map(|(p, b, a)| (p, (b, a))).collect());
         }
-        let mut names: Vec<Vec<u8>> = deltas.into_iter().map(|d| d.0).collect();
+        let mut names: Vec<Vec<u8>> = per_parent.iter().flat_map(|d| d.keys().cloned()).collect();
         names.sort();
         names.dedup();
         let mut changes = Vec::new();
@@ -899,6 +908,15 @@ impl<'r> Walker<'r> {
         let mut merged: Option<git2::Index> = None;
         let under = |raw: &[u8], dir: &str| raw.starts_with(dir.as_bytes()) && raw.get(dir.len()) == Some(&b'/');
         for raw in names {
+            let now = per_parent.iter().find_map(|d| d.get(&raw)).and_then(|(_, a)| *a);
+            let before: Vec<Option<Entry>> = if parents.is_empty() {
+                Vec::new()
+            } else {
+                per_parent
+                    .iter()
+                    .map(|d| d.get(&raw).map_or(now, |(b, _)| *b))
+                    .collect()
+            };
             let (in_incidents, in_templates) = (under(&raw, INCIDENTS_DIR), under(&raw, TEMPLATES_DIR));
             let name = raw.rsplit(|b| *b == b'/').next().unwrap_or(&[]);
             let attributes = name == b".gitattributes" || raw == b".gitmodules";
@@ -914,7 +932,6 @@ impl<'r> Walker<'r> {
                 continue;
             };
             if attributes {
-                let now = entry_at(&tree, &path);
                 if now.is_some() {
                     paths.push(PathEvent {
                         what: PathWhat::Forbidden(format!("`{path}` changes how git checks files out")),
@@ -923,8 +940,6 @@ impl<'r> Walker<'r> {
                 }
                 continue;
             }
-            let now = entry_at(&tree, &path);
-            let before: Vec<Option<Entry>> = parents.iter().map(|p| entry_at(p, &path)).collect();
             templates_changed |= in_templates;
             incidents_changed |= in_incidents;
             if let Some(e) = now.filter(|e| !e.is_regular()) {
@@ -1067,11 +1082,11 @@ impl<'r> Walker<'r> {
     }
 }
 
-/// Splits an entry into (non-tree id, tree id).
-fn split(e: Option<(Oid, i32)>) -> (Option<Oid>, Option<Oid>) {
+/// Splits an entry into (non-tree entry, tree id).
+fn split(e: Option<(Oid, i32)>) -> (Option<Entry>, Option<Oid>) {
     match e {
         Some((id, MODE_TREE)) => (None, Some(id)),
-        Some((id, _)) => (Some(id), None),
+        Some((id, mode)) => (Some(Entry { id, mode }), None),
         None => (None, None),
     }
 }
