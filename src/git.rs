@@ -184,6 +184,12 @@ impl Repo {
         })
     }
 
+    /// Where the repository is, to open more handles on it (one per thread: a handle is not
+    /// shared between threads).
+    pub fn location(&self) -> Location {
+        Location(self.repo.path().to_path_buf())
+    }
+
     /// Resolves a revision to a commit id.
     pub fn resolve(&self, rev: &str) -> Result<String, GitError> {
         let obj = self.repo.revparse_single(rev).map_err(|e| {
@@ -777,6 +783,18 @@ fn entry_kind(e: &git2::TreeEntry<'_>) -> EntryKind {
         0o120_000 => EntryKind::Symlink,
         0o160_000 => EntryKind::Submodule,
         _ => EntryKind::Other,
+    }
+}
+
+/// Where a repository is; [`Location::open`] gives another handle on it.
+#[derive(Debug, Clone)]
+pub struct Location(std::path::PathBuf);
+
+impl Location {
+    pub fn open(&self) -> Result<Repo, GitError> {
+        Repository::open(&self.0)
+            .map(|repo| Repo { repo })
+            .map_err(|e| git_err("cannot open the repository again", &e))
     }
 }
 

@@ -2,16 +2,18 @@
 //! rules, each commit against the configuration of its parent, then `validate` on the head
 //! tree read from git objects — so CI judges the pull request's head, not the disk.
 
-use super::proof::{self, guarded, Proof};
+use super::proof::{self, guarded, Proof, Verified};
 use super::{emit, now, Ctx, Failure, Result, FINDINGS, OK};
 use crate::cli::{CheckArgs, DenyArg, FormatArg};
 use crate::config::Signing;
 use crate::config::{Config, FILE_NAME};
 use crate::diag::{Code, CommitRef, Diagnostic};
+use crate::git::GitError;
 use crate::git::{Change, CommitChanges, CommitMeta, PathWhat, Person, Repo};
 use crate::history::{author_member, author_roles, is_bot, is_forge, Env, Verdict};
 use crate::model::{Timestamp, Tlp};
 use crate::store::INCIDENTS_DIR;
+use rayon::prelude::*;
 use std::collections::HashSet;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -87,9 +89,8 @@ pub(super) fn check_commits(
     let mut rules_change: Option<CommitRef> = None;
     let mut incident_change: Option<CommitRef> = None;
     let mut signatures = BTreeMap::new();
-    let mut walker = repo.walker();
-    for id in commits {
-        let c = walker.changes(id).map_err(git_failure)?;
+    for read in read_commits(repo, commits) {
+        let Read { changes: c, signature } = read.map_err(git_failure)?;
         let commit = CommitRef {
             id: c.meta.short().to_owned(),
             subject: c.meta.subject.clone(),
@@ -152,7 +153,7 @@ pub(super) fn check_commits(
         let needs_proof =
             audit || cfg.signing == Signing::Required || judge.pr_author.is_some() || is_forge(&c.meta, &cfg);
         let proof = if needs_proof && guarded(&c) && !merged_only(&c) {
-            Proof::of(repo, &c.meta, &cfg).map_err(git_failure)?
+            Proof::judge(signature.as_ref(), &c.meta, &cfg)
         } else {
             Proof::Unsigned
         };
@@ -259,6 +260,46 @@ fn landing(
         .iter()
         .flat_map(|c| check_file_change(&meta, c, cfg, env).diagnostics)
         .collect())
+}
+
+/// A commit as read from git: what it changed, and its signature with what verifying it
+/// found. Reading is the part of the work that needs no rules.
+struct Read {
+    changes: CommitChanges,
+    signature: Option<Verified>,
+}
+
+/// Commits per window: each window is read on every core, then judged in order.
+const WINDOW: usize = 512;
+
+/// Reads `commits` in order, a window at a time, each window split between the cores (each
+/// with its own repository handle and tree cache).
+fn read_commits<'a>(
+    repo: &Repo,
+    commits: &'a [String],
+) -> impl Iterator<Item = std::result::Result<Read, GitError>> + 'a {
+    let location = repo.location();
+    commits.chunks(WINDOW).flat_map(move |window| {
+        let part = window.len().div_ceil(rayon::current_num_threads().max(1)).max(64);
+        let parts: Vec<std::result::Result<Vec<Read>, GitError>> = window
+            .par_chunks(part)
+            .map(|ids| {
+                let r = location.open()?;
+                let mut walker = r.walker();
+                ids.iter()
+                    .map(|id| {
+                        let changes = walker.changes(id)?;
+                        let signature = r.signature(id)?.map(Verified::new);
+                        Ok(Read { changes, signature })
+                    })
+                    .collect()
+            })
+            .collect();
+        parts.into_iter().flat_map(|p| match p {
+            Ok(reads) => reads.into_iter().map(Ok).collect::<Vec<_>>(),
+            Err(e) => vec![Err(e)],
+        })
+    })
 }
 
 /// The rules on paths other than incident files: nothing forbidden appears, attachments

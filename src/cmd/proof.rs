@@ -4,7 +4,7 @@
 
 use crate::config::{Config, Signing};
 use crate::diag::{Code, CommitRef, Diagnostic};
-use crate::git::{CommitChanges, CommitMeta, GitError, Repo};
+use crate::git::{CommitChanges, CommitMeta, GitError, RawSignature, Repo};
 use crate::history::{author_roles, is_bot, is_forge};
 use crate::signing::{self, Invalid};
 
@@ -22,22 +22,45 @@ pub(super) enum Proof {
     Forge,
 }
 
+/// A commit's signature and what verifying it as an SSH signature found: the work that
+/// needs no rulebook, done where the commit is read.
+#[derive(Debug, Clone)]
+pub(super) struct Verified {
+    raw: RawSignature,
+    ssh: Result<String, Invalid>,
+}
+
+impl Verified {
+    pub(super) fn new(raw: RawSignature) -> Verified {
+        let ssh = signing::verify(&raw.armored, &raw.signed);
+        Verified { raw, ssh }
+    }
+}
+
 impl Proof {
     /// Reads and verifies commit `id`'s signature against the rulebook's keys.
     pub(super) fn of(repo: &Repo, meta: &CommitMeta, cfg: &Config) -> Result<Proof, GitError> {
-        let Some(sig) = repo.signature(&meta.id)? else {
-            return Ok(Proof::Unsigned);
+        let sig = repo.signature(&meta.id)?.map(Verified::new);
+        Ok(Proof::judge(sig.as_ref(), meta, cfg))
+    }
+
+    /// What a verified signature proves under the rulebook: whose key, or the forge's.
+    pub(super) fn judge(sig: Option<&Verified>, meta: &CommitMeta, cfg: &Config) -> Proof {
+        let Some(sig) = sig else {
+            return Proof::Unsigned;
         };
-        if is_forge(meta, cfg) && signing::verify_forge(&sig.armored, &sig.signed, &cfg.check.forge_keys).is_ok() {
-            return Ok(Proof::Forge);
+        if is_forge(meta, cfg)
+            && signing::verify_forge(&sig.raw.armored, &sig.raw.signed, &cfg.check.forge_keys).is_ok()
+        {
+            return Proof::Forge;
         }
-        Ok(match signing::verify(&sig.armored, &sig.signed) {
+        match &sig.ssh {
             Ok(fingerprint) => Proof::Key {
-                owner: cfg.keys.get(&fingerprint).cloned(),
-                fingerprint,
+                owner: cfg.keys.get(fingerprint).cloned(),
+                fingerprint: fingerprint.clone(),
             },
-            Err(e) => Proof::Bad(e),
-        })
+            Err(e) => Proof::Bad(e.clone()),
+        }
     }
 
     /// Whether the signature is by a key of the commit's author (or, for the bot's commit,
