@@ -1132,6 +1132,34 @@ fn forged_dates_do_not_open_or_close_windows() {
         "check", "--base", &base, "--format", "json", "--now", &now, "--deny", "warnings",
     ]);
     assert_eq!(codes(&run), Vec::<String>::new(), "{}", run.stdout);
+    // Closing early: an entry dated after the window, the author date set to match, the
+    // committer date (and the check's clock) three days earlier.
+    s.repo.git(&["reset", "-q", "--hard", &base]);
+    let documented_at = s.tick(10);
+    s.repo
+        .run(&[
+            "transition",
+            &id,
+            "documented",
+            "--actor",
+            "agus",
+            "--at",
+            &documented_at,
+            "--set",
+            "resolution=false-positive",
+        ])
+        .code(0);
+    s.repo.commit(AGUS.1, AGUS.2, &s.now.to_rfc3339(), "Dokumentasi");
+    let documented = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let claimed = (s.now + Duration::days(6)).to_rfc3339();
+    let entry = format!("{{ at: {claimed}, to: closed, by: helpdesk, actor: siti }}");
+    append_last(&s, &id, &entry, "documented", "closed");
+    let really = (s.now + Duration::days(3)).to_rfc3339();
+    let early = s
+        .repo
+        .commit_dated(SITI.1, SITI.2, &claimed, &really, "Perubahan yang salah");
+    s.now += Duration::days(3);
+    assert_caught(&s.check(&documented), "entry-in-future", &early[..7], None);
     // An entry after the checker's clock is in the future, whatever the commit claims.
     s.repo.git(&["reset", "-q", "--hard", &base]);
     let future = (s.now + Duration::days(30)).to_rfc3339();
@@ -1192,6 +1220,13 @@ fn attachments_attributes_symlinks_and_foreign_roots_are_findings() {
         let p = s.repo.file("incidents/2026/lampiran/scan.txt");
         std::fs::remove_file(&p).expect("rm");
         std::os::unix::fs::symlink("hasil pemindaian\n", &p).expect("symlink");
+    });
+    assert_caught(&run, "forbidden-path", &c, None);
+    // A file whose name is not UTF-8, holding a forged close: never skipped.
+    let (run, c) = try_commit(&mut s, &|s| {
+        use std::os::unix::ffi::OsStrExt;
+        let name = std::ffi::OsStr::from_bytes(b"INC-2026-\xff.md");
+        std::fs::write(s.repo.file("incidents/2026").join(name), "---\nid: x\n---\n").expect("write");
     });
     assert_caught(&run, "forbidden-path", &c, None);
     // Honest: a new attachment beside the old one.

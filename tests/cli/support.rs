@@ -165,6 +165,22 @@ impl Repo {
         self.git_with(&identity, args)
     }
 
+    /// Stages everything and commits as `name <email>` with different author and committer
+    /// dates (both claims); returns the id.
+    pub fn commit_dated(&self, name: &str, email: &str, authored: &str, committed: &str, message: &str) -> String {
+        self.git(&["add", "-A"]);
+        let identity = [
+            ("GIT_AUTHOR_NAME", name),
+            ("GIT_AUTHOR_EMAIL", email),
+            ("GIT_AUTHOR_DATE", authored),
+            ("GIT_COMMITTER_NAME", name),
+            ("GIT_COMMITTER_EMAIL", email),
+            ("GIT_COMMITTER_DATE", committed),
+        ];
+        self.git_with(&identity, &["commit", "-q", "--allow-empty", "-m", message]);
+        self.git(&["rev-parse", "HEAD"]).trim().to_owned()
+    }
+
     /// Runs plain `git` in the repository, untouched by the user's configuration.
     pub fn git(&self, args: &[&str]) -> String {
         self.git_with(&[], args)
