@@ -42,6 +42,16 @@ impl Layout {
     pub fn entry_line(&self, i: usize) -> Option<usize> {
         self.entries.get(i).copied().or_else(|| self.key_line("history"))
     }
+
+    /// Where history entry `i` starts in `text`: its line and the column after the indent.
+    pub fn entry_position(&self, text: &str, i: usize) -> (usize, usize) {
+        let line = self.entry_line(i).unwrap_or(self.fm_start);
+        let col = text
+            .lines()
+            .nth(line.saturating_sub(1))
+            .map_or(1, |l| l.len() - l.trim_start().len() + 1);
+        (line, col)
+    }
 }
 
 /// The split of a file into front matter and body.

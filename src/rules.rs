@@ -140,12 +140,7 @@ impl FileCtx<'_> {
     }
 
     fn at_entry(&self, code: Code, i: usize, msg: String) -> Diagnostic {
-        let line = self.layout.entry_line(i).unwrap_or(self.layout.fm_start);
-        let col = self
-            .text
-            .lines()
-            .nth(line.saturating_sub(1))
-            .map_or(1, |l| l.len() - l.trim_start().len() + 1);
+        let (line, col) = self.layout.entry_position(self.text, i);
         Diagnostic::error(code, self.path, msg).at(self.text, line, col)
     }
 

@@ -358,25 +358,16 @@ fn keys_in_the_rulebook_must_parse_and_belong_to_one_member() {
 
 /// Runs git with an explicit author and committer, and extra environment.
 fn git_as_pair(r: &Repo, author: Who, committer: (&str, &str), date: &str, env: &[(&str, &str)], args: &[&str]) {
-    let out = std::process::Command::new("git")
-        .current_dir(r.path())
-        .env("GIT_CONFIG_GLOBAL", "/dev/null")
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", author.1)
-        .env("GIT_AUTHOR_EMAIL", author.2)
-        .env("GIT_AUTHOR_DATE", date)
-        .env("GIT_COMMITTER_NAME", committer.0)
-        .env("GIT_COMMITTER_EMAIL", committer.1)
-        .env("GIT_COMMITTER_DATE", date)
-        .envs(env.iter().copied())
-        .args(args)
-        .output()
-        .expect("git");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let mut all = vec![
+        ("GIT_AUTHOR_NAME", author.1),
+        ("GIT_AUTHOR_EMAIL", author.2),
+        ("GIT_AUTHOR_DATE", date),
+        ("GIT_COMMITTER_NAME", committer.0),
+        ("GIT_COMMITTER_EMAIL", committer.1),
+        ("GIT_COMMITTER_DATE", date),
+    ];
+    all.extend_from_slice(env);
+    r.git_with(&all, args);
 }
 
 #[test]

@@ -209,7 +209,8 @@ impl Repo {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    fn git_with(&self, env: &[(&str, &str)], args: &[&str]) -> String {
+    /// Runs `git` with extra environment (identities, dates, `GNUPGHOME`).
+    pub fn git_with(&self, env: &[(&str, &str)], args: &[&str]) -> String {
         let out = std::process::Command::new("git")
             .current_dir(self.path())
             .env("GIT_CONFIG_GLOBAL", "/dev/null")
