@@ -96,6 +96,22 @@ pub struct CheckConfig {
     /// The forge's published signing keys: OpenPGP public key blocks or OpenSSH key lines.
     #[serde(default)]
     pub forge_keys: Vec<String>,
+    /// How pull requests land, and so what `check` judges as one change.
+    #[serde(default)]
+    pub merge: MergeMethod,
+}
+
+/// How the repository's merge button lands a pull request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MergeMethod {
+    /// One commit with the pull request's net change: moves and requirements are judged on
+    /// that change, so a pull request can be fixed forward; identity stays per commit.
+    #[default]
+    Squash,
+    /// Every commit lands as it is, and each is judged whole.
+    Merge,
+    Rebase,
 }
 
 #[derive(Debug, Clone)]

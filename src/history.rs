@@ -68,9 +68,25 @@ pub fn author_member<'c>(meta: &CommitMeta, cfg: &'c Config) -> Option<&'c str> 
     author_roles(meta, cfg).first().map(|(_, m)| m.id.as_str())
 }
 
+/// Which rules judge a change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Judging {
+    /// Every rule: the commit lands as it is (merge or rebase).
+    #[default]
+    Whole,
+    /// Who made it: membership, the bot, reserved fields, each entry's actor and dates. Each
+    /// commit of a pull request that lands squashed.
+    Authorship,
+    /// What it does to the incident: history, moves and their requirements, windows, TLP. The
+    /// net change a squashed pull request lands.
+    Outcome,
+}
+
 /// What the range knows that one commit does not.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Env<'a> {
+    /// Which rules judge this change.
+    pub judging: Judging,
     /// The pull request's author (`check --pr-author`): without a verified signature, every
     /// entry is recorded in their name.
     pub pr_author: Option<&'a str>,
@@ -151,10 +167,12 @@ impl Change<'_> {
         }
     }
 
-    /// Whether the commit adds an entry by a team that decides TLP, made by its author.
+    /// Whether the change adds an entry by a team that decides TLP, made by its author (on a
+    /// squashed net change, whose entry is whose is judged commit by commit).
     fn tlp_decided(&self) -> bool {
         let owners = self.owners("tlp");
-        self.fresh_entries().any(|(_, e)| owners.contains(&e.by)) && (self.author_is(&owners) || !self.identity())
+        self.fresh_entries().any(|(_, e)| owners.contains(&e.by))
+            && (self.author_is(&owners) || !self.identity() || self.env.judging == Judging::Outcome)
     }
 
     fn identity(&self) -> bool {
@@ -186,7 +204,8 @@ pub fn check_change(
     let out = &mut verdict.diagnostics;
     let existed = olds.iter().any(Option::is_some);
     let Some(new_text) = new else {
-        if existed {
+        // A squashed pull request is judged by whether the file is gone when it lands.
+        if existed && env.judging != Judging::Authorship {
             out.push(
                 Diagnostic::error(Code::FileDeleted, path, "the incident file was deleted or renamed")
                     .help("incident records are never removed; restore the file (a wrongly filed report is `rejected`, not deleted)")
@@ -197,6 +216,28 @@ pub fn check_change(
     };
     let new_text = new_text.strip_prefix('\u{feff}').unwrap_or(new_text);
     let parsed = doc::parse(new_text, path, cfg.timezone);
+    // A squashed pull request's commits are judged for who made them; what a commit left
+    // broken, a later one may mend before the change lands.
+    if env.judging == Judging::Authorship
+        && (parsed.diagnostics.iter().any(Diagnostic::is_error)
+            || olds
+                .iter()
+                .flatten()
+                .any(|o| doc::parse(o, path, cfg.timezone).incident.is_none()))
+    {
+        if cfg.has_members() && !is_bot(meta, cfg) && author_roles(meta, cfg).is_empty() {
+            out.push(
+                Diagnostic::error(
+                    Code::NotAMember,
+                    path,
+                    format!("this change is authored by {} <{}>, who is not a member of any team", meta.author.name, meta.author.email),
+                )
+                .help("commit with the email (or GitHub account) listed for you under `teams:` in insiden.yaml; a maintainer adds new members")
+                .in_commit(commit),
+            );
+        }
+        return verdict;
+    }
     let Some(after) = parsed.incident else {
         out.extend(parsed.diagnostics.into_iter().map(|d| d.in_commit(commit.clone())));
         return verdict;
@@ -252,7 +293,9 @@ pub fn check_change(
             .iter()
             .flatten()
             .any(|o| o.strip_prefix('\u{feff}').unwrap_or(o) == new_text);
-    if !existed {
+    let judging = c.env.judging;
+    let (who, what) = (judging != Judging::Outcome, judging != Judging::Authorship);
+    if !existed && what {
         if let Err(d) = history_start(&c) {
             out.push(d);
             return verdict;
@@ -260,6 +303,8 @@ pub fn check_change(
     }
     match history_rewritten(&c) {
         Ok(fresh) => c.fresh = fresh,
+        // Judged on the net change; here only which entries are new matters.
+        Err(_) if !what => c.fresh = not_in_any(&c),
         Err(d) => {
             out.push(d);
             return verdict;
@@ -278,23 +323,42 @@ pub fn check_change(
         }
         return verdict;
     }
-    out.extend(immutable_field(&c));
-    out.extend(not_a_member(&c));
-    out.extend(bot_overreach(&c));
-    out.extend(field_not_allowed(&c));
+    if what {
+        out.extend(immutable_field(&c));
+    }
+    if who {
+        out.extend(not_a_member(&c));
+        out.extend(bot_overreach(&c));
+        out.extend(field_not_allowed(&c));
+    }
     for (i, e) in c.fresh_entries() {
         out.extend(transition(&c, i, e));
-        out.extend(system_not_bot(&c, i, e));
-        out.extend(actor_not_author(&c, i, e));
-        out.extend(actor_not_pr_author(&c, i, e));
-        out.extend(entry_in_future(&c, i, e));
-        out.extend(entry_backdated(&c, i, e));
+        if who {
+            out.extend(system_not_bot(&c, i, e));
+            out.extend(actor_not_author(&c, i, e));
+            out.extend(actor_not_pr_author(&c, i, e));
+            out.extend(entry_in_future(&c, i, e));
+            out.extend(entry_backdated(&c, i, e));
+        }
     }
-    let (tlp, floor) = tlp_lowered(&c);
-    out.extend(tlp);
+    if what {
+        let (tlp, floor) = tlp_lowered(&c);
+        out.extend(tlp);
+        verdict.tlp_floor = Some(floor);
+    }
     out.extend(merge_tlp_lowered(&c));
-    verdict.tlp_floor = Some(floor);
     verdict
+}
+
+/// The entries no parent has anywhere in its history (compared by value).
+fn not_in_any(c: &Change) -> Vec<usize> {
+    (0..c.after.history.len())
+        .filter(|&i| {
+            !c.befores
+                .iter()
+                .any(|b| b.history.iter().any(|e| same_entry(e, &c.after.history[i])))
+        })
+        .collect()
 }
 
 /// `history-start`: a new incident's history starts with the workflow's initial state.
@@ -476,18 +540,28 @@ fn transition(c: &Change, i: usize, e: &HistoryEntry) -> Vec<Diagnostic> {
     let t = match w.check_entry(prev, e) {
         Ok(Move::Transition(t)) => t,
         Ok(Move::Update) => return Vec::new(),
+        Err(_) if c.env.judging == Judging::Authorship => return Vec::new(),
         Err(v) => return vec![c.at_entry(violation_code(&v), i, violation_message(prev, e, &v))],
     };
     let cal = c.cfg.calendar();
     let committed = c.meta.committer.time;
-    let claimed = w.unmet(t, c.after, i, &cal);
+    let all = w.unmet(t, c.after, i, &cal);
     // Closing waits for the window by the entry's own time (which `entry-in-future` bounds);
-    // reopening needs it open at the later of the entry's and the commit's time.
-    let late: Vec<Unmet> = w
-        .unmet_at(t, c.after, i, &cal, Some(e.at.max(committed)))
-        .into_iter()
-        .filter(|u| matches!(u, Unmet::WindowClosed { .. }) && !claimed.contains(u))
-        .collect();
+    // reopening needs it open at the later of the entry's and the commit's time. The commit's
+    // time is judged with the commit (authorship), the requirements with the change landed.
+    let late: Vec<Unmet> = match c.env.judging {
+        Judging::Outcome => Vec::new(),
+        _ => w
+            .unmet_at(t, c.after, i, &cal, Some(e.at.max(committed)))
+            .into_iter()
+            .filter(|u| matches!(u, Unmet::WindowClosed { .. }) && !all.contains(u))
+            .collect(),
+    };
+    let claimed = if c.env.judging == Judging::Authorship {
+        Vec::new()
+    } else {
+        all
+    };
     let mut out = Vec::new();
     for u in claimed.iter().chain(&late) {
         let late = late.contains(u);

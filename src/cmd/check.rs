@@ -5,12 +5,12 @@
 use super::proof::{self, guarded, Proof, Verified};
 use super::{emit, now, Ctx, Failure, Result, FINDINGS, OK};
 use crate::cli::{CheckArgs, DenyArg, FormatArg};
-use crate::config::Signing;
 use crate::config::{Config, FILE_NAME};
+use crate::config::{MergeMethod, Signing};
 use crate::diag::{Code, CommitRef, Diagnostic};
 use crate::git::GitError;
 use crate::git::{Change, CommitChanges, CommitMeta, PathWhat, Person, Repo};
-use crate::history::{author_member, author_roles, is_bot, is_forge, Env, Verdict};
+use crate::history::{author_member, author_roles, is_bot, is_forge, Env, Judging, Verdict};
 use crate::model::{Timestamp, Tlp};
 use crate::store::INCIDENTS_DIR;
 use rayon::prelude::*;
@@ -55,6 +55,8 @@ pub(super) struct RangeResult {
     /// Per author (member id, or the email of a non-member): commits that change incidents
     /// or rules, (signed by the author's key, not).
     pub signatures: BTreeMap<String, (usize, usize)>,
+    /// Per incident path, the last commit of the range that changed it.
+    pub last_touch: HashMap<String, CommitMeta>,
 }
 
 /// Which configuration judges each commit.
@@ -72,6 +74,8 @@ pub(super) enum Rulebook {
 pub(super) struct Judge<'a> {
     pub now: Option<Timestamp>,
     pub pr_author: Option<&'a str>,
+    /// Which rules judge each commit (`Authorship` when the pull request lands squashed).
+    pub judging: Judging,
 }
 
 /// Runs the commit rules over `commits` (oldest first).
@@ -89,6 +93,7 @@ pub(super) fn check_commits(
     let mut rules_change: Option<CommitRef> = None;
     let mut incident_change: Option<CommitRef> = None;
     let mut signatures = BTreeMap::new();
+    let mut last_touch = HashMap::new();
     for read in read_commits(repo, commits) {
         let Read { changes: c, signature } = read.map_err(git_failure)?;
         let commit = CommitRef {
@@ -173,7 +178,9 @@ pub(super) fn check_commits(
         }
         for change in &c.changes {
             touched.insert(change.path.clone());
+            last_touch.insert(change.path.clone(), c.meta.clone());
             let env = Env {
+                judging: judge.judging,
                 now: judge.now,
                 tlp_floor: floors.get(&change.path).copied(),
                 clean_merge: change.clean_merge,
@@ -207,7 +214,51 @@ pub(super) fn check_commits(
         touched,
         config_changed: any_config_change,
         signatures,
+        last_touch,
     })
+}
+
+/// The rules of what a change does (history, moves and their requirements, windows, TLP),
+/// on the net change from `from` to `head` of every incident the range touched: what a
+/// squash merge lands. Dates are those of the last commit that touched each file.
+fn net_changes(
+    repo: &Repo,
+    from: &str,
+    head: &str,
+    range: &RangeResult,
+    cfg: &Config,
+    now: Timestamp,
+) -> std::result::Result<Vec<Diagnostic>, Failure> {
+    let before = repo.snapshot(from, Some(&range.touched)).map_err(git_failure)?;
+    let after = repo.snapshot(head, Some(&range.touched)).map_err(git_failure)?;
+    let text = |snap: &crate::git::Snapshot, path: &str| -> Option<crate::git::Content> {
+        snap.files
+            .iter()
+            .find(|f| f.path == path)
+            .map(|f| Ok(f.text.clone()))
+            .or_else(|| snap.problems.iter().find(|d| d.path == path).map(|d| Err(d.clone())))
+    };
+    let mut paths: Vec<&String> = range.touched.iter().collect();
+    paths.sort();
+    let mut out = Vec::new();
+    for path in paths {
+        let Some(meta) = range.last_touch.get(path) else {
+            continue;
+        };
+        let change = Change {
+            path: path.clone(),
+            olds: vec![text(&before, path)],
+            new: text(&after, path),
+            clean_merge: false,
+        };
+        let env = Env {
+            judging: Judging::Outcome,
+            now: Some(now),
+            ..Env::default()
+        };
+        out.extend(check_file_change(meta, &change, cfg, env).diagnostics);
+    }
+    Ok(out)
 }
 
 /// Whether a commit is a merge that adds nothing of its own: every incident file it changes
@@ -226,6 +277,64 @@ fn merged_only(c: &CommitChanges) -> bool {
                     .and_then(|n| n.as_ref().ok())
                     .is_some_and(|n| ch.olds.iter().flatten().flatten().any(|o| o == n))
         })
+}
+
+/// Incidents this branch files under an id that the base gave to another incident since the
+/// branch left it (two helpdesk staff filing at once): each is `duplicate-id`, naming the
+/// next id free on both.
+fn filed_meanwhile(
+    repo: &Repo,
+    fork: &str,
+    base: &str,
+    head: &str,
+    range: &RangeResult,
+    base_rev: &str,
+    cfg: &Config,
+) -> std::result::Result<Vec<Diagnostic>, Failure> {
+    let at_fork = repo.snapshot(fork, Some(&HashSet::new())).map_err(git_failure)?.present;
+    let at_base = repo.snapshot(base, Some(&HashSet::new())).map_err(git_failure)?.present;
+    let at_head = repo.snapshot(head, Some(&HashSet::new())).map_err(git_failure)?.present;
+    let mut taken: HashSet<(i32, u32)> = at_base
+        .iter()
+        .chain(&at_head)
+        .filter_map(|p| incident_id(p, cfg))
+        .map(|id| (id.year, id.number))
+        .collect();
+    let mut paths: Vec<&String> = range
+        .touched
+        .iter()
+        .filter(|p| !at_fork.contains(*p) && at_base.contains(*p))
+        .collect();
+    paths.sort();
+    let mut out = Vec::new();
+    for path in paths {
+        let Some(id) = incident_id(path, cfg) else { continue };
+        let free = (id.number + 1..)
+            .find(|n| !taken.contains(&(id.year, *n)))
+            .unwrap_or(id.number + 1);
+        taken.insert((id.year, free));
+        let next = crate::model::IncidentId {
+            number: free,
+            ..id.clone()
+        };
+        out.push(
+            Diagnostic::error(
+                Code::DuplicateId,
+                path.as_str(),
+                format!("{id} was filed on {base_rev} for another incident since this branch left it"),
+            )
+            .help(format!(
+                "give this incident the next free id: `insiden renumber {id} --to {next}`"
+            )),
+        );
+    }
+    Ok(out)
+}
+
+/// The id of an incident path (`incidents/<year>/<id>.md`).
+fn incident_id(path: &str, cfg: &Config) -> Option<crate::model::IncidentId> {
+    let stem = path.rsplit('/').next()?.strip_suffix(".md")?;
+    crate::model::IncidentId::parse(stem, &cfg.id_prefix)
 }
 
 /// What merging `head` into the moved-on `base` would make of each incident both changed:
@@ -450,13 +559,24 @@ pub(super) fn run(ctx: &Ctx, args: CheckArgs) -> Result<u8> {
         )
         .map_err(Failure::Diags)?;
         let now = now(args.now.as_deref(), &fork_cfg)?;
+        let squash = fork_cfg.check.merge == MergeMethod::Squash;
         let judge = Judge {
             now: Some(now),
             pr_author: args.pr_author.as_deref(),
+            judging: if squash { Judging::Authorship } else { Judging::Whole },
         };
         let range = check_commits(&repo, &commits, &mut cache, &Rulebook::Fixed(fork_cfg.clone()), judge)?;
+        if squash {
+            // The squash commit lands the range's net change to each incident: from the base
+            // (or, when the base moved on, from where the branch left it) to the head.
+            let from = if is_ancestor { &base } else { &fork };
+            diags.extend(net_changes(&repo, from, &head, &range, &fork_cfg, now)?);
+        }
         // The base moved on since the branch left it: judge how the branch will land on it.
         if !is_ancestor {
+            diags.extend(filed_meanwhile(
+                &repo, &fork, &base, &head, &range, &base_rev, &fork_cfg,
+            )?);
             diags.extend(landing(&repo, &base, &head, &base_rev, &fork_cfg, now)?);
         }
         diags.extend(range.diagnostics);

@@ -469,35 +469,57 @@ fn tlp_lowered_without_analysis_is_caught_and_with_it_passes() {
 }
 
 #[test]
-fn requirements_are_judged_in_the_commit_that_makes_the_move() {
-    let mut s = Sop::new();
-    let id = s.new_incident("Situs desa");
-    s.step(SITI, &id, "registered", &[]);
-    s.step(AGUS, &id, "triage", &[]);
-    let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
-    // Move to coordination without the sections, then add them in a later commit: the
-    // head validates, but the commit that made the move did not meet its requirements.
-    append(
-        &s,
-        &id,
-        "{ at: 2026-03-02T12:00:00+07:00, to: coordination, by: analysis, actor: dewi }",
-    );
-    edit_file(
-        &s,
-        &id,
-        "status: triage",
-        "status: coordination\nseverity: low\ntlp: clear\nin_scope: true",
-    );
-    let bad = s
-        .repo
-        .commit(DEWI.1, DEWI.2, "2026-03-02T12:05:00+07:00", "Perubahan yang salah");
-    s.section(&id, "Analisis", "x");
-    s.section(&id, "Rekomendasi", "y");
-    s.repo
-        .commit(DEWI.1, DEWI.2, "2026-03-02T12:10:00+07:00", "Tambah bagian");
-    s.now = DateTime::parse_from_rfc3339("2026-03-02T12:10:00+07:00").expect("t");
+fn a_pull_request_is_fixed_forward_when_squashed_and_judged_per_commit_when_merged() {
+    // A move to coordination without its sections, completed in the next commit.
+    let attempt = |merge: &str| {
+        let mut s = Sop::new();
+        if merge != "squash" {
+            let cfg = s.repo.read("insiden.yaml") + &format!("check: {{ merge: {merge} }}\n");
+            s.repo.write("insiden.yaml", &cfg);
+            let at = s.tick(1);
+            s.repo.commit(BAYU.1, BAYU.2, &at, "Cara merge");
+        }
+        let id = s.new_incident("Situs desa");
+        s.step(SITI, &id, "registered", &[]);
+        s.step(AGUS, &id, "triage", &[]);
+        let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+        append(
+            &s,
+            &id,
+            "{ at: 2026-03-02T12:00:00+07:00, to: coordination, by: analysis, actor: dewi }",
+        );
+        edit_file(
+            &s,
+            &id,
+            "status: triage",
+            "status: coordination\nseverity: low\ntlp: clear\nin_scope: true",
+        );
+        let bad = s
+            .repo
+            .commit(DEWI.1, DEWI.2, "2026-03-02T12:05:00+07:00", "Perubahan yang salah");
+        s.section(&id, "Analisis", "x");
+        s.section(&id, "Rekomendasi", "y");
+        s.repo
+            .commit(DEWI.1, DEWI.2, "2026-03-02T12:10:00+07:00", "Tambah bagian");
+        s.now = DateTime::parse_from_rfc3339("2026-03-02T12:10:00+07:00").expect("t");
+        (s, base, bad)
+    };
+    // Squashed (the default): what lands meets the requirements.
+    let (s, base, _) = attempt("squash");
     let run = s.check(&base);
-    assert_caught(&run, "requirement-missing", &bad[..7], None);
+    assert_eq!(codes(&run), Vec::<String>::new(), "{}", run.stdout);
+    // ...but a non-member's commit in the branch still fails, whatever comes after it.
+    let mut s = s;
+    edit_file(&s, "INC-2026-0001", "title: Situs desa", "title: Situs desa diubah");
+    let at = s.tick(5);
+    let stranger = s.repo.commit(MALLORY.1, MALLORY.2, &at, "Perubahan yang salah");
+    s.section("INC-2026-0001", "Catatan", "z");
+    let at = s.tick(5);
+    s.repo.commit(DEWI.1, DEWI.2, &at, "Lanjut");
+    assert_caught(&s.check(&base), "not-a-member", &stranger[..7], None);
+    // Merged commit by commit: the commit that made the move did not meet its requirements.
+    let (s, base, bad) = attempt("merge");
+    assert_caught(&s.check(&base), "requirement-missing", &bad[..7], None);
     s.repo.run(&["validate", "--now", "2026-03-02T12:11:00+07:00"]).code(0);
 }
 
@@ -1314,4 +1336,50 @@ fn what_lands_is_judged_as_a_merge() {
         "check", "--base", &main, "--head", "lain~1", "--format", "json", "--now", &now,
     ]);
     assert_eq!(codes(&stale), Vec::<String>::new(), "{}", stale.stdout);
+}
+
+/// Two helpdesk staff file at once: the branch that lands second learns the next free id.
+#[test]
+fn an_id_filed_on_the_base_meanwhile_names_the_next_free_one() {
+    let mut s = Sop::new();
+    s.new_incident("Pertama");
+    let fork = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    s.repo.git(&["checkout", "-q", "-b", "kedua"]);
+    let mine = s.new_incident("Dari cabang");
+    s.repo.git(&["checkout", "-q", "main"]);
+    let theirs = s.new_incident("Di main");
+    assert_eq!(mine, theirs);
+    let run = s.repo.run(&[
+        "check",
+        "--base",
+        "main",
+        "--head",
+        "kedua",
+        "--format",
+        "json",
+        "--now",
+        &(s.now + Duration::minutes(1)).to_rfc3339(),
+    ]);
+    run.code(1);
+    let v = run.json();
+    let d = v["diagnostics"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .find(|d| d["code"] == "duplicate-id")
+        .cloned();
+    let d = d.unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(d["help"].as_str().unwrap_or("").contains("INC-2026-0003"), "{d}");
+    // The branch on its own (against where it left main) is fine.
+    s.repo
+        .run(&[
+            "check",
+            "--base",
+            &fork,
+            "--head",
+            "kedua",
+            "--now",
+            &(s.now + Duration::minutes(1)).to_rfc3339(),
+        ])
+        .code(0);
 }
