@@ -1,5 +1,6 @@
-//! The command line: clap derive types and their help text. No logic and no I/O: `cmd` turns
-//! these into plain settings.
+//! The command line: clap derive types and their help text, and the completion scripts and
+//! manual page generated from them (clap_complete, clap_mangen). No logic and no I/O: `cmd`
+//! turns these into plain settings and prints what is generated here.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -39,7 +40,8 @@ pub enum DenyArg {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Create a new incident repository: insiden.yaml, an example incident, CI workflows.
+    /// Create a new incident repository: insiden.yaml, README, .gitignore, CODEOWNERS, CI
+    /// workflows, and an example incident outside incidents/.
     Init(InitArgs),
     /// File a new incident in `reported` with the next free id; prints its path.
     New(NewArgs),
