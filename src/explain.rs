@@ -37,7 +37,8 @@ pub fn render(code: Code) -> String {
     let mut out = format!("{}: {}\n", code.name(), code.description());
     if let Some(text) = explanation(code) {
         out.push('\n');
-        out.push_str(text);
+        // Bold marks are for the rendered page; a terminal shows them as noise.
+        out.push_str(&text.replace("**", ""));
         out.push('\n');
     }
     out

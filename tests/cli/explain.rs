@@ -23,7 +23,7 @@ fn every_code_is_explained_with_what_to_do() {
         let run = r.run(&["explain", code]);
         run.code(0)
             .stdout_has(&format!("{code}: "))
-            .stdout_has("**What to do:**");
+            .stdout_has("\nWhat to do: ");
     }
     r.run(&["explain", "error[entry-backdated]"])
         .code(0)
