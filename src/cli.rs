@@ -1,5 +1,6 @@
-//! The command line: clap derive types and their help text. No logic and no I/O: `cmd` turns
-//! these into plain settings.
+//! The command line: clap derive types and their help text, and the completion scripts and
+//! manual page generated from them (clap_complete, clap_mangen). No logic and no I/O: `cmd`
+//! turns these into plain settings and prints what is generated here.
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
@@ -39,7 +40,8 @@ pub enum DenyArg {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Create a new incident repository: insiden.yaml, an example incident, CI workflows.
+    /// Create a new incident repository: insiden.yaml, README, .gitignore, CODEOWNERS, CI
+    /// workflows, and an example incident outside incidents/.
     Init(InitArgs),
     /// File a new incident in `reported` with the next free id; prints its path.
     New(NewArgs),
@@ -63,6 +65,56 @@ pub enum Command {
     Build(BuildArgs),
     /// The periodic report, Laporan Layanan Insiden Keamanan Informasi, for a period.
     Report(ReportArgs),
+    /// Give an incident this branch added, and that is not merged yet, the next free id.
+    Renumber(RenumberArgs),
+    /// Explain a diagnostic code: why the rule exists and what to do (all codes without CODE).
+    Explain(ExplainArgs),
+    /// Print a shell completion script (e.g. `insiden completions bash > ~/.local/share/bash-completion/completions/insiden`).
+    Completions(CompletionsArgs),
+    /// Print the manual page in roff (e.g. `insiden man > ~/.local/share/man/man1/insiden.1`).
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct RenumberArgs {
+    /// The id this branch gave the incident, e.g. INC-2026-0016.
+    pub id: String,
+    /// The new id (default: the next id free both on the target branch and in the working tree).
+    #[arg(long, value_name = "NEW")]
+    pub to: Option<String>,
+    /// The branch the pull request targets (default: this branch's upstream, else `main`).
+    #[arg(long, value_name = "REV")]
+    pub base: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A code as printed in a finding, e.g. `entry-backdated`.
+    pub code: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell to complete for.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+/// The shell completion script for `shell`, generated from these types.
+pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
+    let mut cmd = <Cli as clap::CommandFactory>::command();
+    let mut out = Vec::new();
+    clap_complete::generate(shell, &mut cmd, "insiden", &mut out);
+    out
+}
+
+/// The manual page (roff), generated from these types; subcommands are listed with their
+/// one-line help.
+pub fn man() -> std::io::Result<Vec<u8>> {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let mut out = Vec::new();
+    clap_mangen::Man::new(cmd).render(&mut out)?;
+    Ok(out)
 }
 
 #[derive(Debug, Args)]
@@ -115,9 +167,14 @@ pub struct NewArgs {
     pub category: Option<String>,
     #[arg(long, value_enum)]
     pub tlp: Option<TlpArg>,
-    /// When the report was received (default: now); RFC 3339, or local time in the configured zone.
+    /// When the incident is recorded: the time of the first history entry (default: now);
+    /// RFC 3339, or local time in the configured zone.
     #[arg(long)]
     pub at: Option<String>,
+    /// When the report arrived, if earlier than its recording (e.g. Friday evening, recorded
+    /// on Tuesday): kept in `reported_at`, which also gives the id its year (default: --at).
+    #[arg(long, value_name = "TIME")]
+    pub reported_at: Option<String>,
     /// The helpdesk member filing it (default: the member whose email is `git config user.email`).
     #[arg(long)]
     pub actor: Option<String>,
@@ -144,7 +201,8 @@ pub struct TransitionArgs {
     /// When the move happened (default: now).
     #[arg(long)]
     pub at: Option<String>,
-    /// Set a field in the same edit, e.g. `--set severity=high --set handler.type=external`.
+    /// Set a field in the same edit, e.g. `--set severity=high --set handler.type=external`;
+    /// list fields take comma-separated items: `--set assets=https://a.go.id,https://b.go.id`.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
 }
@@ -242,6 +300,11 @@ pub struct AutoresolveArgs {
     /// Record the result as one commit by the bot identity of insiden.yaml.
     #[arg(long)]
     pub commit: bool,
+    /// With --commit: make the commit on a new branch B (e.g. `autoresolve/2026-11-28`) on top
+    /// of HEAD, for a pull request; the current branch, the index and the working tree are
+    /// left as they are.
+    #[arg(long, requires = "commit", value_name = "B")]
+    pub branch: Option<String>,
     /// Sign the commit with this OpenSSH private key (unencrypted). Without it, the key's text
     /// is taken from the environment variable INSIDEN_SIGNING_KEY when set (a repository secret).
     #[arg(long, requires = "commit", value_name = "FILE")]

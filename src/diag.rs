@@ -255,8 +255,13 @@ pub fn render(diags: &[Diagnostic], format: Format) -> String {
             }
             let errors = diags.iter().filter(|d| d.is_error()).count();
             let warnings = diags.len() - errors;
-            if !diags.is_empty() {
+            if let Some(first) = diags.first() {
                 let _ = writeln!(out, "{errors} error(s), {warnings} warning(s)");
+                let _ = writeln!(
+                    out,
+                    "run `insiden explain {}` (or any other code) for why a rule exists and what to do",
+                    first.code.name()
+                );
             }
             out
         }

@@ -570,7 +570,7 @@ impl Builder<'_> {
                 let help = match code {
                     Code::InvalidValue => "use one of the values the message lists",
                     Code::UnknownField => "remove the field or move it under `extra:`",
-                    _ => "see the file format in docs/FORMAT.md",
+                    _ => "write the value in the kind the field takes; run `insiden explain wrong-type`",
                 };
                 self.error(code, key, format!("`{key}`: {}", strip_location(&msg)), help);
                 None
@@ -733,7 +733,7 @@ impl Builder<'_> {
             if !present {
                 let d = Diagnostic::error(Code::MissingField, self.path, format!("missing field `{key}`"))
                     .at(self.text, self.layout.fm_start, 1)
-                    .help(format!("add `{key}:`; see docs/FORMAT.md"));
+                    .help(format!("add `{key}:`; run `insiden explain missing-field`"));
                 self.diags.push(d);
             }
         }

@@ -1050,6 +1050,52 @@ pub fn set_field(text: &str, key: &str, value: Scalar) -> Result<String, EditErr
     }
 }
 
+/// Sets the top-level list field `key` to `items` (each rendered as [`yaml_scalar`] does). A
+/// block sequence (`- item` lines) stays a block sequence at the same indentation; a flow
+/// sequence `[...]` (or any other value) becomes a one-line flow sequence, keeping a space
+/// inside the brackets when the old one had it and a trailing comment. A missing key is added
+/// as `key: [...]` before `history:`. Only the lines of the value change.
+pub fn set_list(text: &str, key: &str, items: &[String]) -> Result<String, EditError> {
+    check_key(key)?;
+    if key == "history" {
+        return Err(EditError::new(
+            0,
+            "`history` cannot be set as a field; use append_history to add an entry",
+        ));
+    }
+    let rendered: Vec<String> = items.iter().map(|i| yaml_scalar(i)).collect();
+    let flow = |spaced: bool| match (rendered.is_empty(), spaced) {
+        (true, _) => "[]".to_owned(),
+        (false, true) => format!("[ {} ]", rendered.join(", ")),
+        (false, false) => format!("[{}]", rendered.join(", ")),
+    };
+    let doc = Doc::parse(text)?;
+    let nl = doc.nl;
+    let Some(seg) = doc.seg(key) else {
+        let at = doc.new_key_point()?;
+        return splice(text, at, at, &format!("{key}: {}{nl}", flow(false)));
+    };
+    let (node, _) = doc.key_node(seg.line)?;
+    let vtext = doc.value_text(node);
+    let body = doc.content_lines(seg.line + 1, seg.last);
+    let block_indent = match (vtext.is_empty(), body.first().and_then(|&i| doc.node(i))) {
+        (true, Some(n)) if n.dash == Some(n.indent) => Some(n.indent),
+        _ => None,
+    };
+    match (block_indent, body.first(), body.last()) {
+        (Some(indent), Some(&first), Some(&last)) if !rendered.is_empty() => {
+            let start = doc.line(first)?.start;
+            let end = doc.line(last)?.next;
+            let rep: String = rendered
+                .iter()
+                .map(|r| format!("{}- {r}{nl}", " ".repeat(indent)))
+                .collect();
+            splice(text, start, end, &rep)
+        }
+        _ => doc.replace_value(seg.line, seg.last, &flow(vtext.starts_with("[ "))),
+    }
+}
+
 struct Child {
     name: String,
     line: usize,
@@ -1919,6 +1965,65 @@ mod tests {
             let _ = set_field(&doc, "handler.type", Scalar::Str("y".to_owned()));
             let _ = set_field(&doc, "history2", Scalar::Bool(false));
         }
+    }
+
+    // ---- set_list ----------------------------------------------------------
+
+    fn items(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn a_flow_list_stays_a_flow_list_and_keeps_its_comment() {
+        let out = set_list(SAMPLE, "assets", &items(&["https://a.go.id", "https://b.go.id"])).expect("set");
+        assert_eq!(
+            out,
+            SAMPLE.replace(
+                "assets: [https://sumberagung.trenggalekkab.go.id]\n",
+                "assets: [https://a.go.id, https://b.go.id]\n"
+            )
+        );
+        let text = "---\ntags: [ a ]   # kata kunci\nhistory: []\n---\n";
+        let out = set_list(text, "tags", &items(&["judol", "seo"])).expect("set");
+        assert_eq!(out, "---\ntags: [ judol, seo ]   # kata kunci\nhistory: []\n---\n");
+    }
+
+    #[test]
+    fn a_block_list_stays_a_block_list_at_its_indentation_in_crlf() {
+        let text = "---\r\nid: X\r\nassets:\r\n    - https://a.go.id   # lama\r\n    - https://b.go.id\r\nstatus: reported\r\n---\r\nbody\r\n";
+        let out = set_list(text, "assets", &items(&["https://c.go.id", "d: e"])).expect("set");
+        assert_eq!(
+            out,
+            "---\r\nid: X\r\nassets:\r\n    - https://c.go.id\r\n    - \"d: e\"\r\nstatus: reported\r\n---\r\nbody\r\n"
+        );
+        let text = "---\nrelated:\n- INC-2026-0001\nid: X\n---\n";
+        let out = set_list(text, "related", &items(&["INC-2026-0002"])).expect("set");
+        assert_eq!(out, "---\nrelated:\n- INC-2026-0002\nid: X\n---\n");
+    }
+
+    #[test]
+    fn a_missing_list_is_added_in_flow_style_before_history() {
+        let out = set_list(SAMPLE, "attack", &items(&["T1190", "T1491.002"])).expect("set");
+        assert_eq!(
+            out,
+            SAMPLE.replace(
+                "  name: Tim CSIRT\nhistory:\n",
+                "  name: Tim CSIRT\nattack: [T1190, T1491.002]\nhistory:\n"
+            )
+        );
+    }
+
+    #[test]
+    fn a_null_or_scalar_value_becomes_a_flow_list_and_an_empty_list_is_brackets() {
+        let text = "---\nassets:\nrsit: x\nstatus: reported\n---\n";
+        let out = set_list(text, "assets", &items(&["10.0.0.1"])).expect("set");
+        // A leading digit is quoted, so an address stays text.
+        assert_eq!(out, "---\nassets: [\"10.0.0.1\"]\nrsit: x\nstatus: reported\n---\n");
+        let out = set_list(text, "rsit", &items(&["fraud:phishing"])).expect("set");
+        assert_eq!(out, "---\nassets:\nrsit: [fraud:phishing]\nstatus: reported\n---\n");
+        let text = "---\ntags:\n  - a\n  - b\nid: X\n---\n";
+        assert_eq!(set_list(text, "tags", &[]).expect("set"), "---\ntags: []\nid: X\n---\n");
+        assert!(set_list(text, "history", &[]).is_err());
     }
 
     #[test]

@@ -1148,6 +1148,183 @@ pub fn co_authors(message: &str) -> Vec<(String, String)> {
     out
 }
 
+/// The incident paths of a branch and where it left its target (`renumber`), whether git would
+/// keep a command's output out of the repository (`build --out`, `report --out`), and a commit
+/// made on a new branch instead of the current one (`autoresolve --commit --branch`).
+impl Repo {
+    /// The current branch's short name and its upstream's (e.g. `origin/main`), when both are
+    /// set.
+    pub fn upstream(&self) -> Option<(String, String)> {
+        let head = self.repo.head().ok()?;
+        if !head.is_branch() {
+            return None;
+        }
+        let name = head.shorthand().ok()?.to_owned();
+        let branch = git2::Branch::wrap(head);
+        let up = branch.upstream().ok()?;
+        let up_name = up.name().ok()??.to_owned();
+        Some((name, up_name))
+    }
+
+    /// Every path under `incidents/` in commit `id`'s tree (no file is read).
+    pub fn incident_paths(&self, id: &str) -> Result<HashSet<String>, GitError> {
+        Ok(self.snapshot(id, Some(&HashSet::new()))?.present)
+    }
+
+    /// Whether git would keep `path` out of the repository: `None` when `path` is outside this
+    /// working tree; `Some(true)` when an ignore rule covers it (a folder when `is_dir`) and
+    /// nothing at or under it is tracked; `Some(false)` when `git add -A` would pick it up.
+    pub fn is_ignored(&self, path: &Path, is_dir: bool) -> Result<Option<bool>, GitError> {
+        let Some(workdir) = self.repo.workdir() else {
+            return Ok(None);
+        };
+        let Some(rel) = relative_to(workdir, path) else {
+            return Ok(None);
+        };
+        if rel.is_empty() {
+            return Ok(Some(false));
+        }
+        // libgit2 tells a folder from a file by looking at the disk, and the output may not
+        // exist yet: ask about a file inside the folder, which an ignored folder covers.
+        let probe = if is_dir {
+            format!("{rel}/index.html")
+        } else {
+            rel.clone()
+        };
+        let ignored = self
+            .repo
+            .is_path_ignored(Path::new(&probe))
+            .map_err(|e| git_err("cannot read the ignore rules", &e))?;
+        if !ignored {
+            return Ok(Some(false));
+        }
+        let index = self.repo.index().map_err(|e| git_err("cannot read the index", &e))?;
+        let under = format!("{rel}/");
+        let tracked = index.iter().any(|e| {
+            let p = String::from_utf8_lossy(&e.path);
+            p == rel || p.starts_with(&under)
+        });
+        Ok(Some(!tracked))
+    }
+
+    /// `path` relative to the working tree's root, with `/` separators; `None` outside it.
+    pub fn workdir_path(&self, path: &Path) -> Option<String> {
+        relative_to(self.repo.workdir()?, path)
+    }
+
+    /// Commits `files` (repository path → new content) on top of HEAD as `name <email>` at
+    /// `time`, on a new branch `branch`; HEAD, the index and the working tree are left as they
+    /// are. Refuses a branch that exists. Returns the new commit's id.
+    #[allow(clippy::too_many_arguments)]
+    pub fn commit_on_branch(
+        &self,
+        branch: &str,
+        files: &[(String, String)],
+        message: &str,
+        name: &str,
+        email: &str,
+        time: Timestamp,
+        sign: Option<Signer<'_>>,
+    ) -> Result<String, GitError> {
+        let refname = format!("refs/heads/{branch}");
+        if !git2::Reference::is_valid_name(&refname) {
+            return Err(err(
+                format!("`{branch}` is not a valid branch name"),
+                "use letters, digits, `-`, `_`, `.` and `/`, e.g. autoresolve/2026-11-28",
+            ));
+        }
+        if self.repo.find_reference(&refname).is_ok() {
+            return Err(err(
+                format!("the branch `{branch}` exists already"),
+                "choose another name (add the run number), or delete the old branch",
+            ));
+        }
+        let parent = self
+            .repo
+            .head()
+            .and_then(|h| h.peel_to_commit())
+            .map_err(|e| git_err("HEAD names no commit", &e))?;
+        let base = parent.tree().map_err(|e| git_err("cannot read a tree", &e))?;
+        let mut update = git2::build::TreeUpdateBuilder::new();
+        for (path, text) in files {
+            let blob = self
+                .repo
+                .blob(text.as_bytes())
+                .map_err(|e| git_err(&format!("cannot store {path}"), &e))?;
+            update.upsert(path.as_str(), blob, git2::FileMode::Blob);
+        }
+        let tree_id = update
+            .create_updated(&self.repo, &base)
+            .map_err(|e| git_err("cannot write the tree", &e))?;
+        let tree = self
+            .repo
+            .find_tree(tree_id)
+            .map_err(|e| git_err("cannot read the tree", &e))?;
+        let when = git2::Time::new(time.timestamp(), time.offset().local_minus_utc() / 60);
+        let sig = git2::Signature::new(name, email, &when).map_err(|e| git_err("invalid bot identity", &e))?;
+        let oid = match sign {
+            None => self
+                .repo
+                .commit(None, &sig, &sig, message, &tree, &[&parent])
+                .map_err(|e| git_err("cannot commit", &e))?,
+            Some(sign) => {
+                let content = self
+                    .repo
+                    .commit_create_buffer(&sig, &sig, message, &tree, &[&parent])
+                    .map_err(|e| git_err("cannot prepare the commit", &e))?;
+                let armored = sign(&content)
+                    .map_err(|m| err(m, "check the signing key (--signing-key or INSIDEN_SIGNING_KEY)"))?;
+                let content = std::str::from_utf8(&content)
+                    .map_err(|_| err("the commit is not UTF-8 text", "use a UTF-8 bot name and message"))?;
+                self.repo
+                    .commit_signed(content, &armored, Some("gpgsig"))
+                    .map_err(|e| git_err("cannot write the signed commit", &e))?
+            }
+        };
+        self.repo
+            .reference(&refname, oid, false, message.lines().next().unwrap_or("autoresolve"))
+            .map_err(|e| git_err(&format!("cannot create the branch `{branch}`"), &e))?;
+        Ok(oid.to_string())
+    }
+}
+
+/// `path` relative to `root` with `/` separators, resolving symlinks and `..` of the part
+/// that exists (the rest may not exist yet); `None` when it lies outside `root`.
+fn relative_to(root: &Path, path: &Path) -> Option<String> {
+    let root = std::fs::canonicalize(root).ok()?;
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir().ok()?.join(path)
+    };
+    let mut existing = abs.as_path();
+    let mut rest: Vec<std::ffi::OsString> = Vec::new();
+    let canon = loop {
+        match std::fs::canonicalize(existing) {
+            Ok(c) => break c,
+            Err(_) => {
+                rest.push(existing.file_name()?.to_os_string());
+                existing = existing.parent()?;
+            }
+        }
+    };
+    let mut full = canon;
+    for part in rest.iter().rev() {
+        if part == ".." {
+            full.pop();
+        } else if part != "." {
+            full.push(part);
+        }
+    }
+    let rel = full.strip_prefix(&root).ok()?;
+    Some(
+        rel.components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -711,7 +711,7 @@ fn entry_backdated(c: &Change, i: usize, e: &HistoryEntry) -> Option<Diagnostic>
                     crate::time::format_duration(c.cfg.max_backdate)
                 ),
             )
-            .help("record moves when they happen; a late record says so in an update note dated now")
+            .help("date the entry now; for a report that arrived earlier, record the arrival time in `reported_at` (`insiden new --reported-at …`) and date the entry now; a late step says so in an update note dated now")
         })
 }
 

@@ -3,7 +3,7 @@
 //! Incidents are Markdown files with YAML front matter in a Git repository; the SOP is data
 //! (`workflow`); `rules` validates files as they stand and `history` checks what each commit
 //! changed. The layers, from pure to I/O: `model`, `time`, `workflow`, `diag`, `i18n` (pure);
-//! `subset`, `doc`, `edit`, `markdown`, `rules`, `history`, `audience`, `report` (text); `store`, `git`,
+//! `subset`, `doc`, `edit`, `markdown`, `rules`, `history`, `audience`, `report`, `explain` (text); `store`, `git`,
 //! `config`, `site` (adapters); `cmd` and `cli` (orchestration).
 
 pub mod audience;
@@ -14,6 +14,7 @@ pub mod config;
 pub mod diag;
 pub mod doc;
 pub mod edit;
+pub mod explain;
 pub mod git;
 pub mod history;
 pub mod i18n;

@@ -81,6 +81,13 @@ pub(super) fn run(ctx: &Ctx, args: AutoresolveArgs) -> Result<u8> {
     }
 
     let mut commit_id = None;
+    if let (Some(repo), Some(branch), false) = (&repo, args.branch.as_deref(), edits.is_empty()) {
+        // On a branch of its own, for a pull request: nothing is written to the working tree.
+        let id = branch_commit(repo, branch, &edits, &plan, &cfg, now, signing_key.as_deref())?;
+        report(&plan, &cfg, args.format, args.dry_run, Some(&id));
+        eprintln!("on the new branch {branch}; the current branch and the working tree are unchanged");
+        return Ok(OK);
+    }
     if !edits.is_empty() {
         let written: Vec<String> = edits.iter().map(|(p, _, _)| p.clone()).collect();
         let outcome = write_all(ctx, &edits).and_then(|()| match &repo {
@@ -153,6 +160,33 @@ fn commit(
         |content: &[u8]| crate::signing::sign(signing_key.unwrap_or_default(), content).map(|(armored, _)| armored);
     let signer: Option<crate::git::Signer<'_>> = signing_key.is_some().then_some(&sign as _);
     repo.commit_paths(paths, &message, &name, &email, now, signer)
+        .map_err(git_failure)
+}
+
+/// The same commit as [`commit`], made on the new branch `branch` on top of HEAD from the
+/// edited texts, for `--branch`: HEAD, the index and the working tree stay as they are.
+fn branch_commit(
+    repo: &crate::git::Repo,
+    branch: &str,
+    edits: &[(String, String, String)],
+    plan: &Plan,
+    cfg: &crate::config::Config,
+    now: crate::model::Timestamp,
+    signing_key: Option<&str>,
+) -> Result<String> {
+    let bot = &cfg.autoresolve.bot;
+    let email = bot.emails.first().cloned().unwrap_or_default();
+    let name = bot.name.clone().unwrap_or_else(|| bot.id.clone());
+    let ids: Vec<&str> = plan.close.iter().map(|c| c.id.as_str()).collect();
+    let mut message = format!("autoresolve: tutup {}\n\n", ids.join(", "));
+    for c in &plan.close {
+        message.push_str(&format!("- {}: {}\n", c.id, autoresolve::note(cfg, c)));
+    }
+    let files: Vec<(String, String)> = edits.iter().map(|(p, _, t)| (p.clone(), t.clone())).collect();
+    let sign =
+        |content: &[u8]| crate::signing::sign(signing_key.unwrap_or_default(), content).map(|(armored, _)| armored);
+    let signer: Option<crate::git::Signer<'_>> = signing_key.is_some().then_some(&sign as _);
+    repo.commit_on_branch(branch, &files, &message, &name, &email, now, signer)
         .map_err(git_failure)
 }
 

@@ -35,7 +35,7 @@ pub(super) fn lang(a: Option<LangArg>, default: Lang) -> Lang {
 /// A template problem as a located diagnostic (exit 2).
 pub(super) fn template_failure(e: TemplateError) -> Failure {
     let mut d = Diagnostic::error(Code::Config, e.path.clone(), format!("template: {}", e.message))
-        .help("fix the template; docs/SITE.md lists each template and the values it receives");
+        .help("fix the template at this line; run `insiden explain template`");
     if let Some(line) = e.line {
         d = match &e.source {
             Some(text) if !text.is_empty() => d.at(text, line, 1),
@@ -87,6 +87,7 @@ pub(super) fn run(ctx: &Ctx, args: BuildArgs) -> Result<u8> {
     let now_t = now(args.now.as_deref(), &cfg)?;
     let out = ctx.root.join(&args.out);
     check_out(&ctx.root, &out)?;
+    super::output::refuse_tracked(ctx, "--out", &args.out, &out, true)?;
     let tpl = source.templates()?;
     let v = source.load(&cfg, now_t);
     if v.has_errors() {

@@ -7,11 +7,16 @@ mod audit;
 mod autoresolve;
 mod build;
 mod check;
+mod completions;
 mod config_cmd;
+mod explain;
 mod init;
 mod list;
+mod man;
 mod new;
+mod output;
 mod proof;
+mod renumber;
 mod report;
 mod show;
 mod source;
@@ -87,6 +92,10 @@ pub fn run(cli: Cli) -> u8 {
         Command::Config => config_cmd::run(&ctx),
         Command::Build(a) => build::run(&ctx, a),
         Command::Report(a) => report::run(&ctx, a),
+        Command::Renumber(a) => renumber::run(&ctx, &a),
+        Command::Explain(a) => explain::run(&a),
+        Command::Completions(a) => completions::run(&a),
+        Command::Man => man::run(),
     });
     match result {
         Ok(code) => code,

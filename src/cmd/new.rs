@@ -10,6 +10,23 @@ use std::io::{IsTerminal, Read};
 pub(super) fn run(ctx: &Ctx, args: NewArgs) -> Result<u8> {
     let cfg = ctx.config()?;
     let at = time_arg("--at", args.at.as_deref(), &cfg)?;
+    // A report that arrived before it is recorded (Friday evening, recorded on Tuesday) keeps
+    // its arrival in `reported_at`; the first history entry is dated when it is recorded, so
+    // the commit that adds it is not `entry-backdated`.
+    let reported_at = match args.reported_at.as_deref() {
+        Some(s) => time_arg("--reported-at", Some(s), &cfg)?,
+        None => at,
+    };
+    if reported_at > at {
+        return Err(Failure::usage(
+            format!(
+                "--reported-at {} is after the recording time {}",
+                file_time(reported_at, &cfg),
+                file_time(at, &cfg)
+            ),
+            "a report is recorded after it arrives: give an earlier --reported-at, or a later --at",
+        ));
+    }
     check_words(&args)?;
     let role = cfg
         .workflow
@@ -38,7 +55,7 @@ pub(super) fn run(ctx: &Ctx, args: NewArgs) -> Result<u8> {
         ));
     }
 
-    let year: i32 = crate::time::in_zone(at, cfg.timezone)
+    let year: i32 = crate::time::in_zone(reported_at, cfg.timezone)
         .format("%Y")
         .to_string()
         .parse()
@@ -55,7 +72,7 @@ pub(super) fn run(ctx: &Ctx, args: NewArgs) -> Result<u8> {
         &cfg,
         &args,
         &id,
-        &file_time(at, &cfg),
+        (&file_time(reported_at, &cfg), &file_time(at, &cfg)),
         &role,
         actor.as_deref(),
         description.trim_end(),
@@ -130,11 +147,21 @@ fn next_number(dir: &std::path::Path, prefix: &str, year: i32) -> u32 {
     max + 1
 }
 
-fn render(cfg: &Config, a: &NewArgs, id: &str, at: &str, role: &str, actor: Option<&str>, description: &str) -> String {
+/// The new file's text; `times` are (`reported_at`, the first entry's `at`).
+fn render(
+    cfg: &Config,
+    a: &NewArgs,
+    id: &str,
+    times: (&str, &str),
+    role: &str,
+    actor: Option<&str>,
+    description: &str,
+) -> String {
+    let (reported_at, at) = times;
     let q = |s: &str| yaml_scalar(s.trim());
     let mut s = String::from("---\n");
     s.push_str(&format!(
-        "id: {id}\ntitle: {}\nstatus: {}\nreported_at: {at}\n",
+        "id: {id}\ntitle: {}\nstatus: {}\nreported_at: {reported_at}\n",
         q(&a.title),
         cfg.workflow.initial
     ));

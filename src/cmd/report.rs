@@ -20,6 +20,9 @@ const PERIOD_HELP: &str =
 pub(super) fn run(ctx: &Ctx, args: ReportArgs) -> Result<u8> {
     let source = ctx.source(args.rev.as_deref())?;
     let cfg = source.config()?;
+    if let Some(out) = &args.out {
+        super::output::refuse_tracked(ctx, "--out", out, &ctx.root.join(out), false)?;
+    }
     let now_t = now(args.now.as_deref(), &cfg)?;
     let tz = cfg.timezone;
     let period = match (&args.period, &args.from, &args.to) {

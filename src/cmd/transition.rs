@@ -29,6 +29,14 @@ const SETTABLE: &[&str] = &[
     "rejection_code",
     "duplicate_of",
 ];
+/// List fields `--set` fills from comma-separated items (`--set assets=https://a,https://b`).
+const LISTS: &[&str] = &["assets", "related", "tags", "attack", "rsit"];
+
+/// One `--set`: a scalar field, or a list field with its items.
+enum SetValue {
+    Scalar(Scalar),
+    List(Vec<String>),
+}
 
 pub(super) fn run(ctx: &Ctx, args: TransitionArgs) -> Result<u8> {
     let cfg = ctx.config()?;
@@ -123,7 +131,11 @@ pub(super) fn run(ctx: &Ctx, args: TransitionArgs) -> Result<u8> {
     };
     for kv in &args.set {
         let (key, value) = parse_set(kv)?;
-        text = apply(&text, edit::set_field(&text, &key, value))?;
+        let edited = match value {
+            SetValue::Scalar(v) => edit::set_field(&text, &key, v),
+            SetValue::List(items) => edit::set_list(&text, &key, &items),
+        };
+        text = apply(&text, edited)?;
     }
     if args.state != current {
         text = apply(&text, edit::set_field(&text, "status", Scalar::Raw(args.state.clone())))?;
@@ -171,7 +183,7 @@ pub(super) fn run(ctx: &Ctx, args: TransitionArgs) -> Result<u8> {
     Ok(OK)
 }
 
-fn parse_set(kv: &str) -> Result<(String, Scalar)> {
+fn parse_set(kv: &str) -> Result<(String, SetValue)> {
     let (key, value) = kv
         .split_once('=')
         .ok_or_else(|| Failure::usage(format!("--set `{kv}` is not KEY=VALUE"), "e.g. --set severity=high"))?;
@@ -181,6 +193,15 @@ fn parse_set(kv: &str) -> Result<(String, Scalar)> {
             format!("--set cannot change `{key}`"),
             "id, status, reported_at and history are kept by the tool",
         ));
+    }
+    if LISTS.contains(&key) {
+        let items: Vec<String> = value
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        return Ok((key.to_owned(), SetValue::List(items)));
     }
     let nested_ok = [
         "reporter.name",
@@ -195,7 +216,12 @@ fn parse_set(kv: &str) -> Result<(String, Scalar)> {
     if !SETTABLE.contains(&key) && !nested_ok.contains(&key) {
         return Err(Failure::usage(
             format!("--set cannot set `{key}`"),
-            "lists and free-form fields are edited in the file; scalar fields: see docs/FORMAT.md",
+            format!(
+                "--set takes the fields {}, {}, and the lists {} (comma-separated); other fields (observables, external_reports, attachments, extra) are edited in the file; run `insiden explain unknown-field`",
+                SETTABLE.join(", "),
+                nested_ok.join(", "),
+                LISTS.join(", ")
+            ),
         ));
     }
     let value = match value.trim() {
@@ -203,7 +229,7 @@ fn parse_set(kv: &str) -> Result<(String, Scalar)> {
         "false" => Scalar::Bool(false),
         v => Scalar::Str(v.to_owned()),
     };
-    Ok((key.to_owned(), value))
+    Ok((key.to_owned(), SetValue::Scalar(value)))
 }
 
 /// Decides who makes a move and as which team: `--actor`, else the member whose email is

@@ -33,6 +33,8 @@ fn commit(r: &Repo, message: &str) -> String {
 fn origin(attack: bool) -> Repo {
     let r = Repo::new();
     r.git_init();
+    // Where these tests build: ignored, as `build` requires inside a repository.
+    r.write(".gitignore", "/public/\n/wt/\n/before/\n/after/\n");
     let clear = reported("INC-2026-0001", "2026-03-01T09:00:00+07:00")
         .replace("status: reported\n", "status: reported\ntlp: clear\n");
     r.write("incidents/2026/INC-2026-0001.md", &clear);
