@@ -65,6 +65,19 @@ fn renumbers_the_incident_this_branch_added_to_the_next_id_free_on_the_target() 
         r.read(P1).contains("title: Situs desa diretas"),
         "main's incident kept its id"
     );
+    // Squashed (check.merge's default), the renumbered pull request lands what it files:
+    // the id it gave up was never on main, so nothing was deleted.
+    let check = r.run(&[
+        "check",
+        "--base",
+        "main",
+        "--format",
+        "json",
+        "--now",
+        "2026-03-02T10:00:00+07:00",
+    ]);
+    assert_eq!(check.json()["diagnostics"], serde_json::json!([]), "{}", check.stdout);
+    check.code(0);
 }
 
 #[test]
