@@ -10,7 +10,7 @@
 
 use crate::diag::{Code, Diagnostic};
 use crate::time::{parse_duration, Calendar};
-use crate::workflow::{Label, Lang, Sla, Workflow, NEW, SYSTEM};
+use crate::workflow::{Label, Lang, Sla, Slas, Workflow, NEW, SYSTEM};
 use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
@@ -33,7 +33,7 @@ pub struct Config {
     pub site: SiteConfig,
     pub autoresolve: Autoresolve,
     pub max_backdate: Duration,
-    pub sla: BTreeMap<String, Sla>,
+    pub sla: Slas,
     pub categories: Vec<Category>,
     pub teams: BTreeMap<String, Team>,
     /// Member ids who may change the rules: `insiden.yaml` and `site-templates/`.
@@ -165,7 +165,7 @@ struct Raw {
     autoresolve: RawAutoresolve,
     max_backdate: String,
     #[serde(default)]
-    sla: BTreeMap<String, RawSla>,
+    sla: RawSlas,
     categories: Vec<Category>,
     #[serde(default)]
     teams: BTreeMap<String, Team>,
@@ -184,6 +184,25 @@ struct RawAutoresolve {
     #[serde(default)]
     holidays: Vec<Value>,
     bot: Bot,
+}
+
+/// `sla:` as written: the clock, office hours, and a target per state.
+#[derive(Deserialize, Default)]
+struct RawSlas {
+    #[serde(default)]
+    clock: Option<String>,
+    #[serde(default)]
+    business_hours: Option<RawOfficeHours>,
+    #[serde(flatten)]
+    states: BTreeMap<String, RawSla>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOfficeHours {
+    days: Vec<String>,
+    start: String,
+    end: String,
 }
 
 #[derive(Deserialize)]
@@ -364,6 +383,79 @@ pub(crate) fn find_key(text: &str, key: &str) -> Option<(usize, usize)> {
     None
 }
 
+/// `sla.clock` and `sla.business_hours`: `None` for wall-clock time.
+fn office_hours(
+    raw: &RawSlas,
+    tz: Tz,
+    holidays: &BTreeSet<NaiveDate>,
+    err: &mut impl FnMut(&str, String, &str),
+) -> Option<crate::time::OfficeHours> {
+    match raw.clock.as_deref() {
+        None | Some("calendar") => {
+            if raw.business_hours.is_some() {
+                err(
+                    "clock",
+                    "sla.business_hours is set but sla.clock is not `business`".into(),
+                    "add `clock: business` under `sla:`",
+                );
+            }
+            return None;
+        }
+        Some("business") => {}
+        Some(other) => {
+            err(
+                "clock",
+                format!("sla.clock `{other}` is not `business` or `calendar`"),
+                "use clock: business (office hours only) or clock: calendar",
+            );
+            return None;
+        }
+    }
+    let hours = raw.business_hours.as_ref();
+    let time = |s: Option<&str>, default: &str, key: &str, err: &mut dyn FnMut(&str, String, &str)| {
+        let s = s.unwrap_or(default);
+        chrono::NaiveTime::parse_from_str(s, "%H:%M").unwrap_or_else(|_| {
+            err(
+                key,
+                format!("sla.business_hours.{key} `{s}` is not HH:MM"),
+                "e.g. \"07:30\"",
+            );
+            chrono::NaiveTime::parse_from_str(default, "%H:%M").unwrap_or_default()
+        })
+    };
+    let start = time(hours.map(|h| h.start.as_str()), "07:30", "start", err);
+    let end = time(hours.map(|h| h.end.as_str()), "16:00", "end", err);
+    if end <= start {
+        err(
+            "end",
+            "sla.business_hours ends before it starts".into(),
+            "e.g. start: \"07:30\", end: \"16:00\"",
+        );
+    }
+    let names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+    let mut days = [true, true, true, true, true, false, false];
+    if let Some(h) = hours {
+        days = [false; 7];
+        for d in &h.days {
+            match names.iter().position(|n| n.eq_ignore_ascii_case(d)) {
+                Some(i) => days[i] = true,
+                None => err(
+                    "days",
+                    format!("sla.business_hours.days: `{d}` is not a day"),
+                    "use mon, tue, wed, thu, fri, sat, sun",
+                ),
+            }
+        }
+    }
+    Some(crate::time::OfficeHours {
+        tz,
+        days,
+        start,
+        end,
+        holidays: holidays.clone(),
+    })
+}
+
 fn validate(raw: Raw, effective: Value, from_file: bool, path: &str, text: &str) -> Result<Config, Vec<Diagnostic>> {
     let mut errs = Vec::new();
     let mut err = |key: &str, msg: String, help: &str| {
@@ -426,7 +518,8 @@ fn validate(raw: Raw, effective: Value, from_file: bool, path: &str, text: &str)
 
     let w = &raw.workflow;
     let mut sla = BTreeMap::new();
-    for (state, spec) in raw.sla {
+    let office = office_hours(&raw.sla, timezone, &holidays, &mut err);
+    for (state, spec) in raw.sla.states {
         if w.state(&state).is_none() {
             err(
                 &state,
@@ -604,7 +697,7 @@ fn validate(raw: Raw, effective: Value, from_file: bool, path: &str, text: &str)
                 bot: raw.autoresolve.bot,
             },
             max_backdate,
-            sla,
+            sla: Slas { targets: sla, office },
             categories: raw.categories,
             teams: raw.teams,
             maintainers: raw.maintainers,

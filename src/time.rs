@@ -185,6 +185,77 @@ impl Calendar {
     }
 }
 
+/// Office hours: the days of the week and the hours of the day that count as working time,
+/// less the holidays (SOP *hari kerja*; `sla.clock: business`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfficeHours {
+    pub tz: Tz,
+    /// Monday first: whether each day of the week is a working day.
+    pub days: [bool; 7],
+    pub start: NaiveTime,
+    pub end: NaiveTime,
+    pub holidays: BTreeSet<NaiveDate>,
+}
+
+impl OfficeHours {
+    fn works_on(&self, day: Weekday) -> bool {
+        self.days[day.num_days_from_monday() as usize]
+    }
+
+    fn open_on(&self, date: NaiveDate) -> bool {
+        self.works_on(date.weekday()) && !self.holidays.contains(&date)
+    }
+
+    /// The working time of one day that falls between `from` and `to`.
+    fn on_day(&self, date: NaiveDate, from: Timestamp, to: Timestamp) -> Duration {
+        if !self.open_on(date) {
+            return Duration::zero();
+        }
+        let (Some(open), Some(close)) = (
+            localize(date.and_time(self.start), self.tz),
+            localize(date.and_time(self.end), self.tz),
+        ) else {
+            return Duration::zero();
+        };
+        (close.min(to) - open.max(from)).max(Duration::zero())
+    }
+
+    /// The working time between two instants: only the office hours of working days count,
+    /// so a report on Friday at 17:00 has waited no time by Monday at 07:30. Linear in the
+    /// number of weeks at most: whole weeks are counted at once.
+    pub fn between(&self, from: Timestamp, to: Timestamp) -> Duration {
+        if to <= from || self.end <= self.start {
+            return Duration::zero();
+        }
+        let first = in_zone(from, self.tz).date_naive();
+        let last = in_zone(to, self.tz).date_naive();
+        let day = self.end - self.start;
+        let mut total = Duration::zero();
+        let mut date = first;
+        while date <= last {
+            let whole_week_ahead = date > first && (last - date).num_days() > 7;
+            if whole_week_ahead {
+                let weeks = ((last - date).num_days() - 1) / 7;
+                let end = date + Duration::days(weeks * 7);
+                let holidays = self
+                    .holidays
+                    .range(date..end)
+                    .filter(|h| self.works_on(h.weekday()))
+                    .count();
+                let per_week = self.days.iter().filter(|d| **d).count();
+                let working = weeks * per_week as i64 - holidays as i64;
+                total += day * i32::try_from(working).unwrap_or(i32::MAX);
+                date = end;
+                continue;
+            }
+            total += self.on_day(date, from, to);
+            let Some(next) = date.succ_opt() else { break };
+            date = next;
+        }
+        total
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -295,6 +366,59 @@ mod tests {
                 in_zone(t, tz).format("%Y-%m-%dT%H:%M:%S%:z").to_string(),
                 "{s}"
             );
+        }
+    }
+
+    fn office() -> OfficeHours {
+        OfficeHours {
+            tz: chrono_tz::Asia::Jakarta,
+            days: [true, true, true, true, true, false, false],
+            start: NaiveTime::from_hms_opt(7, 30, 0).expect("t"),
+            end: NaiveTime::from_hms_opt(16, 0, 0).expect("t"),
+            holidays: [NaiveDate::from_ymd_opt(2026, 12, 25).expect("d")]
+                .into_iter()
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn office_hours_skip_evenings_weekends_and_holidays() {
+        let o = office();
+        // Friday 17:00 → Monday 09:00: only Monday 07:30–09:00 counts.
+        assert_eq!(
+            o.between(t("2026-12-04T17:00:00+07:00"), t("2026-12-07T09:00:00+07:00")),
+            Duration::minutes(90)
+        );
+        // Within one working day.
+        assert_eq!(
+            o.between(t("2026-12-07T10:00:00+07:00"), t("2026-12-07T12:15:00+07:00")),
+            Duration::minutes(135)
+        );
+        // Christmas (a Friday) is not counted.
+        assert_eq!(
+            o.between(t("2026-12-24T15:00:00+07:00"), t("2026-12-28T08:30:00+07:00")),
+            Duration::minutes(120)
+        );
+        // Backwards or empty spans are nothing.
+        assert_eq!(
+            o.between(t("2026-12-07T12:00:00+07:00"), t("2026-12-07T10:00:00+07:00")),
+            Duration::zero()
+        );
+    }
+
+    #[test]
+    fn long_spans_count_whole_weeks_at_once_and_agree_with_day_by_day() {
+        let o = office();
+        let from = t("2026-01-02T09:00:00+07:00");
+        for days in [3, 8, 15, 40, 400, 3700] {
+            let to = from + Duration::days(days) + Duration::hours(5);
+            let mut slow = Duration::zero();
+            let mut d = in_zone(from, o.tz).date_naive();
+            while d <= in_zone(to, o.tz).date_naive() {
+                slow += o.on_day(d, from, to);
+                d = d.succ_opt().expect("day");
+            }
+            assert_eq!(o.between(from, to), slow, "{days} days");
         }
     }
 }

@@ -526,6 +526,37 @@ impl Sla {
     }
 }
 
+/// The SLA targets per state, and the clock they are measured on: wall-clock time, or only
+/// office hours (`sla.clock: business`).
+#[derive(Debug, Clone, Default)]
+pub struct Slas {
+    pub targets: BTreeMap<String, Sla>,
+    /// `Some`: only these hours count.
+    pub office: Option<crate::time::OfficeHours>,
+}
+
+impl Slas {
+    pub fn get(&self, state: &str) -> Option<&Sla> {
+        self.targets.get(state)
+    }
+
+    /// The time between two instants on the SLA's clock.
+    pub fn measure(&self, from: Timestamp, to: Timestamp) -> Duration {
+        match &self.office {
+            Some(o) => o.between(from, to),
+            None => (to - from).max(Duration::zero()),
+        }
+    }
+}
+
+impl std::ops::Index<&str> for Slas {
+    type Output = Sla;
+
+    fn index(&self, state: &str) -> &Sla {
+        &self.targets[state]
+    }
+}
+
 /// One stay in a state and how it compares with the SLA.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Stay {
@@ -544,8 +575,8 @@ impl Stay {
 }
 
 /// Every stay of the incident's history (updates do not end a stay), the last one measured
-/// up to `now` unless the state is final.
-pub fn stays(w: &Workflow, sla: &BTreeMap<String, Sla>, incident: &Incident, now: Timestamp) -> Vec<Stay> {
+/// up to `now` unless the state is final; time is counted on the SLA's clock.
+pub fn stays(w: &Workflow, sla: &Slas, incident: &Incident, now: Timestamp) -> Vec<Stay> {
     let mut out: Vec<Stay> = Vec::new();
     for e in &incident.history {
         if out.last().is_some_and(|s| s.state == e.to) {
@@ -553,7 +584,7 @@ pub fn stays(w: &Workflow, sla: &BTreeMap<String, Sla>, incident: &Incident, now
         }
         if let Some(last) = out.last_mut() {
             last.left = Some(e.at);
-            last.spent = e.at - last.entered;
+            last.spent = sla.measure(last.entered, e.at);
         }
         out.push(Stay {
             state: e.to.clone(),
@@ -569,7 +600,7 @@ pub fn stays(w: &Workflow, sla: &BTreeMap<String, Sla>, incident: &Incident, now
     }
     if let Some(last) = out.last_mut() {
         if !w.is_final(&last.state) {
-            last.spent = (now - last.entered).max(Duration::zero());
+            last.spent = sla.measure(last.entered, now);
         }
     }
     out
@@ -923,11 +954,24 @@ mod tests {
             noted(entry("triage", "analysis", "2026-03-01T12:00:00+07:00")),
         ]);
         let now = at("2026-03-01T15:00:00+07:00");
+        let mut sla = Slas {
+            targets: sla,
+            office: None,
+        };
         let s = stays(&w, &sla, &inc, now);
         assert_eq!(s.len(), 2);
         assert_eq!(s[1].spent, Duration::hours(6));
         assert!(!s[1].breached());
         inc.severity = Some(Severity::Critical);
         assert!(stays(&w, &sla, &inc, now)[1].breached());
+        // On office hours, 1 March 2026 is a Sunday: no time has passed.
+        sla.office = Some(crate::time::OfficeHours {
+            tz: chrono_tz::Asia::Jakarta,
+            days: [true, true, true, true, true, false, false],
+            start: chrono::NaiveTime::from_hms_opt(7, 30, 0).expect("t"),
+            end: chrono::NaiveTime::from_hms_opt(16, 0, 0).expect("t"),
+            holidays: Default::default(),
+        });
+        assert_eq!(stays(&w, &sla, &inc, now)[1].spent, Duration::zero());
     }
 }

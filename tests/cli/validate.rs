@@ -336,3 +336,32 @@ fn bad_now_is_a_usage_error() {
         .code(2)
         .stderr_has("--now");
 }
+
+/// SLA on office hours: a Friday-evening report is not late on Monday morning; on wall-clock
+/// time it is.
+#[test]
+fn sla_on_office_hours_does_not_run_over_the_weekend() {
+    let r = Repo::new();
+    r.write(
+        "incidents/2026/INC-2026-0001.md",
+        &crate::support::reported("INC-2026-0001", "2026-12-04T17:00:00+07:00"),
+    );
+    let monday = ["validate", "--format", "json", "--now", "2026-12-07T09:00:00+07:00"];
+    let codes = |r: &Repo| -> Vec<String> {
+        r.run(&monday).json()["diagnostics"]
+            .as_array()
+            .expect("list")
+            .iter()
+            .map(|d| d["code"].as_str().unwrap_or("").to_owned())
+            .collect()
+    };
+    assert_eq!(codes(&r), ["sla-breached"], "wall-clock: 64 hours in `reported`");
+    let cfg = r.read("insiden.yaml").replace(
+        "sla:\n",
+        "sla:\n  clock: business\n  business_hours: { days: [mon, tue, wed, thu, fri], start: \"07:30\", end: \"16:00\" }\n",
+    );
+    r.write("insiden.yaml", &cfg);
+    assert_eq!(codes(&r), Vec::<String>::new(), "office hours: 90 minutes");
+    r.write("insiden.yaml", &cfg.replace("clock: business", "clock: sometimes"));
+    r.run(&monday).code(2).stdout_has("sla.clock");
+}
