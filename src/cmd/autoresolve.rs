@@ -2,6 +2,12 @@
 //! `system` entry, lists the ones overdue for documentation, and with `--commit` records the
 //! result as one commit by the bot. Nothing is written when the data is invalid, and a second
 //! run changes nothing.
+//!
+//! With `--commit` the bot may be killed at any instant and the next run still succeeds: the
+//! commit is made in the object database and the branch moved (compare and swap) before any
+//! file in the working tree changes, and a run that finds the bot's last commit not yet
+//! written out (HEAD moved, files still as before, or half of them) finishes writing it out
+//! before it starts.
 
 use super::check::git_failure;
 use super::{emit, file_time, load, now, print, Ctx, Failure, Result, FINDINGS, OK};
@@ -16,6 +22,7 @@ pub(super) fn run(ctx: &Ctx, args: AutoresolveArgs) -> Result<u8> {
     let now = now(args.now.as_deref(), &cfg)?;
     let repo = if args.commit {
         let repo = crate::git::Repo::open(&ctx.root).map_err(git_failure)?;
+        finish_unfinished(ctx, &repo, &cfg)?;
         let dirty = repo.dirty_incidents().map_err(git_failure)?;
         if !dirty.is_empty() {
             return Err(Failure::usage(
@@ -81,20 +88,9 @@ pub(super) fn run(ctx: &Ctx, args: AutoresolveArgs) -> Result<u8> {
 
     let mut commit_id = None;
     if !edits.is_empty() {
-        let written: Vec<String> = edits.iter().map(|(p, _, _)| p.clone()).collect();
-        let outcome = write_all(ctx, &edits).and_then(|()| match &repo {
-            Some(repo) => commit(repo, &written, &plan, &cfg, now).map(Some),
-            None => Ok(None),
-        });
-        match outcome {
-            Ok(id) => commit_id = id,
-            Err(f) => {
-                // All or nothing: put back every file this run wrote.
-                for (p, original, _) in &edits {
-                    let _ = crate::store::write_atomic(&ctx.root.join(p), original.as_bytes());
-                }
-                return Err(f);
-            }
+        match &repo {
+            Some(repo) => commit_id = Some(commit(ctx, repo, &edits, &plan, &cfg, now)?),
+            None => write_all(ctx, &edits)?,
         }
     }
 
@@ -102,18 +98,62 @@ pub(super) fn run(ctx: &Ctx, args: AutoresolveArgs) -> Result<u8> {
     Ok(OK)
 }
 
+/// The first line of every bot commit.
+const SUBJECT: &str = "autoresolve: ";
+
+/// Finishes writing out the bot's last commit when a killed run left HEAD ahead of the
+/// working tree (see `git::Repo::unfinished_commit`); does nothing otherwise.
+fn finish_unfinished(ctx: &Ctx, repo: &crate::git::Repo, cfg: &crate::config::Config) -> Result<()> {
+    let Some(u) = repo
+        .unfinished_commit(&cfg.autoresolve.bot.emails, SUBJECT)
+        .map_err(git_failure)?
+    else {
+        return Ok(());
+    };
+    check_out(ctx, repo, &u.write, &u.stage)?;
+    eprintln!(
+        "finished writing out {}, which an interrupted run had committed",
+        u.commit.get(..7).unwrap_or(&u.commit)
+    );
+    Ok(())
+}
+
+/// Writes files a commit holds into the working tree, then updates their index entries.
+fn check_out(ctx: &Ctx, repo: &crate::git::Repo, files: &[(String, Vec<u8>)], stage: &[String]) -> Result<()> {
+    for (p, bytes) in files {
+        crate::store::write_atomic(&ctx.root.join(p), bytes).map_err(|e| {
+            Failure::usage(
+                format!("committed, but cannot write {p}: {e}"),
+                "check the file permissions, then run `insiden autoresolve --commit` again to finish",
+            )
+        })?;
+    }
+    repo.stage_paths(stage).map_err(git_failure)
+}
+
+/// Without `--commit`: writes every edit, all or nothing.
 fn write_all(ctx: &Ctx, edits: &[(String, String, String)]) -> Result<()> {
-    for (p, _, text) in edits {
-        crate::store::write_atomic(&ctx.root.join(p), text.as_bytes())
-            .map_err(|e| Failure::usage(format!("cannot write {p}: {e}"), "check the file permissions"))?;
+    for (i, (p, _, text)) in edits.iter().enumerate() {
+        if let Err(e) = crate::store::write_atomic(&ctx.root.join(p), text.as_bytes()) {
+            // Put back every file this run wrote.
+            for (p, original, _) in &edits[..i] {
+                let _ = crate::store::write_atomic(&ctx.root.join(p), original.as_bytes());
+            }
+            return Err(Failure::usage(
+                format!("cannot write {p}: {e}"),
+                "check the file permissions",
+            ));
+        }
     }
     Ok(())
 }
 
 /// One commit by the bot identity, listing the closed ids and their windows.
+/// The commit is recorded and the branch moved before the working tree is written.
 fn commit(
+    ctx: &Ctx,
     repo: &crate::git::Repo,
-    paths: &[String],
+    edits: &[(String, String, String)],
     plan: &Plan,
     cfg: &crate::config::Config,
     now: crate::model::Timestamp,
@@ -122,12 +162,20 @@ fn commit(
     let email = bot.emails.first().cloned().unwrap_or_default();
     let name = bot.name.clone().unwrap_or_else(|| bot.id.clone());
     let ids: Vec<&str> = plan.close.iter().map(|c| c.id.as_str()).collect();
-    let mut message = format!("autoresolve: tutup {}\n\n", ids.join(", "));
+    let mut message = format!("{SUBJECT}tutup {}\n\n", ids.join(", "));
     for c in &plan.close {
         message.push_str(&format!("- {}: {}\n", c.id, autoresolve::note(cfg, c)));
     }
-    repo.commit_paths(paths, &message, &name, &email, now)
-        .map_err(git_failure)
+    let files: Vec<(String, Vec<u8>)> = edits
+        .iter()
+        .map(|(p, _, text)| (p.clone(), text.as_bytes().to_vec()))
+        .collect();
+    let id = repo
+        .commit_files(&files, &message, &name, &email, now)
+        .map_err(git_failure)?;
+    let paths: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
+    check_out(ctx, repo, &files, &paths)?;
+    Ok(id)
 }
 
 /// The bot's edit of one incident: `status` and the `system` entry naming the window.

@@ -8,7 +8,9 @@ use std::path::Path;
 
 const CONFIG: &str = include_str!("../init/insiden.yaml");
 const EXAMPLE: &str = include_str!("../init/example.md");
-const GITIGNORE: &str = "# insiden build output\n/public/\n/site/\n";
+/// The build outputs, and the temporary names of a run that was killed (files being written,
+/// a site being built or replaced; see `store::TEMP_PREFIX`). The next run removes those.
+const GITIGNORE: &str = "# insiden build output\n/public/\n/site/\n# left by an interrupted insiden run; the next run removes them\n.insiden-tmp-*\n";
 const WORKFLOWS: &[(&str, &str)] = &[
     ("check.yml", include_str!("../init/workflows/check.yml")),
     ("autoresolve.yml", include_str!("../init/workflows/autoresolve.yml")),
