@@ -602,6 +602,51 @@ impl Repo {
         Ok(oid.to_string())
     }
 
+    /// Marks the start of the bot's changes to the branch and the index: the file
+    /// `insiden-autoresolve.pid` in the git folder holds this process's id until the returned
+    /// guard is dropped. When a killed run left that file, the git lock files (`index.lock`,
+    /// the branch's and HEAD's `.lock`) created since that run started are its own, and are
+    /// removed, so a kill inside git's own lock window needs no one to clean up. Refused while
+    /// the process named in the file still runs.
+    pub fn begin_bot_run(&self) -> Result<BotRun, GitError> {
+        let git_dir = self.repo.path();
+        let path = git_dir.join("insiden-autoresolve.pid");
+        if let Ok(meta) = std::fs::metadata(&path) {
+            let pid = std::fs::read_to_string(&path)
+                .ok()
+                .and_then(|s| s.trim().parse::<u32>().ok());
+            if let Some(pid) = pid.filter(|&p| crate::store::process_alive(p) != Some(false)) {
+                return Err(err(
+                    format!("another `insiden autoresolve --commit` is running (process {pid})"),
+                    format!("wait for it to end; if it is not running, delete {}", path.display()),
+                ));
+            }
+            let started = meta.modified().ok();
+            let branch = self.head_ref_name().unwrap_or_else(|_| "HEAD".into());
+            for lock in [
+                git_dir.join("index.lock"),
+                git_dir.join("HEAD.lock"),
+                git_dir.join(format!("{branch}.lock")),
+            ] {
+                let since = std::fs::metadata(&lock)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .zip(started)
+                    .is_some_and(|(l, s)| l >= s);
+                if since {
+                    let _ = std::fs::remove_file(&lock);
+                }
+            }
+        }
+        std::fs::write(&path, format!("{}\n", std::process::id())).map_err(|e| {
+            err(
+                format!("cannot write {}: {e}", path.display()),
+                "check the permissions of the git folder",
+            )
+        })?;
+        Ok(BotRun { path })
+    }
+
     /// The reference a commit on HEAD moves: the branch HEAD names, or `HEAD` itself when it
     /// is detached.
     fn head_ref_name(&self) -> Result<String, GitError> {
@@ -848,6 +893,18 @@ impl Repo {
         }
         files.sort();
         Ok((files, problems))
+    }
+}
+
+/// The bot's run marker; see [`Repo::begin_bot_run`]. Removed when dropped.
+#[derive(Debug)]
+pub struct BotRun {
+    path: std::path::PathBuf,
+}
+
+impl Drop for BotRun {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
     }
 }
 

@@ -318,19 +318,33 @@ fn temp_owner(name: &str) -> Option<u32> {
     rest[..rest.find('-')?].parse().ok()
 }
 
+/// Whether process `pid` exists (`None`: this system cannot tell). This process counts.
+pub fn process_alive(pid: u32) -> Option<bool> {
+    if pid == std::process::id() {
+        return Some(true);
+    }
+    #[cfg(unix)]
+    {
+        // `kill(pid, 0)`: no signal is sent; it only asks whether the process exists.
+        let alive = i32::try_from(pid)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+            .is_some_and(|p| !matches!(rustix::process::test_kill_process(p), Err(e) if e == rustix::io::Errno::SRCH));
+        Some(alive)
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
 /// Whether the process that wrote a temporary name may still be writing it: this process,
 /// or one that still exists. Without a process id in the name, or where processes cannot be
 /// asked, a leftover counts as abandoned after an hour.
 fn owner_alive(name: &str, path: &Path) -> bool {
-    match temp_owner(name) {
-        Some(pid) if pid == std::process::id() => true,
-        #[cfg(unix)]
-        Some(pid) => match i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw) {
-            // `kill(pid, 0)`: no signal is sent; it only asks whether the process exists.
-            Some(p) => !matches!(rustix::process::test_kill_process(p), Err(e) if e == rustix::io::Errno::SRCH),
-            None => false,
-        },
-        _ => std::fs::symlink_metadata(path)
+    match temp_owner(name).and_then(process_alive) {
+        Some(alive) => alive,
+        None => std::fs::symlink_metadata(path)
             .and_then(|m| m.modified())
             .ok()
             .and_then(|t| t.elapsed().ok())
@@ -371,6 +385,23 @@ pub fn remove_leftovers(dir: &Path) -> Vec<String> {
         }
     }
     removed.sort();
+    removed
+}
+
+/// [`remove_leftovers`] in `root/dir` and in each folder directly under it (for `incidents/`:
+/// the year folders, where incident files are written).
+pub fn remove_leftovers_under(root: &Path, dir: &str) -> Vec<String> {
+    let top = root.join(dir);
+    let mut removed = remove_leftovers(&top);
+    for e in std::fs::read_dir(&top)
+        .into_iter()
+        .flatten()
+        .filter_map(std::result::Result::ok)
+    {
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            removed.extend(remove_leftovers(&e.path()));
+        }
+    }
     removed
 }
 

@@ -20,8 +20,12 @@ use crate::workflow::SYSTEM;
 pub(super) fn run(ctx: &Ctx, args: AutoresolveArgs) -> Result<u8> {
     let cfg = ctx.config()?;
     let now = now(args.now.as_deref(), &cfg)?;
+    if !args.dry_run {
+        crate::store::remove_leftovers_under(&ctx.root, crate::store::INCIDENTS_DIR);
+    }
     let repo = if args.commit {
         let repo = crate::git::Repo::open(&ctx.root).map_err(git_failure)?;
+        let guard = repo.begin_bot_run().map_err(git_failure)?;
         finish_unfinished(ctx, &repo, &cfg)?;
         let dirty = repo.dirty_incidents().map_err(git_failure)?;
         if !dirty.is_empty() {
@@ -36,7 +40,7 @@ pub(super) fn run(ctx: &Ctx, args: AutoresolveArgs) -> Result<u8> {
                 "commit or unstage them first; autoresolve --commit records only its own changes",
             ));
         }
-        Some(repo)
+        Some((repo, guard))
     } else {
         None
     };
@@ -89,7 +93,7 @@ pub(super) fn run(ctx: &Ctx, args: AutoresolveArgs) -> Result<u8> {
     let mut commit_id = None;
     if !edits.is_empty() {
         match &repo {
-            Some(repo) => commit_id = Some(commit(ctx, repo, &edits, &plan, &cfg, now)?),
+            Some((repo, _guard)) => commit_id = Some(commit(ctx, repo, &edits, &plan, &cfg, now)?),
             None => write_all(ctx, &edits)?,
         }
     }
