@@ -13,6 +13,7 @@ mod check;
 mod config;
 mod crash;
 mod init;
+mod limits;
 mod list_show;
 mod new;
 mod one_truth;
