@@ -5,6 +5,7 @@
 #![allow(dead_code)] // each includer uses a part
 
 use insiden::diag::Code;
+use insiden::edit::Scalar;
 
 /// The fixed configuration the properties validate against: the built-in SOP and one member
 /// per team.
@@ -61,7 +62,7 @@ fn key_block(text: &str, key: &str) -> Option<(usize, usize)> {
 /// Checks an edit of `before` into `after` that targets top-level key `key`: every line
 /// outside one contiguous run is kept byte for byte, the lines removed (if any) lie inside
 /// `key`'s block, the BOM and the body are kept, and inserted lines end like the file's
-/// first line (LF or CRLF).
+/// lines (LF or CRLF).
 pub fn edit_is_local(before: &str, after: &str, key: &str) -> Result<(), String> {
     if before.starts_with('\u{feff}') != after.starts_with('\u{feff}') {
         return Err("the BOM changed".into());
@@ -97,9 +98,13 @@ pub fn edit_is_local(before: &str, after: &str, key: &str) -> Result<(), String>
             ));
         }
     }
-    let crlf = b.first().is_some_and(|l| l.ends_with("\r\n"));
+    // A file with one line-ending style keeps it; in a file that mixes them (the fuzzer's
+    // first finding), a written line may end like any line of the file.
+    let ended: Vec<&&str> = b.iter().filter(|l| l.ends_with('\n')).collect();
+    let crlf = ended.iter().filter(|l| l.ends_with("\r\n")).count();
+    let mixed = crlf != 0 && crlf != ended.len();
     for l in inserted {
-        if l.ends_with('\n') && l.ends_with("\r\n") != crlf {
+        if !mixed && l.ends_with('\n') && !ended.is_empty() && l.ends_with("\r\n") != (crlf != 0) {
             return Err(format!("an inserted line ends differently from the file: {l:?}"));
         }
     }
@@ -244,3 +249,129 @@ pub fn html_is_safe(html: &str) -> Result<(), String> {
     }
     Ok(())
 }
+
+// ---------------------------------------------------------------------------------------
+// The fuzz targets' bodies. Each takes the fuzzer's bytes and panics when a property fails;
+// `fuzz/fuzz_targets/*.rs` call them, and `properties.rs` runs them on every seed and every
+// input the fuzzer ever found (`fuzz/seeds/`, `fuzz/regressions/`), on stable.
+
+/// The fixed configuration, parsed once.
+fn fixed() -> &'static insiden::config::Config {
+    static CFG: std::sync::OnceLock<insiden::config::Config> = std::sync::OnceLock::new();
+    CFG.get_or_init(config)
+}
+
+/// The fixed clock of the fuzz targets.
+fn fixed_now() -> insiden::model::Timestamp {
+    chrono::DateTime::parse_from_rfc3339("2026-07-01T09:00:00+07:00").expect("time")
+}
+
+/// `doc::parse`: never panics, on any text.
+pub fn fuzz_parse(data: &[u8]) {
+    if let Ok(text) = std::str::from_utf8(data) {
+        let _ = insiden::doc::parse(text, PATH, fixed().timezone);
+    }
+}
+
+/// `rules::validate_file` with the fixed configuration and clock: never panics, and every
+/// finding points inside the file.
+pub fn fuzz_validate(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else { return };
+    let file = insiden::store::SourceFile {
+        path: PATH.into(),
+        text: text.to_owned(),
+    };
+    let (_, diags) = insiden::rules::validate_file(&file, fixed(), fixed_now());
+    let lines = text.split('\n').count();
+    for d in &diags {
+        if let Some(l) = d.line {
+            assert!(l <= lines + 1, "{}: line {l} of a {lines}-line file", d.code.name());
+        }
+    }
+    // Rendering the findings never panics either.
+    let _ = insiden::diag::render(&diags, insiden::diag::Format::Human);
+}
+
+/// The `transition` editor: `[op][key][text]\0[value]`. When an edit is made, it is local
+/// ([`edit_is_local`]), readable front matter stays readable, and what was written reads back.
+pub fn fuzz_edit(data: &[u8]) {
+    const KEYS: &[&str] = &[
+        "status",
+        "title",
+        "owner",
+        "summary",
+        "handler.name",
+        "reporter.contact",
+        "tags",
+        "history",
+    ];
+    let [op, k, rest @ ..] = data else { return };
+    let Ok(rest) = std::str::from_utf8(rest) else { return };
+    let (text, value) = rest.split_once('\0').unwrap_or((rest, "nilai"));
+    let cfg = fixed();
+    let key = KEYS[usize::from(*k) % KEYS.len()];
+    let (result, target) = if op % 2 == 0 {
+        let v = match op % 6 {
+            0 => Scalar::Str(value.to_owned()),
+            2 => Scalar::Bool(value.len() % 2 == 0),
+            _ => Scalar::Raw(value.to_owned()),
+        };
+        (
+            insiden::edit::set_field(text, key, v),
+            key.split('.').next().unwrap_or(key),
+        )
+    } else {
+        let fields = [
+            ("at", Scalar::Raw("2026-07-01T09:00:00+07:00".into())),
+            ("to", Scalar::Raw("triage".into())),
+            ("by", Scalar::Raw("data".into())),
+            ("actor", Scalar::Str("agus".into())),
+            ("note", Scalar::Str(value.to_owned())),
+        ];
+        (insiden::edit::append_history(text, &fields), "history")
+    };
+    let Ok(out) = result else { return };
+    if let Err(e) = edit_is_local(text, &out, target) {
+        panic!("{e}\n{text:?}\n→\n{out:?}");
+    }
+    if front_matter_reads(text, cfg) {
+        assert!(
+            front_matter_reads(&out, cfg),
+            "unreadable after the edit:\n{text:?}\n→\n{out:?}"
+        );
+        let before = insiden::doc::parse(text, PATH, cfg.timezone).incident;
+        let after = insiden::doc::parse(&out, PATH, cfg.timezone).incident;
+        if op % 2 == 1 {
+            if let (Some(b), Some(a)) = (before, after) {
+                assert_eq!(a.history.len(), b.history.len() + 1, "{out:?}");
+                assert_eq!(
+                    a.history.last().and_then(|e| e.note.clone()).as_deref(),
+                    Some(value),
+                    "{out:?}"
+                );
+            }
+        } else if op % 6 == 0 && key == "title" {
+            assert_eq!(after.map(|i| i.title).as_deref(), Some(value), "{out:?}");
+        }
+    }
+}
+
+/// `markdown::to_html`: never lets script through ([`html_is_safe`]).
+pub fn fuzz_markdown(data: &[u8]) {
+    let Ok(body) = std::str::from_utf8(data) else { return };
+    let html = insiden::markdown::to_html(body, 1, "isi-");
+    if let Err(e) = html_is_safe(&html) {
+        panic!("{e}\n{body:?}\n→\n{html}");
+    }
+}
+
+/// A fuzz target's body.
+pub type Body = fn(&[u8]);
+
+/// The fuzz targets by name, as `fuzz/Cargo.toml` names them.
+pub const TARGETS: &[(&str, Body)] = &[
+    ("parse", fuzz_parse),
+    ("validate", fuzz_validate),
+    ("edit", fuzz_edit),
+    ("markdown", fuzz_markdown),
+];

@@ -268,3 +268,29 @@ proptest! {
         }
     }
 }
+
+/// The fuzz targets' bodies, on stable: every seed in `fuzz/seeds/<target>/` and every input
+/// the fuzzer ever found in `fuzz/regressions/<target>/` (each a regression test once fixed).
+#[test]
+fn fuzz_targets_pass_on_their_seeds_and_on_every_input_found() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let mut ran = 0;
+    for (name, body) in checks::TARGETS {
+        for dir in ["seeds", "regressions"] {
+            let Ok(entries) = std::fs::read_dir(root.join(dir).join(name)) else {
+                continue;
+            };
+            for e in entries {
+                let path = e.expect("entry").path();
+                if path.file_name().is_some_and(|n| n == "README") {
+                    continue;
+                }
+                let data = std::fs::read(&path).expect("read");
+                let outcome = std::panic::catch_unwind(|| body(&data));
+                assert!(outcome.is_ok(), "{name}: {} fails", path.display());
+                ran += 1;
+            }
+        }
+    }
+    assert!(ran >= 40, "only {ran} inputs");
+}
