@@ -51,6 +51,7 @@ codes! {
     UnclosedFrontMatter = "unclosed-front-matter": "The front matter must end with a `---` line.",
     YamlSyntax = "yaml-syntax": "The front matter must be valid YAML.",
     UnsupportedYaml = "unsupported-yaml": "The front matter is a plain block mapping: no complex keys, tags, anchors, aliases, flow mapping at the top, or Unicode line separators.",
+    TooComplex = "too-complex": "Front matter nests at most 64 levels and holds at most 100,000 values; a body holds at most 100,000 lines and Markdown markup characters.",
     // Schema.
     NotAMapping = "not-a-mapping": "The front matter must be a mapping of field names to values.",
     UnknownField = "unknown-field": "Every field must be one the format defines; free-form data goes under `extra:`.",
@@ -153,9 +154,13 @@ pub struct Diagnostic {
     pub help: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<CommitRef>,
-    /// The text of the line pointed at, for the human renderer.
+    /// The text of the line pointed at (at most [`WINDOW`] characters around the column),
+    /// for the human renderer.
     #[serde(skip)]
     pub source_line: Option<String>,
+    /// The 1-based column within `source_line`.
+    #[serde(skip)]
+    pub source_column: usize,
 }
 
 impl Diagnostic {
@@ -178,6 +183,7 @@ impl Diagnostic {
             help: None,
             commit: None,
             source_line: None,
+            source_column: 1,
         }
     }
 
@@ -187,7 +193,13 @@ impl Diagnostic {
         if line > 0 {
             self.line = Some(line);
             self.column = Some(column.max(1));
-            self.source_line = text.lines().nth(line - 1).map(|l| l.trim_end_matches('\r').to_owned());
+            if snippet_allowed(text) {
+                if let Some(l) = text.lines().nth(line - 1) {
+                    let (w, c) = window(l.trim_end_matches('\r'), column.max(1));
+                    self.source_line = Some(w.to_owned());
+                    self.source_column = c;
+                }
+            }
         }
         self
     }
@@ -279,6 +291,48 @@ struct JsonReport<'a> {
     diagnostics: &'a [Diagnostic],
 }
 
+/// How many findings in one text quote their source line; the rest give line and column
+/// only. Finding a line reads the text up to it, so without a bound a file with thousands of
+/// findings would take time growing with their number times its size.
+pub const MAX_SNIPPETS_PER_TEXT: usize = 64;
+
+/// Whether one more finding in `text` may quote its line: counted per thread for the text
+/// last seen (by address and length), which is the file a rule is working through.
+fn snippet_allowed(text: &str) -> bool {
+    use std::cell::Cell;
+    thread_local! {
+        static SEEN: Cell<(usize, usize, usize)> = const { Cell::new((0, 0, 0)) };
+    }
+    SEEN.with(|seen| {
+        let (ptr, len, n) = seen.get();
+        let key = (text.as_ptr() as usize, text.len());
+        let n = if (ptr, len) == key { n + 1 } else { 1 };
+        seen.set((key.0, key.1, n));
+        n <= MAX_SNIPPETS_PER_TEXT
+    })
+}
+
+/// At most [`WINDOW`] characters of `line` around 1-based character column `col`, and the
+/// column within them. A long line is cut because the renderer's work, and a finding's size,
+/// grow with the length of the line it quotes.
+fn window(line: &str, col: usize) -> (&str, usize) {
+    const BEFORE: usize = 80;
+    if line.len() <= WINDOW {
+        return (line, col);
+    }
+    let skip = col.saturating_sub(BEFORE + 1);
+    let mut chars = line.char_indices().skip(skip);
+    let start = chars.next().map_or(line.len(), |(i, _)| i);
+    let end = line[start..]
+        .char_indices()
+        .nth(WINDOW)
+        .map_or(line.len(), |(i, _)| start + i);
+    (&line[start..end], col - skip)
+}
+
+/// The most characters of a source line a human diagnostic shows.
+const WINDOW: usize = 200;
+
 /// Human text in the manner of rustc: code, location, the source line with a caret, help.
 pub fn render_human(d: &Diagnostic) -> String {
     use annotate_snippets::{Level, Renderer, Snippet};
@@ -297,10 +351,11 @@ pub fn render_human(d: &Diagnostic) -> String {
     let location = sanitize_terminal(&d.location());
     let path = sanitize_terminal(&d.path);
     let source = d.source_line.as_deref().map(sanitize_terminal);
+    let column = d.source_column;
 
     let mut msg = level.title(&message).id(code);
     if let (Some(src), Some(line)) = (source.as_deref(), d.line) {
-        let col = d.column.unwrap_or(1);
+        let col = column;
         // Byte range of the pointed-at token in the source line: from the column to the next
         // space or `:` (a key) — a caret under the token, not the whole line.
         let start = src

@@ -90,10 +90,30 @@ pub fn split<'a>(text: &'a str, path: &str) -> Result<Split<'a>, Diagnostic> {
             let front = &text[front_start..offset];
             let body = &text[offset + line.len()..];
             let outline = subset::scan(front.strip_suffix('\n').unwrap_or(front), 2).map_err(|o| {
-                Diagnostic::error(Code::UnsupportedYaml, path, o.message)
+                let code = if o.limit {
+                    Code::TooComplex
+                } else {
+                    Code::UnsupportedYaml
+                };
+                Diagnostic::error(code, path, o.message)
                     .at(text, o.line, o.column)
                     .help(o.help)
             })?;
+            if let Some(at) = markdown::over_budget(body) {
+                let offset = text.len() - body.len() + at;
+                let line = line_no + 1 + body[..at].matches('\n').count();
+                let col = text[..offset].rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                return Err(Diagnostic::error(
+                    Code::TooComplex,
+                    path,
+                    format!(
+                        "the body holds more than {} lines and Markdown markup characters",
+                        markdown::MAX_BODY_UNITS
+                    ),
+                )
+                .at(text, line, col)
+                .help("keep logs, dumps and long evidence in an attachment and link to it from the body"));
+            }
             let layout = Layout {
                 fm_start: 2,
                 fm_end: line_no,

@@ -521,6 +521,8 @@ impl Repo {
             .iter()
             .filter(|s| !s.status().is_ignored())
             .filter_map(|s| s.path().ok().map(str::to_owned))
+            // What a killed run was writing is not a change (and is removed by the next write).
+            .filter(|p| !crate::store::is_temp_name(p.rsplit('/').next().unwrap_or(p)))
             .collect())
     }
 
@@ -548,40 +550,93 @@ impl Repo {
         }
     }
 
-    /// Commits `paths` (repository-relative, already written to the work tree) on top of HEAD
-    /// as `name <email>` at `time`; returns the new commit's id. With `sign`, the commit
-    /// carries the signature `sign` makes over its content (the `gpgsig` header).
-    pub fn commit_paths(
+    /// Records `files` (repository path → new content) as one commit on top of HEAD by
+    /// `name <email>` at `time`, touching neither the index nor the working tree: blobs, tree
+    /// and commit go to the object database first, then the branch moves from the HEAD this
+    /// read to the new commit only if nobody moved it meanwhile (compare and swap). A run
+    /// killed before the move leaves only unreferenced objects; one killed after it leaves a
+    /// checkout to finish ([`Repo::unfinished_commit`]). With `sign`, the commit carries the
+    /// signature `sign` makes over its content (the `gpgsig` header). Returns the new
+    /// commit's id.
+    pub fn commit_files(
         &self,
-        paths: &[String],
+        files: &[(String, Vec<u8>)],
         message: &str,
         name: &str,
         email: &str,
         time: Timestamp,
         sign: Option<Signer<'_>>,
     ) -> Result<String, GitError> {
-        let mut index = self.repo.index().map_err(|e| git_err("cannot read the index", &e))?;
-        for p in paths {
-            index
-                .add_path(Path::new(p))
-                .map_err(|e| git_err(&format!("cannot stage {p}"), &e))?;
+        let branch = self.head_ref_name()?;
+        let parent = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
+        let oid = self.make_commit(parent.as_ref(), files, message, name, email, time, sign)?;
+        self.move_branch(&branch, parent.as_ref(), oid, message)?;
+        Ok(oid.to_string())
+    }
+
+    /// Writes `files` over `parent`'s tree (keeping each file's mode) and a commit of it by
+    /// `name <email>` at `time`, signed with `sign` when given, to the object database only.
+    #[allow(clippy::too_many_arguments)]
+    fn make_commit(
+        &self,
+        parent: Option<&git2::Commit<'_>>,
+        files: &[(String, Vec<u8>)],
+        message: &str,
+        name: &str,
+        email: &str,
+        time: Timestamp,
+        sign: Option<Signer<'_>>,
+    ) -> Result<Oid, GitError> {
+        let base = match parent {
+            Some(c) => Some(c.tree().map_err(|e| git_err("cannot read HEAD's tree", &e))?),
+            None => None,
+        };
+        let mut update = git2::build::TreeUpdateBuilder::new();
+        for (path, bytes) in files {
+            let blob = self
+                .repo
+                .blob(bytes)
+                .map_err(|e| git_err(&format!("cannot store {path}"), &e))?;
+            let mode = base
+                .as_ref()
+                .and_then(|t| t.get_path(Path::new(path)).ok())
+                .map_or(git2::FileMode::Blob, |e| {
+                    if e.filemode() == MODE_EXECUTABLE {
+                        git2::FileMode::BlobExecutable
+                    } else {
+                        git2::FileMode::Blob
+                    }
+                });
+            update.upsert(path.as_str(), blob, mode);
         }
-        index.write().map_err(|e| git_err("cannot write the index", &e))?;
-        let tree_id = index.write_tree().map_err(|e| git_err("cannot write the tree", &e))?;
+        let empty;
+        let base_tree = match &base {
+            Some(t) => t,
+            None => {
+                let id = self
+                    .repo
+                    .treebuilder(None)
+                    .and_then(|b| b.write())
+                    .map_err(|e| git_err("cannot write a tree", &e))?;
+                empty = self.repo.find_tree(id).map_err(|e| git_err("cannot read a tree", &e))?;
+                &empty
+            }
+        };
+        let tree_id = update
+            .create_updated(&self.repo, base_tree)
+            .map_err(|e| git_err("cannot write the tree", &e))?;
         let tree = self
             .repo
             .find_tree(tree_id)
             .map_err(|e| git_err("cannot read the tree", &e))?;
         let when = git2::Time::new(time.timestamp(), time.offset().local_minus_utc() / 60);
         let sig = git2::Signature::new(name, email, &when).map_err(|e| git_err("invalid bot identity", &e))?;
-        let parent = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok());
-        let parents: Vec<&git2::Commit<'_>> = parent.iter().collect();
+        let parents: Vec<&git2::Commit<'_>> = parent.into_iter().collect();
         let Some(sign) = sign else {
-            let oid = self
+            return self
                 .repo
-                .commit(Some("HEAD"), &sig, &sig, message, &tree, &parents)
-                .map_err(|e| git_err("cannot commit", &e))?;
-            return Ok(oid.to_string());
+                .commit(None, &sig, &sig, message, &tree, &parents)
+                .map_err(|e| git_err("cannot commit", &e));
         };
         let content = self
             .repo
@@ -591,19 +646,190 @@ impl Repo {
             sign(&content).map_err(|m| err(m, "check the signing key (--signing-key or INSIDEN_SIGNING_KEY)"))?;
         let content = std::str::from_utf8(&content)
             .map_err(|_| err("the commit is not UTF-8 text", "use a UTF-8 bot name and message"))?;
-        let oid = self
-            .repo
+        self.repo
             .commit_signed(content, &armored, Some("gpgsig"))
-            .map_err(|e| git_err("cannot write the signed commit", &e))?;
+            .map_err(|e| git_err("cannot write the signed commit", &e))
+    }
+
+    /// Moves `branch` from `parent` (`None`: unborn) to `oid`, only if nobody moved it
+    /// meanwhile (compare and swap).
+    fn move_branch(
+        &self,
+        branch: &str,
+        parent: Option<&git2::Commit<'_>>,
+        oid: Oid,
+        message: &str,
+    ) -> Result<(), GitError> {
+        let subject = message.lines().next().unwrap_or("");
+        let log = format!("commit: {subject}");
+        let moved = match parent {
+            Some(p) => self.repo.reference_matching(branch, oid, true, p.id(), &log),
+            // An unborn branch is created only if it still does not exist.
+            None => self.repo.reference(branch, oid, false, &log),
+        };
+        moved.map(|_| ()).map_err(|e| {
+            err(
+                format!("{branch} moved while the commit was being made ({})", e.message()),
+                "another process changed the branch; run the command again",
+            )
+        })
+    }
+
+    /// Marks the start of the bot's changes to the branch and the index: the file
+    /// `insiden-autoresolve.pid` in the git folder holds this process's id until the returned
+    /// guard is dropped. When a killed run left that file, the git lock files (`index.lock`,
+    /// the branch's and HEAD's `.lock`) created since that run started are its own, and are
+    /// removed, so a kill inside git's own lock window needs no one to clean up. Refused while
+    /// the process named in the file still runs.
+    pub fn begin_bot_run(&self) -> Result<BotRun, GitError> {
+        let git_dir = self.repo.path();
+        let path = git_dir.join("insiden-autoresolve.pid");
+        if let Ok(meta) = std::fs::metadata(&path) {
+            let pid = std::fs::read_to_string(&path)
+                .ok()
+                .and_then(|s| s.trim().parse::<u32>().ok());
+            if let Some(pid) = pid.filter(|&p| crate::store::process_alive(p) != Some(false)) {
+                return Err(err(
+                    format!("another `insiden autoresolve --commit` is running (process {pid})"),
+                    format!("wait for it to end; if it is not running, delete {}", path.display()),
+                ));
+            }
+            let started = meta.modified().ok();
+            let branch = self.head_ref_name().unwrap_or_else(|_| "HEAD".into());
+            for lock in [
+                git_dir.join("index.lock"),
+                git_dir.join("HEAD.lock"),
+                git_dir.join(format!("{branch}.lock")),
+            ] {
+                let since = std::fs::metadata(&lock)
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .zip(started)
+                    .is_some_and(|(l, s)| l >= s);
+                if since {
+                    let _ = std::fs::remove_file(&lock);
+                }
+            }
+        }
+        std::fs::write(&path, format!("{}\n", std::process::id())).map_err(|e| {
+            err(
+                format!("cannot write {}: {e}", path.display()),
+                "check the permissions of the git folder",
+            )
+        })?;
+        Ok(BotRun { path })
+    }
+
+    /// The reference a commit on HEAD moves: the branch HEAD names, or `HEAD` itself when it
+    /// is detached.
+    fn head_ref_name(&self) -> Result<String, GitError> {
         let head = self
             .repo
             .find_reference("HEAD")
-            .and_then(|h| h.resolve())
-            .map_err(|e| git_err("HEAD names no branch", &e))?;
-        let mut head = head;
-        head.set_target(oid, message.lines().next().unwrap_or("autoresolve"))
-            .map_err(|e| git_err("cannot move the branch to the signed commit", &e))?;
-        Ok(oid.to_string())
+            .map_err(|e| git_err("cannot read HEAD", &e))?;
+        let target = head
+            .symbolic_target()
+            .map_err(|e| git_err("HEAD names a branch that is not UTF-8", &e))?;
+        Ok(target.unwrap_or("HEAD").to_owned())
+    }
+
+    /// The checkout of HEAD that a killed run of [`Repo::commit_files`] left unfinished: HEAD
+    /// is a commit with one parent made by one of `emails` whose message starts with
+    /// `subject_prefix`, and every uncommitted change under `incidents/` (and `insiden.yaml`)
+    /// is a file that commit changed, still as the parent had it or already as HEAD has it,
+    /// in the index and in the working tree alike. Then the files to write so that the working
+    /// tree matches HEAD, and every path whose index entry must follow
+    /// ([`Repo::stage_paths`]). `None` when the tree is clean or holds any other change:
+    /// someone's work is never overwritten.
+    pub fn unfinished_commit(&self, emails: &[String], subject_prefix: &str) -> Result<Option<Unfinished>, GitError> {
+        let dirty = self.dirty_incidents()?;
+        if dirty.is_empty() {
+            return Ok(None);
+        }
+        let Some(head) = self.repo.head().ok().and_then(|h| h.peel_to_commit().ok()) else {
+            return Ok(None);
+        };
+        let by_bot = emails
+            .iter()
+            .any(|e| head.committer().email().is_ok_and(|c| c.eq_ignore_ascii_case(e)));
+        if !by_bot || head.parent_count() != 1 || !head.message().is_ok_and(|m| m.starts_with(subject_prefix)) {
+            return Ok(None);
+        }
+        let parent = head.parent(0).map_err(|e| git_err("cannot read HEAD's parent", &e))?;
+        let (new_tree, old_tree) = match (head.tree(), parent.tree()) {
+            (Ok(n), Ok(o)) => (n, o),
+            (Err(e), _) | (_, Err(e)) => return Err(git_err("cannot read a tree", &e)),
+        };
+        let diff = self
+            .repo
+            .diff_tree_to_tree(Some(&old_tree), Some(&new_tree), None)
+            .map_err(|e| git_err("cannot compare HEAD with its parent", &e))?;
+        let mut changed = Vec::new();
+        for d in diff.deltas() {
+            let (old, new) = (d.old_file(), d.new_file());
+            let Some(path) = new.path().and_then(Path::to_str) else {
+                return Ok(None);
+            };
+            // The bot only ever modifies files in place.
+            if d.status() != git2::Delta::Modified || old.path() != new.path() {
+                return Ok(None);
+            }
+            changed.push((path.to_owned(), old.id(), new.id()));
+        }
+        let index = self.repo.index().map_err(|e| git_err("cannot read the index", &e))?;
+        let workdir = self
+            .repo
+            .workdir()
+            .ok_or_else(|| err("the repository has no working tree", ""))?;
+        let mut out = Unfinished {
+            commit: head.id().to_string(),
+            write: Vec::new(),
+            stage: Vec::new(),
+        };
+        for path in &dirty {
+            let Some((_, old, new)) = changed.iter().find(|(p, _, _)| p == path) else {
+                return Ok(None);
+            };
+            let staged = index.get_path(Path::new(path), 0).map(|e| e.id);
+            let on_disk = std::fs::symlink_metadata(workdir.join(path))
+                .ok()
+                .filter(std::fs::Metadata::is_file)
+                .and_then(|_| Oid::hash_file(ObjectType::Blob, workdir.join(path)).ok());
+            let either = |id: Option<Oid>| id.is_some_and(|i| i == *old || i == *new);
+            if !either(staged) || !either(on_disk) {
+                return Ok(None);
+            }
+        }
+        for (path, _, new) in changed {
+            let on_disk = Oid::hash_file(ObjectType::Blob, workdir.join(&path)).ok();
+            if on_disk != Some(new) {
+                let blob = self
+                    .repo
+                    .find_blob(new)
+                    .map_err(|e| git_err(&format!("cannot read {path} at HEAD"), &e))?;
+                out.write.push((path.clone(), blob.content().to_vec()));
+            }
+            out.stage.push(path);
+        }
+        Ok(Some(out))
+    }
+
+    /// Sets the index entries of `paths` to the files as they are in the working tree (what
+    /// `git add` does), after a commit made by [`Repo::commit_files`] has been written out.
+    pub fn stage_paths(&self, paths: &[String]) -> Result<(), GitError> {
+        let mut index = self.repo.index().map_err(|e| git_err("cannot read the index", &e))?;
+        for p in paths {
+            index
+                .add_path(Path::new(p))
+                .map_err(|e| git_err(&format!("cannot stage {p}"), &e))?;
+        }
+        index.write().map_err(|e| {
+            let mut g = git_err("cannot write the index", &e);
+            if e.code() == git2::ErrorCode::Locked {
+                g.help = "another git command is running, or one was killed and left `.git/index.lock`: when none is running, delete that file and run the command again".into();
+            }
+            g
+        })
     }
 
     /// The bytes of blob `oid` (shown as `path`). A blob over `limit` bytes is refused from
@@ -741,6 +967,29 @@ impl Repo {
         files.sort();
         Ok((files, problems))
     }
+}
+
+/// The bot's run marker; see [`Repo::begin_bot_run`]. Removed when dropped.
+#[derive(Debug)]
+pub struct BotRun {
+    path: std::path::PathBuf,
+}
+
+impl Drop for BotRun {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// A bot commit whose checkout a killed run left unfinished; see [`Repo::unfinished_commit`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unfinished {
+    /// The commit (HEAD), full id.
+    pub commit: String,
+    /// Files whose working-tree content is still the parent's: (repository path, HEAD's bytes).
+    pub write: Vec<(String, Vec<u8>)>,
+    /// Every path the commit changed, whose index entry must follow the working tree.
+    pub stage: Vec<String>,
 }
 
 /// What a revision holds of the incident repository; see [`Repo::revision_files`].
@@ -1244,43 +1493,8 @@ impl Repo {
             .head()
             .and_then(|h| h.peel_to_commit())
             .map_err(|e| git_err("HEAD names no commit", &e))?;
-        let base = parent.tree().map_err(|e| git_err("cannot read a tree", &e))?;
-        let mut update = git2::build::TreeUpdateBuilder::new();
-        for (path, text) in files {
-            let blob = self
-                .repo
-                .blob(text.as_bytes())
-                .map_err(|e| git_err(&format!("cannot store {path}"), &e))?;
-            update.upsert(path.as_str(), blob, git2::FileMode::Blob);
-        }
-        let tree_id = update
-            .create_updated(&self.repo, &base)
-            .map_err(|e| git_err("cannot write the tree", &e))?;
-        let tree = self
-            .repo
-            .find_tree(tree_id)
-            .map_err(|e| git_err("cannot read the tree", &e))?;
-        let when = git2::Time::new(time.timestamp(), time.offset().local_minus_utc() / 60);
-        let sig = git2::Signature::new(name, email, &when).map_err(|e| git_err("invalid bot identity", &e))?;
-        let oid = match sign {
-            None => self
-                .repo
-                .commit(None, &sig, &sig, message, &tree, &[&parent])
-                .map_err(|e| git_err("cannot commit", &e))?,
-            Some(sign) => {
-                let content = self
-                    .repo
-                    .commit_create_buffer(&sig, &sig, message, &tree, &[&parent])
-                    .map_err(|e| git_err("cannot prepare the commit", &e))?;
-                let armored = sign(&content)
-                    .map_err(|m| err(m, "check the signing key (--signing-key or INSIDEN_SIGNING_KEY)"))?;
-                let content = std::str::from_utf8(&content)
-                    .map_err(|_| err("the commit is not UTF-8 text", "use a UTF-8 bot name and message"))?;
-                self.repo
-                    .commit_signed(content, &armored, Some("gpgsig"))
-                    .map_err(|e| git_err("cannot write the signed commit", &e))?
-            }
-        };
+        let files: Vec<(String, Vec<u8>)> = files.iter().map(|(p, t)| (p.clone(), t.as_bytes().to_vec())).collect();
+        let oid = self.make_commit(Some(&parent), &files, message, name, email, time, sign)?;
         self.repo
             .reference(&refname, oid, false, message.lines().next().unwrap_or("autoresolve"))
             .map_err(|e| git_err(&format!("cannot create the branch `{branch}`"), &e))?;

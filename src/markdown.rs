@@ -10,6 +10,29 @@ use crate::model::Section;
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use std::collections::HashMap;
 
+/// How many lines and markup characters a body may hold ([`over_budget`]).
+pub const MAX_BODY_UNITS: usize = 100_000;
+
+/// The bytes the Markdown parser may turn into a node of its own: line breaks, and the
+/// characters that open or close emphasis, code, links, images, autolinks, raw HTML,
+/// entities, escapes, tables, headings and block quotes.
+const MARKUP: &[u8] = b"\n*_~`[]!<>&\\|#";
+
+/// Where in `body` (a byte offset) the [`MAX_BODY_UNITS`]-th line or markup character lies,
+/// if it holds that many. The parser's memory grows with their number (up to some 150 bytes
+/// for each byte of a body made of nothing else), so this bounds it before it runs; one pass.
+pub fn over_budget(body: &str) -> Option<usize> {
+    let mut table = [false; 256];
+    for &b in MARKUP {
+        table[usize::from(b)] = true;
+    }
+    body.bytes()
+        .enumerate()
+        .filter(|&(_, b)| table[usize::from(b)])
+        .nth(MAX_BODY_UNITS)
+        .map(|(i, _)| i)
+}
+
 fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS
 }
@@ -21,12 +44,17 @@ pub fn sections(body: &str, first_line: usize) -> Vec<Section> {
     // (heading, line, byte where its content starts)
     let mut open: Vec<(String, usize, usize)> = Vec::new();
     let mut ends: Vec<usize> = Vec::new();
+    // Lines are counted from the previous heading on, so many headings cost one pass.
+    let (mut counted_to, mut line_of) = (0, first_line);
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
             Event::Start(Tag::Heading { level, .. }) if level <= HeadingLevel::H2 => {
                 ends.push(range.start);
                 if level == HeadingLevel::H2 {
-                    let line = first_line + body[..range.start].matches('\n').count();
+                    let upto = range.start.max(counted_to);
+                    line_of += body.get(counted_to..upto).map_or(0, |s| s.matches('\n').count());
+                    counted_to = upto;
+                    let line = line_of;
                     heading = Some((String::new(), line));
                 } else {
                     heading = None;
@@ -100,15 +128,41 @@ pub fn slug(text: &str) -> String {
 
 /// Renders `body` as HTML that cannot run script. Headings are shifted down by `shift`
 /// levels (a page title is the `h1`), and their anchors are prefixed with `anchor_prefix`.
+/// Events stream from the parser to the HTML writer; only a heading's own events wait, until
+/// its text (and so its anchor) is known.
 pub fn to_html(body: &str, shift: u8, anchor_prefix: &str) -> String {
-    let mut used: HashMap<String, usize> = HashMap::new();
-    let mut events: Vec<Event<'_>> = Vec::new();
-    let mut heading_text: Option<(usize, String)> = None;
-    let mut dropped_links = 0usize;
-    // For each open image: whether it was dropped (its alt text stays as plain text).
-    let mut images: Vec<bool> = Vec::new();
-    for event in Parser::new_ext(body, options()) {
-        let event = match event {
+    let safe = Safe {
+        inner: Parser::new_ext(body, options()),
+        queue: std::collections::VecDeque::new(),
+        used: HashMap::new(),
+        dropped_links: 0,
+        images: Vec::new(),
+        shift,
+        anchor_prefix,
+    };
+    let mut html = String::new();
+    pulldown_cmark::html::push_html(&mut html, safe);
+    html
+}
+
+/// The parser's events made safe: raw HTML as text, script-scheme links and images dropped,
+/// headings shifted and given unique anchors.
+struct Safe<'a, 'p, I> {
+    inner: I,
+    /// A heading's events, once its anchor is set.
+    queue: std::collections::VecDeque<Event<'a>>,
+    used: HashMap<String, usize>,
+    dropped_links: usize,
+    /// For each open image: whether it was dropped (its alt text stays as plain text).
+    images: Vec<bool>,
+    shift: u8,
+    anchor_prefix: &'p str,
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> Safe<'a, '_, I> {
+    /// The event to write for `event`, or `None` to drop it.
+    fn transform(&mut self, event: Event<'a>) -> Option<Event<'a>> {
+        Some(match event {
             Event::Html(h) | Event::InlineHtml(h) => Event::Text(h),
             Event::Start(Tag::Link {
                 link_type,
@@ -116,21 +170,20 @@ pub fn to_html(body: &str, shift: u8, anchor_prefix: &str) -> String {
                 title,
                 id,
             }) => {
-                if safe_url(&dest_url) {
-                    Event::Start(Tag::Link {
-                        link_type,
-                        dest_url,
-                        title,
-                        id,
-                    })
-                } else {
-                    dropped_links += 1;
-                    continue;
+                if !safe_url(&dest_url) {
+                    self.dropped_links += 1;
+                    return None;
                 }
+                Event::Start(Tag::Link {
+                    link_type,
+                    dest_url,
+                    title,
+                    id,
+                })
             }
-            Event::End(TagEnd::Link) if dropped_links > 0 => {
-                dropped_links -= 1;
-                continue;
+            Event::End(TagEnd::Link) if self.dropped_links > 0 => {
+                self.dropped_links -= 1;
+                return None;
             }
             Event::Start(Tag::Image {
                 link_type,
@@ -139,9 +192,9 @@ pub fn to_html(body: &str, shift: u8, anchor_prefix: &str) -> String {
                 id,
             }) => {
                 let safe = safe_url(&dest_url);
-                images.push(!safe);
+                self.images.push(!safe);
                 if !safe {
-                    continue;
+                    return None;
                 }
                 Event::Start(Tag::Image {
                     link_type,
@@ -151,51 +204,74 @@ pub fn to_html(body: &str, shift: u8, anchor_prefix: &str) -> String {
                 })
             }
             Event::End(TagEnd::Image) => {
-                if images.pop().unwrap_or(false) {
-                    continue;
+                if self.images.pop().unwrap_or(false) {
+                    return None;
                 }
                 Event::End(TagEnd::Image)
             }
             Event::Start(Tag::Heading {
                 level, classes, attrs, ..
-            }) => {
-                heading_text = Some((events.len(), String::new()));
-                Event::Start(Tag::Heading {
-                    level: shift_level(level, shift),
-                    id: None,
-                    classes,
-                    attrs,
-                })
-            }
-            Event::End(TagEnd::Heading(level)) => {
-                if let Some((idx, text)) = heading_text.take() {
-                    let base = slug(&text);
-                    let n = used.entry(base.clone()).or_insert(0);
-                    *n += 1;
-                    let anchor = if *n == 1 {
-                        format!("{anchor_prefix}{base}")
-                    } else {
-                        format!("{anchor_prefix}{base}-{n}")
-                    };
-                    if let Some(Event::Start(Tag::Heading { id, .. })) = events.get_mut(idx) {
-                        *id = Some(CowStr::from(anchor));
-                    }
-                }
-                Event::End(TagEnd::Heading(shift_level(level, shift)))
-            }
-            Event::Text(t) => {
-                if let Some((_, text)) = heading_text.as_mut() {
-                    text.push_str(&t);
-                }
-                Event::Text(t)
-            }
+            }) => Event::Start(Tag::Heading {
+                level: shift_level(level, self.shift),
+                id: None,
+                classes,
+                attrs,
+            }),
+            Event::End(TagEnd::Heading(level)) => Event::End(TagEnd::Heading(shift_level(level, self.shift))),
             other => other,
-        };
-        events.push(event);
+        })
     }
-    let mut html = String::new();
-    pulldown_cmark::html::push_html(&mut html, events.into_iter());
-    html
+
+    /// A unique anchor for a heading whose text is `text`.
+    fn anchor(&mut self, text: &str) -> String {
+        let base = slug(text);
+        let n = self.used.entry(base.clone()).or_insert(0);
+        *n += 1;
+        if *n == 1 {
+            format!("{}{base}", self.anchor_prefix)
+        } else {
+            format!("{}{base}-{n}", self.anchor_prefix)
+        }
+    }
+}
+
+impl<'a, I: Iterator<Item = Event<'a>>> Iterator for Safe<'a, '_, I> {
+    type Item = Event<'a>;
+
+    fn next(&mut self) -> Option<Event<'a>> {
+        if let Some(e) = self.queue.pop_front() {
+            return Some(e);
+        }
+        loop {
+            let raw = self.inner.next()?;
+            let Some(event) = self.transform(raw) else {
+                continue;
+            };
+            if !matches!(event, Event::Start(Tag::Heading { .. })) {
+                return Some(event);
+            }
+            // Hold the heading until its end, gathering its text for the anchor.
+            let mut text = String::new();
+            self.queue.push_back(event);
+            while let Some(e) = self.inner.next() {
+                if let Event::Text(t) = &e {
+                    text.push_str(t);
+                }
+                let end = matches!(e, Event::End(TagEnd::Heading(_)));
+                if let Some(e) = self.transform(e) {
+                    self.queue.push_back(e);
+                }
+                if end {
+                    break;
+                }
+            }
+            let anchor = self.anchor(&text);
+            if let Some(Event::Start(Tag::Heading { id, .. })) = self.queue.front_mut() {
+                *id = Some(CowStr::from(anchor));
+            }
+            return self.queue.pop_front();
+        }
+    }
 }
 
 fn shift_level(level: HeadingLevel, shift: u8) -> HeadingLevel {
@@ -221,6 +297,26 @@ mod tests {
                 ("Penanganan", 19, false)
             ]
         );
+    }
+
+    #[test]
+    fn a_body_is_measured_in_lines_and_markup_characters() {
+        assert_eq!(over_budget("teks biasa tanpa tanda apa pun"), None);
+        let lines = "a\n".repeat(MAX_BODY_UNITS);
+        assert_eq!(over_budget(&lines), None);
+        assert_eq!(over_budget(&format!("{lines}*")), Some(lines.len()));
+        assert_eq!(over_budget(&"[".repeat(MAX_BODY_UNITS + 5)), Some(MAX_BODY_UNITS));
+    }
+
+    /// Regression: each level-2 heading counted the lines from the top of the body, so
+    /// 200,000 headings (a 1 MiB file) took minutes.
+    #[test]
+    fn many_headings_take_linear_time() {
+        let body = "## a\n".repeat(50_000);
+        let t = std::time::Instant::now();
+        let s = sections(&body, 7);
+        assert_eq!((s.len(), s[49_999].line), (50_000, 50_006));
+        assert!(t.elapsed() < std::time::Duration::from_secs(5), "{:?}", t.elapsed());
     }
 
     #[test]

@@ -111,6 +111,7 @@ pub fn validate_file(file: &SourceFile, cfg: &Config, now: Timestamp) -> (Checke
             text: file.text.strip_prefix('\u{feff}').unwrap_or(&file.text),
             layout: &parsed.layout,
             cfg,
+            line_starts: std::cell::OnceCell::new(),
         };
         ctx.identity(inc, &mut diags);
         ctx.history(inc, &mut diags);
@@ -131,6 +132,9 @@ struct FileCtx<'a> {
     text: &'a str,
     layout: &'a Layout,
     cfg: &'a Config,
+    /// Where each line of `text` starts, built on first use: findings on many history
+    /// entries then cost one pass over the text, not one each.
+    line_starts: std::cell::OnceCell<Vec<usize>>,
 }
 
 impl FileCtx<'_> {
@@ -140,7 +144,16 @@ impl FileCtx<'_> {
     }
 
     fn at_entry(&self, code: Code, i: usize, msg: String) -> Diagnostic {
-        let (line, col) = self.layout.entry_position(self.text, i);
+        let line = self.layout.entry_line(i).unwrap_or(self.layout.fm_start);
+        let starts = self.line_starts.get_or_init(|| {
+            std::iter::once(0)
+                .chain(self.text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect()
+        });
+        let col = starts.get(line.saturating_sub(1)).map_or(1, |&from| {
+            let l = &self.text[from..];
+            l.len() - l.trim_start_matches([' ', '\t']).len() + 1
+        });
         Diagnostic::error(code, self.path, msg).at(self.text, line, col)
     }
 

@@ -296,8 +296,118 @@ pub fn decode(bytes: Vec<u8>, rel: String) -> Result<SourceFile, Diagnostic> {
     }
 }
 
+/// Every temporary name insiden writes starts with this, then the writing process's id and a
+/// dash: `.insiden-tmp-<pid>-<random>` for a file being written, `.insiden-tmp-<pid>-<random>.<out>`
+/// for a site being built and `.insiden-tmp-<pid>-old.<out>` for a site being replaced.
+/// `insiden init` lists the pattern in `.gitignore`, git status checks skip it, and every
+/// writer removes what killed runs left beside what it writes.
+pub const TEMP_PREFIX: &str = ".insiden-tmp-";
+
+/// Whether a file or folder name is one of insiden's temporary names: [`TEMP_PREFIX`], or
+/// `.insiden-` and six random letters and digits as versions before it wrote them.
+pub fn is_temp_name(name: &str) -> bool {
+    name.starts_with(TEMP_PREFIX)
+        || name
+            .strip_prefix(".insiden-")
+            .is_some_and(|r| r.len() == 6 && r.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// The id of the process that wrote temporary name `name`, when the name carries one.
+fn temp_owner(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix(TEMP_PREFIX)?;
+    rest[..rest.find('-')?].parse().ok()
+}
+
+/// Whether process `pid` exists (`None`: this system cannot tell). This process counts.
+pub fn process_alive(pid: u32) -> Option<bool> {
+    if pid == std::process::id() {
+        return Some(true);
+    }
+    #[cfg(unix)]
+    {
+        // `kill(pid, 0)`: no signal is sent; it only asks whether the process exists.
+        let alive = i32::try_from(pid)
+            .ok()
+            .and_then(rustix::process::Pid::from_raw)
+            .is_some_and(|p| !matches!(rustix::process::test_kill_process(p), Err(e) if e == rustix::io::Errno::SRCH));
+        Some(alive)
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
+/// Whether the process that wrote a temporary name may still be writing it: this process,
+/// or one that still exists. Without a process id in the name, or where processes cannot be
+/// asked, a leftover counts as abandoned after an hour.
+fn owner_alive(name: &str, path: &Path) -> bool {
+    match temp_owner(name).and_then(process_alive) {
+        Some(alive) => alive,
+        None => std::fs::symlink_metadata(path)
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| t.elapsed().ok())
+            .is_none_or(|age| age < std::time::Duration::from_secs(3600)),
+    }
+}
+
+/// Removes from `dir` what killed runs left: temporary files and folders whose writing
+/// process is gone. Returns the names removed. A folder is looked at once per process.
+pub fn remove_leftovers(dir: &Path) -> Vec<String> {
+    use std::sync::{Mutex, OnceLock};
+    static SEEN: OnceLock<Mutex<std::collections::HashSet<PathBuf>>> = OnceLock::new();
+    let first = SEEN
+        .get_or_init(Mutex::default)
+        .lock()
+        .map(|mut s| s.insert(dir.to_path_buf()))
+        .unwrap_or(true);
+    if !first {
+        return Vec::new();
+    }
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut removed = Vec::new();
+    for e in entries.filter_map(std::result::Result::ok) {
+        let Ok(name) = e.file_name().into_string() else {
+            continue;
+        };
+        if !is_temp_name(&name) || owner_alive(&name, &e.path()) {
+            continue;
+        }
+        let gone = match e.file_type() {
+            Ok(t) if t.is_dir() => std::fs::remove_dir_all(e.path()),
+            _ => std::fs::remove_file(e.path()),
+        };
+        if gone.is_ok() {
+            removed.push(name);
+        }
+    }
+    removed.sort();
+    removed
+}
+
+/// [`remove_leftovers`] in `root/dir` and in each folder directly under it (for `incidents/`:
+/// the year folders, where incident files are written).
+pub fn remove_leftovers_under(root: &Path, dir: &str) -> Vec<String> {
+    let top = root.join(dir);
+    let mut removed = remove_leftovers(&top);
+    for e in std::fs::read_dir(&top)
+        .into_iter()
+        .flatten()
+        .filter_map(std::result::Result::ok)
+    {
+        if e.file_type().is_ok_and(|t| t.is_dir()) {
+            removed.extend(remove_leftovers(&e.path()));
+        }
+    }
+    removed
+}
+
 /// Writes `bytes` to `path` atomically: a temp file in the same directory, synced, then renamed.
 /// The file keeps its permissions (a new file is readable by everyone, like files git checks out).
+/// Temp files that killed runs left in that directory are removed first.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     staged(path, bytes)?.persist(path).map_err(|e| e.error)?;
     Ok(())
@@ -309,18 +419,28 @@ pub fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// The folder a path is in (`.` for a bare name).
+fn parent_of(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// This process's temporary-name prefix: [`TEMP_PREFIX`], its id and a dash.
+fn temp_prefix() -> String {
+    format!("{TEMP_PREFIX}{}-", std::process::id())
+}
+
 /// The content written and synced to a temp file beside `path`, with `path`'s permissions.
 fn staged(path: &Path, bytes: &[u8]) -> std::io::Result<tempfile::NamedTempFile> {
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = parent_of(path);
     std::fs::create_dir_all(dir)?;
+    remove_leftovers(dir);
     let permissions = std::fs::metadata(path)
         .map(|m| m.permissions())
         .ok()
         .or_else(default_permissions);
-    let mut tmp = tempfile::Builder::new().prefix(".insiden-").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new().prefix(&temp_prefix()).tempfile_in(dir)?;
     if let Some(p) = permissions {
         // Set after creating: a mode given at creation would be narrowed by the umask.
         tmp.as_file().set_permissions(p)?;
@@ -343,22 +463,100 @@ fn default_permissions() -> Option<std::fs::Permissions> {
     }
 }
 
+/// Swaps two existing paths in one step, so that each name always names a complete folder:
+/// `renameat2(RENAME_EXCHANGE)` on Linux, `renameatx_np(RENAME_SWAP)` on macOS. `Ok(false)`
+/// where neither the system nor the file system can (then the caller falls back to two
+/// renames).
+#[cfg(any(target_os = "linux", target_os = "android", target_vendor = "apple"))]
+fn exchange(a: &Path, b: &Path) -> std::io::Result<bool> {
+    use rustix::fs::{renameat_with, RenameFlags, CWD};
+    use rustix::io::Errno;
+    match renameat_with(CWD, a, CWD, b, RenameFlags::EXCHANGE) {
+        Ok(()) => Ok(true),
+        // An old kernel, or a file system without exchange (some network file systems).
+        Err(e) if e == Errno::INVAL || e == Errno::NOSYS || e == Errno::OPNOTSUPP => Ok(false),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(not(any(target_os = "linux", target_os = "android", target_vendor = "apple")))]
+fn exchange(_a: &Path, _b: &Path) -> std::io::Result<bool> {
+    Ok(false)
+}
+
+/// Whether a leftover named `name` beside output folder `out_name` holds a site that was
+/// being replaced: `.insiden-tmp-<pid>-old.<out>`, or `.<out>.old-<pid>` from versions
+/// before [`TEMP_PREFIX`].
+fn is_old_site(name: &str, out_name: &str) -> bool {
+    name.strip_prefix(TEMP_PREFIX)
+        .and_then(|r| r.split_once('-'))
+        .is_some_and(|(_, r)| r.strip_prefix("old.") == Some(out_name))
+        || name.starts_with(&format!(".{out_name}.old-"))
+}
+
+/// Whether `name` is a staging folder of `out_name` from versions before [`TEMP_PREFIX`]
+/// (`.<out>.new-<random>`, `.<out>.old-<pid>`).
+fn is_legacy_staging(name: &str, out_name: &str) -> bool {
+    name.starts_with(&format!(".{out_name}.new-")) || name.starts_with(&format!(".{out_name}.old-"))
+}
+
+/// Repairs what killed builds left beside output folder `out`: when `out` is missing (a
+/// build killed between the two renames of the fallback swap), the previous site is put
+/// back; then every staging folder whose process is gone is removed.
+fn recover_site(parent: &Path, out: &Path, out_name: &str) {
+    if std::fs::symlink_metadata(out).is_err() {
+        let old = std::fs::read_dir(parent)
+            .into_iter()
+            .flatten()
+            .filter_map(std::result::Result::ok)
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter_map(|e| e.file_name().into_string().ok().map(|n| (n, e.path())))
+            .find(|(n, p)| is_old_site(n, out_name) && !(is_temp_name(n) && owner_alive(n, p)));
+        if let Some((_, p)) = old {
+            let _ = std::fs::rename(p, out);
+        }
+    }
+    for e in std::fs::read_dir(parent)
+        .into_iter()
+        .flatten()
+        .filter_map(std::result::Result::ok)
+    {
+        if let Ok(n) = e.file_name().into_string() {
+            if is_legacy_staging(&n, out_name) && e.file_type().is_ok_and(|t| t.is_dir()) {
+                let _ = std::fs::remove_dir_all(e.path());
+            }
+        }
+    }
+    remove_leftovers(parent);
+}
+
 /// Writes a whole tree of files (relative path → bytes) into `out` atomically: everything is
-/// written into a sibling temp directory which then replaces `out`. On failure the previous
-/// `out` is left as it was.
+/// written into a sibling temp folder, which is then exchanged with `out` in one step, so
+/// `out` is at every instant either the complete previous site or the complete new one. On
+/// failure the previous `out` is left as it was. What killed builds left beside `out` is
+/// cleaned up first (and a previous site put back if a kill left `out` missing).
+///
+/// Where the system cannot exchange two folders, the fallback is two renames (`out` aside,
+/// the new tree in); a build killed between them leaves `out` missing for that instant, and
+/// the next build puts the previous site back before it starts.
 pub fn write_tree_atomic(out: &Path, files: &[(String, Vec<u8>)]) -> std::io::Result<()> {
     use rayon::prelude::*;
-    let parent = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let parent = parent_of(out);
     std::fs::create_dir_all(parent)?;
     let name = out
         .file_name()
         .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+    recover_site(parent, out, &name);
     let staging = tempfile::Builder::new()
-        .prefix(&format!(".{name}.new-"))
+        .prefix(&temp_prefix())
+        .suffix(&format!(".{name}"))
         .tempdir_in(parent)?;
+    #[cfg(unix)]
+    {
+        // A temp folder is private (0700); a site is read by a web server.
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(staging.path(), std::fs::Permissions::from_mode(0o755))?;
+    }
     let mut dirs: Vec<PathBuf> = files
         .iter()
         .filter_map(|(p, _)| Path::new(p).parent().map(|d| staging.path().join(d)))
@@ -377,21 +575,30 @@ pub fn write_tree_atomic(out: &Path, files: &[(String, Vec<u8>)]) -> std::io::Re
         }
         std::fs::write(staging.path().join(p), bytes)
     })?;
+    if std::fs::symlink_metadata(out).is_err() {
+        // Nothing to replace. The staging folder is removed (by its guard) if this fails.
+        std::fs::rename(staging.path(), out)?;
+        let _ = staging.keep();
+        return Ok(());
+    }
+    if exchange(staging.path(), out)? {
+        // The staging name now holds the previous site; the guard removes it.
+        drop(staging);
+        return Ok(());
+    }
     let staged = staging.keep();
-    if out.exists() {
-        let old = parent.join(format!(".{name}.old-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&old);
-        std::fs::rename(out, &old)?;
-        if let Err(e) = std::fs::rename(&staged, out) {
-            let _ = std::fs::rename(&old, out);
-            let _ = std::fs::remove_dir_all(&staged);
-            return Err(e);
-        }
-        let _ = std::fs::remove_dir_all(&old);
-    } else if let Err(e) = std::fs::rename(&staged, out) {
+    let old = parent.join(format!("{}old.{name}", temp_prefix()));
+    let _ = std::fs::remove_dir_all(&old);
+    if let Err(e) = std::fs::rename(out, &old) {
         let _ = std::fs::remove_dir_all(&staged);
         return Err(e);
     }
+    if let Err(e) = std::fs::rename(&staged, out) {
+        let _ = std::fs::rename(&old, out);
+        let _ = std::fs::remove_dir_all(&staged);
+        return Err(e);
+    }
+    let _ = std::fs::remove_dir_all(&old);
     Ok(())
 }
 

@@ -8,6 +8,11 @@
 //! parser produced: when they differ, the file is refused, so every position a finding quotes
 //! is the position of what the parser (and so every rule) judged. The editor in `edit` works
 //! line by line on this same subset.
+//!
+//! The same pass bounds the work the YAML parser will do, before it runs: collections nest at
+//! most [`MAX_DEPTH`] levels and the front matter holds at most [`MAX_NODES`] values. The
+//! parser's time grows with the square of the nesting of flow collections (`[[[[…`), and its
+//! memory with the number of values; past either limit the file is refused in linear time.
 
 /// A top-level key and its 1-based line.
 pub type Key = (String, usize);
@@ -20,6 +25,12 @@ pub struct Outline {
     pub entries: Vec<usize>,
 }
 
+/// How deep collections (block and flow, counted together) may nest.
+pub const MAX_DEPTH: usize = 64;
+
+/// How many values (keys, scalars, lists and maps, at every level) a front matter may hold.
+pub const MAX_NODES: usize = 100_000;
+
 /// Why a front matter is outside the subset: where, what, and what to write instead.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Outside {
@@ -27,6 +38,8 @@ pub struct Outside {
     pub column: usize,
     pub message: String,
     pub help: &'static str,
+    /// Inside the subset, but past [`MAX_DEPTH`] or [`MAX_NODES`].
+    pub limit: bool,
 }
 
 /// Characters YAML treats as line breaks that a line-oriented reader does not (beside a lone
@@ -57,6 +70,7 @@ pub fn scan(front: &str, first_line: usize) -> Result<Outline, Outside> {
             if trimmed.is_empty() || trimmed.starts_with('#') {
                 continue;
             }
+            lx.open_block(indent).map_err(|e| e.at(line_no, line))?;
             let item = trimmed == "-" || trimmed.starts_with("- ");
             if indent == 0 && !item {
                 let key = top_key(trimmed).map_err(|(message, help)| Outside {
@@ -64,6 +78,7 @@ pub fn scan(front: &str, first_line: usize) -> Result<Outline, Outside> {
                     column: 1,
                     message,
                     help,
+                    limit: false,
                 })?;
                 in_history = key == "history";
                 item_indent = None;
@@ -103,6 +118,7 @@ fn separators(front: &str, first_line: usize) -> Result<(), Outside> {
             let line_start = front[..i].rfind('\n').map_or(0, |n| n + 1);
             let c = front[i..].chars().next().unwrap_or('\r');
             return Err(Outside {
+                limit: false,
                 line: first_line + front[..i].matches('\n').count(),
                 column: column(&front[line_start..], i - line_start),
                 message: format!(
@@ -169,6 +185,7 @@ struct Found {
     at: usize,
     message: &'static str,
     help: &'static str,
+    limit: bool,
 }
 
 impl Found {
@@ -178,7 +195,22 @@ impl Found {
             column: column(line, self.at),
             message: self.message.into(),
             help: self.help,
+            limit: self.limit,
         }
+    }
+}
+
+const TOO_DEEP: &str = "collections nest more than 64 levels deep";
+const TOO_MANY: &str = "the front matter holds more than 100,000 values";
+const LIMIT_HELP: &str =
+    "incident fields nest a few levels and hold far fewer values; move bulk data into an attachment";
+
+fn limit(at: usize, message: &'static str) -> Found {
+    Found {
+        at,
+        message,
+        help: LIMIT_HELP,
+        limit: true,
     }
 }
 
@@ -189,14 +221,45 @@ struct Lexer {
     quote: Option<u8>,
     flow: usize,
     block: Option<usize>,
+    /// The indents of the block collections open at the current line, increasing.
+    indents: Vec<usize>,
+    /// Values seen so far.
+    nodes: usize,
 }
 
 impl Lexer {
+    /// A line of block content starts at `indent`: it closes the block collections indented
+    /// as much or more, and opens one of its own.
+    fn open_block(&mut self, indent: usize) -> Result<(), Found> {
+        while self.indents.last().is_some_and(|&i| i >= indent) {
+            self.indents.pop();
+        }
+        self.indents.push(indent);
+        if self.indents.len() > MAX_DEPTH {
+            return Err(limit(indent, TOO_DEEP));
+        }
+        Ok(())
+    }
+
+    /// A value starts at byte `at`; `depth` collections hold it.
+    fn node(&mut self, at: usize, depth: usize) -> Result<(), Found> {
+        self.nodes += 1;
+        if self.nodes > MAX_NODES {
+            return Err(limit(at, TOO_MANY));
+        }
+        if depth > MAX_DEPTH {
+            return Err(limit(at, TOO_DEEP));
+        }
+        Ok(())
+    }
+
     /// Reads `line` from byte `from`, where a node may start; `indent` is the line's indent.
     fn line(&mut self, line: &str, from: usize, indent: usize) -> Result<(), Found> {
         let b = line.as_bytes();
         let mut i = from;
         let mut expect_node = true;
+        // Block sequences opened on this line (`- - x`).
+        let mut dashes = 0;
         let space_at = |j: usize| j >= b.len() || matches!(b[j], b' ' | b'\t');
         while i < b.len() {
             if let Some(q) = self.quote {
@@ -221,6 +284,9 @@ impl Lexer {
                 return Ok(());
             }
             if expect_node {
+                if !matches!(c, b']' | b'}' | b',') {
+                    self.node(i, self.indents.len() + dashes + self.flow)?;
+                }
                 match c {
                     b'!' => return Err(found(i, "a tag (`!…`) is not supported in the front matter")),
                     b'&' => return Err(found(i, "an anchor (`&…`) is not supported in the front matter")),
@@ -230,6 +296,7 @@ impl Lexer {
                             at: i,
                             message: "a complex key (`? key`) is not supported in the front matter",
                             help: "write the key as `key: value`",
+                            limit: false,
                         })
                     }
                     b'|' | b'>' if self.flow == 0 => {
@@ -249,7 +316,10 @@ impl Lexer {
                         expect_node = false;
                         i += 1;
                     }
-                    b'-' if space_at(i + 1) && self.flow == 0 => i += 1,
+                    b'-' if space_at(i + 1) && self.flow == 0 => {
+                        dashes += 1;
+                        i += 1;
+                    }
                     b',' if self.flow > 0 => i += 1,
                     _ => {
                         i = self.plain_end(b, i);
@@ -265,6 +335,7 @@ impl Lexer {
                 b',' if self.flow > 0 => expect_node = true,
                 b'[' | b'{' => {
                     self.flow += 1;
+                    self.node(i, self.indents.len() + dashes + self.flow)?;
                     expect_node = true;
                 }
                 b']' | b'}' => self.flow = self.flow.saturating_sub(1),
@@ -301,6 +372,7 @@ fn found(at: usize, message: &'static str) -> Found {
         at,
         message,
         help: "write the value out in full, without `!`, `&` or `*` at its start (quote text that begins with them)",
+        limit: false,
     }
 }
 
@@ -376,5 +448,52 @@ mod tests {
             assert_eq!((e.line, e.column), (*line, *col), "{front:?}: {e:?}");
             assert!(e.message.contains(words), "{front:?}: {}", e.message);
         }
+    }
+
+    #[test]
+    fn nesting_is_bounded_in_flow_and_block_collections_alike() {
+        let flow = |n: usize| format!("extra: {}{}\n", "[".repeat(n), "]".repeat(n));
+        assert!(scan(&flow(MAX_DEPTH - 2), 2).is_ok());
+        let dashes = |n: usize| format!("extra:\n  {}x\n", "- ".repeat(n));
+        assert!(scan(&dashes(MAX_DEPTH - 2), 2).is_ok());
+        let block = |n: usize| {
+            let mut s = String::from("extra:\n");
+            for i in 1..n {
+                s.push_str(&format!("{}k:\n", " ".repeat(i)));
+            }
+            s
+        };
+        assert!(scan(&block(MAX_DEPTH - 1), 2).is_ok());
+        for (front, line) in [
+            (flow(MAX_DEPTH + 1), 2),
+            (flow(400_000), 2),
+            (format!("extra: {}\n", "{a: ".repeat(MAX_DEPTH + 1)), 2),
+            (dashes(MAX_DEPTH + 1), 3),
+            (block(MAX_DEPTH + 1), MAX_DEPTH + 2),
+        ] {
+            let e = refused(&front);
+            assert!(e.limit && e.message.contains("64 levels"), "{e:?}");
+            assert_eq!(e.line, line);
+        }
+    }
+
+    #[test]
+    fn the_number_of_values_is_bounded() {
+        let items = |n: usize| format!("extra: [{}]\n", vec!["1"; n].join(","));
+        assert!(scan(&items(MAX_NODES - 10), 2).is_ok());
+        let e = refused(&items(MAX_NODES + 1));
+        assert!(e.limit && e.message.contains("100,000 values"), "{e:?}");
+        let keys: String = (0..MAX_NODES).map(|i| format!("  k{i}: v\n")).collect();
+        assert!(refused(&format!("extra:\n{keys}")).limit);
+    }
+
+    #[test]
+    fn refusing_a_megabyte_of_nesting_takes_linear_time() {
+        let t = std::time::Instant::now();
+        for unit in ["[", "{a: ", "- "] {
+            let front = format!("extra:\n  {}\n", unit.repeat((1 << 20) / unit.len()));
+            assert!(refused(&front).limit);
+        }
+        assert!(t.elapsed() < std::time::Duration::from_secs(2), "{:?}", t.elapsed());
     }
 }

@@ -2,6 +2,12 @@
 //! `system` entry, lists the ones overdue for documentation, and with `--commit` records the
 //! result as one commit by the bot. Nothing is written when the data is invalid, and a second
 //! run changes nothing.
+//!
+//! With `--commit` the bot may be killed at any instant and the next run still succeeds: the
+//! commit is made in the object database and the branch moved (compare and swap) before any
+//! file in the working tree changes, and a run that finds the bot's last commit not yet
+//! written out (HEAD moved, files still as before, or half of them) finishes writing it out
+//! before it starts.
 
 use super::check::git_failure;
 use super::{emit, file_time, load, now, print, Ctx, Failure, Result, FINDINGS, OK};
@@ -15,8 +21,13 @@ pub(super) fn run(ctx: &Ctx, args: AutoresolveArgs) -> Result<u8> {
     let cfg = ctx.config()?;
     let now = now(args.now.as_deref(), &cfg)?;
     let signing_key = signing_key(&args)?;
+    if !args.dry_run {
+        crate::store::remove_leftovers_under(&ctx.root, crate::store::INCIDENTS_DIR);
+    }
     let repo = if args.commit {
         let repo = crate::git::Repo::open(&ctx.root).map_err(git_failure)?;
+        let guard = repo.begin_bot_run().map_err(git_failure)?;
+        finish_unfinished(ctx, &repo, &cfg)?;
         let dirty = repo.dirty_incidents().map_err(git_failure)?;
         if !dirty.is_empty() {
             return Err(Failure::usage(
@@ -30,7 +41,7 @@ pub(super) fn run(ctx: &Ctx, args: AutoresolveArgs) -> Result<u8> {
                 "commit or unstage them first; autoresolve --commit records only its own changes",
             ));
         }
-        Some(repo)
+        Some((repo, guard))
     } else {
         None
     };
@@ -81,7 +92,7 @@ pub(super) fn run(ctx: &Ctx, args: AutoresolveArgs) -> Result<u8> {
     }
 
     let mut commit_id = None;
-    if let (Some(repo), Some(branch), false) = (&repo, args.branch.as_deref(), edits.is_empty()) {
+    if let (Some((repo, _guard)), Some(branch), false) = (&repo, args.branch.as_deref(), edits.is_empty()) {
         // On a branch of its own, for a pull request: nothing is written to the working tree.
         let id = branch_commit(repo, branch, &edits, &plan, &cfg, now, signing_key.as_deref())?;
         report(&plan, &cfg, args.format, args.dry_run, Some(&id));
@@ -89,20 +100,11 @@ pub(super) fn run(ctx: &Ctx, args: AutoresolveArgs) -> Result<u8> {
         return Ok(OK);
     }
     if !edits.is_empty() {
-        let written: Vec<String> = edits.iter().map(|(p, _, _)| p.clone()).collect();
-        let outcome = write_all(ctx, &edits).and_then(|()| match &repo {
-            Some(repo) => commit(repo, &written, &plan, &cfg, now, signing_key.as_deref()).map(Some),
-            None => Ok(None),
-        });
-        match outcome {
-            Ok(id) => commit_id = id,
-            Err(f) => {
-                // All or nothing: put back every file this run wrote.
-                for (p, original, _) in &edits {
-                    let _ = crate::store::write_atomic(&ctx.root.join(p), original.as_bytes());
-                }
-                return Err(f);
+        match &repo {
+            Some((repo, _guard)) => {
+                commit_id = Some(commit(ctx, repo, &edits, &plan, &cfg, now, signing_key.as_deref())?)
             }
+            None => write_all(ctx, &edits)?,
         }
     }
 
@@ -110,16 +112,80 @@ pub(super) fn run(ctx: &Ctx, args: AutoresolveArgs) -> Result<u8> {
     Ok(OK)
 }
 
+/// The first line of every bot commit.
+const SUBJECT: &str = "autoresolve: ";
+
+/// Finishes writing out the bot's last commit when a killed run left HEAD ahead of the
+/// working tree (see `git::Repo::unfinished_commit`); does nothing otherwise.
+fn finish_unfinished(ctx: &Ctx, repo: &crate::git::Repo, cfg: &crate::config::Config) -> Result<()> {
+    let Some(u) = repo
+        .unfinished_commit(&cfg.autoresolve.bot.emails, SUBJECT)
+        .map_err(git_failure)?
+    else {
+        return Ok(());
+    };
+    check_out(ctx, repo, &u.write, &u.stage)?;
+    eprintln!(
+        "finished writing out {}, which an interrupted run had committed",
+        u.commit.get(..7).unwrap_or(&u.commit)
+    );
+    Ok(())
+}
+
+/// Writes files a commit holds into the working tree, then updates their index entries.
+fn check_out(ctx: &Ctx, repo: &crate::git::Repo, files: &[(String, Vec<u8>)], stage: &[String]) -> Result<()> {
+    for (p, bytes) in files {
+        crate::store::write_atomic(&ctx.root.join(p), bytes).map_err(|e| {
+            Failure::usage(
+                format!("committed, but cannot write {p}: {e}"),
+                "check the file permissions, then run `insiden autoresolve --commit` again to finish",
+            )
+        })?;
+    }
+    repo.stage_paths(stage).map_err(git_failure)
+}
+
+/// Without `--commit`: writes every edit, all or nothing.
 fn write_all(ctx: &Ctx, edits: &[(String, String, String)]) -> Result<()> {
-    for (p, _, text) in edits {
-        crate::store::write_atomic(&ctx.root.join(p), text.as_bytes())
-            .map_err(|e| Failure::usage(format!("cannot write {p}: {e}"), "check the file permissions"))?;
+    for (i, (p, _, text)) in edits.iter().enumerate() {
+        if let Err(e) = crate::store::write_atomic(&ctx.root.join(p), text.as_bytes()) {
+            // Put back every file this run wrote.
+            for (p, original, _) in &edits[..i] {
+                let _ = crate::store::write_atomic(&ctx.root.join(p), original.as_bytes());
+            }
+            return Err(Failure::usage(
+                format!("cannot write {p}: {e}"),
+                "check the file permissions",
+            ));
+        }
     }
     Ok(())
 }
 
+/// The bot's commit message: the closed ids and their windows.
+fn message(plan: &Plan, cfg: &crate::config::Config) -> String {
+    let ids: Vec<&str> = plan.close.iter().map(|c| c.id.as_str()).collect();
+    let mut message = format!("{SUBJECT}tutup {}\n\n", ids.join(", "));
+    for c in &plan.close {
+        message.push_str(&format!("- {}: {}\n", c.id, autoresolve::note(cfg, c)));
+    }
+    message
+}
+
+/// The bot's name and email (its first).
+fn identity(cfg: &crate::config::Config) -> (String, String) {
+    let bot = &cfg.autoresolve.bot;
+    let email = bot.emails.first().cloned().unwrap_or_default();
+    (bot.name.clone().unwrap_or_else(|| bot.id.clone()), email)
+}
+
+/// Makes the signature of a commit's content with the bot's key.
+fn signer(key: &str) -> impl Fn(&[u8]) -> std::result::Result<String, String> + '_ {
+    move |content| crate::signing::sign(key, content).map(|(armored, _)| armored)
+}
+
 /// The bot's private key: `--signing-key <file>`, else the text of INSIDEN_SIGNING_KEY (a
-/// repository secret), else none. Read before anything is written.
+/// repository secret), else none. Read, and tried, before anything is written.
 fn signing_key(args: &AutoresolveArgs) -> Result<Option<String>> {
     let help =
         "pass the bot's OpenSSH private key, without a passphrase (its public half is autoresolve.bot.signing_keys)";
@@ -139,32 +205,34 @@ fn signing_key(args: &AutoresolveArgs) -> Result<Option<String>> {
 }
 
 /// One commit by the bot identity, listing the closed ids and their windows; signed when a
-/// key is given.
+/// key is given. The commit is recorded and the branch moved before the working tree is
+/// written.
 fn commit(
+    ctx: &Ctx,
     repo: &crate::git::Repo,
-    paths: &[String],
+    edits: &[(String, String, String)],
     plan: &Plan,
     cfg: &crate::config::Config,
     now: crate::model::Timestamp,
     signing_key: Option<&str>,
 ) -> Result<String> {
-    let bot = &cfg.autoresolve.bot;
-    let email = bot.emails.first().cloned().unwrap_or_default();
-    let name = bot.name.clone().unwrap_or_else(|| bot.id.clone());
-    let ids: Vec<&str> = plan.close.iter().map(|c| c.id.as_str()).collect();
-    let mut message = format!("autoresolve: tutup {}\n\n", ids.join(", "));
-    for c in &plan.close {
-        message.push_str(&format!("- {}: {}\n", c.id, autoresolve::note(cfg, c)));
-    }
-    let sign =
-        |content: &[u8]| crate::signing::sign(signing_key.unwrap_or_default(), content).map(|(armored, _)| armored);
-    let signer: Option<crate::git::Signer<'_>> = signing_key.is_some().then_some(&sign as _);
-    repo.commit_paths(paths, &message, &name, &email, now, signer)
-        .map_err(git_failure)
+    let (name, email) = identity(cfg);
+    let files: Vec<(String, Vec<u8>)> = edits
+        .iter()
+        .map(|(p, _, text)| (p.clone(), text.as_bytes().to_vec()))
+        .collect();
+    let sign = signing_key.map(signer);
+    let sign: Option<crate::git::Signer<'_>> = sign.as_ref().map(|f| f as _);
+    let id = repo
+        .commit_files(&files, &message(plan, cfg), &name, &email, now, sign)
+        .map_err(git_failure)?;
+    let paths: Vec<String> = files.iter().map(|(p, _)| p.clone()).collect();
+    check_out(ctx, repo, &files, &paths)?;
+    Ok(id)
 }
 
-/// The same commit as [`commit`], made on the new branch `branch` on top of HEAD from the
-/// edited texts, for `--branch`: HEAD, the index and the working tree stay as they are.
+/// The same commit as [`commit`], made on the new branch `branch` on top of HEAD, for
+/// `--branch`: HEAD, the index and the working tree stay as they are.
 fn branch_commit(
     repo: &crate::git::Repo,
     branch: &str,
@@ -174,19 +242,11 @@ fn branch_commit(
     now: crate::model::Timestamp,
     signing_key: Option<&str>,
 ) -> Result<String> {
-    let bot = &cfg.autoresolve.bot;
-    let email = bot.emails.first().cloned().unwrap_or_default();
-    let name = bot.name.clone().unwrap_or_else(|| bot.id.clone());
-    let ids: Vec<&str> = plan.close.iter().map(|c| c.id.as_str()).collect();
-    let mut message = format!("autoresolve: tutup {}\n\n", ids.join(", "));
-    for c in &plan.close {
-        message.push_str(&format!("- {}: {}\n", c.id, autoresolve::note(cfg, c)));
-    }
+    let (name, email) = identity(cfg);
     let files: Vec<(String, String)> = edits.iter().map(|(p, _, t)| (p.clone(), t.clone())).collect();
-    let sign =
-        |content: &[u8]| crate::signing::sign(signing_key.unwrap_or_default(), content).map(|(armored, _)| armored);
-    let signer: Option<crate::git::Signer<'_>> = signing_key.is_some().then_some(&sign as _);
-    repo.commit_on_branch(branch, &files, &message, &name, &email, now, signer)
+    let sign = signing_key.map(signer);
+    let sign: Option<crate::git::Signer<'_>> = sign.as_ref().map(|f| f as _);
+    repo.commit_on_branch(branch, &files, &message(plan, cfg), &name, &email, now, sign)
         .map_err(git_failure)
 }
 

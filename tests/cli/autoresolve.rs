@@ -7,7 +7,7 @@ const P: &str = "incidents/2026/INC-2026-0001.md";
 
 /// A valid incident that went the out-of-scope path to `documented` (or `resolved` when
 /// `documented_at` is `None`).
-fn incident(resolved_at: &str, documented_at: Option<&str>) -> String {
+pub fn incident(resolved_at: &str, documented_at: Option<&str>) -> String {
     let status = if documented_at.is_some() {
         "documented"
     } else {

@@ -33,6 +33,11 @@ fn creates_a_repository_that_validates() {
         None,
     );
     run.code(0);
+    // Build output and what an interrupted run leaves stay out of git.
+    let ignore = r.read("baru/.gitignore");
+    for line in ["/public/", ".insiden-tmp-*"] {
+        assert!(ignore.lines().any(|l| l == line), "{line}: {ignore}");
+    }
     let cfg = r.read("baru/insiden.yaml");
     for team in ["helpdesk:", "data:", "analysis:", "coordination:", "handling:"] {
         assert!(cfg.contains(team), "{team}");

@@ -1,0 +1,296 @@
+//! Properties, checked on generated inputs with proptest (part of `cargo test`; the same
+//! checks run under the fuzzer, see `fuzz/`):
+//! - the editor behind `transition` and `autoresolve` changes only the lines of the field it
+//!   edits, keeps BOM, line endings and body, never makes readable front matter unreadable,
+//!   and what it writes reads back as given;
+//! - a random walk through the workflow: `transition` accepts a move exactly when `validate`
+//!   accepts the file with that move appended, and then writes exactly that file;
+//! - Markdown rendering never lets script through.
+
+use crate::checks::{self, config, edit_is_local, front_matter_reads, html_is_safe};
+use crate::support::Repo;
+use insiden::edit::{self, Scalar};
+use proptest::prelude::*;
+
+/// Text a person might type into a field, with the characters YAML cares about.
+fn field_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-zA-Z ]{1,20}",
+        "[ -~]{0,30}",
+        "[a-z: #'\"\\[\\]{},&*!|>%@`-]{1,16}",
+        "\\PC{0,12}",
+        Just("yes".to_owned()),
+        Just("null".to_owned()),
+        Just("- a".to_owned()),
+        Just("a: b".to_owned()),
+        Just("baris\nkedua".to_owned()),
+        Just("---".to_owned()),
+    ]
+}
+
+/// An incident file in one of the layouts people write: flow or block history entries or a
+/// one-line flow list, comments, quoting, CRLF, a BOM, a body that looks like front matter.
+fn incident_text() -> impl Strategy<Value = String> {
+    (
+        0..4u8,
+        any::<bool>(),
+        any::<bool>(),
+        any::<bool>(),
+        field_text(),
+        prop::option::of(field_text()),
+    )
+        .prop_map(|(style, crlf, bom, comments, title, note)| {
+            let c = if comments { " # catatan" } else { "" };
+            let title = edit::yaml_scalar(&title);
+            let note = note.map(|n| format!(", note: {}", edit::yaml_scalar(&n))).unwrap_or_default();
+            let e1 = "at: 2026-03-02T08:00:00+07:00, to: reported, by: helpdesk, actor: siti";
+            let history = match style {
+                0 => format!("history:{c}\n  - {{ {e1} }}\n  - {{ at: 2026-03-02T08:10:00+07:00, to: registered, by: helpdesk, actor: siti{note} }}\n"),
+                1 => format!("history:\n- at: 2026-03-02T08:00:00+07:00\n  to: reported{c}\n  by: helpdesk\n  actor: siti\n"),
+                2 => format!("history: [{{ {e1} }}]{c}\n"),
+                _ => String::new(),
+            };
+            let text = format!(
+                "---\nid: INC-2026-0001\ntitle: {title}{c}\nstatus: reported\nreported_at: 2026-03-02T08:00:00+07:00\nreporter:\n  name: Budi\n  contact: 'budi@example.org'\n{history}owner: Dinas{c}\n---\n## Laporan\n\nisi\n---\nstatus: palsu\n"
+            );
+            let text = if crlf { text.replace('\n', "\r\n") } else { text };
+            if bom {
+                format!("\u{feff}{text}")
+            } else {
+                text
+            }
+        })
+}
+
+fn scalar() -> impl Strategy<Value = Scalar> {
+    prop_oneof![
+        field_text().prop_map(Scalar::Str),
+        any::<bool>().prop_map(Scalar::Bool),
+        "[a-z][a-z-]{0,12}".prop_map(Scalar::Raw),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn set_field_changes_only_its_field_and_reads_back(
+        text in incident_text(),
+        key in prop::sample::select(vec!["title", "status", "owner", "summary", "delivered_to", "reporter.contact", "handler.name", "tags"]),
+        value in scalar(),
+    ) {
+        let cfg = config();
+        if let Ok(out) = edit::set_field(&text, key, value.clone()) {
+            let top = key.split('.').next().unwrap_or(key);
+            prop_assert!(edit_is_local(&text, &out, top).is_ok(), "{:?}\n{text:?}\n→\n{out:?}", edit_is_local(&text, &out, top));
+            if front_matter_reads(&text, &cfg) {
+                prop_assert!(front_matter_reads(&out, &cfg), "unreadable after the edit:\n{out:?}");
+                if let (Scalar::Str(v), "title") = (&value, key) {
+                    let inc = insiden::doc::parse(&out, checks::PATH, cfg.timezone).incident;
+                    prop_assert_eq!(inc.map(|i| i.title), Some(v.clone()));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn append_history_adds_one_entry_that_reads_back(
+        text in incident_text(),
+        to in "[a-z]{1,10}",
+        actor in field_text(),
+        note in prop::option::of(field_text()),
+    ) {
+        let cfg = config();
+        let mut fields = vec![
+            ("at", Scalar::Raw("2026-03-03T09:00:00+07:00".into())),
+            ("to", Scalar::Raw(to.clone())),
+            ("by", Scalar::Raw("helpdesk".into())),
+            ("actor", Scalar::Str(actor.clone())),
+        ];
+        if let Some(n) = &note {
+            fields.push(("note", Scalar::Str(n.clone())));
+        }
+        if let Ok(out) = edit::append_history(&text, &fields) {
+            prop_assert!(edit_is_local(&text, &out, "history").is_ok(), "{:?}\n{text:?}\n→\n{out:?}", edit_is_local(&text, &out, "history"));
+            if front_matter_reads(&text, &cfg) {
+                prop_assert!(front_matter_reads(&out, &cfg), "unreadable after the edit:\n{out:?}");
+                let before = insiden::doc::parse(&text, checks::PATH, cfg.timezone).incident.map_or(0, |i| i.history.len());
+                let inc = insiden::doc::parse(&out, checks::PATH, cfg.timezone).incident;
+                prop_assert!(inc.is_some(), "{out:?}");
+                let h = inc.map(|i| i.history).unwrap_or_default();
+                prop_assert_eq!(h.len(), before + 1);
+                let last = h.last().cloned();
+                prop_assert_eq!(last.as_ref().map(|e| e.to.clone()), Some(to));
+                prop_assert_eq!(last.as_ref().and_then(|e| e.actor.clone()), Some(actor));
+                prop_assert_eq!(last.and_then(|e| e.note), note);
+            }
+        }
+    }
+
+    #[test]
+    fn rendered_markdown_never_runs_script(body in prop_oneof![
+        "\\PC{0,80}",
+        "[<>a-z =\"'/:;&#()\\[\\]!*`\n]{0,120}",
+        prop::collection::vec(prop::sample::select(vec![
+            "<script>", "</script>", "<img src=x onerror=alert(1)>", "[a](javascript:alert(1))",
+            "[a](JaVa&#x09;Script:x)", "![i](data:text/html,x)", "<a href=\"javascript:x\">", "&#106;avascript:",
+            "[r]: vbscript:x\n", "[x][r]", "<svg onload=x>", "`<b>`", "\n\n", "# h\n", "> ", "| a |\n|-|\n",
+            "[a](<javascript:x>)", "[a](java\nscript:x)", "<iframe>", "&lt;", "*", "_", "](", "\\",
+        ]), 0..24).prop_map(|v| v.concat()),
+    ]) {
+        let html = insiden::markdown::to_html(&body, 1, "isi-");
+        prop_assert!(html_is_safe(&html).is_ok(), "{:?}\n{body:?}\n→\n{html}", html_is_safe(&html));
+    }
+}
+
+/// An incident that holds every field and section some move requires, so that a walk can
+/// reach any state; `in_scope: true` makes `triage → handled` a refused move.
+fn walker_incident() -> String {
+    "---\nid: INC-2026-0001\ntitle: Situs desa diretas\nstatus: reported\nreported_at: 2026-03-02T08:00:00+07:00\n\
+reporter: { name: Budi, contact: budi@example.org }\ncategory: defacement\nowner: Dinas Kominfo\nassets: [https://desa.example]\n\
+severity: high\ntlp: amber\nin_scope: true\nhandler: { type: internal, name: Tim CSIRT }\ndelivered_to: Dinas Kominfo\n\
+resolution: true-positive\nexternal_reports: [{ to: bssn, at: 2026-03-02T09:00:00+07:00, reference: B-1 }]\nhistory:\n\
+  - { at: 2026-03-02T08:00:00+07:00, to: reported, by: helpdesk, actor: siti }\n---\n## Laporan\n\nHalaman diganti.\n\n\
+## Analisis\n\nAkun admin bocor.\n\n## Rekomendasi\n\nGanti sandi.\n\n## Penanganan\n\nSandi diganti.\n\n## Kesimpulan\n\nSelesai.\n"
+        .to_owned()
+}
+
+/// One step of a walk: which move to try (an allowed one, mostly), by whom, when, with or
+/// without a note.
+#[derive(Debug, Clone)]
+struct Step {
+    allowed: bool,
+    pick: usize,
+    right_team: bool,
+    member: usize,
+    hours: i64,
+    note: bool,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    (
+        prop::bool::weighted(0.85),
+        0..64usize,
+        prop::bool::weighted(0.85),
+        0..8usize,
+        -2i64..200,
+        prop::bool::weighted(0.5),
+    )
+        .prop_map(|(allowed, pick, right_team, member, hours, note)| Step {
+            allowed,
+            pick,
+            right_team,
+            member,
+            hours,
+            note,
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, max_shrink_iters: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn transition_accepts_exactly_what_validate_accepts(steps in prop::collection::vec(step(), 1..14)) {
+        let cfg = config();
+        let w = &cfg.workflow;
+        let members: Vec<(String, String)> = w
+            .roles
+            .iter()
+            .flat_map(|r| cfg.members(&r.id).iter().map(move |m| (r.id.clone(), m.id.clone())))
+            .collect();
+        let r = Repo::empty();
+        r.write("insiden.yaml", checks::CONFIG);
+        r.write(checks::PATH, &walker_incident());
+        let start = chrono::DateTime::parse_from_rfc3339("2026-03-02T08:00:00+07:00").expect("time");
+        let mut at = start;
+        for (n, s) in steps.iter().enumerate() {
+            let text = r.read(checks::PATH);
+            let inc = insiden::doc::parse(&text, checks::PATH, cfg.timezone).incident.expect("the walk's file parses");
+            let current = inc.status.clone();
+            let allowed = w.allowed_from(&current);
+            let to = if s.allowed && !allowed.is_empty() {
+                allowed[s.pick % allowed.len()].clone()
+            } else {
+                w.states[s.pick % w.states.len()].id.clone()
+            };
+            let teams: Vec<String> = w.transition(&current, &to).map(|t| t.by.clone()).unwrap_or_default();
+            // The right team (when the move has one) or anyone.
+            let (role, actor) = if s.right_team && !teams.is_empty() {
+                let team = &teams[s.pick % teams.len()];
+                let m = members.iter().find(|(r, _)| r == team).map(|(_, m)| m.clone());
+                (team.clone(), m.unwrap_or_else(|| cfg.autoresolve.bot.id.clone()))
+            } else {
+                members[s.member % members.len()].clone()
+            };
+            at += chrono::Duration::hours(s.hours);
+            let at_s = insiden::time::rfc3339_local(at, cfg.timezone);
+            let note = s.note.then(|| format!("Langkah {n}"));
+
+            // What `transition` would write, built with the editor, judged by `validate`.
+            let mut expected = text.clone();
+            if to != current {
+                expected = edit::set_field(&expected, "status", Scalar::Raw(to.clone())).expect("status");
+            }
+            let by = role.clone();
+            let actor_written = if by == "system" { cfg.autoresolve.bot.id.clone() } else { actor.clone() };
+            let mut fields = vec![
+                ("at", Scalar::Raw(at_s.clone())),
+                ("to", Scalar::Raw(to.clone())),
+                ("by", Scalar::Raw(by.clone())),
+                ("actor", Scalar::Str(actor_written)),
+            ];
+            if let Some(n) = &note {
+                fields.push(("note", Scalar::Str(n.clone())));
+            }
+            expected = edit::append_history(&expected, &fields).expect("append");
+            let file = insiden::store::SourceFile { path: checks::PATH.into(), text: expected.clone() };
+            let (_, diags) = insiden::rules::validate_file(&file, &cfg, at);
+            let errors: Vec<String> = diags.iter().filter(|d| d.is_error()).map(|d| format!("{}: {}", d.code.name(), d.message)).collect();
+
+            let mut args = vec!["transition", "INC-2026-0001", to.as_str(), "--role", role.as_str(), "--actor", actor.as_str(), "--at", at_s.as_str()];
+            if let Some(n) = &note {
+                args.extend(["--note", n.as_str()]);
+            }
+            let run = r.run(&args);
+            let accepted = run.code == 0;
+            prop_assert_eq!(
+                accepted,
+                errors.is_empty(),
+                "step {}: {} → {} by {} ({}) at {}: transition exit {}, validate {:?}\n{}",
+                n, current, to, role, actor, at_s, run.code, errors, run.stderr
+            );
+            if accepted {
+                prop_assert_eq!(r.read(checks::PATH), expected);
+            } else {
+                prop_assert_eq!(r.read(checks::PATH), text);
+                at -= chrono::Duration::hours(s.hours);
+            }
+        }
+    }
+}
+
+/// The fuzz targets' bodies, on stable: every seed in `fuzz/seeds/<target>/` and every input
+/// the fuzzer ever found in `fuzz/regressions/<target>/` (each a regression test once fixed).
+#[test]
+fn fuzz_targets_pass_on_their_seeds_and_on_every_input_found() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz");
+    let mut ran = 0;
+    for (name, body) in checks::TARGETS {
+        for dir in ["seeds", "regressions"] {
+            let Ok(entries) = std::fs::read_dir(root.join(dir).join(name)) else {
+                continue;
+            };
+            for e in entries {
+                let path = e.expect("entry").path();
+                if path.file_name().is_some_and(|n| n == "README") {
+                    continue;
+                }
+                let data = std::fs::read(&path).expect("read");
+                let outcome = std::panic::catch_unwind(|| body(&data));
+                assert!(outcome.is_ok(), "{name}: {} fails", path.display());
+                ran += 1;
+            }
+        }
+    }
+    assert!(ran >= 40, "only {ran} inputs");
+}
