@@ -25,6 +25,32 @@ use serde::{Serialize, Serializer};
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 
+/// The fields of a TLP:CLEAR incident that the public edition shows, and how: the public
+/// field policy. `docs/SITE.md` ("Public fields") carries the same table, and a test keeps the
+/// two equal. Every other field (`occurred_at`, `detected_at`, reporter, assets, handler,
+/// resolution, …) is internal, and an incident of any other TLP shows none of them.
+pub const PUBLIC_FIELDS: &[(&str, &str)] = &[
+    ("id", "number and page address"),
+    ("title", "heading"),
+    ("summary", "lead paragraph"),
+    ("status", "label, and the ten SOP steps with their times and teams"),
+    ("tlp", "badge"),
+    ("category", "label, linked to the category page"),
+    ("severity", "label"),
+    ("owner", "name, linked to the owner page"),
+    ("reported_at", "time"),
+    (
+        "history",
+        "timeline: each entry's state, time, team and note (never the actor); the closing time",
+    ),
+    ("body", "the rendered sections"),
+];
+
+/// Whether the public edition shows `field` of a TLP:CLEAR incident ([`PUBLIC_FIELDS`]).
+pub fn is_public_field(field: &str) -> bool {
+    PUBLIC_FIELDS.iter().any(|(f, _)| *f == field)
+}
+
 /// Who a build or a report is for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -511,6 +537,11 @@ impl<'a> Lens<'a> {
         self.audience == Audience::Public
     }
 
+    /// Whether the audience sees `field` of an incident it may see ([`PUBLIC_FIELDS`]).
+    fn may(&self, field: &str) -> bool {
+        !self.is_public() || is_public_field(field)
+    }
+
     /// A count as the audience sees it, on its own (see [`Lens::counts`] for counts published
     /// beside their total).
     pub fn count(&self, n: usize) -> Count {
@@ -750,11 +781,23 @@ impl<'a> Lens<'a> {
             href: Self::incident_href(&inc.id),
             status: self.state(&inc.status),
             tlp: tlp_view(inc.effective_tlp()),
-            category: inc.category.as_deref().map(|c| self.category_label(c)),
-            severity: inc.severity.map(|s| i18n::term(self.lang, "severity", s.as_str())),
-            owner: clean_opt(&inc.owner),
-            reported_at: inc.reported_at.map(|t| self.time(t)),
-            closed_at: Self::closed_at(inc).map(|t| self.time(t)),
+            category: inc
+                .category
+                .as_deref()
+                .filter(|_| self.may("category"))
+                .map(|c| self.category_label(c)),
+            severity: inc
+                .severity
+                .filter(|_| self.may("severity"))
+                .map(|s| i18n::term(self.lang, "severity", s.as_str())),
+            owner: clean_opt(&inc.owner).filter(|_| self.may("owner")),
+            reported_at: inc
+                .reported_at
+                .filter(|_| self.may("reported_at"))
+                .map(|t| self.time(t)),
+            closed_at: Self::closed_at(inc)
+                .filter(|_| self.may("history"))
+                .map(|t| self.time(t)),
         })
     }
 
@@ -852,25 +895,48 @@ impl<'a> Lens<'a> {
             status: self.state(&inc.status),
             is_final: self.cfg.workflow.is_final(&inc.status),
             tlp: tlp_view(inc.effective_tlp()),
-            severity: self.severity(inc),
-            category: inc.category.as_deref().map(|c| Link {
+            severity: self.severity(inc).filter(|_| self.may("severity")),
+            category: inc.category.as_deref().filter(|_| self.may("category")).map(|c| Link {
                 label: self.category_label(c),
                 href: Self::category_href(c),
             }),
-            owner: self.owner_link(inc),
-            summary: if withhold { None } else { clean_opt(&inc.summary) },
-            reported_at: inc.reported_at.map(|t| self.time(t)),
-            occurred_at: inc.occurred_at.map(|t| self.time(t)),
-            detected_at: inc.detected_at.map(|t| self.time(t)),
-            closed_at: Self::closed_at(inc).map(|t| self.time(t)),
+            owner: self.owner_link(inc).filter(|_| self.may("owner")),
+            summary: if withhold || !self.may("summary") {
+                None
+            } else {
+                clean_opt(&inc.summary)
+            },
+            reported_at: inc
+                .reported_at
+                .filter(|_| self.may("reported_at"))
+                .map(|t| self.time(t)),
+            occurred_at: inc
+                .occurred_at
+                .filter(|_| self.may("occurred_at"))
+                .map(|t| self.time(t)),
+            detected_at: inc
+                .detected_at
+                .filter(|_| self.may("detected_at"))
+                .map(|t| self.time(t)),
+            closed_at: Self::closed_at(inc)
+                .filter(|_| self.may("history"))
+                .map(|t| self.time(t)),
             red_withheld: withhold,
-            body_html: if withhold || inc.body.trim().is_empty() {
+            body_html: if withhold || !self.may("body") || inc.body.trim().is_empty() {
                 None
             } else {
                 Some(crate::markdown::to_html(&clean(&inc.body), 1, "isi-"))
             },
-            steps: self.steps(inc),
-            timeline: self.timeline(inc),
+            steps: if self.may("status") {
+                self.steps(inc)
+            } else {
+                Vec::new()
+            },
+            timeline: if self.may("history") {
+                self.timeline(inc)
+            } else {
+                Vec::new()
+            },
             internal,
             reporter: None,
             assets: Vec::new(),
@@ -991,13 +1057,20 @@ impl<'a> Lens<'a> {
             status: clean(&inc.status),
             status_label: self.state_label(&inc.status),
             tlp: inc.effective_tlp().label(),
-            category: inc.category.as_deref().map(clean),
-            severity: inc.severity.map(|s| s.as_str().to_owned()),
-            owner: clean_opt(&inc.owner),
-            summary: if withhold { None } else { clean_opt(&inc.summary) },
-            reported_at: inc.reported_at.map(iso),
-            closed_at: Self::closed_at(inc).map(iso),
-            timeline,
+            category: inc.category.as_deref().filter(|_| self.may("category")).map(clean),
+            severity: inc
+                .severity
+                .filter(|_| self.may("severity"))
+                .map(|s| s.as_str().to_owned()),
+            owner: clean_opt(&inc.owner).filter(|_| self.may("owner")),
+            summary: if withhold || !self.may("summary") {
+                None
+            } else {
+                clean_opt(&inc.summary)
+            },
+            reported_at: inc.reported_at.filter(|_| self.may("reported_at")).map(iso),
+            closed_at: Self::closed_at(inc).filter(|_| self.may("history")).map(iso),
+            timeline: if self.may("history") { timeline } else { Vec::new() },
             internal: internal.then(|| {
                 let r = &inc.reporter;
                 ApiInternal {
@@ -1795,6 +1868,33 @@ mod tests {
                 assert!(l.owner_href(n).is_some(), "{n}");
             }
         }
+    }
+
+    /// Issue "The public site and report: leak nothing": the public field policy is one table,
+    /// here and in docs/SITE.md.
+    #[test]
+    fn the_public_field_table_is_the_one_in_the_site_docs() {
+        let docs = include_str!("../docs/SITE.md");
+        let section = docs
+            .split("### Public fields of a TLP:CLEAR incident")
+            .nth(1)
+            .expect("docs/SITE.md has the section");
+        let rows: Vec<(String, String)> = section
+            .lines()
+            .skip_while(|l| !l.starts_with("| field"))
+            .skip(2)
+            .take_while(|l| l.starts_with('|'))
+            .map(|l| {
+                let cells: Vec<&str> = l.trim_matches('|').split(" | ").map(str::trim).collect();
+                (cells[0].trim_matches('`').to_owned(), cells[1].to_owned())
+            })
+            .collect();
+        let code: Vec<(String, String)> = PUBLIC_FIELDS
+            .iter()
+            .map(|(f, how)| ((*f).to_owned(), (*how).to_owned()))
+            .collect();
+        assert_eq!(rows, code);
+        assert!(!is_public_field("occurred_at") && !is_public_field("detected_at"));
     }
 
     #[test]

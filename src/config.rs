@@ -485,6 +485,13 @@ fn validate(raw: Raw, effective: Value, from_file: bool, path: &str, text: &str)
         err("max_backdate", m, "e.g. 72h");
         Duration::hours(72)
     });
+    if let Some(problem) = url_problem(&raw.site.base_url) {
+        err(
+            "base_url",
+            format!("site.base_url {problem}"),
+            "write an absolute http(s) URL such as https://csirt.example.go.id/status/, or leave it empty",
+        );
+    }
     if raw.autoresolve.days == 0 || raw.autoresolve.days > 366 {
         err(
             "days",
@@ -810,9 +817,63 @@ fn validate_workflow(w: &Workflow, err: &mut impl FnMut(&str, String, &str)) {
     }
 }
 
+/// What is wrong with `site.base_url`, if anything. It ends up in `href`s, the feed's
+/// `xml:base` and the API's `$id`s, so only an absolute `http`/`https` URL with a host and
+/// without spaces, quotes, angle brackets or control characters is accepted (empty: unset).
+fn url_problem(url: &str) -> Option<String> {
+    if url.is_empty() {
+        return None;
+    }
+    let lower = url.to_ascii_lowercase();
+    let Some(rest) = lower.strip_prefix("https://").or_else(|| lower.strip_prefix("http://")) else {
+        return Some(format!("`{url}` is not an http(s) URL"));
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = host.rsplit('@').next().unwrap_or("");
+    if host.is_empty() || host.starts_with(':') {
+        return Some(format!("`{url}` has no host"));
+    }
+    if let Some(c) = url
+        .chars()
+        .find(|c| c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '`' | '\\'))
+    {
+        return Some(format!("`{}` contains {c:?}", url.escape_debug()));
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn base_url_must_be_an_http_url() {
+        for ok in [
+            "",
+            "https://csirt.example.go.id/status/",
+            "http://x.test:8080",
+            "HTTPS://X.TEST/a?b#c",
+        ] {
+            assert_eq!(url_problem(ok), None, "{ok}");
+        }
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript://x.test/%0aalert(1)",
+            "data:text/html,x",
+            "//x.test/",
+            "/status/",
+            "https://",
+            "https:///path",
+            "https://x.test/a b",
+            "https://x.test/\"><script>",
+            "ftp://x.test/",
+        ] {
+            assert!(url_problem(bad).is_some(), "{bad}");
+        }
+        let err = Config::parse(Some("site:\n  base_url: javascript:alert(1)\n"), "insiden.yaml").expect_err("bad url");
+        assert_eq!((err[0].code, err[0].line), (Code::Config, Some(2)));
+        assert!(err[0].message.contains("base_url"), "{}", err[0].message);
+    }
 
     #[test]
     fn builtin_config_is_the_trenggalek_sop() {

@@ -138,6 +138,25 @@ fn public_site_contains_no_planted_secret_in_any_file() {
     }
 }
 
+/// Issue "The public site and report: leak nothing": `occurred_at` and `detected_at` are
+/// internal (docs/SITE.md "Public fields"), even of a TLP:CLEAR incident.
+#[test]
+fn occurrence_and_detection_times_of_a_clear_incident_stay_internal() {
+    let r = sample();
+    let public = build(&r, "public", &[]);
+    let internal = build(&r, "internal", &["--audience", "internal"]);
+    // INC-2026-0001 is TLP:CLEAR, occurred 8 January 22.14 and detected 12 January 08.30.
+    for (times, files) in [(false, &public), (true, &internal)] {
+        let page = page(files, "incidents/INC-2026-0001.html");
+        for t in ["2026-01-08T22:14:00+07:00", "2026-01-12T08:30:00+07:00"] {
+            assert_eq!(page.contains(t), times, "{t}");
+        }
+        for (path, body) in text(files).into_iter().filter(|(p, _)| p.starts_with("api/")) {
+            assert!(!body.contains("2026-01-08T22:14"), "{path} carries occurred_at");
+        }
+    }
+}
+
 #[test]
 fn internal_site_shows_amber_details_and_hides_red_bodies_notes_and_attachments() {
     let r = secrets_repo();

@@ -18,3 +18,23 @@ fn prints_the_effective_configuration_layered_over_the_builtin() {
         .stdout_has("the built-in default (no insiden.yaml)")
         .stdout_has("Trenggalekkab-CSIRT");
 }
+
+/// Issue "The public site and report: leak nothing": `site.base_url` reaches every feed link
+/// and the API's `$id`s, so anything but an http(s) URL is a configuration error.
+#[test]
+fn a_base_url_that_is_not_http_is_a_config_error_naming_its_line() {
+    let r = Repo::new();
+    let cfg = r.read("insiden.yaml")
+        + "site:\n  title: Uji\n  base_url: \"javascript:alert(document.domain)\"\n  public_min_count: 3\n";
+    r.write("insiden.yaml", &cfg);
+    let line = cfg.lines().position(|l| l.contains("base_url")).expect("line") + 1;
+    for args in [
+        &["build", "--out", "public"][..],
+        &["report", "--period", "2026-01", "--audience", "public"],
+    ] {
+        let run = r.run(args);
+        run.code(2).stderr_has(&format!("insiden.yaml:{line}:"));
+        assert!(run.stderr.contains("base_url"), "{}", run.stderr);
+    }
+    assert!(!r.file("public").exists());
+}
