@@ -350,12 +350,22 @@ pub fn render_human(d: &Diagnostic) -> String {
     // A path is text the repository chose: a file name may carry terminal controls.
     let location = sanitize_terminal(&d.location());
     let path = sanitize_terminal(&d.path);
-    let source = d.source_line.as_deref().map(sanitize_terminal);
+    // Every whitespace character is shown as one space: the renderer counts a tab as four
+    // columns and other whitespace as one, and a caret inside a long run of leading
+    // whitespace made it subtract past zero (found by the `validate` fuzz target).
+    let source = d.source_line.as_deref().map(|s| {
+        sanitize_terminal(s)
+            .chars()
+            .map(|c| if c.is_whitespace() { ' ' } else { c })
+            .collect::<String>()
+    });
     let column = d.source_column;
 
     let mut msg = level.title(&message).id(code);
     if let (Some(src), Some(line)) = (source.as_deref(), d.line) {
-        let col = column;
+        // A caret in the leading spaces of a line that has text goes under its first word.
+        let lead = src.len() - src.trim_start_matches(' ').len();
+        let col = if lead < src.len() { column.max(lead + 1) } else { column };
         // Byte range of the pointed-at token in the source line: from the column to the next
         // space or `:` (a key) — a caret under the token, not the whole line.
         let start = src
@@ -528,6 +538,20 @@ mod tests {
                 .name()
                 .chars()
                 .all(|ch| ch.is_ascii_lowercase() || ch == '-' || ch.is_ascii_digit()));
+        }
+    }
+
+    /// Regression (found by the `validate` fuzz target): a caret inside a long run of leading
+    /// tabs on a long line made the snippet renderer subtract past zero.
+    #[test]
+    fn a_caret_in_leading_whitespace_of_a_long_line_renders() {
+        for lead in ["\t".repeat(15), " ".repeat(60), "\u{3000}".repeat(40)] {
+            let line = format!("{lead}body/\r {{b: c{}", "x".repeat(200));
+            let text = format!("---\n{line}\n---\n");
+            for col in [1, 5, 16, 70] {
+                let d = Diagnostic::error(Code::YamlSyntax, "a.md", "x").at(&text, 2, col);
+                assert!(render_human(&d).contains("a.md:2:"), "{lead:?} {col}");
+            }
         }
     }
 }

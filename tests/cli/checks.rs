@@ -47,11 +47,21 @@ fn lines(text: &str) -> Vec<&str> {
     text.split_inclusive('\n').collect()
 }
 
-/// The range of lines (0-based, end exclusive) of top-level key `key`'s block in the front
-/// matter: its own line and the indented, blank or comment lines after it.
+/// The range of lines (0-based, end exclusive, BOM not counted) of top-level key `key`'s
+/// block in the front matter: from its line to the next top-level key or the closing fence,
+/// as `subset::scan` (the reader the editor works on) sees them; for front matter outside the
+/// subset, its own line and the indented, blank or comment lines after it.
 fn key_block(text: &str, key: &str) -> Option<(usize, usize)> {
-    let ls = lines(text.strip_prefix('\u{feff}').unwrap_or(text));
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let ls = lines(text);
     let close = ls.iter().skip(1).position(|l| l.trim_end() == "---")? + 1;
+    let front = ls[1..close].concat();
+    if let Ok(outline) = insiden::subset::scan(front.strip_suffix('\n').unwrap_or(&front), 2) {
+        let i = outline.keys.iter().position(|(k, _)| k == key)?;
+        let start = outline.keys[i].1 - 1;
+        let end = outline.keys.get(i + 1).map_or(close, |k| k.1 - 1);
+        return Some((start, end));
+    }
     let start = (1..close).find(|&i| ls[i].strip_prefix(key).is_some_and(|r| r.starts_with(':')))?;
     let end = (start + 1..close)
         .find(|&i| !(ls[i].starts_with([' ', '\t', '#']) || ls[i].trim().is_empty()))
