@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs each fuzz target for the given number of seconds (default 60), starting from
+# Runs each fuzz target (or those named after the seconds) for the given number of seconds
+# (default 60), starting from
 # fuzz/seeds/<target> and fuzz/regressions/<target>, with a scratch corpus outside the
 # repository. Needs a nightly toolchain and cargo-fuzz (installed from crates.io when
 # missing). Without nightly it says so and exits 0: the targets' bodies still run on stable
@@ -12,7 +13,9 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 seconds="${1:-60}"
+shift || true
 targets=(parse validate edit markdown)
+[ "$#" -gt 0 ] && targets=("$@")
 
 if ! cargo +nightly --version >/dev/null 2>&1; then
   echo "fuzz: no nightly toolchain (cargo-fuzz needs one); skipped. The targets' bodies run in cargo test."

@@ -47,26 +47,33 @@ fn lines(text: &str) -> Vec<&str> {
     text.split_inclusive('\n').collect()
 }
 
-/// The range of lines (0-based, end exclusive, BOM not counted) of top-level key `key`'s
-/// block in the front matter: from its line to the next top-level key or the closing fence,
-/// as `subset::scan` (the reader the editor works on) sees them; for front matter outside the
-/// subset, its own line and the indented, blank or comment lines after it.
-fn key_block(text: &str, key: &str) -> Option<(usize, usize)> {
+/// The ranges of lines (0-based, end exclusive, BOM not counted) that may hold top-level key
+/// `key`'s value in the front matter: from its line to the next top-level key or the closing
+/// fence as `subset::scan` sees them, and its own line with the indented, blank or comment
+/// lines after it. On text that is not valid YAML the two readings can differ (a `[` inside a
+/// plain scalar opens nothing for YAML): an edit may stay inside either.
+fn key_blocks(text: &str, key: &str) -> Vec<(usize, usize)> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let ls = lines(text);
-    let close = ls.iter().skip(1).position(|l| l.trim_end() == "---")? + 1;
+    let Some(close) = ls.iter().skip(1).position(|l| l.trim_end() == "---").map(|i| i + 1) else {
+        return Vec::new();
+    };
+    let mut blocks = Vec::new();
     let front = ls[1..close].concat();
     if let Ok(outline) = insiden::subset::scan(front.strip_suffix('\n').unwrap_or(&front), 2) {
-        let i = outline.keys.iter().position(|(k, _)| k == key)?;
-        let start = outline.keys[i].1 - 1;
-        let end = outline.keys.get(i + 1).map_or(close, |k| k.1 - 1);
-        return Some((start, end));
+        if let Some(i) = outline.keys.iter().position(|(k, _)| k == key) {
+            let start = outline.keys[i].1 - 1;
+            let end = outline.keys.get(i + 1).map_or(close, |k| k.1 - 1);
+            blocks.push((start, end));
+        }
     }
-    let start = (1..close).find(|&i| ls[i].strip_prefix(key).is_some_and(|r| r.starts_with(':')))?;
-    let end = (start + 1..close)
-        .find(|&i| !(ls[i].starts_with([' ', '\t', '#']) || ls[i].trim().is_empty()))
-        .unwrap_or(close);
-    Some((start, end))
+    if let Some(start) = (1..close).find(|&i| ls[i].strip_prefix(key).is_some_and(|r| r.starts_with(':'))) {
+        let end = (start + 1..close)
+            .find(|&i| !(ls[i].starts_with([' ', '\t', '#']) || ls[i].trim().is_empty()))
+            .unwrap_or(close);
+        blocks.push((start, end));
+    }
+    blocks
 }
 
 /// Checks an edit of `before` into `after` that targets top-level key `key`: every line
@@ -90,21 +97,16 @@ pub fn edit_is_local(before: &str, after: &str, key: &str) -> Result<(), String>
     let removed = (prefix, b.len() - suffix);
     let inserted = &a[prefix..a.len() - suffix];
     if removed.0 < removed.1 {
-        // Lines are counted without the BOM in `key_block`; the BOM sits on line 0 only.
-        let Some((start, end)) = key_block(before, key) else {
+        // Lines are counted without the BOM in `key_blocks`; the BOM sits on line 0 only.
+        let blocks = key_blocks(before, key);
+        if !blocks
+            .iter()
+            .any(|&(start, end)| removed.0 >= start && removed.1 <= end)
+        {
             return Err(format!(
-                "lines {}..{} changed, and there is no `{key}:`",
-                removed.0 + 1,
-                removed.1 + 1
-            ));
-        };
-        if removed.0 < start || removed.1 > end {
-            return Err(format!(
-                "lines {}..{} changed, outside `{key}` (lines {}..{})",
+                "lines {}..{} changed, outside `{key}` (0-based line ranges {blocks:?})",
                 removed.0 + 1,
                 removed.1,
-                start + 1,
-                end
             ));
         }
     }
