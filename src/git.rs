@@ -688,7 +688,14 @@ impl Repo {
             let pid = std::fs::read_to_string(&path)
                 .ok()
                 .and_then(|s| s.trim().parse::<u32>().ok());
-            if let Some(pid) = pid.filter(|&p| crate::store::process_alive(p) != Some(false)) {
+            // Where processes cannot be asked, a marker an hour old is a killed run's.
+            let young = meta
+                .modified()
+                .ok()
+                .and_then(|t| t.elapsed().ok())
+                .is_none_or(|age| age < std::time::Duration::from_secs(3600));
+            let alive = |p: u32| crate::store::process_alive(p).unwrap_or(young);
+            if let Some(pid) = pid.filter(|&p| alive(p)) {
                 return Err(err(
                     format!("another `insiden autoresolve --commit` is running (process {pid})"),
                     format!("wait for it to end; if it is not running, delete {}", path.display()),
