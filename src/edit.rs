@@ -98,9 +98,11 @@ fn plain_is_safe(s: &str) -> bool {
         return false;
     }
     // Flow indicators are quoted everywhere so the result is also safe inside
-    // `{ ... }` and `[ ... ]`.
-    if s.chars()
-        .any(|c| needs_escape(c) || matches!(c, ',' | '[' | ']' | '{' | '}'))
+    // `{ ... }` and `[ ... ]`; so is `:?`, which libyaml refuses inside a plain scalar in a
+    // flow collection (`{ actor: a:? }`).
+    if s.contains(":?")
+        || s.chars()
+            .any(|c| needs_escape(c) || matches!(c, ',' | '[' | ']' | '{' | '}'))
     {
         return false;
     }
@@ -1889,6 +1891,7 @@ mod tests {
             ("a, b", "\"a, b\""),
             ("[x]", "\"[x]\""),
             ("C:\\path", "C:\\path"),
+            ("a:?", "\"a:?\""),
             ("\\ at start\"", "\\ at start\""),
             ("🚨 insiden", "🚨 insiden"),
             ("هجوم على الموقع", "هجوم على الموقع"),

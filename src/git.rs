@@ -904,19 +904,11 @@ impl Repo {
             template_problems: Vec::new(),
         };
         let (entries, problems) = self.regular_files(&tree, INCIDENTS_DIR)?;
+        let snap = self.read_entries(entries, None, None);
+        out.files = snap.files;
+        out.present = snap.present;
         out.problems = problems;
-        for (path, oid) in entries {
-            if is_incident_path(&path) {
-                match self.blob(oid, &path) {
-                    Ok(text) => out.files.push(SourceFile {
-                        path: path.clone(),
-                        text,
-                    }),
-                    Err(d) => out.problems.push(d),
-                }
-            }
-            out.present.insert(path);
-        }
+        out.problems.extend(snap.problems);
         let (entries, problems) = self.regular_files(&tree, OVERRIDE_DIR)?;
         out.template_problems = problems;
         let prefix = format!("{OVERRIDE_DIR}/");
@@ -1475,7 +1467,7 @@ impl Repo {
     pub fn commit_on_branch(
         &self,
         branch: &str,
-        files: &[(String, String)],
+        files: &[(String, Vec<u8>)],
         message: &str,
         name: &str,
         email: &str,
@@ -1500,8 +1492,7 @@ impl Repo {
             .head()
             .and_then(|h| h.peel_to_commit())
             .map_err(|e| git_err("HEAD names no commit", &e))?;
-        let files: Vec<(String, Vec<u8>)> = files.iter().map(|(p, t)| (p.clone(), t.as_bytes().to_vec())).collect();
-        let oid = self.make_commit(Some(&parent), &files, message, name, email, time, sign)?;
+        let oid = self.make_commit(Some(&parent), files, message, name, email, time, sign)?;
         self.repo
             .reference(&refname, oid, false, message.lines().next().unwrap_or("autoresolve"))
             .map_err(|e| git_err(&format!("cannot create the branch `{branch}`"), &e))?;

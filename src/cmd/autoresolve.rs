@@ -172,6 +172,14 @@ fn message(plan: &Plan, cfg: &crate::config::Config) -> String {
     message
 }
 
+/// Each edited file's path and new content.
+fn new_texts(edits: &[(String, String, String)]) -> Vec<(String, Vec<u8>)> {
+    edits
+        .iter()
+        .map(|(p, _, text)| (p.clone(), text.as_bytes().to_vec()))
+        .collect()
+}
+
 /// The bot's name and email (its first).
 fn identity(cfg: &crate::config::Config) -> (String, String) {
     let bot = &cfg.autoresolve.bot;
@@ -217,10 +225,7 @@ fn commit(
     signing_key: Option<&str>,
 ) -> Result<String> {
     let (name, email) = identity(cfg);
-    let files: Vec<(String, Vec<u8>)> = edits
-        .iter()
-        .map(|(p, _, text)| (p.clone(), text.as_bytes().to_vec()))
-        .collect();
+    let files = new_texts(edits);
     let sign = signing_key.map(signer);
     let sign: Option<crate::git::Signer<'_>> = sign.as_ref().map(|f| f as _);
     let id = repo
@@ -243,7 +248,7 @@ fn branch_commit(
     signing_key: Option<&str>,
 ) -> Result<String> {
     let (name, email) = identity(cfg);
-    let files: Vec<(String, String)> = edits.iter().map(|(p, _, t)| (p.clone(), t.clone())).collect();
+    let files = new_texts(edits);
     let sign = signing_key.map(signer);
     let sign: Option<crate::git::Signer<'_>> = sign.as_ref().map(|f| f as _);
     repo.commit_on_branch(branch, &files, &message(plan, cfg), &name, &email, now, sign)

@@ -70,8 +70,12 @@ fn scalar() -> impl Strategy<Value = Scalar> {
     ]
 }
 
+/// A fixed seed: CI is repeatable, and what chance finds belongs to the fuzzer (whose
+/// findings become regression tests). Explore other inputs locally by changing it.
+const SEED: proptest::test_runner::RngSeed = proptest::test_runner::RngSeed::Fixed(20_261_201);
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 400, rng_seed: SEED, ..ProptestConfig::default() })]
 
     #[test]
     fn set_field_changes_only_its_field_and_reads_back(
@@ -187,7 +191,7 @@ fn step() -> impl Strategy<Value = Step> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 16, max_shrink_iters: 64, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 16, max_shrink_iters: 64, rng_seed: SEED, ..ProptestConfig::default() })]
 
     #[test]
     fn transition_accepts_exactly_what_validate_accepts(steps in prop::collection::vec(step(), 1..14)) {
