@@ -6,6 +6,9 @@
 # missing). Without nightly it says so and exits 0: the targets' bodies still run on stable
 # in `cargo test` (tests/cli/properties.rs).
 #
+# FUZZ_SEED=<n> fixes libFuzzer's random seed (CI uses 1, so its smoke explores the same
+# inputs on every run); unset, each run explores new ones.
+#
 # A target fails on a panic, on an input taking more than 10 s, or on more than 512 MB of
 # memory. Crash inputs land in fuzz/artifacts/<target>/; the script exits 1 when there is
 # any. Fix the bug, then move the input to fuzz/regressions/<target>/ as its regression test.
@@ -38,7 +41,7 @@ for t in "${targets[@]}"; do
   start=$(date +%s)
   if ! cargo +nightly fuzz run "$t" "$scratch/$t" "seeds/$t" "regressions/$t" -- \
       -max_total_time="$seconds" -timeout=10 -rss_limit_mb=512 -max_len=65536 \
-      -print_final_stats=1 2>"$scratch/$t.log"; then
+      -seed="${FUZZ_SEED:-0}" -print_final_stats=1 2>"$scratch/$t.log"; then
     status=1
     echo "fuzz: $t FAILED; see the input in fuzz/artifacts/$t/"
     tail -n 40 "$scratch/$t.log"

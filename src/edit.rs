@@ -859,8 +859,13 @@ fn set_in_flow_map(
                 splice(doc.text, base, base + vtext.len(), &rep)
             } else {
                 let (at, comma) = before_close(vtext, close);
+                // After an entry with an empty value (`key: }`) the colon keeps its space:
+                // YAML reads `key:,` differently from `key: ,` (found by the `edit` fuzz target).
+                let empty_value = vtext.get(..at).is_some_and(|h| h.ends_with(':'));
                 let rep = if comma {
                     format!(" {child}: {value}")
+                } else if empty_value {
+                    format!(" , {child}: {value}")
                 } else {
                     format!(", {child}: {value}")
                 };
@@ -2035,5 +2040,27 @@ mod tests {
         let cut = SAMPLE.find("---\n## Laporan").expect("fence");
         assert!(out.starts_with(&SAMPLE[..cut]));
         assert!(out.ends_with(&SAMPLE[cut..]));
+    }
+
+    /// Regression (found by the `edit` fuzz target): a key added to a flow mapping whose
+    /// last entry has an empty value made `type: }` into `type:, contact: …`, which the YAML
+    /// parser then refused.
+    #[test]
+    fn a_key_added_after_an_empty_value_keeps_the_colon_readable() {
+        let text = "---\nid: INC-2026-0001\nreporter: { name: Budi, type: }\n---\n";
+        let out = set_field(text, "reporter.contact", Scalar::Str("budi@example.org".into())).expect("edit");
+        assert_eq!(
+            out,
+            "---\nid: INC-2026-0001\nreporter: { name: Budi, type: , contact: budi@example.org }\n---\n"
+        );
+        let parsed = crate::doc::parse(&out, "a.md", chrono_tz::Asia::Jakarta);
+        assert!(
+            !parsed
+                .diagnostics
+                .iter()
+                .any(|d| d.code == crate::diag::Code::YamlSyntax),
+            "{:?}",
+            parsed.diagnostics
+        );
     }
 }
