@@ -11,6 +11,7 @@ mod browser;
 mod build;
 mod check;
 mod config;
+mod disclosure;
 mod init;
 mod list_show;
 mod new;
