@@ -418,7 +418,10 @@ pub fn census(input: &Input<'_, '_>) -> Census {
             .iter()
             .map(|y| split(aggs[*y].0.totals.reported, aggs[*y].1.totals.reported))
             .sum();
-        tt.cell(t)
+        // The years say more to a reader than all time: withdraw all time first.
+        let c = tt.cell(t);
+        tt.expendable(c);
+        c
     });
     over_time(
         &mut tt,
@@ -426,7 +429,8 @@ pub fn census(input: &Input<'_, '_>) -> Census {
         &rep.iter().copied().map(Some).collect::<Vec<_>>(),
         root.map(|r| (r, years.as_slice())),
     );
-    // Months of a period that are no period of their own (a custom period's).
+    // The months of each period: the site's month cells, or (a custom period's, or a period
+    // outside the site) cells of their own adding up to the period's.
     let mut by_month_cells: Vec<Vec<((i32, u32), usize)>> = Vec::with_capacity(n);
     for (i, (a, c)) in aggs.iter().enumerate() {
         let own: Vec<((i32, u32), Option<usize>)> = a
@@ -440,9 +444,10 @@ pub fn census(input: &Input<'_, '_>) -> Census {
                 ((*y, *m), cell)
             })
             .collect();
-        let complete = own.iter().all(|(_, c)| c.is_some());
-        let cells: Vec<((i32, u32), usize)> = if complete {
-            own.into_iter().map(|(k, c)| (k, c.unwrap_or_default())).collect()
+        // A month of a site period is that month's own cell; one after the newest change
+        // (December, on a year not over) had nothing yet and is left out.
+        let cells: Vec<((i32, u32), usize)> = if own.iter().any(|(_, c)| c.is_some()) {
+            own.into_iter().filter_map(|(k, c)| Some((k, c?))).collect()
         } else {
             let cells: Vec<((i32, u32), usize)> = a
                 .by_month
@@ -493,7 +498,7 @@ pub fn census(input: &Input<'_, '_>) -> Census {
             })
             .collect();
         let open = st.cell(count(&|i| !w.is_final(&i.status)));
-        st.group(states.iter().map(|(_, c)| *c).collect(), total, false);
+        st.breakdown(states.iter().map(|(_, c)| *c).collect(), total);
         let open_states: Vec<usize> = states.iter().filter(|(s, _)| !w.is_final(s)).map(|(_, c)| *c).collect();
         st.group(open_states, open, false);
         let mut finals: Vec<usize> = states.iter().filter(|(s, _)| w.is_final(s)).map(|(_, c)| *c).collect();
@@ -517,7 +522,7 @@ pub fn census(input: &Input<'_, '_>) -> Census {
                 (step.step, c)
             })
             .collect();
-        st.group(steps.iter().map(|(_, c)| *c).collect(), open, false);
+        st.breakdown(steps.iter().map(|(_, c)| *c).collect(), open);
         let phases: Vec<(&'static str, usize)> = PHASES
             .iter()
             .enumerate()
@@ -690,7 +695,7 @@ pub fn census(input: &Input<'_, '_>) -> Census {
                             (k.clone(), bt.merged(t))
                         })
                         .collect();
-                    bt.group(members.iter().map(|(_, m)| *m).collect(), total, false);
+                    bt.breakdown(members.iter().map(|(_, m)| *m).collect(), total);
                     (total, members)
                 })
                 .collect();
@@ -707,7 +712,7 @@ pub fn census(input: &Input<'_, '_>) -> Census {
                         (k.clone(), bt.merged(t))
                     })
                     .collect();
-                bt.group(members.iter().map(|(_, m)| *m).collect(), total, false);
+                bt.breakdown(members.iter().map(|(_, m)| *m).collect(), total);
                 (total, members)
             });
             if *name != "rejected_by_code" {

@@ -213,7 +213,17 @@ pub struct Table {
     tallies: Vec<Tally>,
     shapes: Vec<Shape>,
     given: Vec<Option<Bounds>>,
+    /// Cells to withdraw before any other when one must be (all time, before this year).
+    expendable: Vec<bool>,
     groups: Vec<Group>,
+    breakdowns: Vec<Breakdown>,
+}
+
+/// A breakdown's rows and their total (see [`Table::breakdown`]).
+#[derive(Debug, Clone)]
+struct Breakdown {
+    members: Vec<usize>,
+    total: usize,
 }
 
 /// The decisions of [`Table::solve`].
@@ -232,8 +242,15 @@ impl Table {
             tallies: Vec::new(),
             shapes: Vec::new(),
             given: Vec::new(),
+            expendable: Vec::new(),
             groups: Vec::new(),
+            breakdowns: Vec::new(),
         }
+    }
+
+    /// Marks a cell to be withdrawn before any other, when a hidden one needs protecting.
+    pub fn expendable(&mut self, cell: usize) {
+        self.expendable[cell] = true;
     }
 
     /// A published cell; its index.
@@ -261,7 +278,17 @@ impl Table {
         self.tallies.push(t);
         self.shapes.push(shape);
         self.given.push(given);
+        self.expendable.push(false);
         self.tallies.len() - 1
+    }
+
+    /// A breakdown: `members` (cells made with [`Table::merged`], one per value) add up to
+    /// `total`; they are printed as `census` prints a breakdown: every row whose restricted
+    /// part is shown, then one row for the rest (all rows when nothing restricted is left in
+    /// it), or nothing when the total is not shown or no row can be named.
+    pub fn breakdown(&mut self, members: Vec<usize>, total: usize) {
+        self.group(members.clone(), total, false);
+        self.breakdowns.push(Breakdown { members, total });
     }
 
     /// The cells `members` add up to `total`.
@@ -312,9 +339,12 @@ impl Table {
         let small = |v: u64| v >= 1 && v < n;
         let mut cell_given_up = vec![false; self.len()];
         let mut group_given_up = vec![false; self.groups.len()];
+        // Counts shown possibly zero by a filling; it stays true as cells are shown less.
+        let mut cell_ok = vec![false; self.len()];
+        let mut group_ok = vec![false; self.groups.len()];
         let mut bounds;
         loop {
-            let prior: Vec<Bounds> = (0..self.len())
+            let mut prior: Vec<Bounds> = (0..self.len())
                 .map(|i| match (vis[i], self.shapes[i]) {
                     (Vis::Given(lo, hi), _) => (lo, hi),
                     (Vis::Shown, _) => (r(i), Some(r(i))),
@@ -323,6 +353,20 @@ impl Table {
                     _ => (0, None),
                 })
                 .collect();
+            // What a breakdown prints of its unnamed rows, as `breakdown_rows` prints them.
+            let shown = |i: usize| vis[i] == Vis::Shown || matches!(vis[i], Vis::Given(lo, Some(hi)) if lo == hi);
+            for b in &self.breakdowns {
+                let rest: Vec<usize> = b.members.iter().copied().filter(|m| !shown(*m)).collect();
+                let named = rest.len() < b.members.len();
+                if !shown(b.total) {
+                    rest.iter().for_each(|m| prior[*m] = (0, None));
+                } else if rest.iter().all(|m| r(*m) == 0) {
+                    // Nothing restricted left unnamed: every row is printed, zeros as zeros.
+                    rest.iter().for_each(|m| prior[*m] = (0, Some(0)));
+                } else if !named {
+                    rest.iter().for_each(|m| prior[*m] = (0, None));
+                }
+            }
             bounds = propagate(&prior, &self.groups);
             let open = |i: usize| !matches!(vis[i], Vis::Shown | Vis::Given(..));
             // Hidden cells proven to hold at least one of their fewer than N incidents, and
@@ -352,7 +396,13 @@ impl Table {
             if leaks.is_empty() {
                 // Bounds prove no more; probing finds what only several sums prove together
                 // (a hidden count pinned through its quarter, its year and another row).
-                leaks.extend(self.probed_leak(&prior, &vis, &cell_given_up, &group_given_up));
+                // From the propagated bounds: what the sums imply is known already.
+                leaks.extend(self.probed_leak(
+                    &bounds,
+                    &vis,
+                    (&cell_given_up, &group_given_up),
+                    (&mut cell_ok, &mut group_ok),
+                ));
             }
             if leaks.is_empty() {
                 break;
@@ -395,16 +445,21 @@ impl Table {
 }
 
 impl Table {
-    /// The first hidden count (or group of one label) from 1 to N - 1 that a reader who sets it
-    /// to zero finds contradicted by what is printed (`prior`) and the sums, by probing:
-    /// propagation from the zero through every sum it reaches.
+    /// The first hidden count (or group of one label) from 1 to N - 1 that a reader can prove
+    /// present from what is printed (`prior`) and the sums: set to zero, it contradicts them.
+    /// Probing (propagation from the zero) finds most; a search for a whole filling settles
+    /// the rest (running out of branches counts as proven). Fillings found also show every
+    /// other cell they set to zero possible; that stays true as cells are only ever shown
+    /// less (`certified`).
     fn probed_leak(
         &self,
         prior: &[Bounds],
         vis: &[Vis],
-        cell_given_up: &[bool],
-        group_given_up: &[bool],
+        given_up: (&[bool], &[bool]),
+        certified: (&mut [bool], &mut [bool]),
     ) -> Option<Result<usize, usize>> {
+        let (cell_given_up, group_given_up) = given_up;
+        let (cell_ok, group_ok) = certified;
         let n = u64::from(self.min);
         let r = |i: usize| self.tallies[i].restricted as u64;
         let small = |v: u64| v >= 1 && v < n;
@@ -426,35 +481,55 @@ impl Table {
             .collect();
         let lo: Vec<i64> = prior.iter().map(|b| b.0 as i64).collect();
         let hi: Vec<i64> = prior.iter().map(|b| b.1.map_or(cap, |h| h as i64)).collect();
+        let truth: Vec<i64> = (0..self.len()).map(|i| r(i) as i64).collect();
         let mut probe = Probe::new(rows, lo.clone(), hi.clone());
-        let mut possibly_zero = |zero: &[usize]| -> bool {
+        let pending: Vec<bool> = (0..self.len())
+            .map(|i| open(i) && !cell_given_up[i] && !cell_ok[i] && small(r(i)))
+            .collect();
+        // `Some(zeros)`: a filling with `zero` at zero exists, and these cells are zero in it.
+        let mut filling = |zero: &[usize]| -> Option<Vec<usize>> {
             probe.lo.clone_from(&lo);
             probe.hi.clone_from(&hi);
+            probe.changes.clear();
             let mut queue = Vec::new();
             for z in zero {
                 if probe.lo[*z] > 0 {
-                    return false;
+                    return None;
                 }
                 probe.hi[*z] = 0;
                 queue.extend(probe.of[*z].iter().copied());
             }
             queue.sort_unstable();
             queue.dedup();
-            probe.propagate(queue)
+            if !probe.propagate(queue) {
+                return None;
+            }
+            probe.fill(zero, &truth, &pending)
         };
-        for (i, given_up) in cell_given_up.iter().enumerate() {
-            if open(i) && !given_up && small(r(i)) && !possibly_zero(&[i]) {
-                return Some(Err(i));
+        for i in 0..self.len() {
+            if !pending[i] || cell_ok[i] {
+                continue;
+            }
+            match filling(&[i]) {
+                Some(zeros) => {
+                    for z in zeros {
+                        cell_ok[z] = true;
+                    }
+                }
+                None => return Some(Err(i)),
             }
         }
         for (g, grp) in self.groups.iter().enumerate() {
-            if !grp.one_label || group_given_up[g] {
+            if !grp.one_label || group_given_up[g] || group_ok[g] {
                 continue;
             }
             let hidden: Vec<usize> = grp.members.iter().copied().filter(|&m| open(m)).collect();
             let sum: u64 = hidden.iter().map(|&m| r(m)).sum();
-            if hidden.len() > 1 && small(sum) && !possibly_zero(&hidden) {
-                return Some(Ok(g));
+            if hidden.len() > 1 && small(sum) {
+                if filling(&hidden).is_none() {
+                    return Some(Ok(g));
+                }
+                group_ok[g] = true;
             }
         }
         None
@@ -491,7 +566,7 @@ impl Table {
                 .iter()
                 .copied()
                 .filter(|&c| vis[c] == Vis::Shown)
-                .min_by_key(|&c| (r(c), c))
+                .min_by_key(|&c| (!self.expendable[c], r(c), c))
             {
                 vis[c] = Vis::Withdrawn;
                 return vec![c];
@@ -577,7 +652,14 @@ struct Probe {
     of: Vec<Vec<usize>>,
     lo: Vec<i64>,
     hi: Vec<i64>,
+    /// Bounds changed by propagation, as (cell, old lo, old hi), for undoing.
+    changes: Vec<(usize, i64, i64)>,
+    /// Which rows wait in the propagation queue (kept between calls, all false there).
+    queued: Vec<bool>,
 }
+
+/// How many branches a search for a filling may take; running out counts as none found.
+const FILL_LIMIT: usize = 5_000;
 
 impl Probe {
     fn new(rows: Vec<(Vec<(usize, i64)>, i64)>, lo: Vec<i64>, hi: Vec<i64>) -> Probe {
@@ -587,15 +669,128 @@ impl Probe {
                 of[*x].push(r);
             }
         }
-        Probe { rows, of, lo, hi }
+        Probe {
+            rows,
+            of,
+            lo,
+            hi,
+            changes: Vec::new(),
+            queued: Vec::new(),
+        }
+    }
+
+    /// A whole filling, after propagation from `zero`: depth first, cells nearest the zeroed
+    /// ones decided first, zero tried first for `pending` cells (to settle many at once) and
+    /// the truth for the rest; when that wanders, the truth first everywhere. The cells zero
+    /// in it, or `None` when there is none or the branches ran out.
+    fn fill(&mut self, zero: &[usize], truth: &[i64], pending: &[bool]) -> Option<Vec<usize>> {
+        // Breadth first from the zeroed cells through cells still open: only they can take
+        // up the change; every other cell keeps its true value, which fits its sums.
+        let mut order = Vec::new();
+        let mut seen = vec![false; self.lo.len()];
+        let mut rows_seen = vec![false; self.rows.len()];
+        let mut queue: std::collections::VecDeque<usize> = zero.iter().copied().collect();
+        for z in zero {
+            seen[*z] = true;
+        }
+        while let Some(x) = queue.pop_front() {
+            order.push(x);
+            for r in &self.of[x] {
+                if !std::mem::replace(&mut rows_seen[*r], true) {
+                    for (y, _) in &self.rows[*r].0 {
+                        if self.lo[*y] < self.hi[*y] && !std::mem::replace(&mut seen[*y], true) {
+                            queue.push_back(*y);
+                        }
+                    }
+                }
+            }
+        }
+        let (lo, hi) = (self.lo.clone(), self.hi.clone());
+        self.changes.clear();
+        let greedy: Vec<i64> = (0..truth.len())
+            .map(|i| if pending[i] { 0 } else { truth[i] })
+            .collect();
+        for (first, limit) in [(&greedy, FILL_LIMIT / 10), (&truth.to_vec(), FILL_LIMIT)] {
+            self.lo.clone_from(&lo);
+            self.hi.clone_from(&hi);
+            let mut trail = Vec::new();
+            let mut nodes = 0;
+            match self.dive(&order, 0, first, &mut trail, &mut nodes, limit) {
+                Some(true) => return Some(order.iter().copied().filter(|i| self.hi[*i] == 0).collect()),
+                Some(false) => return None,
+                None => {}
+            }
+        }
+        None
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn dive(
+        &mut self,
+        order: &[usize],
+        from: usize,
+        first: &[i64],
+        trail: &mut Vec<(usize, i64, i64)>,
+        nodes: &mut usize,
+        limit: usize,
+    ) -> Option<bool> {
+        *nodes += 1;
+        if *nodes > limit {
+            return None;
+        }
+        let Some(k) = (from..order.len()).find(|k| self.lo[order[*k]] < self.hi[order[*k]]) else {
+            return Some(true);
+        };
+        let v = order[k];
+        let (lo, hi) = (self.lo[v], self.hi[v]);
+        let t = first[v].clamp(lo, hi);
+        let mut tries = vec![(t, t)];
+        if t > lo {
+            tries.push((lo, t - 1));
+        }
+        if t < hi {
+            tries.push((t + 1, hi));
+        }
+        for (a, b) in tries {
+            let mark = trail.len();
+            trail.push((v, self.lo[v], self.hi[v]));
+            self.lo[v] = a;
+            self.hi[v] = b;
+            let before = self.changes.len();
+            let ok = self.propagate(self.of[v].clone());
+            trail.extend(self.changes.drain(before..));
+            if ok {
+                match self.dive(order, k, first, trail, nodes, limit) {
+                    Some(false) => {}
+                    done => return done,
+                }
+            }
+            while trail.len() > mark {
+                if let Some((x, l, h)) = trail.pop() {
+                    self.lo[x] = l;
+                    self.hi[x] = h;
+                }
+            }
+        }
+        Some(false)
     }
 
     /// Propagates from the rows in `queue`; `false` on a contradiction.
     fn propagate(&mut self, mut queue: Vec<usize>) -> bool {
-        let mut queued = vec![false; self.rows.len()];
+        let mut queued = std::mem::take(&mut self.queued);
+        queued.resize(self.rows.len(), false);
         for r in &queue {
             queued[*r] = true;
         }
+        let ok = self.drain(&mut queue, &mut queued);
+        for r in queue {
+            queued[r] = false;
+        }
+        self.queued = queued;
+        ok
+    }
+
+    fn drain(&mut self, queue: &mut Vec<usize>, queued: &mut [bool]) -> bool {
         while let Some(r) = queue.pop() {
             queued[r] = false;
             let (mut smin, mut smax) = (0i64, 0i64);
@@ -626,6 +821,7 @@ impl Probe {
                     return false;
                 }
                 if (nlo, nhi) != (self.lo[x], self.hi[x]) {
+                    self.changes.push((x, self.lo[x], self.hi[x]));
                     self.lo[x] = nlo;
                     self.hi[x] = nhi;
                     for i in 0..self.of[x].len() {

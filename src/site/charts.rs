@@ -42,9 +42,10 @@ fn shorten(s: &str, max: usize) -> String {
 /// A horizontal bar chart of `rows` with an accessible title. `id` must be unique in the
 /// page (it names the title element).
 pub fn bars(id: &str, title: &str, rows: &[Breakdown], lang: Lang) -> String {
-    const W: usize = 640;
-    const LABEL_W: usize = 230;
-    const BAR_W: usize = 330;
+    // Narrow enough to stay legible when a phone scales it to its width.
+    const W: usize = 480;
+    const LABEL_W: usize = 180;
+    const BAR_W: usize = 240;
     const ROW_H: usize = 24;
     const TOP: usize = 8;
     const UNKNOWN_W: usize = 24;
@@ -74,7 +75,7 @@ pub fn bars(id: &str, title: &str, rows: &[Breakdown], lang: Lang) -> String {
             esc(&text(r.count)),
             LABEL_W - 8,
             y + 16,
-            esc(&shorten(&r.label, 32))
+            esc(&shorten(&r.label, 26))
         );
         let len = match r.count {
             Count::Shown(n) => n * BAR_W / max,

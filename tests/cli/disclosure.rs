@@ -649,6 +649,15 @@ fn assert_site_reveals_no_small_count(r: &Repo, what: &str) {
             );
         }
     }
+    // A report's months are the months' own reports.
+    for (k, e) in &reports {
+        for row in e.public["by_month"].as_array().expect("months") {
+            let month = row["key"].as_str().expect("key");
+            if let Some(m) = reports.get(month) {
+                assert_eq!(row["count"], m.public["totals"]["reported"], "{what}: {month} in {k}");
+            }
+        }
+    }
     x.series("reported", &reported, false);
 
     // The totals of each period; those that add up over time make one series each.
