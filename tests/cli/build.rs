@@ -666,3 +666,114 @@ fn at_a_regency_volume_the_public_api_suppresses_at_most_a_quarter_of_its_counts
     assert!(cells.len() > 20, "{cells:?}");
     assert!(ratio <= 0.25, "{} of {} suppressed", suppressed.len(), cells.len());
 }
+
+/// Issue "The public site and report: leak nothing, and still tell stakeholders something":
+/// one language per page. The English edition carries no Indonesian interface text, the
+/// Indonesian one no English units, and each writes numbers its own way.
+#[test]
+fn each_edition_speaks_one_language_and_writes_numbers_its_way() {
+    use insiden::workflow::Lang;
+    let r = sample();
+    let id = insiden::i18n::ui(Lang::Id);
+    let en = insiden::i18n::ui(Lang::En);
+    // Indonesian interface text that English never shares, long enough not to be a name.
+    let indonesian: Vec<&str> = id
+        .iter()
+        .filter(|(k, v)| en.get(*k) != Some(*v) && v.chars().count() >= 6)
+        .map(|(_, v)| *v)
+        .filter(|v| !en.values().any(|e| e.contains(v)))
+        .collect();
+    assert!(indonesian.len() > 100);
+    for audience in ["public", "internal"] {
+        let out = format!("en-{audience}");
+        let files = build(&r, &out, &["--audience", audience, "--lang", "en"]);
+        for (path, body) in text(&files) {
+            // Incident pages and lists carry the incidents' own (Indonesian) titles and text.
+            if !path.ends_with(".html") || path.starts_with("incidents/") {
+                continue;
+            }
+            // Incident titles and owners (isolated in <bdi>) and the configured names are data.
+            let ui: String = body
+                .split("<bdi>")
+                .map(|s| s.split_once("</bdi>").map_or(s, |(_, b)| b))
+                .collect();
+            let ui = [
+                "Status Layanan Insiden Keamanan Informasi",
+                "Dinas Komunikasi dan Informatika Kabupaten Trenggalek",
+            ]
+            .iter()
+            .fold(ui, |ui, name| ui.replace(name, ""));
+            for t in &indonesian {
+                assert!(!ui.contains(&html_text(t)), "{audience} {path} says {t:?}");
+            }
+            for t in ["Tipe", "Nilai"] {
+                assert!(!ui.contains(&format!(">{t}<")), "{audience} {path} says {t}");
+            }
+        }
+    }
+    // Durations in words, not "5d 8h"; decimals with a comma.
+    let files = build(&r, "id-internal", &["--audience", "internal"]);
+    let overview = page(&files, "index.html");
+    assert!(
+        overview.contains(" hari ") || overview.contains(" jam "),
+        "no duration in words"
+    );
+    let units = ["d ", "h ", "m<"];
+    for cell in overview.split("<td class=\"num\"").skip(1) {
+        let cell = cell.split("</td>").next().unwrap_or("");
+        for u in units {
+            let bare = cell
+                .char_indices()
+                .any(|(i, c)| c.is_ascii_digit() && cell[i + 1..].starts_with(u));
+            assert!(!bare, "English unit in {cell}");
+        }
+    }
+    let report = page(&files, "reports/2026.html");
+    let kpi = report.split("<table class=\"kpi\">").nth(1).expect("kpi table");
+    assert!(kpi.contains(',') && !kpi.contains(". / "), "{kpi}");
+    let en_report = build(&r, "en-internal-report", &["--audience", "internal", "--lang", "en"]);
+    let kpi = page(&en_report, "reports/2026.html");
+    let kpi = kpi.split("<table class=\"kpi\">").nth(1).expect("kpi table");
+    let decimal_comma = kpi.char_indices().any(|(i, c)| {
+        c == ','
+            && i > 0
+            && kpi.as_bytes()[i - 1].is_ascii_digit()
+            && kpi.as_bytes().get(i + 1).is_some_and(u8::is_ascii_digit)
+            && kpi.as_bytes().get(i + 2).is_none_or(|b| !b.is_ascii_digit())
+    });
+    assert!(!decimal_comma, "a decimal comma in the English edition");
+    // The Markdown and CSV reports follow the language too.
+    let md = r
+        .run(&["report", "--period", "2026", "--now", NOW])
+        .code(0)
+        .stdout
+        .clone();
+    assert!(!md.contains("n=") || !md.contains(".0 /"), "{md}");
+    let csv = r
+        .run(&["report", "--period", "2026", "--format", "csv", "--now", NOW])
+        .code(0)
+        .stdout
+        .clone();
+    let csv_en = r
+        .run(&[
+            "report", "--period", "2026", "--format", "csv", "--lang", "en", "--now", NOW,
+        ])
+        .code(0)
+        .stdout
+        .clone();
+    assert!(
+        csv.contains(",\"") && csv.lines().skip(1).any(|l| l.contains(",\"") && l.contains(',')),
+        "{csv}"
+    );
+    assert!(!csv_en.contains('"'), "{csv_en}");
+}
+
+/// Text as minijinja escapes it in HTML.
+fn html_text(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#x27;")
+        .replace('/', "&#x2f;")
+}
