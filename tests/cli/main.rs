@@ -6,6 +6,7 @@
 
 mod support;
 
+mod api;
 mod autoresolve;
 mod browser;
 mod build;
