@@ -564,15 +564,6 @@ fn withheld(doc: &Value, name: &str) -> bool {
 
 /// Builds the model of a corpus's public edition and checks it.
 fn assert_site_reveals_no_small_count(r: &Repo, what: &str) {
-    if let Some(keep) = std::env::var_os("INSIDEN_KEEP_CORPUS") {
-        let to = std::path::Path::new(&keep).join(what.replace(' ', "-"));
-        std::process::Command::new("cp")
-            .arg("-r")
-            .arg(r.path())
-            .arg(&to)
-            .status()
-            .expect("cp");
-    }
     let clear = clear_only(r);
     let build = |repo: &Repo, out: &str, audience: &str| {
         repo.run(&["build", "--out", out, "--audience", audience, "--now", NOW])
