@@ -179,6 +179,8 @@ const UI: &[(&str, &str, &str)] = &[
     ("all_time", "Seluruh insiden tercatat", "All incidents on record"),
     ("updated", "Diperbarui", "Updated"),
     ("open_clear", "Insiden TLP:CLEAR yang sedang berjalan", "Open TLP:CLEAR incidents"),
+    ("open_incidents", "Insiden yang sedang berjalan", "Open incidents"),
+    ("no_open_incidents", "Tidak ada insiden yang sedang berjalan.", "No incident is open."),
     ("no_open_clear", "Tidak ada insiden TLP:CLEAR yang sedang berjalan.", "No TLP:CLEAR incident is open."),
     ("step", "Langkah", "Step"),
     ("period_report", "Laporan periode ini", "This period's report"),

@@ -75,7 +75,7 @@ pub fn bars(id: &str, title: &str, rows: &[Breakdown], lang: Lang) -> String {
             esc(&text(r.count)),
             LABEL_W - 8,
             y + 16,
-            esc(&shorten(&r.label, 26))
+            esc(&shorten(&r.label, 22))
         );
         let len = match r.count {
             Count::Shown(n) => n * BAR_W / max,
