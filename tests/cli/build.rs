@@ -370,6 +370,25 @@ fn sample_site_has_every_page_kind_and_times_in_wib() {
     );
 }
 
+/// Issue "The public site and report: leak nothing, and still tell stakeholders something":
+/// every page says when its data last changed, from the newest history entry, not the clock.
+#[test]
+fn every_page_says_when_its_data_last_changed() {
+    let r = sample();
+    r.run(&["build", "--out", "public"]).code(0);
+    let files = tree(&r.file("public"));
+    let mut pages = 0;
+    for (path, body) in text(&files).into_iter().filter(|(p, _)| p.ends_with(".html")) {
+        // INC-2026-0015's report on 27 November 2026 is the newest entry of the sample.
+        assert!(
+            body.contains("Diperbarui <time datetime=\"2026-11-27\">27 November 2026</time>"),
+            "{path} does not say when its data last changed"
+        );
+        pages += 1;
+    }
+    assert!(pages > 50);
+}
+
 #[test]
 fn building_twice_gives_identical_bytes() {
     let r = sample();
