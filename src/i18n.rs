@@ -27,11 +27,10 @@ const UI: &[(&str, &str, &str)] = &[
     ("audience_public", "Edisi publik", "Public edition"),
     ("audience_internal", "Edisi internal — hanya untuk organisasi", "Internal edition — for the organisation only"),
     ("internal_notice", "Halaman ini memuat informasi TLP:AMBER dan TLP:AMBER+STRICT. Jangan teruskan ke luar organisasi.", "This page holds TLP:AMBER and TLP:AMBER+STRICT information. Do not forward it outside the organisation."),
-    ("public_notice", "Rincian hanya ditampilkan untuk insiden berlabel TLP:CLEAR. Insiden lain hanya muncul dalam jumlah; jumlah di bawah {n} ditampilkan sebagai \"< {n}\", dan jumlah yang dapat dipakai untuk menghitungnya disembunyikan sebagai \"≥ {n}\" atau \"x\". Jumlah yang juga mencakup insiden TLP:CLEAR yang tercantum ditampilkan sebagai \"≥ m\" (paling sedikit m) bila bagian lainnya disembunyikan.", "Details are shown only for incidents labelled TLP:CLEAR. Other incidents appear only in counts; counts below {n} are shown as \"< {n}\", and counts that would let them be worked out are withheld as \"≥ {n}\" or \"x\". A count that also includes listed TLP:CLEAR incidents is shown as \"≥ m\" (at least m) when its other part is hidden."),
+    ("public_notice", "Rincian hanya ditampilkan untuk insiden berlabel TLP:CLEAR. Insiden lain hanya dihitung: bila jumlahnya kurang dari {n} (nol termasuk), yang ditampilkan hanya rentangnya, \"< {n}\" atau \"2–4\" bila dua insiden TLP:CLEAR yang tercantum termasuk di dalamnya, dan kategori, tingkat keparahan, atau nilai lain yang terlalu jarang digabung menjadi \"Lainnya\". Jumlah yang dapat dipakai untuk menghitung jumlah tersembunyi ditampilkan sebagai \"≥ {n}\" atau \"x\".", "Details are shown only for incidents labelled TLP:CLEAR. Other incidents are only counted: where there are fewer than {n} (zero included), only the range is shown, \"< {n}\", or \"2–4\" when two listed TLP:CLEAR incidents are among them, and categories, severities or other values too rare to name are merged into \"Other\". Counts that would let a hidden one be worked out are shown as \"≥ {n}\" or \"x\"."),
     ("pipeline", "Insiden terbuka per tahap SOP", "Open incidents by SOP step"),
     ("pipeline_help", "Tahap adalah langkah SOP yang sedang dikerjakan.", "The step is the SOP step being worked on."),
     ("open_total", "Insiden terbuka", "Open incidents"),
-    ("step", "Langkah", "Step"),
     ("count", "Jumlah", "Count"),
     ("recent_closures", "Penutupan terbaru", "Recent closures"),
     ("no_recent_closures", "Belum ada insiden yang dapat ditampilkan.", "No incidents to show yet."),
@@ -159,6 +158,36 @@ const UI: &[(&str, &str, &str)] = &[
     ("report_index", "Laporan berkala", "Periodic reports"),
     ("no_reports", "Belum ada periode dengan data.", "No period with data yet."),
     ("open_report", "Lihat laporan", "View report"),
+    ("other", "Lainnya", "Other"),
+    ("phase_received", "Diterima", "Received"),
+    ("phase_handled", "Ditangani", "Being handled"),
+    ("phase_delivered", "Disampaikan", "Being delivered"),
+    ("phase_completion", "Selesai", "Completion"),
+    ("steps_label", "Langkah", "Steps"),
+    ("stages", "Insiden terbuka per tahap", "Open incidents by phase"),
+    ("steps_withheld", "Jumlah per langkah SOP tidak ditampilkan karena sebagian terlalu kecil; insiden terbuka dihitung per tahap.", "Counts per SOP step are not shown because some are too small; open incidents are counted by phase."),
+    ("phases_withheld", "Insiden terbatas yang sedang berjalan terlalu sedikit untuk dihitung per tahap tanpa mengungkap insiden tertentu.", "Too few restricted incidents are open to count them by phase without singling one out."),
+    ("withheld_breakdown", "Tidak dirinci: insiden terbatas dalam periode ini terlalu sedikit untuk dirinci tanpa mengungkap insiden tertentu.", "Not broken down: too few restricted incidents in this period to show this without singling one out."),
+    ("withheld_table", "Tidak ditampilkan: semua jumlahnya terlalu kecil untuk dipublikasikan.", "Not shown: every count in it is too small to publish."),
+    ("withheld_chart", "Grafik tidak ditampilkan: jumlahnya terlalu kecil untuk dipublikasikan.", "Chart not shown: its counts are too small to publish."),
+    ("key_figures", "Angka utama", "Key figures"),
+    ("ytd_reported", "Dilaporkan tahun {year}", "Reported in {year}"),
+    ("ytd_closed", "Ditutup tahun {year}", "Closed in {year}"),
+    ("ytd_by_category", "Insiden tahun berjalan menurut kategori", "This year's incidents by category"),
+    ("recent_reported", "Dilaporkan 30 hari terakhir", "Reported in the last 30 days"),
+    ("recent_closed", "Ditutup 30 hari terakhir", "Closed in the last 30 days"),
+    ("all_time", "Seluruh insiden tercatat", "All incidents on record"),
+    ("updated", "Diperbarui", "Updated"),
+    ("open_clear", "Insiden TLP:CLEAR yang sedang berjalan", "Open TLP:CLEAR incidents"),
+    ("open_incidents", "Insiden yang sedang berjalan", "Open incidents"),
+    ("no_open_incidents", "Tidak ada insiden yang sedang berjalan.", "No incident is open."),
+    ("no_open_clear", "Tidak ada insiden TLP:CLEAR yang sedang berjalan.", "No TLP:CLEAR incident is open."),
+    ("step", "Langkah", "Step"),
+    ("period_report", "Laporan periode ini", "This period's report"),
+    ("categories_help", "Jumlah sepanjang waktu. Insiden yang tidak berlabel TLP:CLEAR hanya dihitung, dan hanya untuk kategori yang memuat sedikitnya 3 insiden terbatas; kategori lain menunjukkan insiden TLP:CLEAR-nya saja (\"≥ n\"), sedangkan insiden terbatasnya dihitung dalam \"Lainnya\" pada ringkasan.", "Counts over all time. Incidents not labelled TLP:CLEAR are only counted, and only for categories with at least 3 restricted incidents; other categories show their TLP:CLEAR incidents only (\"≥ n\"), their restricted incidents being counted under \"Other\" on the overview."),
+    ("obs_type", "Jenis", "Type"),
+    ("obs_value", "Nilai", "Value"),
+    ("kpi_col", "Indikator", "Indicator"),
     ("footer", "Dibuat dengan insiden dari berkas insiden di repositori Git.", "Made with insiden from the incident files in a Git repository."),
 ];
 
@@ -341,12 +370,81 @@ pub fn time(lang: Lang, t: Timestamp, tz: Tz) -> TimeText {
     }
 }
 
-/// Hours as text with one decimal, in the language's decimal separator.
-pub fn hours(lang: Lang, h: f64) -> String {
-    let s = format!("{h:.1}");
+/// The digit-group and decimal separators of a language: Indonesian writes 1.234,5 and
+/// English 1,234.5.
+fn separators(lang: Lang) -> (char, char) {
     match lang {
-        Lang::Id => s.replace('.', ","),
-        Lang::En => s,
+        Lang::Id => ('.', ','),
+        Lang::En => (',', '.'),
+    }
+}
+
+fn group_digits(digits: &str, sep: char) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(sep);
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A whole number as a reader of `lang` writes it: "1.234" / "1,234".
+pub fn number(lang: Lang, n: usize) -> String {
+    group_digits(&n.to_string(), separators(lang).0)
+}
+
+/// A decimal number with `places` decimals as a reader of `lang` writes it: "1.234,5" /
+/// "1,234.5".
+pub fn decimal(lang: Lang, x: f64, places: usize) -> String {
+    let s = format!("{:.*}", places, x.abs());
+    let (int, frac) = s.split_once('.').unwrap_or((&s, ""));
+    let (group, point) = separators(lang);
+    let mut out = String::new();
+    if x < 0.0 && s.bytes().any(|b| matches!(b, b'1'..=b'9')) {
+        out.push('-');
+    }
+    out.push_str(&group_digits(int, group));
+    if !frac.is_empty() {
+        out.push(point);
+        out.push_str(frac);
+    }
+    out
+}
+
+/// Hours as text with one decimal, as a reader of `lang` writes numbers.
+pub fn hours(lang: Lang, h: f64) -> String {
+    decimal(lang, h, 1)
+}
+
+/// A count as text: a number in the language's digit grouping, or its range ("< 3").
+pub fn count(lang: Lang, c: crate::disclosure::Count) -> String {
+    c.text(|n| number(lang, n))
+}
+
+/// A length of time in words: "5 hari 8 jam", "3 jam 20 menit" / "5 days 8 hours".
+pub fn duration(lang: Lang, d: chrono::Duration) -> String {
+    let m = d.num_minutes().max(0);
+    let (days, hours, mins) = (m / 1440, (m % 1440) / 60, m % 60);
+    let unit = |n: i64, id: &str, en: &str, en_plural: &str| match lang {
+        Lang::Id => format!("{} {id}", number(lang, n as usize)),
+        Lang::En => format!("{} {}", number(lang, n as usize), if n == 1 { en } else { en_plural }),
+    };
+    if days > 0 {
+        format!(
+            "{} {}",
+            unit(days, "hari", "day", "days"),
+            unit(hours, "jam", "hour", "hours")
+        )
+    } else if hours > 0 {
+        format!(
+            "{} {}",
+            unit(hours, "jam", "hour", "hours"),
+            unit(mins, "menit", "minute", "minutes")
+        )
+    } else {
+        unit(mins, "menit", "minute", "minutes")
     }
 }
 
@@ -363,6 +461,25 @@ mod tests {
         assert_eq!(
             time(Lang::En, t, chrono_tz::Asia::Jakarta).text,
             "21 January 2026 09:15 WIB"
+        );
+    }
+
+    #[test]
+    fn numbers_and_durations_read_in_the_language() {
+        assert_eq!(number(Lang::Id, 1_234_567), "1.234.567");
+        assert_eq!(number(Lang::En, 1_234), "1,234");
+        assert_eq!(number(Lang::Id, 999), "999");
+        assert_eq!(hours(Lang::Id, 1234.56), "1.234,6");
+        assert_eq!(hours(Lang::En, 2.5), "2.5");
+        assert_eq!(decimal(Lang::Id, -0.04, 1), "0,0");
+        let d = chrono::Duration::minutes(5 * 1440 + 8 * 60);
+        assert_eq!(duration(Lang::Id, d), "5 hari 8 jam");
+        assert_eq!(duration(Lang::En, d), "5 days 8 hours");
+        assert_eq!(duration(Lang::En, chrono::Duration::minutes(61)), "1 hour 1 minute");
+        assert_eq!(count(Lang::Id, crate::disclosure::Count::Shown(1500)), "1.500");
+        assert_eq!(
+            count(Lang::Id, crate::disclosure::Count::below(3).plus(1000)),
+            "1.000–1.002"
         );
     }
 

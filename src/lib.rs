@@ -2,16 +2,19 @@
 //!
 //! Incidents are Markdown files with YAML front matter in a Git repository; the SOP is data
 //! (`workflow`); `rules` validates files as they stand and `history` checks what each commit
-//! changed. The layers, from pure to I/O: `model`, `time`, `workflow`, `diag`, `i18n` (pure);
-//! `subset`, `doc`, `edit`, `markdown`, `rules`, `history`, `audience`, `report`, `explain` (text); `store`, `git`,
-//! `config`, `site` (adapters); `cmd` and `cli` (orchestration).
+//! changed. The layers, from pure to I/O: `model`, `time`, `period`, `workflow`, `diag`, `i18n`,
+//! `disclosure`, `views` (pure); `subset`, `doc`, `edit`, `markdown`, `rules`, `history`,
+//! `report`, `census`, `audience`, `explain` (text); `store`, `git`, `config`, `signing`, `site`
+//! (adapters); `cmd` and `cli` (orchestration).
 
 pub mod audience;
 pub mod autoresolve;
+pub mod census;
 pub mod cli;
 pub mod cmd;
 pub mod config;
 pub mod diag;
+pub mod disclosure;
 pub mod doc;
 pub mod edit;
 pub mod explain;
@@ -20,6 +23,7 @@ pub mod history;
 pub mod i18n;
 pub mod markdown;
 pub mod model;
+pub mod period;
 pub mod report;
 pub mod rules;
 pub mod signing;
@@ -27,6 +31,7 @@ pub mod site;
 pub mod store;
 pub mod subset;
 pub mod time;
+pub mod views;
 pub mod workflow;
 
 /// Runs a parsed command line and returns the process exit code: 0 success, 1 the data breaks

@@ -7,12 +7,13 @@
 //! `audience`, which turns an [`Aggregate`] into the [`ReportView`] every format renders.
 //! HTML goes through `site::templates`. The definitions are documented in `docs/REPORT.md`.
 
-use crate::audience::{Count, ReportView};
 use crate::config::Config;
+use crate::disclosure::Count;
 use crate::model::{Incident, Severity, Timestamp};
+pub use crate::period::{Period, PeriodKind};
+use crate::views::ReportView;
 use crate::workflow::{Lang, Stay};
-use chrono::{Datelike, Duration, NaiveDate};
-use chrono_tz::Tz;
+use chrono::Datelike;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -42,174 +43,6 @@ pub const KPIS: &[(&str, &str, &str)] = &[
 
 /// The KPI groups: every incident, then each severity.
 pub const GROUPS: &[&str] = &["all", "low", "medium", "high", "critical"];
-
-/// What kind of period a report covers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PeriodKind {
-    Month,
-    Quarter,
-    Year,
-    Custom,
-}
-
-/// A half-open span of time `[from, to)` in the configured zone.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Period {
-    /// `2026-01`, `2026-Q1`, `2026` or `<from date>_<to date>`.
-    pub key: String,
-    pub kind: PeriodKind,
-    pub from: Timestamp,
-    pub to: Timestamp,
-}
-
-fn midnight(d: NaiveDate, tz: Tz) -> Option<Timestamp> {
-    crate::time::localize(d.and_time(chrono::NaiveTime::MIN), tz)
-}
-
-impl Period {
-    /// The calendar month `year-month` in `tz`.
-    pub fn month(year: i32, month: u32, tz: Tz) -> Option<Period> {
-        let from = NaiveDate::from_ymd_opt(year, month, 1)?;
-        let to = from.checked_add_months(chrono::Months::new(1))?;
-        Some(Period {
-            key: format!("{year:04}-{month:02}"),
-            kind: PeriodKind::Month,
-            from: midnight(from, tz)?,
-            to: midnight(to, tz)?,
-        })
-    }
-
-    /// Quarter `q` (1–4) of `year` in `tz`.
-    pub fn quarter(year: i32, q: u32, tz: Tz) -> Option<Period> {
-        if !(1..=4).contains(&q) {
-            return None;
-        }
-        let from = NaiveDate::from_ymd_opt(year, (q - 1) * 3 + 1, 1)?;
-        let to = from.checked_add_months(chrono::Months::new(3))?;
-        Some(Period {
-            key: format!("{year:04}-Q{q}"),
-            kind: PeriodKind::Quarter,
-            from: midnight(from, tz)?,
-            to: midnight(to, tz)?,
-        })
-    }
-
-    /// The calendar year in `tz`.
-    pub fn year(year: i32, tz: Tz) -> Option<Period> {
-        let from = NaiveDate::from_ymd_opt(year, 1, 1)?;
-        let to = NaiveDate::from_ymd_opt(year + 1, 1, 1)?;
-        Some(Period {
-            key: format!("{year:04}"),
-            kind: PeriodKind::Year,
-            from: midnight(from, tz)?,
-            to: midnight(to, tz)?,
-        })
-    }
-
-    /// Parses `2026-01`, `2026-Q1` (or `2026-q1`) or `2026`; years 1970 to 9998.
-    pub fn parse(s: &str, tz: Tz) -> Result<Period, String> {
-        let s = s.trim();
-        let bad = || format!("`{s}` is not a period; write a month (2026-01), a quarter (2026-Q1) or a year (2026)");
-        let year_of = |y: &str| -> Result<i32, String> {
-            if y.len() == 4 && y.bytes().all(|b| b.is_ascii_digit()) {
-                let n: i32 = y.parse().map_err(|_| bad())?;
-                if (1970..=9998).contains(&n) {
-                    Ok(n)
-                } else {
-                    Err(format!("`{s}`: the year must be from 1970 to 9998"))
-                }
-            } else {
-                Err(bad())
-            }
-        };
-        match s.split_once('-') {
-            None => Period::year(year_of(s)?, tz).ok_or_else(bad),
-            Some((y, rest)) => {
-                let year = year_of(y)?;
-                if let Some(q) = rest.strip_prefix(['Q', 'q']) {
-                    let quarter = || format!("`{s}`: a quarter is Q1, Q2, Q3 or Q4");
-                    let q = match q.as_bytes() {
-                        [d @ b'1'..=b'4'] => u32::from(d - b'0'),
-                        _ => return Err(quarter()),
-                    };
-                    Period::quarter(year, q, tz).ok_or_else(quarter)
-                } else if rest.len() == 2 && rest.bytes().all(|b| b.is_ascii_digit()) {
-                    let m: u32 = rest.parse().map_err(|_| bad())?;
-                    Period::month(year, m, tz).ok_or_else(|| format!("`{s}`: a month is 01 to 12"))
-                } else {
-                    Err(bad())
-                }
-            }
-        }
-    }
-
-    /// A custom `[from, to)`; both are times (or dates, meaning their midnight in `tz`).
-    pub fn custom(from: &str, to: &str, tz: Tz) -> Result<Period, String> {
-        let f = crate::time::parse_time(from, tz).map_err(|m| format!("--from: {m}"))?;
-        let t = crate::time::parse_time(to, tz).map_err(|m| format!("--to: {m}"))?;
-        if f >= t {
-            return Err(format!(
-                "the period is empty: --from {from} is not before --to {to} (the end is exclusive)"
-            ));
-        }
-        let day = |x: Timestamp| crate::time::in_zone(x, tz).format("%Y-%m-%d").to_string();
-        Ok(Period {
-            key: format!("{}_{}", day(f), day(t)),
-            kind: PeriodKind::Custom,
-            from: f,
-            to: t,
-        })
-    }
-
-    pub fn contains(&self, t: Timestamp) -> bool {
-        t >= self.from && t < self.to
-    }
-
-    /// The period's name for readers: "Januari 2026", "Triwulan I 2026", "Tahun 2026".
-    pub fn label(&self, lang: Lang, tz: Tz) -> String {
-        let local = crate::time::in_zone(self.from, tz);
-        let (y, m) = (local.year(), local.month());
-        match self.kind {
-            PeriodKind::Month => crate::i18n::month_year(lang, y, m),
-            PeriodKind::Quarter => {
-                let q = ["I", "II", "III", "IV"][((m - 1) / 3) as usize % 4];
-                match lang {
-                    Lang::Id => format!("Triwulan {q} {y}"),
-                    Lang::En => format!("Q{} {y}", (m - 1) / 3 + 1),
-                }
-            }
-            PeriodKind::Year => match lang {
-                Lang::Id => format!("Tahun {y}"),
-                Lang::En => format!("Year {y}"),
-            },
-            PeriodKind::Custom => {
-                let f = crate::i18n::time(lang, self.from, tz).text;
-                let t = crate::i18n::time(lang, self.to, tz).text;
-                match lang {
-                    Lang::Id => format!("{f} s.d. sebelum {t}"),
-                    Lang::En => format!("{f} to before {t}"),
-                }
-            }
-        }
-    }
-
-    /// The months the period touches, as `(year, month)`.
-    pub fn months(&self, tz: Tz) -> Vec<(i32, u32)> {
-        let start = crate::time::in_zone(self.from, tz).date_naive();
-        let last = crate::time::in_zone(self.to - Duration::seconds(1), tz).date_naive();
-        let mut out = Vec::new();
-        let mut d = NaiveDate::from_ymd_opt(start.year(), start.month(), 1);
-        while let Some(x) = d {
-            if x > last || out.len() > 1200 {
-                break;
-            }
-            out.push((x.year(), x.month()));
-            d = x.checked_add_months(chrono::Months::new(1));
-        }
-        out
-    }
-}
 
 /// What an incident's history says, computed once per incident and reused for every period.
 #[derive(Debug, Clone)]
@@ -617,6 +450,7 @@ fn opt_hours(lang: Lang, h: Option<f64>) -> String {
 pub fn to_markdown(r: &ReportView) -> String {
     let lang = r.lang;
     let t = |k: &str| crate::i18n::text(lang, k);
+    let c = |x: Count| crate::i18n::count(lang, x);
     let mut o = String::new();
     let _ = writeln!(o, "# {} — {}\n", md_escape(&r.title), md_escape(&r.period.label));
     let _ = writeln!(o, "**{}**  ", r.tlp);
@@ -638,26 +472,31 @@ pub fn to_markdown(r: &ReportView) -> String {
     let _ = writeln!(o, "## {}\n", t("totals"));
     let _ = writeln!(o, "| | {} |\n|---|---:|", t("count"));
     for (k, v) in r.totals.rows() {
-        let _ = writeln!(o, "| {} | {} |", t(k), v);
+        let _ = writeln!(o, "| {} | {} |", t(k), c(v));
     }
-    let table = |o: &mut String, title: &str, rows: &[crate::audience::Breakdown]| {
-        let _ = writeln!(o, "\n### {title}\n\n| | {} |\n|---|---:|", t("count"));
+    let table = |o: &mut String, name: &str, rows: &[crate::views::Breakdown]| {
+        let _ = writeln!(o, "\n### {}\n", t(name));
+        if r.withheld.contains(&name) {
+            let _ = writeln!(o, "{}", t("withheld_breakdown"));
+            return;
+        }
+        let _ = writeln!(o, "| | {} |\n|---|---:|", t("count"));
         for b in rows {
-            let _ = writeln!(o, "| {} | {} |", md_escape(&b.label), b.count);
+            let _ = writeln!(o, "| {} | {} |", md_escape(&b.label), c(b.count));
         }
     };
-    if !r.rejected_by_code.is_empty() {
-        table(&mut o, &t("rejected_by_code"), &r.rejected_by_code);
+    if !r.rejected_by_code.is_empty() || r.withheld.contains(&"rejected_by_code") {
+        table(&mut o, "rejected_by_code", &r.rejected_by_code);
     }
     let _ = writeln!(o, "\n## {}", t("breakdowns"));
-    table(&mut o, &t("by_month"), &r.by_month);
-    table(&mut o, &t("by_category"), &r.by_category);
-    table(&mut o, &t("by_severity"), &r.by_severity);
-    table(&mut o, &t("by_owner"), &r.by_owner);
-    table(&mut o, &t("by_reporter_type"), &r.by_reporter_type);
-    table(&mut o, &t("by_channel"), &r.by_channel);
-    table(&mut o, &t("by_tlp"), &r.by_tlp);
-    table(&mut o, &t("by_resolution"), &r.by_resolution);
+    table(&mut o, "by_month", &r.by_month);
+    table(&mut o, "by_category", &r.by_category);
+    table(&mut o, "by_severity", &r.by_severity);
+    table(&mut o, "by_owner", &r.by_owner);
+    table(&mut o, "by_reporter_type", &r.by_reporter_type);
+    table(&mut o, "by_channel", &r.by_channel);
+    table(&mut o, "by_tlp", &r.by_tlp);
+    table(&mut o, "by_resolution", &r.by_resolution);
     let _ = writeln!(o, "\n## {}\n\n{}\n", t("kpi"), t("kpi_help"));
     let _ = write!(o, "| |");
     for g in GROUPS {
@@ -678,7 +517,7 @@ pub fn to_markdown(r: &ReportView) -> String {
                         " {} / {} (n={}) |",
                         opt_hours(lang, s.median_hours),
                         opt_hours(lang, s.p90_hours),
-                        s.n
+                        c(s.n)
                     );
                 }
             }
@@ -698,9 +537,9 @@ pub fn to_markdown(r: &ReportView) -> String {
             o,
             "| {} | {} | {} | {} |",
             md_escape(&s.label),
-            s.within,
-            s.breached,
-            s.ongoing_breached
+            c(s.within),
+            c(s.breached),
+            c(s.ongoing_breached)
         );
     }
     if let Some(b) = &r.breaches {
@@ -728,8 +567,8 @@ pub fn to_markdown(r: &ReportView) -> String {
         }
     }
     let _ = writeln!(o, "\n## {}\n\n{}\n", t("onward"), t("onward_help"));
-    let _ = writeln!(o, "- {}: {}", t("onward_required"), r.onward_reporting.required);
-    let _ = writeln!(o, "- {}: {}", t("onward_recorded"), r.onward_reporting.recorded);
+    let _ = writeln!(o, "- {}: {}", t("onward_required"), c(r.onward_reporting.required));
+    let _ = writeln!(o, "- {}: {}", t("onward_recorded"), c(r.onward_reporting.recorded));
     if let Some(m) = &r.onward_reporting.missing {
         let _ = writeln!(
             o,
@@ -768,7 +607,7 @@ pub fn to_markdown(r: &ReportView) -> String {
         }
     }
     if let Some(x) = &r.restricted {
-        let _ = writeln!(o, "\n{}: {}", t("restricted_count"), x.count);
+        let _ = writeln!(o, "\n{}: {}", t("restricted_count"), c(x.count));
     }
     o
 }
@@ -798,7 +637,8 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// The report as CSV: one row per incident of the period that the audience may see.
+/// The report as CSV: one row per incident of the period that the audience may see. Hours are
+/// written as the report's language writes numbers (`"2,50"` in Indonesian, quoted).
 pub fn to_csv(r: &ReportView) -> String {
     let mut o = String::from("id,reported_at,category,severity,tlp,status_at_end");
     for (k, ..) in KPIS {
@@ -818,7 +658,8 @@ pub fn to_csv(r: &ReportView) -> String {
         o.push_str(&row.join(","));
         for (k, ..) in KPIS {
             let v = i.kpi_hours.get(*k).copied().flatten();
-            let _ = write!(o, ",{}", v.map(|h| format!("{h:.2}")).unwrap_or_default());
+            let cell = v.map(|h| csv_field(&crate::i18n::decimal(r.lang, h, 2)));
+            let _ = write!(o, ",{}", cell.unwrap_or_default());
         }
         o.push_str("\r\n");
     }
@@ -832,39 +673,9 @@ pub fn to_json(r: &ReportView) -> String {
     s
 }
 
-/// A count as shown: used by renderers that only have the view.
-pub fn count_text(c: &Count) -> String {
-    c.to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    const JKT: Tz = chrono_tz::Asia::Jakarta;
-
-    #[test]
-    fn periods_parse_in_the_configured_zone_half_open() {
-        let p = Period::parse("2026-01", JKT).expect("month");
-        assert_eq!(p.from.to_rfc3339(), "2026-01-01T00:00:00+07:00");
-        assert_eq!(p.to.to_rfc3339(), "2026-02-01T00:00:00+07:00");
-        let q = Period::parse("2026-Q4", JKT).expect("quarter");
-        assert_eq!(q.to.to_rfc3339(), "2027-01-01T00:00:00+07:00");
-        assert_eq!(Period::parse("2026", JKT).expect("year").key, "2026");
-        assert_eq!(Period::parse("2026-q2", JKT).expect("quarter").key, "2026-Q2");
-        assert_eq!(Period::parse("1970-01", JKT).expect("first").key, "1970-01");
-        assert_eq!(Period::parse("9998-Q4", JKT).expect("last").key, "9998-Q4");
-        for bad in [
-            "2026-13", "2026-Q5", "26", "2026-1", "x", "2026-Q", "", "0000", "9999", "1969", "2026-Q01", "2026-Q+1",
-            "2026-Q0", "2026-Q 1", "+202", "2026-00", "9999-12",
-        ] {
-            assert!(Period::parse(bad, JKT).is_err(), "{bad}");
-        }
-        assert!(Period::custom("2026-02-01", "2026-01-01", JKT).is_err());
-        assert!(Period::custom("2026-01-01", "2026-01-01", JKT).is_err());
-        let c = Period::custom("2026-01-10", "2026-03-01", JKT).expect("custom");
-        assert_eq!(c.months(JKT), vec![(2026, 1), (2026, 2)]);
-    }
 
     #[test]
     fn median_and_p90_interpolate_between_ranks() {

@@ -505,6 +505,15 @@ impl Workflow {
             .find_map(|t| t.step)
     }
 
+    /// The SOP step an open incident in `state` is at: the earliest step of the forward
+    /// transitions leaving it (`None` for final states).
+    pub fn stage(&self, state: &str) -> Option<u8> {
+        self.transitions_from(state)
+            .filter(|t| !t.reopen)
+            .filter_map(|t| t.step)
+            .min()
+    }
+
     /// Whether a state is final (closed, rejected).
     pub fn is_final(&self, state: &str) -> bool {
         self.state(state).is_some_and(|s| s.is_final)

@@ -5,10 +5,10 @@
 
 use super::build::{audience, lang, template_failure};
 use super::{emit, now, print, Ctx, Failure, Result, FINDINGS, OK};
-use crate::audience::Lens;
+use crate::audience::{Audience, Lens};
 use crate::cli::{FormatArg, ReportArgs, ReportFormatArg};
 use crate::diag::{Code, Diagnostic};
-use crate::report::{Facts, Period};
+use crate::report::{Facts, Period, PeriodKind};
 use crate::site::templates::context;
 use crate::site::templates::{safe, value};
 use chrono::Datelike;
@@ -47,9 +47,32 @@ pub(super) fn run(ctx: &Ctx, args: ReportArgs) -> Result<u8> {
     }
     let incidents = v.incidents();
     let facts: Vec<Facts<'_>> = incidents.par_iter().map(|i| Facts::new(i, &cfg, now_t)).collect();
-    let agg = crate::report::aggregate(&facts, &period, &cfg, now_t);
-    let lens = Lens::new(&cfg, lang(args.lang, cfg.language), audience(args.audience), &incidents);
-    let view = lens.report(&agg, &facts, now_t, Some(now_t));
+    let audience = audience(args.audience);
+    let public = audience == Audience::Public;
+    // A public month, quarter or year is decided with every period the site publishes, so the
+    // report shows exactly the numbers of the site's page for it and adds nothing to them.
+    let periods = if public && period.kind != PeriodKind::Custom {
+        let mut all = crate::census::site_periods(&facts, &cfg, crate::census::updated(&incidents));
+        if !all.iter().any(|p| p.key == period.key) {
+            all.push(period.clone());
+        }
+        all
+    } else {
+        vec![period.clone()]
+    };
+    let census = crate::census::census(&crate::census::Input {
+        cfg: &cfg,
+        facts: &facts,
+        public,
+        now: now_t,
+        periods,
+        overview: public,
+    });
+    let Some(counts) = census.period(&period.key) else {
+        return Err(Failure::usage(format!("no numbers for {}", period.key), PERIOD_HELP));
+    };
+    let lens = Lens::new(&cfg, lang(args.lang, cfg.language), audience, &incidents);
+    let view = lens.report(counts, &facts, Some(now_t));
     let text = match args.format {
         ReportFormatArg::Md => crate::report::to_markdown(&view),
         ReportFormatArg::Csv => crate::report::to_csv(&view),
@@ -59,6 +82,7 @@ pub(super) fn run(ctx: &Ctx, args: ReportArgs) -> Result<u8> {
             let css = String::from_utf8_lossy(tpl.static_file("report.css")).into_owned();
             let base = context! {
                 t => value(&crate::i18n::ui(view.lang)),
+                lang => value(&view.lang),
                 root => "",
                 standalone => true,
                 css => safe(css),

@@ -2,11 +2,15 @@
 //! site's report pages and `insiden report --format html`.
 //!
 //! Pure string building: every label is escaped here, values are drawn as bars *and* written
-//! as text (never colour alone), a suppressed count ("< 3", "≥ 3", "x") gets a dashed
-//! placeholder of one fixed width instead of a bar (its length would give the number away),
-//! and the output is the same bytes for the same input. No templates, no files.
+//! as text (never colour alone) in the reader's number format, a count shown as a range
+//! ("< 3", "2–4", "≥ 3", "x") gets a dashed placeholder of one fixed width instead of a bar
+//! (its length would give the number away), and the output is the same bytes for the same
+//! input. A chart whose every count is a range is not drawn at all: the page says why
+//! instead (`site::charts`). No templates, no files.
 
-use crate::audience::{Breakdown, Count};
+use crate::disclosure::Count;
+use crate::views::Breakdown;
+use crate::workflow::Lang;
 use std::fmt::Write as _;
 
 fn esc(s: &str) -> String {
@@ -37,14 +41,16 @@ fn shorten(s: &str, max: usize) -> String {
 
 /// A horizontal bar chart of `rows` with an accessible title. `id` must be unique in the
 /// page (it names the title element).
-pub fn bars(id: &str, title: &str, rows: &[Breakdown]) -> String {
-    const W: usize = 640;
-    const LABEL_W: usize = 230;
-    const BAR_W: usize = 330;
+pub fn bars(id: &str, title: &str, rows: &[Breakdown], lang: Lang) -> String {
+    // Narrow enough to stay legible when a phone scales it to its width.
+    const W: usize = 480;
+    const LABEL_W: usize = 180;
+    const BAR_W: usize = 240;
     const ROW_H: usize = 24;
     const TOP: usize = 8;
     const UNKNOWN_W: usize = 24;
     let id = crate::audience::slug(id);
+    let text = |c: Count| crate::i18n::count(lang, c);
     let max = rows.iter().filter_map(|r| r.count.value()).max().unwrap_or(0).max(1);
     let h = TOP * 2 + ROW_H * rows.len().max(1);
     let mut s = String::new();
@@ -66,10 +72,10 @@ pub fn bars(id: &str, title: &str, rows: &[Breakdown]) -> String {
             s,
             "<g><title>{}: {}</title><text x=\"{}\" y=\"{}\" text-anchor=\"end\" class=\"chart-label\" fill=\"currentColor\">{}</text>",
             esc(&r.label),
-            esc(&r.count.to_string()),
+            esc(&text(r.count)),
             LABEL_W - 8,
             y + 16,
-            esc(&shorten(&r.label, 32))
+            esc(&shorten(&r.label, 22))
         );
         let len = match r.count {
             Count::Shown(n) => n * BAR_W / max,
@@ -95,7 +101,7 @@ pub fn bars(id: &str, title: &str, rows: &[Breakdown]) -> String {
             "<text x=\"{}\" y=\"{}\" class=\"chart-value\" fill=\"currentColor\">{}</text></g>",
             LABEL_W + len + 6,
             y + 16,
-            esc(&r.count.to_string())
+            esc(&text(r.count))
         );
     }
     s.push_str("</svg>");
@@ -120,7 +126,8 @@ mod tests {
         let svg = bars(
             "x",
             "Judul <b>",
-            &[row("<script>", Count::Shown(4)), row("a&b", Count::Below(3))],
+            &[row("<script>", Count::Shown(4)), row("a&b", Count::below(3))],
+            Lang::Id,
         );
         assert!(!svg.contains("<script>") && !svg.contains("<b>"), "{svg}");
         assert!(svg.contains("&lt;script&gt;") && svg.contains("&lt; 3"), "{svg}");
@@ -132,11 +139,16 @@ mod tests {
             "t",
             &[
                 row("a", Count::Shown(10)),
-                row("b", Count::AtLeast(3)),
-                row("c", Count::Withheld),
+                row("b", Count::at_least(3)),
+                row("c", Count::WITHHELD),
+                row("d", Count::Shown(1500)),
             ],
+            Lang::Id,
         );
-        assert_eq!(svg.matches("class=\"chart-bar\"").count(), 1);
-        assert!(svg.contains("≥ 3") && svg.contains(">x<"), "{svg}");
+        assert_eq!(svg.matches("class=\"chart-bar\"").count(), 2);
+        assert!(
+            svg.contains("≥ 3") && svg.contains(">x<") && svg.contains(">1.500<"),
+            "{svg}"
+        );
     }
 }

@@ -1,30 +1,38 @@
 //! The static site's page plan: from the validated incidents, an audience and a language, the
 //! complete list of `(relative path, bytes)` to write, sorted so the same input gives the same
-//! bytes. Every index (by stage, year, month, category, owner, period) is built once; pages
-//! are rendered in parallel.
+//! bytes. Every number comes from one `census` of the site's periods and overview; pages are
+//! rendered in parallel.
 //!
 //! Pure apart from rendering: it never reads the clock (`now` is an argument), the
-//! filesystem or git. Views come from `audience`, numbers from `report`, markup from
+//! filesystem or git. Views come from `audience`, numbers from `census`, markup from
 //! `templates` and `charts`; `cmd/build.rs` hands the plan to `store::write_tree_atomic`.
 
 pub mod charts;
 pub mod templates;
 
-use crate::audience::{Audience, Breakdown, Count, Group, IncidentRow, Lens, Tally};
+use crate::audience::{Audience, Lens};
+use crate::census::{Cell, Census, Overview, PeriodCounts, Rows, OTHER, PHASES};
 use crate::config::Config;
+use crate::disclosure::Count;
 use crate::i18n::{self, TimeText};
 use crate::model::{Incident, Timestamp};
-use crate::report::{Facts, Period};
+use crate::report::{Facts, PeriodKind};
+use crate::views::{Breakdown, IncidentRow};
 use crate::workflow::Lang;
 use chrono::Datelike;
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use templates::{context, Value};
 use templates::{safe, value, TemplateError, Templates};
 
 /// One file of the site: path relative to the output folder, and its bytes.
 pub type Page = (String, Vec<u8>);
+
+/// The version of the public JSON documents (`api/*.json`) and their schemas: semver, a
+/// minor step for additions, a major one for anything a consumer could trip on
+/// (docs/SITE.md "The JSON contract").
+pub const API_VERSION: &str = "1.0.0";
 
 /// What to build.
 pub struct Build<'a> {
@@ -57,6 +65,8 @@ struct SiteView {
     notice: String,
     base_url: String,
     as_of: Option<TimeText>,
+    /// The newest history entry: what every page is as of ("Diperbarui").
+    updated: Option<TimeText>,
 }
 
 /// A labelled count, optionally linking to its page.
@@ -71,6 +81,8 @@ struct CountRow {
 struct CountTable {
     title: String,
     rows: Vec<CountRow>,
+    /// Why the table has no rows, when it was withheld as a whole.
+    withheld: Option<String>,
 }
 
 /// The data of `list.html`: a heading, count tables and the visible incidents.
@@ -79,16 +91,12 @@ struct ListPage {
     title: String,
     nav: &'static str,
     intro: Option<String>,
-    tables: Vec<CountTable>,
-    rows: Vec<IncidentRow>,
+    /// The page's number of incidents, and its restricted part.
+    count: Option<Count>,
     restricted: Option<Count>,
-}
-
-#[derive(Serialize)]
-struct Stage {
-    step: u8,
-    label: String,
-    count: Count,
+    /// The periodic report of the same period.
+    report: Option<String>,
+    tables: Vec<CountTable>,
     rows: Vec<IncidentRow>,
 }
 
@@ -107,228 +115,9 @@ struct Ctx<'a> {
     /// Shared values for pages at the root and one folder down.
     base: [Value; 2],
     facts: Vec<Facts<'a>>,
-    shared: Shared,
-}
-
-/// Counts that several pages publish (the overview, `api/status.json`, the archive, the
-/// category index and the report index), suppressed together as one table so that each
-/// number reads the same wherever it appears and no page's totals give a hidden one away.
-struct Shared {
-    /// Per workflow state, in workflow order, over every incident.
-    states: Vec<Count>,
-    /// Open incidents per SOP step, in step order.
-    stages: Vec<Count>,
-    open: Count,
-    total: Count,
-    /// Category (with `none`) → count; every configured category is a key.
-    categories: BTreeMap<String, Count>,
-    /// Incidents by the month, quarter and year of their report.
-    months: BTreeMap<(i32, u32), Count>,
-    quarters: BTreeMap<(i32, u32), Count>,
-    years: BTreeMap<i32, Count>,
-    /// The restricted part of some of the above, suppressed with them: what a page says of
-    /// its restricted incidents is the part of its count that a reader cannot list.
-    r_states: Vec<Count>,
-    r_open: Count,
-    r_total: Count,
-    r_categories: BTreeMap<String, Count>,
-    r_months: BTreeMap<(i32, u32), Count>,
-    r_quarters: BTreeMap<(i32, u32), Count>,
-    r_years: BTreeMap<i32, Count>,
-}
-
-impl Shared {
-    /// The shared count of incidents reported in a month, quarter or year, and its
-    /// restricted part.
-    fn period(&self, p: &Period, tz: chrono_tz::Tz) -> Option<(Count, Count)> {
-        let l = crate::time::in_zone(p.from, tz);
-        let q = (l.year(), (l.month() - 1) / 3 + 1);
-        let m = (l.year(), l.month());
-        let both = |a: Option<&Count>, b: Option<&Count>| Some((*a?, *b?));
-        match p.kind {
-            crate::report::PeriodKind::Month => both(self.months.get(&m), self.r_months.get(&m)),
-            crate::report::PeriodKind::Quarter => both(self.quarters.get(&q), self.r_quarters.get(&q)),
-            crate::report::PeriodKind::Year => both(self.years.get(&l.year()), self.r_years.get(&l.year())),
-            crate::report::PeriodKind::Custom => None,
-        }
-    }
-
-    fn new(b: &Build<'_>, lens: &Lens<'_>) -> Shared {
-        let w = &b.cfg.workflow;
-        // Each cell with its TLP:CLEAR part, which the public edition lists in full.
-        let one = |i: &Incident| {
-            if lens.shows(i) {
-                Tally {
-                    clear: 1,
-                    restricted: 0,
-                }
-            } else {
-                Tally::restricted(1)
-            }
-        };
-        let tally = |incs: &mut dyn Iterator<Item = &Incident>| incs.map(one).sum::<Tally>();
-        let mut values: Vec<Tally> = Vec::new();
-        let mut groups: Vec<Group> = Vec::new();
-        let cell = |values: &mut Vec<Tally>, v: Tally| {
-            values.push(v);
-            values.len() - 1
-        };
-        let total = cell(&mut values, tally(&mut b.incidents.iter().copied()));
-        let open_incs: Vec<&Incident> = b.incidents.iter().copied().filter(|i| !w.is_final(&i.status)).collect();
-        let open = cell(&mut values, tally(&mut open_incs.iter().copied()));
-        // States → total; open states → open; each step's states → that step.
-        let states: Vec<usize> = w
-            .states
-            .iter()
-            .map(|s| {
-                let n = tally(&mut b.incidents.iter().copied().filter(|i| i.status == s.id));
-                cell(&mut values, n)
-            })
-            .collect();
-        groups.push(Group {
-            members: states.clone(),
-            total,
-        });
-        let open_states: Vec<usize> = w
-            .states
-            .iter()
-            .zip(&states)
-            .filter(|(s, _)| !s.is_final)
-            .map(|(_, c)| *c)
-            .collect();
-        if open_states.iter().map(|c| values[*c]).sum::<Tally>() == values[open] {
-            groups.push(Group {
-                members: open_states,
-                total: open,
-            });
-        }
-        let stages: Vec<usize> = w
-            .steps
-            .iter()
-            .map(|st| {
-                let n = tally(
-                    &mut open_incs
-                        .iter()
-                        .copied()
-                        .filter(|i| lens.stage(&i.status) == Some(st.step)),
-                );
-                let c = cell(&mut values, n);
-                let members: Vec<usize> = w
-                    .states
-                    .iter()
-                    .zip(&states)
-                    .filter(|(s, _)| !s.is_final && lens.stage(&s.id) == Some(st.step))
-                    .map(|(_, c)| *c)
-                    .collect();
-                if members.iter().map(|m| values[*m]).sum::<Tally>() == n {
-                    groups.push(Group { members, total: c });
-                }
-                c
-            })
-            .collect();
-        if stages.iter().map(|c| values[*c]).sum::<Tally>() == values[open] {
-            groups.push(Group {
-                members: stages.clone(),
-                total: open,
-            });
-        }
-        // Categories → total.
-        let mut cat_n: BTreeMap<String, Tally> = b
-            .cfg
-            .categories
-            .iter()
-            .map(|c| (c.id.clone(), Tally::default()))
-            .collect();
-        for i in &b.incidents {
-            let e = cat_n
-                .entry(i.category.clone().unwrap_or_else(|| crate::report::NONE.into()))
-                .or_default();
-            *e = *e + one(i);
-        }
-        let cats: Vec<(String, usize)> = cat_n.into_iter().map(|(k, n)| (k, cell(&mut values, n))).collect();
-        groups.push(Group {
-            members: cats.iter().map(|(_, c)| *c).collect(),
-            total,
-        });
-        // Months → quarter → year → total.
-        let tz = b.cfg.timezone;
-        let mut month_n: BTreeMap<(i32, u32), Tally> = BTreeMap::new();
-        for i in &b.incidents {
-            if let Some(t) = reported(i) {
-                let l = crate::time::in_zone(t, tz);
-                let e = month_n.entry((l.year(), l.month())).or_default();
-                *e = *e + one(i);
-            }
-        }
-        let months: BTreeMap<(i32, u32), usize> = month_n.iter().map(|(k, n)| (*k, cell(&mut values, *n))).collect();
-        let mut quarter_n: BTreeMap<(i32, u32), Tally> = BTreeMap::new();
-        for ((y, m), n) in &month_n {
-            let e = quarter_n.entry((*y, (m - 1) / 3 + 1)).or_default();
-            *e = *e + *n;
-        }
-        let quarters: BTreeMap<(i32, u32), usize> = quarter_n
-            .iter()
-            .map(|((y, q), n)| {
-                let c = cell(&mut values, *n);
-                let members = months
-                    .iter()
-                    .filter(|((yy, m), _)| yy == y && (m - 1) / 3 + 1 == *q)
-                    .map(|(_, c)| *c)
-                    .collect();
-                groups.push(Group { members, total: c });
-                ((*y, *q), c)
-            })
-            .collect();
-        let mut year_n: BTreeMap<i32, Tally> = BTreeMap::new();
-        for ((y, _), n) in &month_n {
-            let e = year_n.entry(*y).or_default();
-            *e = *e + *n;
-        }
-        let years: BTreeMap<i32, usize> = year_n
-            .iter()
-            .map(|(y, n)| {
-                let c = cell(&mut values, *n);
-                let members = quarters
-                    .iter()
-                    .filter(|((yy, _), _)| yy == y)
-                    .map(|(_, c)| *c)
-                    .collect();
-                groups.push(Group { members, total: c });
-                (*y, c)
-            })
-            .collect();
-        let dated: Tally = year_n.values().copied().sum();
-        let all = if dated == values[total] {
-            total
-        } else {
-            cell(&mut values, dated)
-        };
-        groups.push(Group {
-            members: years.values().copied().collect(),
-            total: all,
-        });
-        // The restricted parts are suppressed (`Lens::suppress_tallies`); they are kept too, for
-        // the pages that print the restricted part of a shared count on its own.
-        let hidden = lens.suppress(&values.iter().map(|t| t.restricted).collect::<Vec<_>>(), &groups);
-        let shown: Vec<Count> = values.iter().zip(&hidden).map(|(t, k)| lens.mixed(*t, *k)).collect();
-        Shared {
-            r_states: states.iter().map(|c| hidden[*c]).collect(),
-            r_open: hidden[open],
-            r_total: hidden[total],
-            r_categories: cats.iter().map(|(k, c)| (k.clone(), hidden[*c])).collect(),
-            r_months: months.iter().map(|(k, c)| (*k, hidden[*c])).collect(),
-            r_quarters: quarters.iter().map(|(k, c)| (*k, hidden[*c])).collect(),
-            r_years: years.iter().map(|(k, c)| (*k, hidden[*c])).collect(),
-            states: states.iter().map(|c| shown[*c]).collect(),
-            stages: stages.iter().map(|c| shown[*c]).collect(),
-            open: shown[open],
-            total: shown[total],
-            categories: cats.into_iter().map(|(k, c)| (k, shown[c])).collect(),
-            months: months.into_iter().map(|(k, c)| (k, shown[c])).collect(),
-            quarters: quarters.into_iter().map(|(k, c)| (k, shown[c])).collect(),
-            years: years.into_iter().map(|(k, c)| (k, shown[c])).collect(),
-        }
-    }
+    census: Census,
+    /// The time the numbers are measured at.
+    now: Timestamp,
 }
 
 impl Ctx<'_> {
@@ -350,34 +139,37 @@ impl Ctx<'_> {
         Ok((path, self.render("list.html", depth, value(page))?))
     }
 
-    /// A count table whose total (the page's number of incidents) is published: rows
-    /// `(label, href, count)` for the keys that occur, suppressed together by their restricted
-    /// parts (`Lens::tallies`). A table withheld as a whole becomes one row with its total, since
-    /// the presence of a row tells that its count is not zero.
-    fn table(&self, title: String, rows: Vec<(String, Option<String>, Tally)>) -> CountTable {
-        let cells: Vec<Tally> = rows.iter().map(|r| r.2).collect();
-        let counts = self.lens.tallies(&cells);
-        let rows = if counts.contains(&Count::Withheld) {
-            vec![CountRow {
-                label: self.t("withheld"),
-                href: None,
-                count: self.lens.tally(cells.iter().copied().sum()),
-            }]
-        } else {
-            rows.into_iter()
-                .zip(counts)
-                .map(|((label, href, _), count)| CountRow { label, href, count })
-                .collect()
-        };
-        CountTable { title, rows }
+    fn overview(&self) -> &Overview {
+        static EMPTY: std::sync::OnceLock<Overview> = std::sync::OnceLock::new();
+        self.census.overview.as_ref().unwrap_or_else(|| {
+            EMPTY.get_or_init(|| Overview {
+                updated: None,
+                total: Cell::exact(Default::default()),
+                open: Cell::exact(Default::default()),
+                states: Vec::new(),
+                by_status: Rows::default(),
+                steps: Vec::new(),
+                by_stage: Rows::default(),
+                phases: Vec::new(),
+                by_category: Rows::default(),
+                categories: BTreeMap::new(),
+                recent: None,
+                recent_reported: Cell::exact(Default::default()),
+                recent_closed: Cell::exact(Default::default()),
+            })
+        })
     }
 
-    /// Counts by state in workflow order (zero rows left out).
+    /// The restricted part of a count, on the public edition.
+    fn restricted(&self, cell: Cell) -> Option<Count> {
+        self.lens.is_public().then_some(cell.restricted)
+    }
+
+    /// A count table of clear-only incidents (owner pages), by state, zero rows left out.
     fn by_status(&self, incs: &[&Incident]) -> CountTable {
-        let mut n: BTreeMap<&str, Tally> = BTreeMap::new();
+        let mut n: BTreeMap<&str, usize> = BTreeMap::new();
         for i in incs {
-            let e = n.entry(i.status.as_str()).or_default();
-            *e = *e + self.one(i);
+            *n.entry(i.status.as_str()).or_default() += 1;
         }
         let rows = self
             .b
@@ -386,47 +178,27 @@ impl Ctx<'_> {
             .states
             .iter()
             .filter_map(|s| {
-                n.get(s.id.as_str())
-                    .map(|c| (s.label.get(self.b.lang).to_owned(), None, *c))
+                n.get(s.id.as_str()).map(|c| CountRow {
+                    label: s.label.get(self.b.lang).to_owned(),
+                    href: None,
+                    count: Count::Shown(*c),
+                })
             })
             .collect();
-        self.table(self.t("by_status"), rows)
-    }
-
-    fn by_category(&self, incs: &[&Incident], link: bool) -> CountTable {
-        let mut n: BTreeMap<String, Tally> = BTreeMap::new();
-        for i in incs {
-            let e = n
-                .entry(i.category.clone().unwrap_or_else(|| crate::report::NONE.into()))
-                .or_default();
-            *e = *e + self.one(i);
-        }
-        let rows = n
-            .into_iter()
-            .map(|(k, c)| {
-                let href = (link && k != crate::report::NONE).then(|| Lens::category_href(&k));
-                (self.lens.category_label(&k), href, c)
-            })
-            .collect();
-        self.table(self.t("by_category"), rows)
-    }
-
-    /// One incident as a [`Tally`]: TLP:CLEAR (listed) or not.
-    fn one(&self, i: &Incident) -> Tally {
-        if self.lens.shows(i) {
-            Tally {
-                clear: 1,
-                restricted: 0,
-            }
-        } else {
-            Tally::restricted(1)
+        CountTable {
+            title: self.t("by_status"),
+            rows,
+            withheld: None,
         }
     }
 
-    /// The restricted part of a page's count, as the shared table shows it (`shared`), so
-    /// that it reads the same as the count beside the page's link.
-    fn restricted(&self, shared: Option<Count>) -> Option<Count> {
-        self.lens.is_public().then(|| shared.unwrap_or(Count::Withheld))
+    /// The report period's count with its link, as the archive and the report index print it.
+    fn period_row(&self, pc: &PeriodCounts, href: String) -> CountRow {
+        CountRow {
+            label: pc.period.label(self.b.lang, self.b.cfg.timezone),
+            href: Some(href),
+            count: pc.reported().count,
+        }
     }
 }
 
@@ -475,11 +247,42 @@ fn base_path(base_url: &str) -> Option<String> {
     Some(p)
 }
 
+/// `site.base_url` ending in `/`, or empty when unset.
+fn base_url(cfg: &Config) -> String {
+    let mut base = crate::audience::clean(cfg.site.base_url.trim());
+    if !base.is_empty() && !base.ends_with('/') {
+        base.push('/');
+    }
+    base
+}
+
+/// The time the site's numbers are measured at: `--now` when given, else on the public
+/// edition the newest history entry, so that the same incidents always give the same site
+/// (the internal edition's SLA breaches depend on the clock by nature).
+pub fn measured_at(b: &Build<'_>, updated: Option<Timestamp>) -> Timestamp {
+    match (b.audience, b.show_now, updated) {
+        (Audience::Public, false, Some(u)) => u,
+        _ => b.now,
+    }
+}
+
 /// Computes every page of the site.
 pub fn plan(b: &Build<'_>, tpl: &Templates) -> Result<Vec<Page>, TemplateError> {
     let cfg = b.cfg;
     let lens = Lens::new(cfg, b.lang, b.audience, &b.incidents);
     let internal = b.audience == Audience::Internal;
+    let updated = crate::census::updated(&b.incidents);
+    let now = measured_at(b, updated);
+    let facts: Vec<Facts<'_>> = b.incidents.par_iter().map(|i| Facts::new(i, cfg, now)).collect();
+    let periods = crate::census::site_periods(&facts, cfg, updated);
+    let census = crate::census::census(&crate::census::Input {
+        cfg,
+        facts: &facts,
+        public: !internal,
+        now,
+        periods,
+        overview: true,
+    });
     let site = SiteView {
         title: crate::audience::clean(&cfg.site.title),
         organization: crate::audience::clean(&cfg.organization.name),
@@ -503,26 +306,31 @@ pub fn plan(b: &Build<'_>, tpl: &Templates) -> Result<Vec<Page>, TemplateError> 
         },
         base_url: crate::audience::clean(&cfg.site.base_url),
         as_of: b.show_now.then(|| lens.time(b.now)),
+        updated: updated.map(|t| lens.time(t)),
     };
     let site_v = value(&site);
     let t_v = value(&i18n::ui(b.lang));
     let base = [
-        context! { site => site_v.clone(), t => t_v.clone(), root => "" },
-        context! { site => site_v, t => t_v, root => "../" },
+        context! { site => site_v.clone(), t => t_v.clone(), root => "", lang => value(&b.lang) },
+        context! { site => site_v, t => t_v, root => "../", lang => value(&b.lang) },
     ];
-    let facts: Vec<Facts<'_>> = b.incidents.par_iter().map(|i| Facts::new(i, cfg, b.now)).collect();
-    let shared = Shared::new(b, &lens);
     let cx = Ctx {
         b,
         lens,
         tpl,
         base,
         facts,
-        shared,
+        census,
+        now,
     };
     let mut pages: Vec<Page> = Vec::new();
     for (name, bytes) in tpl.statics() {
-        if name != "report.css" {
+        if name == "report.css" {
+            continue;
+        }
+        if name.ends_with(".schema.json") {
+            pages.push((name.to_owned(), schema_with_id(bytes, &base_url(cfg), name)));
+        } else {
             pages.push((name.to_owned(), bytes.to_vec()));
         }
     }
@@ -550,8 +358,12 @@ pub fn plan(b: &Build<'_>, tpl: &Templates) -> Result<Vec<Page>, TemplateError> 
     let css = path
         .is_none()
         .then(|| safe(String::from_utf8_lossy(tpl.static_file("style.css")).into_owned()));
-    let nf_base =
-        context! { site => value(&site), t => value(&i18n::ui(b.lang)), root => path.unwrap_or_else(|| "/".into()) };
+    let nf_base = context! {
+        site => value(&site),
+        t => value(&i18n::ui(b.lang)),
+        root => path.unwrap_or_else(|| "/".into()),
+        lang => value(&b.lang),
+    };
     let nf = context! { title => cx.t("not_found"), nav => "", css => css };
     pages.push(("404.html".into(), tpl.render("404.html", &nf_base, nf)?.into_bytes()));
     pages.sort_by(|a, c| a.0.cmp(&c.0));
@@ -559,43 +371,92 @@ pub fn plan(b: &Build<'_>, tpl: &Templates) -> Result<Vec<Page>, TemplateError> 
     Ok(pages)
 }
 
+/// A schema file with its `$id` made absolute under `site.base_url` (left as it is without
+/// one, or when the file is not a JSON object).
+fn schema_with_id(bytes: &[u8], base: &str, name: &str) -> Vec<u8> {
+    if base.is_empty() {
+        return bytes.to_vec();
+    }
+    match serde_json::from_slice::<serde_json::Value>(bytes) {
+        Ok(serde_json::Value::Object(mut m)) => {
+            m.insert("$id".into(), serde_json::Value::String(format!("{base}{name}")));
+            let mut s = serde_json::to_string_pretty(&serde_json::Value::Object(m)).unwrap_or_default();
+            s.push('\n');
+            s.into_bytes()
+        }
+        _ => bytes.to_vec(),
+    }
+}
+
+/// The labelled rows of a decided breakdown of the overview (states, steps, categories).
+fn labelled(rows: &Rows, label: impl Fn(&str) -> String, other: &str) -> Vec<(String, String, Cell)> {
+    rows.rows
+        .iter()
+        .map(|(k, c)| {
+            let l = if k == OTHER { other.to_owned() } else { label(k) };
+            (crate::audience::clean(k), l, *c)
+        })
+        .collect()
+}
+
 fn overview(cx: &Ctx<'_>) -> Result<Page, TemplateError> {
     let b = cx.b;
+    let lang = b.lang;
     let w = &b.cfg.workflow;
-    let open: Vec<&Incident> = b.incidents.iter().copied().filter(|i| !w.is_final(&i.status)).collect();
-    let stages: Vec<Stage> = w
-        .steps
-        .iter()
-        .zip(&cx.shared.stages)
-        .map(|(s, count)| {
-            let here: Vec<&Incident> = open
-                .iter()
-                .copied()
-                .filter(|i| cx.lens.stage(&i.status) == Some(s.step))
-                .collect();
-            Stage {
-                step: s.step,
-                label: s.label.get(b.lang).to_owned(),
-                count: *count,
-                rows: cx.rows(here.into_iter()),
-            }
-        })
-        .collect();
-    // The same numbers as `api/status.json`; states without incidents are left out.
-    let status_table = CountTable {
-        title: cx.t("by_status"),
-        rows: w
-            .states
+    let o = cx.overview();
+    let internal = b.audience == Audience::Internal;
+    // Open incidents per step when every step's count can be shown, else per phase.
+    let steps_shown = o.steps.iter().all(|(_, c)| c.count.value().is_some());
+    #[derive(Serialize)]
+    struct Stage {
+        key: String,
+        label: String,
+        steps: String,
+        count: Count,
+    }
+    let stages: Vec<Stage> = if steps_shown {
+        o.steps
             .iter()
-            .zip(&cx.shared.states)
-            .filter(|(_, c)| **c != Count::Shown(0))
-            .map(|(s, c)| CountRow {
-                label: s.label.get(b.lang).to_owned(),
-                href: None,
-                count: *c,
+            .map(|(s, c)| Stage {
+                key: s.to_string(),
+                label: w
+                    .steps
+                    .iter()
+                    .find(|x| x.step == *s)
+                    .map(|x| x.label.get(lang).to_owned())
+                    .unwrap_or_default(),
+                steps: s.to_string(),
+                count: c.count,
             })
-            .collect(),
+            .collect()
+    } else {
+        PHASES
+            .iter()
+            .zip(&o.phases)
+            .map(|((key, from, to), (_, c))| Stage {
+                key: (*key).to_owned(),
+                label: cx.t(&format!("phase_{key}")),
+                steps: phase_steps(*from, *to, w.steps.iter().map(|s| s.step).max().unwrap_or(0)),
+                count: c.count,
+            })
+            .collect()
     };
+    let stages_note = (!steps_shown).then(|| {
+        if o.phases.iter().all(|(_, c)| c.count.value().is_none()) {
+            cx.t("phases_withheld")
+        } else {
+            cx.t("steps_withheld")
+        }
+    });
+    // The open TLP:CLEAR incidents, listed apart from the counts.
+    let mut open: Vec<&Incident> = b.incidents.iter().copied().filter(|i| !w.is_final(&i.status)).collect();
+    open.sort_by(|x, y| {
+        w.stage(&x.status)
+            .cmp(&w.stage(&y.status))
+            .then_with(|| reported(x).cmp(&reported(y)))
+            .then_with(|| x.id.cmp(&y.id))
+    });
+    let open_rows = cx.rows(open.iter().copied());
     let mut closed: Vec<(&Incident, Timestamp)> = b
         .incidents
         .iter()
@@ -604,26 +465,102 @@ fn overview(cx: &Ctx<'_>) -> Result<Page, TemplateError> {
         .collect();
     closed.sort_by(|x, y| y.1.cmp(&x.1).then_with(|| x.0.id.cmp(&y.0.id)));
     let recent = cx.rows(closed.iter().take(RECENT_CLOSURES).map(|(i, _)| *i));
-    let internal = b.audience == Audience::Internal;
+    // Key figures: this year, the last 30 days, now, all time.
+    let tz = b.cfg.timezone;
+    let year = o.updated.map(|t| crate::time::in_zone(t, tz).year());
+    let ytd = year.and_then(|y| cx.census.period(&format!("{y:04}")));
+    #[derive(Serialize)]
+    struct Figure {
+        label: String,
+        count: Count,
+    }
+    let mut figures = vec![Figure {
+        label: cx.t("open_total"),
+        count: o.open.count,
+    }];
+    if let (Some(y), Some(pc)) = (year, ytd) {
+        figures.push(Figure {
+            label: cx.t("ytd_reported").replace("{year}", &y.to_string()),
+            count: pc.reported().count,
+        });
+        figures.push(Figure {
+            label: cx.t("ytd_closed").replace("{year}", &y.to_string()),
+            count: pc.totals["closed"].count,
+        });
+    }
+    if o.recent.is_some() {
+        figures.push(Figure {
+            label: cx.t("recent_reported"),
+            count: o.recent_reported.count,
+        });
+        figures.push(Figure {
+            label: cx.t("recent_closed"),
+            count: o.recent_closed.count,
+        });
+    }
+    figures.push(Figure {
+        label: cx.t("all_time"),
+        count: o.total.count,
+    });
+    // The state of every incident so far.
+    let final_rows: Vec<CountRow> = std::iter::once(CountRow {
+        label: cx.t("open_total"),
+        href: None,
+        count: o.open.count,
+    })
+    .chain(o.states.iter().filter(|(s, _)| w.is_final(s)).map(|(s, c)| CountRow {
+        label: cx.lens.state_label(s),
+        href: None,
+        count: c.count,
+    }))
+    .chain(std::iter::once(CountRow {
+        label: cx.t("total"),
+        href: None,
+        count: o.total.count,
+    }))
+    .collect();
+    let status_table = CountTable {
+        title: cx.t("by_status"),
+        rows: final_rows,
+        withheld: None,
+    };
+    // This year's incidents by category, as a chart.
+    let category_chart = ytd.map(|pc| {
+        let rows = pc.breakdowns.get("by_category").cloned().unwrap_or_default();
+        if rows.withheld || rows.rows.is_empty() {
+            Err(cx.t("withheld_breakdown"))
+        } else {
+            let bars: Vec<Breakdown> = labelled(&rows, |k| cx.lens.category_label(k), &cx.t("other"))
+                .into_iter()
+                .map(|(key, label, c)| Breakdown {
+                    key,
+                    label,
+                    count: c.count,
+                    rsit: Vec::new(),
+                })
+                .collect();
+            Ok(charts::bars("kategori-tahun", &cx.t("ytd_by_category"), &bars, lang))
+        }
+    });
     let mut breaches = Vec::new();
     let mut overdue = Vec::new();
     if internal {
         let cal = b.cfg.calendar();
         for i in &open {
-            let stays = crate::workflow::stays(w, &b.cfg.sla, i, b.now);
+            let stays = crate::workflow::stays(w, &b.cfg.sla, i, cx.now);
             if let Some(s) = stays.last().filter(|s| s.breached()) {
                 if let Some(row) = cx.lens.row(i) {
                     breaches.push(Breach {
                         row,
                         state: cx.lens.state_label(&s.state),
-                        spent: crate::time::format_age(s.spent),
-                        limit: s.limit.map(crate::time::format_age).unwrap_or_default(),
+                        spent: i18n::duration(lang, s.spent),
+                        limit: s.limit.map(|l| i18n::duration(lang, l)).unwrap_or_default(),
                     });
                 }
             }
             let window_overdue = w.window_opens.as_deref() == Some(i.status.as_str())
                 && w.window_start(&i.history, i.history.len())
-                    .is_some_and(|s| cal.elapsed(s, b.now));
+                    .is_some_and(|s| cal.elapsed(s, cx.now));
             if window_overdue {
                 overdue.extend(cx.lens.row(i));
             }
@@ -632,15 +569,31 @@ fn overview(cx: &Ctx<'_>) -> Result<Page, TemplateError> {
     let ctx = context! {
         title => cx.t("overview"),
         nav => "overview",
-        open_total => value(&cx.shared.open),
+        figures => value(&figures),
+        ytd_year => year,
         stages => value(&stages),
+        steps_shown => steps_shown,
+        stages_note => stages_note,
+        open_rows => value(&open_rows),
         recent => value(&recent),
         status_table => value(&status_table),
-        restricted_open => value(&cx.restricted(Some(cx.shared.r_open))),
+        category_chart => category_chart.as_ref().and_then(|c| c.as_ref().ok()).map(|svg| safe(svg.clone())),
+        category_note => category_chart.and_then(|c| c.err()),
+        restricted_open => value(&cx.restricted(o.open)),
         breaches => value(&breaches),
         overdue => value(&overdue),
     };
     Ok(("index.html".into(), cx.render("index.html", 0, ctx)?))
+}
+
+/// "1–3", "9–10": the steps of a phase as a reader sees them.
+fn phase_steps(from: u8, to: u8, last: u8) -> String {
+    let to = to.min(last.max(from));
+    if from == to {
+        from.to_string()
+    } else {
+        format!("{from}–{to}")
+    }
 }
 
 fn archive(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
@@ -653,8 +606,6 @@ fn archive(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
             by_month.entry((l.year(), l.month())).or_default().push(i);
         }
     }
-    let mut pages = Vec::new();
-    let years: BTreeSet<i32> = by_month.keys().map(|(y, _)| *y).collect();
     #[derive(Serialize)]
     struct Year {
         year: i32,
@@ -663,57 +614,70 @@ fn archive(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
         months: Vec<CountRow>,
     }
     let mut index = Vec::new();
-    for y in years.iter().rev() {
-        let months: Vec<CountRow> = by_month
-            .range((*y, 1)..=(*y, 12))
-            .map(|((yy, m), _)| CountRow {
-                label: i18n::month_year(b.lang, *yy, *m),
-                href: Some(format!("archive/{yy:04}-{m:02}.html")),
-                count: cx.shared.months.get(&(*yy, *m)).copied().unwrap_or(Count::Withheld),
-            })
+    let mut pages = Vec::new();
+    let years: Vec<&PeriodCounts> = cx
+        .census
+        .periods
+        .iter()
+        .filter(|p| p.period.kind == PeriodKind::Year)
+        .collect();
+    for pc in years.iter().rev() {
+        let y = crate::time::in_zone(pc.period.from, tz).year();
+        let months: Vec<&PeriodCounts> = cx
+            .census
+            .periods
+            .iter()
+            .filter(|p| p.period.kind == PeriodKind::Month && p.period.key.starts_with(&format!("{y:04}-")))
             .collect();
-        let all: Vec<&Incident> = by_month
-            .range((*y, 1)..=(*y, 12))
-            .flat_map(|(_, v)| v.iter().copied())
+        let rows: Vec<CountRow> = months
+            .iter()
+            .map(|m| cx.period_row(m, format!("archive/{}.html", m.period.key)))
             .collect();
         index.push(Year {
-            year: *y,
+            year: y,
             href: format!("archive/{y:04}.html"),
-            count: cx.shared.years.get(y).copied().unwrap_or(Count::Withheld),
-            months: months.clone(),
+            count: pc.reported().count,
+            months: rows.clone(),
         });
+        let all: Vec<&Incident> = by_month
+            .range((y, 1)..=(y, 12))
+            .flat_map(|(_, v)| v.iter().copied())
+            .collect();
         let page = ListPage {
             title: format!("{} {y}", cx.t("archive")),
             nav: "archive",
             intro: None,
-            tables: vec![
-                CountTable {
-                    title: cx.t("months"),
-                    rows: months,
-                },
-                cx.by_status(&all),
-                cx.by_category(&all, true),
-            ],
+            count: Some(pc.reported().count),
+            restricted: cx.restricted(pc.reported()),
+            report: Some(format!("reports/{y:04}.html")),
+            tables: vec![CountTable {
+                title: cx.t("months"),
+                rows,
+                withheld: None,
+            }],
             rows: cx.rows(all.iter().copied()),
-            restricted: cx.restricted(cx.shared.r_years.get(y).copied()),
         };
         pages.push(cx.list(format!("archive/{y:04}.html"), &page)?);
+        let month_pages: Result<Vec<Page>, TemplateError> = months
+            .par_iter()
+            .map(|m| {
+                let l = crate::time::in_zone(m.period.from, tz);
+                let v = by_month.get(&(l.year(), l.month())).cloned().unwrap_or_default();
+                let page = ListPage {
+                    title: format!("{} {}", cx.t("archive"), i18n::month_year(b.lang, l.year(), l.month())),
+                    nav: "archive",
+                    intro: None,
+                    count: Some(m.reported().count),
+                    restricted: cx.restricted(m.reported()),
+                    report: Some(format!("reports/{}.html", m.period.key)),
+                    tables: Vec::new(),
+                    rows: cx.rows(v.iter().copied()),
+                };
+                cx.list(format!("archive/{}.html", m.period.key), &page)
+            })
+            .collect();
+        pages.extend(month_pages?);
     }
-    let month_pages: Result<Vec<Page>, TemplateError> = by_month
-        .par_iter()
-        .map(|((y, m), v)| {
-            let page = ListPage {
-                title: format!("{} {}", cx.t("archive"), i18n::month_year(b.lang, *y, *m)),
-                nav: "archive",
-                intro: None,
-                tables: vec![cx.by_status(v), cx.by_category(v, true)],
-                rows: cx.rows(v.iter().copied()),
-                restricted: cx.restricted(cx.shared.r_months.get(&(*y, *m)).copied()),
-            };
-            cx.list(format!("archive/{y:04}-{m:02}.html"), &page)
-        })
-        .collect();
-    pages.extend(month_pages?);
     let ctx = context! { title => cx.t("archive"), nav => "archive", years => value(&index) };
     pages.push(("archive/index.html".into(), cx.render("archive.html", 1, ctx)?));
     Ok(pages)
@@ -730,12 +694,15 @@ fn categories(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
             by.entry(c.clone()).or_default().push(i);
         }
     }
+    let o = cx.overview();
+    let cell = |k: &str| o.categories.get(k).copied().unwrap_or(Cell::exact(Default::default()));
+    // A category named in no breakdown prints only its listed incidents, as "≥ n".
     let items: Vec<CountRow> = by
         .keys()
         .map(|k| CountRow {
             label: cx.lens.category_label(k),
             href: Some(Lens::category_href(k)),
-            count: cx.shared.categories.get(k).copied().unwrap_or(Count::Withheld),
+            count: cell(k).unnamed(),
         })
         .collect();
     let mut pages: Vec<Page> = by
@@ -746,14 +713,24 @@ fn categories(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
                 title: format!("{}: {}", cx.t("category"), cx.lens.category_label(k)),
                 nav: "categories",
                 intro: (!rsit.is_empty()).then(|| format!("{}: {rsit}", cx.t("rsit"))),
-                tables: vec![cx.by_status(v)],
+                count: Some(cell(k).unnamed()),
+                restricted: cx.lens.is_public().then(|| match cell(k).restricted {
+                    Count::Shown(n) => Count::Shown(n),
+                    Count::Range { .. } => Count::WITHHELD,
+                }),
+                report: None,
+                tables: Vec::new(),
                 rows: cx.rows(v.iter().copied()),
-                restricted: cx.restricted(cx.shared.r_categories.get(k).copied()),
             };
             cx.list(Lens::category_href(k), &page)
         })
         .collect::<Result<_, _>>()?;
-    let ctx = context! { title => cx.t("categories"), nav => "categories", items => value(&items) };
+    let ctx = context! {
+        title => cx.t("categories"),
+        nav => "categories",
+        items => value(&items),
+        intro => if cx.lens.is_public() { cx.t("categories_help") } else { String::new() },
+    };
     pages.push(("categories/index.html".into(), cx.render("index-list.html", 1, ctx)?));
     Ok(pages)
 }
@@ -776,11 +753,8 @@ fn owners(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
         .map(|(n, h)| CountRow {
             label: n.to_owned(),
             href: Some(h.to_owned()),
-            // Only TLP:CLEAR incidents, all listed on the owner's page.
-            count: cx.lens.tally(Tally {
-                clear: by.get(n).map_or(0, Vec::len),
-                restricted: 0,
-            }),
+            // Only incidents the audience may see, all listed on the owner's page.
+            count: Count::Shown(by.get(n).map_or(0, Vec::len)),
         })
         .collect();
     let mut pages: Vec<Page> = cx
@@ -794,9 +768,11 @@ fn owners(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
                 title: format!("{}: {n}", cx.t("owner")),
                 nav: "owners",
                 intro: None,
+                count: None,
+                restricted: None,
+                report: None,
                 tables: vec![cx.by_status(&v)],
                 rows: cx.rows(v.iter().copied()),
-                restricted: None,
             };
             cx.list((*h).to_owned(), &page)
         })
@@ -811,77 +787,44 @@ fn owners(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
     Ok(pages)
 }
 
-/// The report page's charts: reported per month, by category, by severity.
-pub fn charts(r: &crate::audience::ReportView, lang: Lang) -> Value {
+/// The report page's charts: reported per month, by category, by severity; a chart whose
+/// breakdown is withheld is `none` (the page says why instead).
+pub fn charts(r: &crate::views::ReportView, lang: Lang) -> Value {
     let t = |k: &str| i18n::text(lang, k);
-    let cat: Vec<Breakdown> = r.by_category.clone();
+    let chart = |name: &str, id: &str, title: &str, rows: &[Breakdown]| {
+        (!r.withheld.contains(&name) && !rows.is_empty()).then(|| safe(charts::bars(id, title, rows, lang)))
+    };
+    let months_hidden = r.by_month.iter().all(|b| b.count.value().is_none());
     context! {
-        month => safe(charts::bars("bulan", &t("by_month"), &r.by_month)),
-        category => safe(charts::bars("kategori", &t("by_category"), &cat)),
-        severity => safe(charts::bars("keparahan", &t("by_severity"), &r.by_severity)),
+        month => if months_hidden { None } else { Some(safe(charts::bars("bulan", &t("by_month"), &r.by_month, lang))) },
+        category => chart("by_category", "kategori", &t("by_category"), &r.by_category),
+        severity => chart("by_severity", "keparahan", &t("by_severity"), &r.by_severity),
     }
 }
 
 fn reports(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
     let b = cx.b;
-    let tz = b.cfg.timezone;
-    let mut months: BTreeSet<(i32, u32)> = BTreeSet::new();
-    for f in &cx.facts {
-        if let Some(t) = f.reported {
-            let l = crate::time::in_zone(t, tz);
-            months.insert((l.year(), l.month()));
-        }
-    }
-    let mut periods: Vec<Period> = Vec::new();
-    let years: BTreeSet<i32> = months.iter().map(|(y, _)| *y).collect();
-    let quarters: BTreeSet<(i32, u32)> = months.iter().map(|(y, m)| (*y, (m - 1) / 3 + 1)).collect();
-    periods.extend(months.iter().filter_map(|(y, m)| Period::month(*y, *m, tz)));
-    periods.extend(quarters.iter().filter_map(|(y, q)| Period::quarter(*y, *q, tz)));
-    periods.extend(years.iter().filter_map(|y| Period::year(*y, tz)));
     // Printed only when `--now` was given: without it the site does not depend on the clock.
     let generated = b.show_now.then_some(b.now);
-    let views: Vec<(Period, crate::audience::ReportView)> = periods
-        .par_iter()
-        .map(|p| {
-            let agg = crate::report::aggregate(&cx.facts, p, b.cfg, b.now);
-            let mut r = cx.lens.report(&agg, &cx.facts, b.now, generated);
-            // The number reported per month, quarter and year is also on the archive and the
-            // report index: show it as those pages do.
-            if let Some((c, restricted)) = cx.shared.period(p, tz) {
-                r.totals.reported = c;
-                if let Some(v) = &mut r.restricted {
-                    v.count = restricted;
-                }
-            }
-            for row in &mut r.by_month {
-                if let Some(c) = row
-                    .key
-                    .split_once('-')
-                    .and_then(|(y, m)| Some((y.parse().ok()?, m.parse().ok()?)))
-                    .and_then(|k| cx.shared.months.get(&k))
-                {
-                    row.count = *c;
-                }
-            }
-            (p.clone(), r)
-        })
-        .collect();
     let kpis = value(&crate::audience::kpi_labels(b.lang));
     let groups = value(&crate::audience::group_labels(b.lang));
-    let mut pages: Vec<Page> = views
+    let mut pages: Vec<Page> = cx
+        .census
+        .periods
         .par_iter()
-        .map(|(p, r)| {
+        .map(|pc| {
+            let r = cx.lens.report(pc, &cx.facts, generated);
             let ctx = context! {
                 title => format!("{} — {}", r.title, r.period.label),
                 nav => "reports",
-                report => value(r),
-                charts => charts(r, b.lang),
+                report => value(&r),
+                charts => charts(&r, b.lang),
                 kpis => kpis.clone(),
                 groups => groups.clone(),
                 standalone => false,
             };
             Ok((
-                format!("reports/{}.html", p.key),
+                format!("reports/{}.html", pc.period.key),
                 cx.render("report-page.html", 1, ctx)?,
             ))
         })
@@ -892,29 +835,27 @@ fn reports(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
         quarters: Vec<CountRow>,
         months: Vec<CountRow>,
     }
-    let row = |r: &crate::audience::ReportView| CountRow {
-        label: r.period.label.clone(),
-        href: Some(format!("reports/{}.html", r.period.key)),
-        count: r.totals.reported,
+    let of = |kind: PeriodKind, prefix: &str| -> Vec<CountRow> {
+        cx.census
+            .periods
+            .iter()
+            .filter(|p| p.period.kind == kind && p.period.key.starts_with(prefix))
+            .map(|p| cx.period_row(p, format!("reports/{}.html", p.period.key)))
+            .collect()
     };
-    let index: Vec<YearIndex> = years
+    let index: Vec<YearIndex> = cx
+        .census
+        .periods
         .iter()
+        .filter(|p| p.period.kind == PeriodKind::Year)
         .rev()
-        .filter_map(|y| {
-            let key = format!("{y:04}");
-            let year = views.iter().find(|(p, _)| p.key == key).map(|(_, r)| row(r))?;
-            let of = |kind: crate::report::PeriodKind| {
-                views
-                    .iter()
-                    .filter(|(p, _)| p.kind == kind && p.key.starts_with(&format!("{key}-")))
-                    .map(|(_, r)| row(r))
-                    .collect::<Vec<_>>()
-            };
-            Some(YearIndex {
-                year,
-                quarters: of(crate::report::PeriodKind::Quarter),
-                months: of(crate::report::PeriodKind::Month),
-            })
+        .map(|y| {
+            let prefix = format!("{}-", y.period.key);
+            YearIndex {
+                year: cx.period_row(y, format!("reports/{}.html", y.period.key)),
+                quarters: of(PeriodKind::Quarter, &prefix),
+                months: of(PeriodKind::Month, &prefix),
+            }
         })
         .collect();
     let ctx = context! { title => cx.t("reports"), nav => "reports", years => value(&index) };
@@ -930,12 +871,8 @@ fn feed(cx: &Ctx<'_>) -> Result<Page, TemplateError> {
         .first()
         .map_or_else(|| "1970-01-01T00:00:00Z".to_owned(), |e| e.updated.clone());
     // With a base URL every link is absolute and the feed says where relative ones start.
-    let mut base = crate::audience::clean(b.cfg.site.base_url.trim());
-    if !base.is_empty() && !base.ends_with('/') {
-        base.push('/');
-    }
     let ctx = context! {
-        base => base,
+        base => base_url(b.cfg),
         title => crate::audience::clean(&b.cfg.site.title),
         feed_id => format!("tag:{auth},2026-01-01:insiden/{}/{}", b.audience.as_str(), match b.lang { Lang::Id => "id", Lang::En => "en" }),
         updated => updated,
@@ -944,109 +881,141 @@ fn feed(cx: &Ctx<'_>) -> Result<Page, TemplateError> {
     Ok(("feed.xml".into(), cx.render("feed.xml", 0, ctx)?))
 }
 
+#[derive(Serialize)]
+struct Keyed {
+    key: String,
+    label: String,
+    count: Count,
+}
+
+fn keyed(rows: Vec<(String, String, Cell)>, restricted: bool) -> Vec<Keyed> {
+    rows.into_iter()
+        .map(|(key, label, c)| Keyed {
+            key,
+            label,
+            count: if restricted { c.restricted } else { c.count },
+        })
+        .collect()
+}
+
 fn api(cx: &Ctx<'_>) -> Vec<Page> {
     let b = cx.b;
     let lens = &cx.lens;
-    let incidents: Vec<crate::audience::ApiIncident> = b.incidents.par_iter().filter_map(|i| lens.api(i)).collect();
-    let hidden: Vec<&Incident> = b.incidents.iter().copied().filter(|i| !lens.shows(i)).collect();
-    #[derive(Serialize)]
-    struct Labelled {
-        key: String,
-        label: String,
-        count: Count,
-    }
-    // The restricted incidents by status and category are the restricted parts of the
-    // overview's counts, suppressed with them (`Shared`), so the two never disagree.
-    let restricted = lens.is_public().then(|| {
-        let sh = &cx.shared;
-        let by_status: Vec<Labelled> = b
-            .cfg
-            .workflow
-            .states
-            .iter()
-            .zip(&sh.r_states)
-            .map(|(s, count)| Labelled {
-                key: s.id.clone(),
-                label: s.label.get(b.lang).to_owned(),
-                count: *count,
-            })
-            .collect();
-        let mut n: BTreeMap<String, usize> = BTreeMap::new();
-        for i in &hidden {
-            *n.entry(i.category.clone().unwrap_or_else(|| crate::report::NONE.into()))
-                .or_insert(0) += 1;
-        }
-        let rows: Vec<Labelled> = n
-            .keys()
-            .map(|k| Labelled {
-                key: crate::audience::clean(k),
-                label: lens.category_label(k),
-                count: sh.r_categories.get(k).copied().unwrap_or(Count::Withheld),
-            })
-            .collect();
-        // A row exists only for a category with restricted incidents: when one is withheld
-        // (`x`), the presence of the rows would say they are not zero.
-        let by_category = if rows.iter().any(|r| r.count == Count::Withheld) {
-            vec![Labelled {
-                key: "withheld".into(),
-                label: i18n::text(b.lang, "withheld"),
-                count: sh.r_total,
-            }]
+    let o = cx.overview();
+    let w = &b.cfg.workflow;
+    let lang = b.lang;
+    let other = i18n::text(lang, "other");
+    let base = base_url(b.cfg);
+    let schema = |name: &str| {
+        if base.is_empty() {
+            format!("schema/{name}.schema.json")
         } else {
-            rows
-        };
+            format!("{base}api/schema/{name}.schema.json")
+        }
+    };
+    let status_rows = labelled(&o.by_status, |k| lens.state_label(k), &other);
+    let category_rows = labelled(&o.by_category, |k| lens.category_label(k), &other);
+    let withheld = |name: &'static str, rows: &Rows| rows.withheld.then_some(name);
+    let names = |v: &[Option<&'static str>]| v.iter().flatten().copied().collect::<Vec<_>>();
+    let incidents: Vec<crate::views::ApiIncident> = b.incidents.par_iter().filter_map(|i| lens.api(i)).collect();
+    // The restricted incidents by status and category: the restricted parts of the overview's
+    // counts, decided with them, so the two never disagree.
+    let restricted = lens.is_public().then(|| {
         serde_json::json!({
-            "count": sh.r_total,
-            "by_status": by_status,
-            "by_category": by_category,
+            "count": o.total.restricted,
+            "by_status": keyed(status_rows.clone(), true),
+            "by_category": keyed(category_rows.clone(), true),
+            "withheld": names(&[withheld("by_status", &o.by_status), withheld("by_category", &o.by_category)]),
         })
     });
     let doc = serde_json::json!({
-        "$schema": "schema/incidents.schema.json",
+        "$schema": schema("incidents"),
+        "schema_version": API_VERSION,
         "audience": b.audience,
-        "lang": b.lang,
+        "lang": lang,
+        "updated": o.updated.map(|t| lens.time(t).iso),
         "incidents": incidents,
         "restricted": restricted,
     });
-    let w = &b.cfg.workflow;
-    let sh = &cx.shared;
-    let stages: Vec<serde_json::Value> = w
-        .steps
+    let stage_label = |s: &str| {
+        s.parse::<u8>()
+            .ok()
+            .and_then(|n| w.steps.iter().find(|x| x.step == n))
+            .map(|x| x.label.get(lang).to_owned())
+            .unwrap_or_default()
+    };
+    let by_stage: Vec<serde_json::Value> = o
+        .by_stage
+        .rows
         .iter()
-        .zip(&sh.stages)
-        .map(|(s, c)| serde_json::json!({ "step": s.step, "label": s.label.get(b.lang), "count": c }))
-        .collect();
-    let by_status: Vec<Labelled> = w
-        .states
-        .iter()
-        .zip(&sh.states)
-        .map(|(s, c)| Labelled {
-            key: s.id.clone(),
-            label: s.label.get(b.lang).to_owned(),
-            count: *c,
+        .map(|(k, c)| {
+            let step = k.parse::<u8>().ok();
+            let label = if k == OTHER { other.clone() } else { stage_label(k) };
+            serde_json::json!({ "step": step, "label": label, "count": c.count })
         })
         .collect();
-    // Categories without incidents are left out, as before.
-    let by_category: Vec<Labelled> = sh
-        .categories
+    let top = w.steps.iter().map(|s| s.step).max().unwrap_or(0);
+    let by_phase: Vec<serde_json::Value> = PHASES
         .iter()
-        .filter(|(_, c)| **c != Count::Shown(0))
-        .map(|(k, c)| Labelled {
-            label: lens.category_label(k),
-            key: crate::audience::clean(k),
-            count: *c,
+        .zip(&o.phases)
+        .map(|((key, from, to), (_, c))| {
+            let steps: Vec<u8> = w
+                .steps
+                .iter()
+                .map(|s| s.step)
+                .filter(|s| *s >= *from && (*s <= *to || *to >= top))
+                .collect();
+            serde_json::json!({
+                "key": key,
+                "label": i18n::text(lang, &format!("phase_{key}")),
+                "steps": steps,
+                "count": c.count,
+            })
         })
         .collect();
+    let tz = b.cfg.timezone;
+    let year = o.updated.map(|t| crate::time::in_zone(t, tz).year());
+    let ytd = year.and_then(|y| cx.census.period(&format!("{y:04}"))).map(|pc| {
+        let rows = pc.breakdowns.get("by_category").cloned().unwrap_or_default();
+        serde_json::json!({
+            "year": year,
+            "reported": pc.reported().count,
+            "closed": pc.totals["closed"].count,
+            "by_category": keyed(labelled(&rows, |k| lens.category_label(k), &other), false),
+            "withheld": names(&[withheld("by_category", &rows)]),
+        })
+    });
+    let last_30_days = o.recent.map(|(from, to)| {
+        serde_json::json!({
+            "from": lens.time(from).iso,
+            "to": lens.time(to).iso,
+            "reported": o.recent_reported.count,
+            "closed": o.recent_closed.count,
+        })
+    });
+    let state = |id: &str| o.states.iter().find(|(s, _)| s == id).map(|(_, c)| c.count);
     let status = serde_json::json!({
-        "$schema": "schema/status.schema.json",
+        "$schema": schema("status"),
+        "schema_version": API_VERSION,
         "audience": b.audience,
-        "lang": b.lang,
+        "lang": lang,
+        "updated": o.updated.map(|t| lens.time(t).iso),
         "as_of": b.show_now.then(|| lens.time(b.now).iso),
-        "total": sh.total,
-        "open": sh.open,
-        "by_stage": stages,
-        "by_status": by_status,
-        "by_category": by_category,
+        "total": o.total.count,
+        "open": o.open.count,
+        "closed": state(crate::report::CLOSED),
+        "rejected": state(crate::report::REJECTED),
+        "year_to_date": ytd,
+        "last_30_days": last_30_days,
+        "by_phase": by_phase,
+        "by_stage": by_stage,
+        "by_status": keyed(status_rows, false),
+        "by_category": keyed(category_rows, false),
+        "withheld": names(&[
+            withheld("by_stage", &o.by_stage),
+            withheld("by_status", &o.by_status),
+            withheld("by_category", &o.by_category),
+        ]),
     });
     let pretty = |v: &serde_json::Value| {
         let mut s = serde_json::to_string_pretty(v).unwrap_or_else(|_| "{}".into());
@@ -1083,5 +1052,12 @@ mod tests {
         assert_eq!(base_path("https://csirt.example.go.id").as_deref(), Some("/"));
         assert_eq!(base_path("/insiden").as_deref(), Some("/insiden/"));
         assert_eq!(base_path(" "), None);
+    }
+
+    #[test]
+    fn phases_name_their_steps() {
+        assert_eq!(phase_steps(1, 3, 10), "1–3");
+        assert_eq!(phase_steps(9, u8::MAX, 10), "9–10");
+        assert_eq!(phase_steps(9, u8::MAX, 9), "9");
     }
 }

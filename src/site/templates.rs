@@ -125,6 +125,8 @@ impl Templates {
         // `.html` and `.xml` escape HTML by default; nothing else is rendered through here.
         env.set_auto_escape_callback(minijinja::default_auto_escape_callback);
         env.set_recursion_limit(64);
+        env.add_filter("count", count_filter);
+        env.add_filter("num", num_filter);
         let mut over: BTreeMap<String, String> = overrides.into_iter().collect();
         let mut origin = BTreeMap::new();
         let mut statics = BTreeMap::new();
@@ -181,6 +183,41 @@ impl Templates {
             message: describe(e),
             source: Some(text),
         }
+    }
+}
+
+/// The page's language, from the `lang` every render receives.
+fn lang_of(state: &minijinja::State<'_, '_>) -> crate::workflow::Lang {
+    match state.lookup("lang").as_ref().and_then(Value::as_str) {
+        Some("en") => crate::workflow::Lang::En,
+        _ => crate::workflow::Lang::Id,
+    }
+}
+
+/// `{{ x|count }}`: a count (a number, or the `{min, max}` of a range) as a reader of the
+/// page's language writes it ("1.234", "< 3", "2–4").
+fn count_filter(state: &minijinja::State<'_, '_>, v: Value) -> String {
+    use crate::disclosure::Count;
+    let lang = lang_of(state);
+    let count = match v.as_usize() {
+        Some(n) => Count::Shown(n),
+        None => match v.get_attr("min").ok().and_then(|m| m.as_usize()) {
+            Some(min) => Count::Range {
+                min,
+                max: v.get_attr("max").ok().and_then(|m| m.as_usize()),
+            },
+            None => return v.to_string(),
+        },
+    };
+    crate::i18n::count(lang, count)
+}
+
+/// `{{ x|num }}` or `{{ x|num(2) }}`: a number with one (or the given number of) decimals in
+/// the page's language ("2,5" in Indonesian).
+fn num_filter(state: &minijinja::State<'_, '_>, v: Value, places: Option<usize>) -> String {
+    match f64::try_from(v.clone()) {
+        Ok(x) => crate::i18n::decimal(lang_of(state), x, places.unwrap_or(1)),
+        Err(_) => v.to_string(),
     }
 }
 

@@ -7,10 +7,13 @@
 //!   not. Any `http(s)`/`ws(s)` request from a `file://` page fails the test;
 //! * no console message was logged (`--enable-logging=stderr` prints each as `CONSOLE`;
 //!   the pages have no script, so any message is an error such as a blocked resource);
-//! * the page rendered (its DOM, from `--dump-dom`, holds the expected heading).
+//! * the page rendered (its DOM, from `--dump-dom`, holds the expected heading);
+//! * on a phone (390 px wide) nothing is off-screen: the document is no wider than the screen
+//!   and every cell of an incident table (the TLP, the dates) lies within it, measured in a
+//!   frame by a script of the test's own (the pages have none).
 //!
-//! Screenshots go to `target/screenshots/`. Without chromium the test is skipped with a
-//! notice, unless `INSIDEN_REQUIRE_BROWSER` is set (CI sets it).
+//! Screenshots at 1280 and 390 px go to `target/screenshots/`. Without chromium the test is
+//! skipped with a notice, unless `INSIDEN_REQUIRE_BROWSER` is set (CI sets it).
 
 use crate::support::sample;
 use std::path::{Path, PathBuf};
@@ -93,6 +96,7 @@ fn pages_open_from_file_urls_without_network_requests_or_console_errors() {
             ("index.html", "Status Layanan Insiden Keamanan Informasi"),
             ("incidents/INC-2026-0003.html", "Defacement pada situs Desa Sumberagung"),
             ("reports/2026.html", "Laporan Layanan Insiden Keamanan Informasi"),
+            ("archive/2026.html", "Arsip 2026"),
         ] {
             let file = r.file(&out).join(page);
             let url = format!("file://{}", file.display());
@@ -117,22 +121,67 @@ fn pages_open_from_file_urls_without_network_requests_or_console_errors() {
             assert!(!log.is_empty(), "{name}: no NetLog written");
             let requests = page_requests(&log);
             assert!(requests.is_empty(), "{name}: network requests: {requests:#?}");
-            let png = shots.join(format!("{name}.png"));
-            let shot = chromium(
-                &profile.path().join("s"),
-                &[
-                    format!("--screenshot={}", png.display()),
-                    "--window-size=1280,2000".into(),
-                ],
-                &url,
-            );
+            for (width, height) in [(1280, 2000), (390, 2400)] {
+                let png = shots.join(format!("{name}-{width}.png"));
+                let shot = chromium(
+                    &profile.path().join(format!("s{width}")),
+                    &[
+                        format!("--screenshot={}", png.display()),
+                        format!("--window-size={width},{height}"),
+                    ],
+                    &url,
+                );
+                assert!(
+                    png.is_file(),
+                    "{name}: no screenshot: {}",
+                    String::from_utf8_lossy(&shot.stderr)
+                );
+            }
+            let (scroll, right) = phone_layout(profile.path(), &file);
+            assert!(scroll <= 390, "{name}: {scroll} px wide on a 390 px phone");
             assert!(
-                png.is_file(),
-                "{name}: no screenshot: {}",
-                String::from_utf8_lossy(&shot.stderr)
+                right <= 390,
+                "{name}: an incident table's cell ends at {right} px, off a 390 px phone"
             );
         }
     }
+}
+
+/// The page in a 390 px frame: the document's width and the right edge of the rightmost cell
+/// of its incident tables, in CSS pixels.
+fn phone_layout(dir: &Path, page: &Path) -> (u64, u64) {
+    let frame = dir.join("phone.html");
+    let html = format!(
+        r#"<!DOCTYPE html><html><body style="margin:0"><iframe id="f" src="file://{}" width="390" height="900" style="border:0"></iframe><pre id="out">pending</pre>
+<script>
+document.getElementById('f').addEventListener('load', function () {{
+  var d = this.contentDocument, right = 0;
+  d.querySelectorAll('table.incidents td').forEach(function (td) {{ right = Math.max(right, td.getBoundingClientRect().right); }});
+  document.getElementById('out').textContent = 'layout ' + d.documentElement.scrollWidth + ' ' + Math.ceil(right) + ' end';
+}});
+</script></body></html>"#,
+        page.display()
+    );
+    std::fs::write(&frame, html).expect("frame");
+    let out = chromium(
+        &dir.join("phone"),
+        &[
+            "--allow-file-access-from-files".into(),
+            "--virtual-time-budget=5000".into(),
+            "--dump-dom".into(),
+        ],
+        &format!("file://{}", frame.display()),
+    );
+    let dom = String::from_utf8_lossy(&out.stdout);
+    let numbers: Vec<u64> = dom
+        .split("layout ")
+        .nth(1)
+        .and_then(|s| s.split(" end").next())
+        .unwrap_or_else(|| panic!("no layout measured for {}: {dom}", page.display()))
+        .split(' ')
+        .map(|n| n.parse().expect("a number"))
+        .collect();
+    (numbers[0], numbers[1])
 }
 
 #[test]

@@ -6,6 +6,7 @@
 
 mod support;
 
+mod api;
 mod autoresolve;
 mod browser;
 mod build;
@@ -13,6 +14,7 @@ mod check;
 mod checks;
 mod config;
 mod crash;
+mod disclosure;
 mod explain;
 mod first_month;
 mod init;

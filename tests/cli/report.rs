@@ -256,21 +256,26 @@ fn kpi_median_and_p90_on_a_hand_made_set() {
 #[test]
 fn public_report_is_free_of_planted_secrets_in_every_format() {
     let r = secrets_repo();
-    for format in ["md", "html", "csv", "json"] {
-        let run = r.run(&[
-            "report",
-            "--period",
-            "2026-03",
-            "--audience",
-            "public",
-            "--format",
-            format,
-            "--now",
-            "2026-04-01T00:00:00+07:00",
-        ]);
-        run.code(0);
-        for s in SECRETS {
-            assert!(!run.stdout.contains(s), "{format} leaks {s}");
+    // Every kind of period, in every format and language.
+    let periods: [&[&str]; 5] = [
+        &["--period", "2026-03"],
+        &["--period", "2026-Q1"],
+        &["--period", "2026"],
+        &["--period", "2026-04"],
+        &["--from", "2026-03-01", "--to", "2026-03-03"],
+    ];
+    for period in periods {
+        for format in ["md", "html", "csv", "json"] {
+            for lang in ["id", "en"] {
+                let mut args = vec!["report", "--audience", "public", "--format", format, "--lang", lang];
+                args.extend_from_slice(period);
+                args.extend_from_slice(&["--now", "2026-04-01T00:00:00+07:00"]);
+                let run = r.run(&args);
+                run.code(0);
+                for s in SECRETS {
+                    assert!(!run.stdout.contains(s), "{period:?} {format} {lang} leaks {s}");
+                }
+            }
         }
     }
     let v = r
@@ -425,219 +430,116 @@ fn bad_periods_are_usage_errors_and_an_empty_period_is_a_report_of_zeros() {
     r.run(&["report", "--period", "2026-01"]).code(1);
 }
 
-/// Every group of a public report whose cells add up to a published total, checked against
-/// the internal report's true numbers, read from its totals alone and after subtracting the
-/// TLP:CLEAR incidents the report lists (`clear`: the internal report of the TLP:CLEAR
-/// incidents alone, which lists exactly those and counts nothing else).
-fn assert_report_unsolvable(
-    what: &str,
-    public: &serde_json::Value,
-    internal: &serde_json::Value,
-    clear: &serde_json::Value,
-) {
-    use crate::support::{assert_restricted_unsolvable, MIN};
-    let ids = |v: &serde_json::Value| -> Vec<String> {
-        v["incidents"]
-            .as_array()
-            .expect("list")
-            .iter()
-            .map(|i| i["id"].as_str().expect("id").to_owned())
-            .collect()
-    };
-    assert_eq!(ids(public), ids(clear), "{what}: the listed incidents");
-    let n = |v: &serde_json::Value| v.as_u64().unwrap_or(0);
-    // A number a reader may learn, shown as the public edition shows a count of `all`
-    // incidents of which `listed` are listed.
-    let as_total = |all: u64, listed: u64| -> serde_json::Value {
-        let rest = all - listed;
-        if rest == 0 || rest >= MIN {
-            serde_json::json!(all)
-        } else if listed == 0 {
-            serde_json::json!(format!("< {MIN}"))
-        } else {
-            serde_json::json!(format!("≥ {}", listed + 1))
-        }
-    };
-    let by_key = |list: &serde_json::Value, keys: &[String]| -> Vec<u64> {
-        keys.iter()
-            .map(|k| {
-                list.as_array()
-                    .expect("list")
-                    .iter()
-                    .find(|b| b["key"] == k.as_str())
-                    .map_or(0, |b| b["count"].as_u64().expect("internal counts are numbers"))
-            })
-            .collect()
-    };
-    let reported = &public["totals"]["reported"];
-    for (list, total, total_key) in [
-        ("by_category", reported, "reported"),
-        ("by_severity", reported, "reported"),
-        ("by_reporter_type", reported, "reported"),
-        ("by_channel", reported, "reported"),
-        ("by_tlp", reported, "reported"),
-        ("by_resolution", reported, "reported"),
-        ("by_month", reported, "reported"),
-        ("rejected_by_code", &public["totals"]["rejected"], "rejected"),
-    ] {
-        let rows = public[list].as_array().expect("rows");
-        if rows.iter().any(|b| b["key"] == "withheld") {
-            assert_eq!(rows.len(), 1, "{what} {list}");
+/// Issue "The public site and report: leak nothing": a month with one restricted incident.
+/// Its report was a single row "< 3" per breakdown, each row's label giving away the
+/// incident's TLP, category, severity, channel, reporter type and resolution. No page or
+/// report, of that month or of the quarter and year holding it, may name any of them now.
+#[test]
+fn a_lone_restricted_incident_gives_none_of_its_values_away() {
+    let now = "2026-11-28T09:00:00+07:00";
+    let r = crate::support::regency(&[2026], 120, 3, now);
+    // Clear April and give no other incident the lone one's values; then add it.
+    for (path, _) in crate::support::tree(&r.file("incidents")) {
+        let file = format!("incidents/{path}");
+        let text = r.read(&file);
+        if text.contains("reported_at: 2026-04-") {
+            std::fs::remove_file(r.file(&file)).expect("remove");
             continue;
         }
-        let keys: Vec<String> = rows
-            .iter()
-            .map(|b| b["key"].as_str().expect("key").to_owned())
-            .collect();
-        let cells: Vec<serde_json::Value> = rows.iter().map(|b| b["count"].clone()).collect();
-        assert_restricted_unsolvable(
-            &format!("{what} {list}"),
-            &cells,
-            total,
-            &by_key(&clear[list], &keys),
-            n(&clear["totals"][total_key]),
-            &by_key(&internal[list], &keys),
-        );
+        let text = text
+            .replace("category: ransomware", "category: phishing")
+            .replace("severity: critical", "severity: high")
+            .replace("tlp: red", "tlp: amber")
+            .replace("type: researcher", "type: owner")
+            .replace("resolution: false-positive", "resolution: true-positive");
+        r.write(&file, &text);
     }
-    // The public report lists its TLP:CLEAR incidents: their number is the TLP:CLEAR count.
-    assert_eq!(
-        by_key(&clear["by_tlp"], &["clear".to_owned()])[0],
-        ids(public).len() as u64,
-        "{what}"
-    );
-    // Owners: the TLP:CLEAR owners and "others" add up to the total too.
-    let owner_rows = public["by_owner"].as_array().expect("rows");
-    if public["by_owner"][0]["key"] != "withheld" {
-        let owners: Vec<serde_json::Value> = owner_rows.iter().map(|b| b["count"].clone()).collect();
-        let keys: Vec<String> = owner_rows
-            .iter()
-            .map(|b| b["key"].as_str().expect("key").to_owned())
-            .collect();
-        assert_restricted_unsolvable(
-            &format!("{what} by_owner"),
-            &owners,
-            reported,
-            &by_key(&clear["by_owner"], &keys),
-            n(&clear["totals"]["reported"]),
-            &[],
-        );
-    }
-    let restricted = &public["restricted"];
-    if restricted["by_category"][0]["key"] != "withheld" {
-        let cells: Vec<_> = restricted["by_category"]
-            .as_array()
-            .expect("rows")
-            .iter()
-            .map(|b| b["count"].clone())
-            .collect();
-        assert_restricted_unsolvable(
-            &format!("{what} restricted"),
-            &cells,
-            &restricted["count"],
-            &vec![0; cells.len()],
-            0,
-            &[],
-        );
-    }
-    // KPI n: the severities (and the unpublished "none", anything) add up to "all".
-    let sevs = ["low", "medium", "high", "critical"];
-    for (k, groups) in public["kpi"].as_object().expect("kpi") {
-        let mut cells: Vec<serde_json::Value> = sevs.iter().map(|g| groups[*g]["n"].clone()).collect();
-        let truth: Vec<u64> = sevs
-            .iter()
-            .map(|g| internal["kpi"][k][*g]["n"].as_u64().expect("n"))
-            .collect();
-        let mut listed: Vec<u64> = sevs.iter().map(|g| n(&clear["kpi"][k][*g]["n"])).collect();
-        let listed_all = n(&clear["kpi"][k]["all"]["n"]);
-        listed.push(listed_all - listed.iter().sum::<u64>());
-        cells.push(serde_json::json!("x"));
-        for (g, v) in sevs.iter().zip(&cells) {
-            if v.is_string() {
-                assert!(
-                    groups[*g]["median_hours"].is_null(),
-                    "{what} kpi {k} {g} median of a hidden n"
-                );
-            }
-        }
-        assert_restricted_unsolvable(
-            &format!("{what} kpi {k}"),
-            &cells,
-            &groups["all"]["n"],
-            &listed,
-            listed_all,
-            &truth,
-        );
-    }
-    // SLA: within and breached add up to the stays that ended, a number a reader may learn.
-    for (state, s) in public["sla"].as_object().expect("sla") {
-        let i = &internal["sla"][state];
-        let c = &clear["sla"][state];
-        let truth = [i["within"].as_u64().expect("n"), i["breached"].as_u64().expect("n")];
-        let listed = [n(&c["within"]), n(&c["breached"])];
-        let cells = [s["within"].clone(), s["breached"].clone()];
-        assert_restricted_unsolvable(
-            &format!("{what} sla {state}"),
-            &cells,
-            &as_total(truth[0] + truth[1], listed[0] + listed[1]),
-            &listed,
-            listed[0] + listed[1],
-            &truth,
-        );
-    }
-    let o = &internal["onward_reporting"];
-    let (req, rec) = (o["required"].as_u64().expect("n"), o["recorded"].as_u64().expect("n"));
-    let oc = &clear["onward_reporting"];
-    let (creq, crec) = (n(&oc["required"]), n(&oc["recorded"]));
-    assert_restricted_unsolvable(
-        &format!("{what} onward"),
-        &[public["onward_reporting"]["recorded"].clone(), serde_json::json!("x")],
-        &as_total(req, creq),
-        &[crec, creq - crec],
-        creq,
-        &[rec, req - rec],
-    );
-    // The totals are checked on their own as well.
-    for (key, count) in public["totals"].as_object().expect("totals") {
-        assert_restricted_unsolvable(
-            &format!("{what} totals {key}"),
-            std::slice::from_ref(count),
-            count,
-            &[n(&clear["totals"][key])],
-            n(&clear["totals"][key]),
-            &[n(&internal["totals"][key])],
-        );
-    }
-}
-
-#[test]
-fn public_report_groups_cannot_be_solved_from_their_totals() {
-    let now = "2026-12-01T00:00:00+07:00";
-    let check = |r: &Repo, periods: &[&str]| {
-        let clear = crate::support::clear_only(r);
-        for p in periods {
-            let run = |r: &Repo, aud: &str| {
-                r.run(&[
+    let text = closed_incident(
+        "INC-2026-0999",
+        chrono::DateTime::parse_from_rfc3339("2026-04-14T10:00:00+07:00").expect("t"),
+        "critical",
+    )
+    .0
+    .replace("category: judi-online", "category: ransomware")
+    .replace("tlp: amber", "tlp: red")
+    .replace("type: public, channel: whatsapp", "type: researcher, channel: walk-in")
+    .replace("resolution: true-positive", "resolution: false-positive");
+    r.write("incidents/2026/INC-2026-0999.md", &text);
+    r.run(&["validate", "--now", now]).code(0);
+    let values = [
+        ("by_category", "ransomware"),
+        ("by_severity", "critical"),
+        ("by_tlp", "red"),
+        ("by_channel", "walk-in"),
+        ("by_reporter_type", "researcher"),
+        ("by_resolution", "false-positive"),
+    ];
+    // Labels that can only come from a row about the lone incident.
+    let labels = [
+        "Ransomware",
+        "TLP:RED",
+        "Datang langsung",
+        "Walk-in",
+        "Peneliti keamanan",
+        "Security researcher",
+        "Positif palsu",
+        "False positive",
+    ];
+    for period in ["2026-04", "2026-Q2", "2026"] {
+        for format in ["md", "html", "csv", "json"] {
+            for lang in ["id", "en"] {
+                let run = r.run(&[
                     "report",
                     "--period",
-                    p,
-                    "--format",
-                    "json",
+                    period,
                     "--audience",
-                    aud,
+                    "public",
+                    "--format",
+                    format,
+                    "--lang",
+                    lang,
                     "--now",
                     now,
-                ])
-                .code(0)
-                .json()
-            };
-            assert_report_unsolvable(p, &run(r, "public"), &run(r, "internal"), &run(&clear, "internal"));
+                ]);
+                run.code(0);
+                for l in labels {
+                    assert!(!run.stdout.contains(l), "{period} {format} {lang} names {l}");
+                }
+                if format == "json" {
+                    let v = run.json();
+                    for (list, key) in values {
+                        let rows = v[list].as_array().expect("rows");
+                        assert!(
+                            !rows.iter().any(|b| b["key"] == key),
+                            "{period} {list} names {key}: {rows:?}"
+                        );
+                    }
+                }
+            }
         }
-    };
-    let sample = crate::support::sample();
-    check(&sample, &["2026", "2026-Q1", "2026-Q4", "2026-11", "2026-02", "2025"]);
-    for seed in [1, 7, 42] {
-        let r = crate::support::varied(40, seed);
-        r.run(&["validate", "--now", now]).code(0);
-        check(&r, &["2026", "2026-Q1", "2026-Q2", "2026-01", "2026-03", "2026-05"]);
     }
+    // The site: that month's, quarter's and year's pages, and the overview.
+    r.run(&["build", "--out", "public", "--now", now]).code(0);
+    for page in [
+        "reports/2026-04.html",
+        "reports/2026-Q2.html",
+        "reports/2026.html",
+        "index.html",
+        "archive/2026-04.html",
+    ] {
+        let html = r.read(&format!("public/{page}"));
+        for l in labels {
+            assert!(!html.contains(l), "{page} names {l}");
+        }
+    }
+    for doc in ["api/status.json", "api/incidents.json"] {
+        let text = r.read(&format!("public/{doc}"));
+        assert!(
+            !text.contains("\"ransomware\"") && !text.contains("Ransomware"),
+            "{doc}: {text}"
+        );
+    }
+    // The month still says something: its count, as a range.
+    let april = r.read("public/reports/2026-04.html");
+    assert!(april.contains("&lt; 3"), "{april}");
 }

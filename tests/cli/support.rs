@@ -272,141 +272,8 @@ pub fn sample() -> Repo {
     r
 }
 
-/// What a reader can tell of a published count: its least and greatest possible values
-/// (`None`: unbounded). `"< N"` is 1 to N-1 (zeros are shown as 0), `"≥ N"` at least N,
-/// `"x"` anything.
-pub fn count_bounds(v: &serde_json::Value) -> (u64, Option<u64>) {
-    if let Some(n) = v.as_u64() {
-        return (n, Some(n));
-    }
-    let s = v.as_str().unwrap_or_else(|| panic!("not a count: {v}"));
-    let num = |p: &str| -> u64 { s[p.len()..].trim().parse().unwrap_or_else(|_| panic!("count {s}")) };
-    if s.starts_with('<') {
-        (1, Some(num("<") - 1))
-    } else if s.starts_with('≥') {
-        (num("≥"), None)
-    } else if s == "x" {
-        (0, None)
-    } else {
-        panic!("unknown count {s}")
-    }
-}
-
-/// How many ways (0, 1, or 2 meaning "two or more") the cells of a group can be filled,
-/// each within its bounds, so that they add up to a total within `total`'s bounds.
-pub fn solutions(cells: &[(u64, Option<u64>)], total: (u64, Option<u64>)) -> usize {
-    fn go(cells: &[(u64, Option<u64>)], left: u64) -> usize {
-        match cells.split_first() {
-            None => usize::from(left == 0),
-            Some(((lo, hi), rest)) => {
-                let mut n = 0;
-                for v in *lo..=hi.unwrap_or(left).min(left) {
-                    n += go(rest, left - v);
-                    if n >= 2 {
-                        return 2;
-                    }
-                }
-                n
-            }
-        }
-    }
-    let Some(top) = total.1 else { return 2 };
-    let mut n = 0;
-    for t in total.0..=top {
-        n += go(cells, t);
-        if n >= 2 {
-            return 2;
-        }
-    }
-    n
-}
-
-/// Asserts that a published group whose cells add up to `total` cannot be solved: when a
-/// cell is hidden as small ("< N"), at least two fillings fit; and the true values fit.
-#[track_caller]
-pub fn assert_unsolvable(what: &str, cells: &[serde_json::Value], total: &serde_json::Value, truth: &[u64]) {
-    let bounds: Vec<_> = cells.iter().map(count_bounds).collect();
-    let t = count_bounds(total);
-    for (b, v) in bounds.iter().zip(truth) {
-        assert!(
-            *v >= b.0 && b.1.is_none_or(|h| *v <= h),
-            "{what}: {v} shown as {cells:?}"
-        );
-    }
-    let small = cells.iter().any(|c| c.as_str().is_some_and(|s| s.starts_with('<')));
-    if small {
-        assert_eq!(
-            solutions(&bounds, t),
-            2,
-            "{what}: {cells:?} with total {total} is solvable"
-        );
-    }
-}
-
 /// The least public count (`site.public_min_count`) of the test configurations.
 pub const MIN: u64 = 3;
-
-/// Asserts [`assert_unsolvable`], and that a reader who also subtracts the TLP:CLEAR
-/// incidents listed beside the group (`clear`, one per cell, and `clear_total`: what the
-/// listed incidents add up to in each cell and in the total) cannot pin the restricted part
-/// of any cell, or of the total, to one value from 1 to `MIN - 1`.
-#[track_caller]
-pub fn assert_restricted_unsolvable(
-    what: &str,
-    cells: &[serde_json::Value],
-    total: &serde_json::Value,
-    clear: &[u64],
-    clear_total: u64,
-    truth: &[u64],
-) {
-    assert_unsolvable(what, cells, total, truth);
-    assert_eq!(cells.len(), clear.len(), "{what}: a TLP:CLEAR part per cell");
-    // What a count says of its restricted part, once the listed incidents are subtracted.
-    let restricted = |v: &serde_json::Value, c: u64| -> (u64, Option<u64>) {
-        let (lo, hi) = count_bounds(v);
-        let hi = hi.map(|h| {
-            h.checked_sub(c)
-                .unwrap_or_else(|| panic!("{what}: {v} is less than the {c} incidents listed"))
-        });
-        (lo.saturating_sub(c), hi)
-    };
-    let r: Vec<(u64, Option<u64>)> = cells.iter().zip(clear).map(|(v, c)| restricted(v, *c)).collect();
-    let t = restricted(total, clear_total);
-    let sum_lo = |skip: Option<usize>| -> u64 {
-        r.iter()
-            .enumerate()
-            .filter(|(j, _)| Some(*j) != skip)
-            .map(|(_, b)| b.0)
-            .sum()
-    };
-    let sum_hi = |skip: Option<usize>| -> Option<u64> {
-        r.iter()
-            .enumerate()
-            .filter(|(j, _)| Some(*j) != skip)
-            .try_fold(0u64, |a, (_, b)| Some(a + b.1?))
-    };
-    let min_opt = |a: Option<u64>, b: Option<u64>| match (a, b) {
-        (Some(x), Some(y)) => Some(x.min(y)),
-        (x, y) => x.or(y),
-    };
-    let pinned = |lo: u64, hi: Option<u64>| hi == Some(lo) && (1..MIN).contains(&lo);
-    // Each cell lies within its own bounds and within the total less the others' (the sums
-    // of integer ranges are ranges, so this is exact for one group).
-    for (i, (lo, hi)) in r.iter().enumerate() {
-        let lo = (*lo).max(sum_hi(Some(i)).map_or(0, |oh| t.0.saturating_sub(oh)));
-        let hi = min_opt(*hi, t.1.map(|th| th.saturating_sub(sum_lo(Some(i)))));
-        assert!(
-            !pinned(lo, hi),
-            "{what}: the restricted part of cell {i} is {lo}: {cells:?} with total {total}, listed {clear:?} of {clear_total}"
-        );
-    }
-    let lo = t.0.max(sum_lo(None));
-    let hi = min_opt(t.1, sum_hi(None));
-    assert!(
-        !pinned(lo, hi),
-        "{what}: the restricted part of the total is {lo}: {cells:?} with total {total}, listed {clear:?} of {clear_total}"
-    );
-}
 
 /// A copy of `r` with only its TLP:CLEAR incidents: what a reader of the public edition sees
 /// in full. References to other incidents (`related`) are left out.
@@ -422,21 +289,6 @@ pub fn clear_only(r: &Repo) -> Repo {
         }
     }
     c
-}
-
-/// The ids of the incidents a page links to, sorted.
-pub fn listed_ids(html: &str) -> Vec<String> {
-    let html = html.replace("&#x2f;", "/");
-    let mut ids: Vec<String> = html
-        .split("incidents/")
-        .skip(1)
-        .filter_map(|s| s.split(".html").next())
-        .filter(|s| s.starts_with("INC-") && s.len() < 40)
-        .map(str::to_owned)
-        .collect();
-    ids.sort();
-    ids.dedup();
-    ids
 }
 
 /// A deterministic pseudo-random sequence (a linear congruential generator).
@@ -507,6 +359,187 @@ pub fn varied(n: usize, seed: u64) -> Repo {
             }
         }
         r.write(&format!("incidents/2026/{id}.md"), &text);
+    }
+    r
+}
+
+/// A regency's real volume: `per_year` incidents in each of `years` (about a third
+/// TLP:CLEAR), of the categories, severities, channels and owners such a CSIRT sees, each
+/// taken through the SOP's steps with plausible durations and cut off at `now`: most are
+/// closed, some rejected at step 1 or advised out of scope at step 3, the recent ones open at
+/// every step. Deterministic for a seed.
+pub fn regency(years: &[i32], per_year: usize, seed: u64, now: &str) -> Repo {
+    type T = chrono::DateTime<chrono::FixedOffset>;
+    let r = Repo::new();
+    let mut g = Lcg(seed);
+    let now: T = chrono::DateTime::parse_from_rfc3339(now).expect("now");
+    let ts = |t: T| t.format("%Y-%m-%dT%H:%M:%S%:z").to_string();
+    // (value, weight)
+    let weighted = |g: &mut Lcg, items: &[(&'static str, usize)]| -> &'static str {
+        let total: usize = items.iter().map(|(_, w)| w).sum();
+        let mut x = g.pick(total);
+        for (v, w) in items {
+            if x < *w {
+                return v;
+            }
+            x -= w;
+        }
+        items[0].0
+    };
+    let cats = [
+        ("judi-online", 30),
+        ("defacement", 14),
+        ("phishing", 12),
+        ("kerentanan", 12),
+        ("malware", 7),
+        ("akun-diretas", 6),
+        ("ddos", 4),
+        ("kebocoran-data", 4),
+        ("eksploitasi-aplikasi", 4),
+        ("brute-force", 3),
+        ("gangguan-layanan", 2),
+        ("ransomware", 1),
+        ("akses-ilegal", 1),
+    ];
+    let sevs = [("low", 30), ("medium", 40), ("high", 22), ("critical", 8)];
+    let tlps = [
+        ("clear", 34),
+        ("green", 30),
+        ("amber", 28),
+        ("amber+strict", 4),
+        ("red", 4),
+    ];
+    let chans = [
+        ("email", 25),
+        ("whatsapp", 30),
+        ("phone", 10),
+        ("web-form", 10),
+        ("bssn-notification", 15),
+        ("scan", 10),
+    ];
+    let kinds = [
+        ("owner", 35),
+        ("employee", 15),
+        ("public", 15),
+        ("bssn", 15),
+        ("internal-scan", 12),
+        ("researcher", 4),
+        ("csirt-province", 4),
+    ];
+    let resolutions = [
+        ("true-positive", 80),
+        ("false-positive", 10),
+        ("duplicate", 5),
+        ("indeterminate", 5),
+    ];
+    let owners = [
+        "Dinas Pendidikan",
+        "Dinas Kesehatan",
+        "RSUD dr. Soedomo",
+        "Bapenda",
+        "Dinas Dukcapil",
+        "BKPSDM",
+        "Dinas Kominfo",
+        "Sekretariat Daerah",
+        "Pemdes Sumberagung",
+        "Pemdes Karangan",
+        "Pemdes Watulimo",
+        "Pemdes Pogalan",
+        "Kecamatan Munjungan",
+        "DPMPTSP",
+        "Dinas Sosial",
+    ];
+    let mut n = 0;
+    for &year in years {
+        let start: T = chrono::DateTime::parse_from_rfc3339(&format!("{year}-01-01T08:00:00+07:00")).expect("t");
+        let mut times: Vec<T> = (0..per_year)
+            .map(|_| start + chrono::Duration::minutes(g.pick(365 * 24 * 60) as i64))
+            .filter(|t| *t < now)
+            .collect();
+        times.sort();
+        for at in times {
+            n += 1;
+            let id = format!("INC-{year}-{n:04}");
+            let h = |x: usize| chrono::Duration::hours(x as i64);
+            let cat = weighted(&mut g, &cats);
+            let sev = weighted(&mut g, &sevs);
+            let tlp = weighted(&mut g, &tlps);
+            let chan = weighted(&mut g, &chans);
+            let kind = weighted(&mut g, &kinds);
+            let resolution = weighted(&mut g, &resolutions);
+            let owner = owners[g.pick(owners.len())];
+            let fate = g.pick(100); // < 12 rejected, < 20 out of scope, else the full path
+                                    // Every step's time: (to, by, actor).
+            let mut steps: Vec<(T, &str, &str, &str)> = vec![(at, "reported", "helpdesk", "siti")];
+            let mut t = at;
+            let mut push =
+                |t: &mut T, dt: chrono::Duration, to: &'static str, by: &'static str, actor: &'static str| {
+                    *t += dt;
+                    steps.push((*t, to, by, actor));
+                };
+            if fate < 12 {
+                push(&mut t, h(1 + g.pick(6)), "rejected", "helpdesk", "siti");
+            } else {
+                push(&mut t, h(1 + g.pick(5)), "registered", "helpdesk", "siti");
+                push(&mut t, h(1 + g.pick(20)), "triage", "data", "agus");
+                if fate < 20 {
+                    push(&mut t, h(4 + g.pick(40)), "handled", "analysis", "dewi");
+                } else {
+                    push(&mut t, h(4 + g.pick(40)), "coordination", "analysis", "dewi");
+                    push(&mut t, h(2 + g.pick(22)), "handling", "coordination", "bayu");
+                    // Some wait weeks for the owner or a vendor.
+                    let handling = if g.pick(10) < 3 {
+                        200 + g.pick(1300)
+                    } else {
+                        24 + g.pick(200)
+                    };
+                    push(&mut t, h(handling), "handled", "handling", "rina");
+                }
+                push(&mut t, h(4 + g.pick(60)), "compiled", "coordination", "bayu");
+                push(&mut t, h(1 + g.pick(20)), "recorded", "data", "agus");
+                push(&mut t, h(1 + g.pick(40)), "resolved", "helpdesk", "siti");
+                let resolved = t;
+                push(&mut t, h(4 + g.pick(90)), "documented", "data", "agus");
+                let closed = resolved + chrono::Duration::days(5) + h(1 + g.pick(5));
+                if closed > t {
+                    t = closed;
+                    steps.push((t, "closed", "system", "insiden-bot"));
+                }
+            }
+            steps.retain(|s| s.0 < now);
+            let status = steps.last().expect("reported").1;
+            let mut history = String::new();
+            for (t, to, by, actor) in &steps {
+                history.push_str(&format!(
+                    "  - {{ at: {}, to: {to}, by: {by}, actor: {actor} }}\n",
+                    ts(*t)
+                ));
+            }
+            let in_scope = if fate < 20 { "false" } else { "true" };
+            let mut front = format!(
+                "---\nid: {id}\ntitle: Insiden {cat} pada {owner} ({n})\nstatus: {status}\nreported_at: {}\n\
+reporter: {{ name: Pelapor {n}, contact: pelapor{n}@example.org, type: {kind}, channel: {chan} }}\n\
+owner: {owner}\nassets: [https://aset-{n}.example]\ncategory: {cat}\nseverity: {sev}\ntlp: {tlp}\n\
+summary: Ringkasan insiden {n}.\nin_scope: {in_scope}\n",
+                ts(at)
+            );
+            if fate < 12 {
+                front.push_str("rejection_reason: Bukan insiden\nrejection_code: refuted\n");
+            } else {
+                front.push_str("handler: { type: internal, name: Tim Penanganan }\ndelivered_to: Pemohon\n");
+                if steps.iter().any(|s| s.1 == "documented") {
+                    front.push_str(&format!("resolution: {resolution}\n"));
+                }
+                if matches!(sev, "high" | "critical") {
+                    front.push_str(&format!("external_reports: [{{ to: bssn, at: {} }}]\n", ts(at + h(30))));
+                }
+            }
+            let text = format!(
+                "{front}history:\n{history}---\n## Laporan\n\nLaporan {n}.\n\n## Analisis\n\nAnalisis.\n\n\
+## Rekomendasi\n\nRekomendasi.\n\n## Penanganan\n\nPenanganan.\n\n## Kesimpulan\n\nKesimpulan.\n"
+            );
+            r.write(&format!("incidents/{year}/{id}.md"), &text);
+        }
     }
     r
 }
