@@ -424,6 +424,7 @@ impl<'a> Lens<'a> {
             attachments: Vec::new(),
             tags: Vec::new(),
             sla: None,
+            window_ends: None,
         };
         if !internal {
             return Some(v);
@@ -479,6 +480,11 @@ impl<'a> Lens<'a> {
                 limit: s.limit.map(|l| i18n::duration(lang, l)).unwrap_or_default(),
                 breached: s.breached(),
             });
+        v.window_ends = self
+            .cfg
+            .workflow
+            .current_window(inc, &self.cfg.calendar())
+            .map(|(_, end)| self.time(end));
         Some(v)
     }
 

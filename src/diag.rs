@@ -136,6 +136,20 @@ pub struct CommitRef {
     pub subject: String,
 }
 
+impl CommitRef {
+    /// The id `check --staged` gives the changes in the index, which are no commit yet.
+    pub const STAGED: &'static str = "staged";
+
+    /// "commit 1a2b3c4 (subject)", or "the staged changes".
+    pub fn describe(&self) -> String {
+        if self.id == Self::STAGED {
+            "the staged changes".into()
+        } else {
+            format!("commit {} ({})", self.id, sanitize_terminal(&self.subject))
+        }
+    }
+}
+
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
@@ -343,10 +357,7 @@ pub fn render_human(d: &Diagnostic) -> String {
     let code = d.code.name();
     let message = sanitize_terminal(&d.message);
     let help = d.help.as_deref().map(sanitize_terminal);
-    let commit_note = d
-        .commit
-        .as_ref()
-        .map(|c| format!("in commit {} ({})", c.id, sanitize_terminal(&c.subject)));
+    let commit_note = d.commit.as_ref().map(|c| format!("in {}", c.describe()));
     // A path is text the repository chose: a file name may carry terminal controls.
     let location = sanitize_terminal(&d.location());
     let path = sanitize_terminal(&d.path);
@@ -422,7 +433,7 @@ pub fn render_github(d: &Diagnostic) -> String {
     );
     let mut text = d.message.clone();
     if let Some(c) = &d.commit {
-        let _ = write!(text, " (commit {} {})", c.id, c.subject);
+        let _ = write!(text, " ({})", c.describe());
     }
     if let Some(h) = &d.help {
         let _ = write!(text, "\nhelp: {h}");

@@ -59,6 +59,8 @@ const UI: &[(&str, &str, &str)] = &[
     ("time", "Waktu", "Time"),
     ("note", "Catatan", "Note"),
     ("update", "Pembaruan", "Update"),
+    ("status_set", "Status menjadi", "Status set to"),
+    ("by_team", "oleh", "by"),
     ("step_done", "Selesai", "Done"),
     ("step_current", "Sedang berjalan", "In progress"),
     ("step_skipped", "Dilewati", "Skipped"),
@@ -87,6 +89,7 @@ const UI: &[(&str, &str, &str)] = &[
     ("ioc", "IoC", "IoC"),
     ("attachments", "Lampiran", "Attachments"),
     ("tags", "Label", "Tags"),
+    ("window_ends", "Masa autoresolve berakhir", "Autoresolve window ends"),
     ("sla_now", "Target waktu status saat ini", "Target time of the current state"),
     ("breached", "terlampaui", "exceeded"),
     ("within", "terpenuhi", "met"),
@@ -431,20 +434,23 @@ pub fn duration(lang: Lang, d: chrono::Duration) -> String {
         Lang::Id => format!("{} {id}", number(lang, n as usize)),
         Lang::En => format!("{} {}", number(lang, n as usize), if n == 1 { en } else { en_plural }),
     };
-    if days > 0 {
-        format!(
-            "{} {}",
+    // The larger unit and, when it is not zero, the next one: "1 hari", "1 hari 4 jam".
+    let (big, small) = if days > 0 {
+        (
             unit(days, "hari", "day", "days"),
-            unit(hours, "jam", "hour", "hours")
+            (hours > 0).then(|| unit(hours, "jam", "hour", "hours")),
         )
     } else if hours > 0 {
-        format!(
-            "{} {}",
+        (
             unit(hours, "jam", "hour", "hours"),
-            unit(mins, "menit", "minute", "minutes")
+            (mins > 0).then(|| unit(mins, "menit", "minute", "minutes")),
         )
     } else {
-        unit(mins, "menit", "minute", "minutes")
+        (unit(mins, "menit", "minute", "minutes"), None)
+    };
+    match small {
+        Some(small) => format!("{big} {small}"),
+        None => big,
     }
 }
 
@@ -476,6 +482,10 @@ mod tests {
         assert_eq!(duration(Lang::Id, d), "5 hari 8 jam");
         assert_eq!(duration(Lang::En, d), "5 days 8 hours");
         assert_eq!(duration(Lang::En, chrono::Duration::minutes(61)), "1 hour 1 minute");
+        // A zero second unit is left out: "1 hari", not "1 hari 0 jam".
+        assert_eq!(duration(Lang::Id, chrono::Duration::days(1)), "1 hari");
+        assert_eq!(duration(Lang::Id, chrono::Duration::hours(4)), "4 jam");
+        assert_eq!(duration(Lang::En, chrono::Duration::minutes(1441)), "1 day");
         assert_eq!(count(Lang::Id, crate::disclosure::Count::Shown(1500)), "1.500");
         assert_eq!(
             count(Lang::Id, crate::disclosure::Count::below(3).plus(1000)),

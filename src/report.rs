@@ -324,7 +324,7 @@ pub fn aggregate(facts: &[Facts<'_>], period: &Period, cfg: &Config, now: Timest
                     }
                 }
                 left if s.entered < horizon && left.is_none_or(|l| l >= period.to) => {
-                    let spent = horizon - s.entered;
+                    let spent = cfg.sla.measure(s.entered, horizon);
                     if spent > limit {
                         agg.sla.entry(s.state.clone()).or_default().ongoing_breached += 1;
                         agg.breaches.push(Breach {
@@ -373,7 +373,8 @@ pub fn aggregate(facts: &[Facts<'_>], period: &Period, cfg: &Config, now: Timest
             inc.reporter.kind.map(|s| s.as_str().to_owned()),
         );
         bump(&mut agg.by_channel, inc.reporter.channel.map(|s| s.as_str().to_owned()));
-        bump(&mut agg.by_tlp, inc.tlp.map(|s| s.as_str().to_owned()));
+        // A missing TLP is treated as AMBER (never public by default), and counted as such.
+        bump(&mut agg.by_tlp, Some(inc.effective_tlp().as_str().to_owned()));
         bump(&mut agg.by_resolution, inc.resolution.map(|s| s.as_str().to_owned()));
         let local = crate::time::in_zone(reported, tz);
         if let Some(i) = months.iter().position(|&m| m == (local.year(), local.month())) {
@@ -411,13 +412,9 @@ pub fn aggregate(facts: &[Facts<'_>], period: &Period, cfg: &Config, now: Timest
             .cmp(&y.reported)
             .then_with(|| x.incident.id.cmp(&y.incident.id))
     });
-    agg.breaches.sort_by(|a, b| {
-        facts[a.incident]
-            .incident
-            .id
-            .cmp(&facts[b.incident].incident.id)
-            .then_with(|| a.state.cmp(&b.state))
-    });
+    // By incident, and within one in the order the stays happened (a stable sort keeps it).
+    agg.breaches
+        .sort_by(|a, b| facts[a.incident].incident.id.cmp(&facts[b.incident].incident.id));
     agg.by_month = months.into_iter().zip(month_counts).collect();
     agg.totals = totals;
     agg

@@ -175,6 +175,8 @@ pub struct IncidentView {
     pub attachments: Vec<String>,
     pub tags: Vec<String>,
     pub sla: Option<SlaView>,
+    /// When the autoresolve window the incident waits on ends.
+    pub window_ends: Option<TimeText>,
 }
 
 /// A line in a list of incidents.

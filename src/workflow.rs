@@ -386,6 +386,22 @@ impl Workflow {
         start
     }
 
+    /// The autoresolve window the incident waits on now — its state opens one, or a move out
+    /// of its state needs one — as (start, end); `None` otherwise (also once it is final).
+    pub fn current_window(&self, incident: &Incident, cal: &Calendar) -> Option<(Timestamp, Timestamp)> {
+        let status = incident.status.as_str();
+        let waits = self.window_opens.as_deref() == Some(status)
+            || self
+                .transitions
+                .iter()
+                .any(|t| t.from.contains(status) && t.requires.window.is_some());
+        if !waits || self.is_final(status) {
+            return None;
+        }
+        let start = self.window_start(&incident.history, incident.history.len())?;
+        Some((start, cal.window_end(start)))
+    }
+
     /// What `t`, made by `history[index]`, requires that `incident` (as it stands) lacks.
     pub fn unmet(&self, t: &TransitionDef, incident: &Incident, index: usize, cal: &Calendar) -> Vec<Unmet> {
         let at = incident.history.get(index).map(|e| e.at);

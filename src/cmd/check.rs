@@ -507,8 +507,8 @@ pub(super) fn run(ctx: &Ctx, args: CheckArgs) -> Result<u8> {
         let name = crate::git::user_name(&ctx.root).unwrap_or_default();
         let person = Person { name, email, time: now };
         let meta = CommitMeta {
-            id: "staged".into(),
-            subject: "staged changes".into(),
+            id: crate::diag::CommitRef::STAGED.into(),
+            subject: String::new(),
             author: person.clone(),
             committer: person,
             co_authors: vec![],

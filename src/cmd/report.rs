@@ -89,6 +89,7 @@ pub(super) fn run(ctx: &Ctx, args: ReportArgs) -> Result<u8> {
             };
             let data = context! {
                 report => value(&view),
+                sla_rows => value(&view.sla_rows),
                 charts => crate::site::charts(&view, view.lang),
                 kpis => value(&crate::audience::kpi_labels(view.lang)),
                 groups => value(&crate::audience::group_labels(view.lang)),

@@ -38,6 +38,9 @@ struct View<'a> {
     next: Vec<Next>,
     sla: &'static str,
     age_hours: Option<f64>,
+    /// When the autoresolve window the incident waits on ends (RFC 3339).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    window_ends: Option<String>,
     timeline: &'a [crate::model::HistoryEntry],
 }
 
@@ -83,6 +86,10 @@ pub(super) fn run(ctx: &Ctx, args: ShowArgs) -> Result<u8> {
         next: next(&inc, &cfg),
         sla: row.sla,
         age_hours: row.age_hours,
+        window_ends: cfg
+            .workflow
+            .current_window(&inc, &cfg.calendar())
+            .map(|(_, end)| super::file_time(end, &cfg)),
         timeline: &inc.history,
     };
     if args.format == ViewFormat::Json {
@@ -193,6 +200,9 @@ fn human(v: &View<'_>, inc: &Incident, cfg: &Config) -> String {
     }
     if let Some(o) = v.owner {
         let _ = writeln!(out, "owner: {}", s(o));
+    }
+    if let Some(end) = &v.window_ends {
+        let _ = writeln!(out, "autoresolve window ends: {end}");
     }
     let _ = writeln!(out, "\nSOP steps:");
     for st in &v.steps {

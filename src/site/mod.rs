@@ -818,6 +818,7 @@ fn reports(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
                 title => format!("{} — {}", r.title, r.period.label),
                 nav => "reports",
                 report => value(&r),
+                sla_rows => value(&r.sla_rows),
                 charts => charts(&r, b.lang),
                 kpis => kpis.clone(),
                 groups => groups.clone(),

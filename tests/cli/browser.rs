@@ -70,12 +70,7 @@ fn screenshots_dir() -> PathBuf {
 
 #[test]
 fn pages_open_from_file_urls_without_network_requests_or_console_errors() {
-    if !Path::new(CHROMIUM).is_file() {
-        assert!(
-            std::env::var_os("INSIDEN_REQUIRE_BROWSER").is_none(),
-            "INSIDEN_REQUIRE_BROWSER is set but {CHROMIUM} is missing"
-        );
-        eprintln!("notice: {CHROMIUM} not found; browser test skipped (apt-get install chromium)");
+    if !have_browser() {
         return;
     }
     let r = sample();
@@ -98,53 +93,127 @@ fn pages_open_from_file_urls_without_network_requests_or_console_errors() {
             ("reports/2026.html", "Laporan Layanan Insiden Keamanan Informasi"),
             ("archive/2026.html", "Arsip 2026"),
         ] {
-            let file = r.file(&out).join(page);
-            let url = format!("file://{}", file.display());
             let name = format!("{audience}-{}", page.replace('/', "-").replace(".html", ""));
-            let profile = tempfile::tempdir().expect("profile");
-            let netlog = profile.path().join("net.json");
-            let dom = chromium(
-                &profile.path().join("p"),
-                &[
-                    format!("--log-net-log={}", netlog.display()),
-                    "--net-log-capture-mode=Default".into(),
-                    "--dump-dom".into(),
-                ],
-                &url,
-            );
-            let stderr = String::from_utf8_lossy(&dom.stderr);
-            let html = String::from_utf8_lossy(&dom.stdout);
-            assert!(html.contains(heading), "{name}: page did not render:\n{stderr}");
-            let console: Vec<&str> = stderr.lines().filter(|l| l.contains("CONSOLE")).collect();
-            assert!(console.is_empty(), "{name}: console messages: {console:#?}");
-            let log = std::fs::read_to_string(&netlog).unwrap_or_default();
-            assert!(!log.is_empty(), "{name}: no NetLog written");
-            let requests = page_requests(&log);
-            assert!(requests.is_empty(), "{name}: network requests: {requests:#?}");
-            for (width, height) in [(1280, 2000), (390, 2400)] {
-                let png = shots.join(format!("{name}-{width}.png"));
-                let shot = chromium(
-                    &profile.path().join(format!("s{width}")),
-                    &[
-                        format!("--screenshot={}", png.display()),
-                        format!("--window-size={width},{height}"),
-                    ],
-                    &url,
-                );
-                assert!(
-                    png.is_file(),
-                    "{name}: no screenshot: {}",
-                    String::from_utf8_lossy(&shot.stderr)
-                );
-            }
-            let (scroll, right) = phone_layout(profile.path(), &file);
-            assert!(scroll <= 390, "{name}: {scroll} px wide on a 390 px phone");
-            assert!(
-                right <= 390,
-                "{name}: an incident table's cell ends at {right} px, off a 390 px phone"
-            );
+            look(&r, &out, page, heading, &name, &shots);
         }
     }
+}
+
+/// Whether chromium is there; without it (and without `INSIDEN_REQUIRE_BROWSER`) a browser
+/// test is skipped with a notice.
+fn have_browser() -> bool {
+    if Path::new(CHROMIUM).is_file() {
+        return true;
+    }
+    assert!(
+        std::env::var_os("INSIDEN_REQUIRE_BROWSER").is_none(),
+        "INSIDEN_REQUIRE_BROWSER is set but {CHROMIUM} is missing"
+    );
+    eprintln!("notice: {CHROMIUM} not found; browser test skipped (apt-get install chromium)");
+    false
+}
+
+#[test]
+fn a_regencys_public_overview_shows_numbers_and_reads_on_a_phone() {
+    if !have_browser() {
+        return;
+    }
+    // Two years of a regency's volume, about a third TLP:CLEAR.
+    let now = "2026-11-28T09:00:00+07:00";
+    let r = crate::support::regency(&[2025, 2026], 250, 5, now);
+    r.run(&["build", "--out", "site-regency", "--now", now]).code(0);
+    let index = r.read("site-regency/index.html");
+    // Real numbers in the headline figures, not only markers of suppressed counts.
+    let numbers = |class: &str| -> Vec<String> {
+        index
+            .split(&format!("class=\"{class}\">"))
+            .skip(1)
+            // The count follows a visually hidden label, where there is one.
+            .map(|x| {
+                x.strip_prefix("<span class=\"visually-hidden\">")
+                    .map_or(x, |y| y.split_once("</span>").map_or(y, |(_, z)| z))
+            })
+            .filter_map(|x| x.split('<').next())
+            .map(|x| x.trim().to_owned())
+            .collect()
+    };
+    let plain = |v: &[String]| {
+        v.iter()
+            .filter(|x| x.chars().all(|c| c.is_ascii_digit() || c == '.'))
+            .count()
+    };
+    let figures = numbers("figure-count");
+    assert!(plain(&figures) >= 4, "headline figures: {figures:?}");
+    let stages = numbers("stage-count");
+    assert!(
+        plain(&stages) * 2 >= stages.len(),
+        "open incidents per stage or phase: {stages:?}"
+    );
+    look(
+        &r,
+        "site-regency",
+        "index.html",
+        "Status Layanan Insiden Keamanan Informasi",
+        "regency-public-index",
+        &screenshots_dir(),
+    );
+    look(
+        &r,
+        "site-regency",
+        "reports/2026.html",
+        "Laporan Layanan Insiden Keamanan Informasi",
+        "regency-public-reports-2026",
+        &screenshots_dir(),
+    );
+}
+
+/// Opens `page` of the site in `out`: it renders `heading`, makes no request and logs nothing
+/// to the console, fits a 390 px phone; screenshots at 1280 and 390 px are kept as `name`.
+fn look(r: &crate::support::Repo, out: &str, page: &str, heading: &str, name: &str, shots: &Path) {
+    let file = r.file(out).join(page);
+    let url = format!("file://{}", file.display());
+    let profile = tempfile::tempdir().expect("profile");
+    let netlog = profile.path().join("net.json");
+    let dom = chromium(
+        &profile.path().join("p"),
+        &[
+            format!("--log-net-log={}", netlog.display()),
+            "--net-log-capture-mode=Default".into(),
+            "--dump-dom".into(),
+        ],
+        &url,
+    );
+    let stderr = String::from_utf8_lossy(&dom.stderr);
+    let html = String::from_utf8_lossy(&dom.stdout);
+    assert!(html.contains(heading), "{name}: page did not render:\n{stderr}");
+    let console: Vec<&str> = stderr.lines().filter(|l| l.contains("CONSOLE")).collect();
+    assert!(console.is_empty(), "{name}: console messages: {console:#?}");
+    let log = std::fs::read_to_string(&netlog).unwrap_or_default();
+    assert!(!log.is_empty(), "{name}: no NetLog written");
+    let requests = page_requests(&log);
+    assert!(requests.is_empty(), "{name}: network requests: {requests:#?}");
+    for (width, height) in [(1280, 2000), (390, 2400)] {
+        let png = shots.join(format!("{name}-{width}.png"));
+        let shot = chromium(
+            &profile.path().join(format!("s{width}")),
+            &[
+                format!("--screenshot={}", png.display()),
+                format!("--window-size={width},{height}"),
+            ],
+            &url,
+        );
+        assert!(
+            png.is_file(),
+            "{name}: no screenshot: {}",
+            String::from_utf8_lossy(&shot.stderr)
+        );
+    }
+    let (scroll, right) = phone_layout(profile.path(), &file);
+    assert!(scroll <= 390, "{name}: {scroll} px wide on a 390 px phone");
+    assert!(
+        right <= 390,
+        "{name}: an incident table's cell ends at {right} px, off a 390 px phone"
+    );
 }
 
 /// The page in a 390 px frame: the document's width and the right edge of the rightmost cell

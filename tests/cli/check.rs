@@ -790,6 +790,21 @@ fn staged_changes_are_checked_for_a_pre_commit_hook() {
     ]);
     assert_eq!(run.code, 1);
     assert!(codes(&run).contains(&"actor-not-author".to_owned()), "{}", run.stdout);
+    // Staged changes are no commit: the finding says where it is without inventing one.
+    for format in ["human", "github"] {
+        let run = s.repo.run(&[
+            "check",
+            "--staged",
+            "--format",
+            format,
+            "--now",
+            "2026-03-02T09:45:00+07:00",
+        ]);
+        run.code(1);
+        let all = format!("{}{}", run.stdout, run.stderr);
+        assert!(all.contains("the staged changes"), "{all}");
+        assert!(!all.contains("commit staged"), "{all}");
+    }
     s.repo.git(&["config", "user.email", "siti@example.go.id"]);
     let run = s.repo.run(&["check", "--staged", "--now", "2026-03-02T09:45:00+07:00"]);
     run.code(0).stderr_has("checked 1 staged incident file(s): no findings");

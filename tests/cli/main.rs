@@ -13,6 +13,7 @@ mod build;
 mod check;
 mod checks;
 mod config;
+mod consistency;
 mod crash;
 mod disclosure;
 mod explain;

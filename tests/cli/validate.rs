@@ -362,6 +362,23 @@ fn sla_on_office_hours_does_not_run_over_the_weekend() {
     );
     r.write("insiden.yaml", &cfg);
     assert_eq!(codes(&r), Vec::<String>::new(), "office hours: 90 minutes");
+    // The report measures a stay still running on the same clock: no breach on Monday morning.
+    let report = r
+        .run(&[
+            "report",
+            "--period",
+            "2026-12",
+            "--audience",
+            "internal",
+            "--format",
+            "json",
+            "--now",
+            "2026-12-07T09:00:00+07:00",
+        ])
+        .code(0)
+        .json();
+    assert_eq!(report["breaches"], serde_json::json!([]), "{report}");
+    assert_eq!(report["sla"]["reported"]["ongoing_breached"], 0, "{report}");
     r.write("insiden.yaml", &cfg.replace("clock: business", "clock: sometimes"));
     r.run(&monday).code(2).stdout_has("sla.clock");
 }
