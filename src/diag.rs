@@ -168,7 +168,7 @@ pub struct Diagnostic {
     pub help: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub commit: Option<CommitRef>,
-    /// The text of the line pointed at (at most [`WINDOW`] characters around the column),
+    /// The text of the line pointed at (at most `WINDOW` characters around the column),
     /// for the human renderer.
     #[serde(skip)]
     pub source_line: Option<String>,

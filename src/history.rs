@@ -1,7 +1,7 @@
 //! The commit rules: given what one commit did to one incident file (its version in each
 //! parent, its version after, and who made the commit), decide whether the SOP allows it.
 //!
-//! Each rule is one function named after its code, over a shared [`Change`]: the parsed
+//! Each rule is one function named after its code, over a shared `Change`: the parsed
 //! versions, the entries the commit added, the teams its author belongs to, and what the
 //! range knows that the commit alone does not (the checker's clock, the strictest TLP the
 //! incident has had). A reader finds a rule by its code; a test exercises it alone.

@@ -836,6 +836,57 @@ fn audit_summarises_per_rule_and_trails_each_entry_to_its_commit() {
     s.repo.run(&["audit", "--trail", "INC-2026-0404"]).code(2);
 }
 
+#[test]
+fn audit_judges_a_past_rule_change_by_the_rules_of_its_time() {
+    let mut s = Sop::new();
+    // A repository set up before `maintainers:` existed; the admin changed the rules then:
+    // a note, not a finding.
+    let cfg = s.repo.read("insiden.yaml");
+    let before = cfg.replace("maintainers: [bayu]\n", "");
+    s.repo.git(&["checkout", "-q", "--orphan", "lama"]);
+    s.repo.write("insiden.yaml", &before);
+    let at = s.tick(5);
+    s.repo.commit("Admin", "admin@example.go.id", &at, "Konfigurasi lama");
+    s.repo
+        .write("insiden.yaml", &before.replace("Dinas Uji", "Dinas Uji Coba"));
+    let at = s.tick(5);
+    s.repo.commit("Admin", "admin@example.go.id", &at, "Nama unit");
+    let v = s.repo.run(&["audit", "--format", "json"]).json();
+    let codes: Vec<&str> = v["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter_map(|d| d["code"].as_str())
+        .collect();
+    assert!(
+        codes.contains(&"config-changed") && !codes.contains(&"rules-changed"),
+        "{v}"
+    );
+    // Once the rule exists, a change by someone else is a finding, years later too.
+    s.repo.write("insiden.yaml", &cfg);
+    let at = s.tick(5);
+    s.repo.commit("Admin", "admin@example.go.id", &at, "Pengelola: Bayu");
+    s.repo
+        .write("insiden.yaml", &cfg.replace("Dinas Uji", "Dinas Uji Lagi"));
+    let at = s.tick(5);
+    let late = s.repo.commit(SITI.1, SITI.2, &at, "Nama unit lagi");
+    let run = s.repo.run(&["audit", "--format", "json"]);
+    run.code(1);
+    let found: Vec<(String, String)> = run.json()["diagnostics"]
+        .as_array()
+        .expect("diagnostics")
+        .iter()
+        .filter(|d| d["code"] == "rules-changed")
+        .map(|d| {
+            (
+                d["code"].as_str().unwrap_or("").to_owned(),
+                d["commit"]["id"].as_str().unwrap_or("").to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(found, [("rules-changed".to_owned(), late[..7].to_owned())]);
+}
+
 /// Regression: a merge whose result equals an older parent's version used to pass, silently
 /// dropping the entries the other parent had recorded.
 #[test]
