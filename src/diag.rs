@@ -91,6 +91,7 @@ codes! {
     FileDeleted = "file-deleted": "Incident records are never deleted or renamed.",
     ImmutableField = "immutable-field": "`id` and `reported_at` never change once filed.",
     HistoryRewritten = "history-rewritten": "History is append-only: existing entries are never changed, removed or reordered.",
+    RecordRepaired = "record-repaired": "A maintainer rewrote a record whose previous version no longer reads; its history could not be compared.",
     ActorNotAuthor = "actor-not-author": "An entry's actor is the member who authored the commit that adds it.",
     NotAMember = "not-a-member": "Every change under incidents/ is authored by a team member (or, for `by: system` entries only, the bot).",
     FieldNotAllowed = "field-not-allowed": "Some fields (by default `tlp`, `severity`, `in_scope`) are changed only by the teams the workflow names.",

@@ -887,6 +887,33 @@ fn audit_judges_a_past_rule_change_by_the_rules_of_its_time() {
     assert_eq!(found, [("rules-changed".to_owned(), late[..7].to_owned())]);
 }
 
+#[test]
+fn a_record_that_no_longer_reads_is_repaired_by_a_maintainer_only() {
+    let mut s = Sop::new();
+    let id = s.new_incident("Situs desa");
+    // Written before the reader accepted only its subset of YAML: a tag.
+    let p = Sop::path(&id);
+    let good = s.repo.read(&p);
+    s.repo.write(&p, &good.replacen("title: ", "title: !!str ", 1));
+    let at = s.tick(5);
+    s.repo.commit("Admin", "admin@example.go.id", &at, "Judul bertag");
+    let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    // Anyone's change to it cannot be verified against it.
+    s.repo.write(&p, &good);
+    let at = s.tick(5);
+    let fix = s.repo.commit(SITI.1, SITI.2, &at, "Perubahan yang salah");
+    let run = s.check(&base);
+    assert_caught(&run, "history-rewritten", &fix[..7], None);
+    assert!(run.stdout.contains("repaired by a maintainer"), "{}", run.stdout);
+    // A maintainer's repair is accepted, and says what a reviewer must look at.
+    s.repo.git(&["reset", "-q", "--hard", &base]);
+    s.repo.write(&p, &good);
+    s.repo.commit(BAYU.1, BAYU.2, &at, "Perbaikan berkas oleh pengelola");
+    let run = s.check(&base);
+    run.code(0);
+    assert_eq!(codes(&run), ["record-repaired"]);
+}
+
 /// Regression: a merge whose result equals an older parent's version used to pass, silently
 /// dropping the entries the other parent had recorded.
 #[test]
