@@ -14,6 +14,8 @@ use std::fmt::Write as _;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
+    /// For a reviewer's eyes: never fails a command, not even with `--deny warnings`.
+    Note,
     Warning,
     Error,
 }
@@ -91,7 +93,7 @@ codes! {
     FileDeleted = "file-deleted": "Incident records are never deleted or renamed.",
     ImmutableField = "immutable-field": "`id` and `reported_at` never change once filed.",
     HistoryRewritten = "history-rewritten": "History is append-only: existing entries are never changed, removed or reordered.",
-    RecordRepaired = "record-repaired": "A maintainer rewrote a record whose previous version no longer reads; its history could not be compared.",
+    RecordRepaired = "record-repaired": "A note: a maintainer rewrote a record whose previous version no longer reads; its history could not be compared.",
     ActorNotAuthor = "actor-not-author": "An entry's actor is the member who authored the commit that adds it.",
     NotAMember = "not-a-member": "Every change under incidents/ is authored by a team member (or, for `by: system` entries only, the bot).",
     FieldNotAllowed = "field-not-allowed": "Some fields (by default `tlp`, `severity`, `in_scope`) are changed only by the teams the workflow names.",
@@ -187,6 +189,15 @@ impl Diagnostic {
         Self::new(code, Severity::Warning, path, message)
     }
 
+    pub fn note(code: Code, path: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::new(code, Severity::Note, path, message)
+    }
+
+    /// Whether `--deny warnings` fails on this finding: errors and warnings, not notes.
+    pub fn is_denied_warning(&self) -> bool {
+        self.severity >= Severity::Warning
+    }
+
     fn new(code: Code, severity: Severity, path: impl Into<String>, message: impl Into<String>) -> Self {
         Diagnostic {
             code,
@@ -280,10 +291,15 @@ pub fn render(diags: &[Diagnostic], format: Format) -> String {
                 out.push_str(&render_human(d));
                 out.push('\n');
             }
-            let errors = diags.iter().filter(|d| d.is_error()).count();
-            let warnings = diags.len() - errors;
+            let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
+            let (errors, warnings, notes) = (count(Severity::Error), count(Severity::Warning), count(Severity::Note));
             if let Some(first) = diags.first() {
-                let _ = writeln!(out, "{errors} error(s), {warnings} warning(s)");
+                let notes = if notes > 0 {
+                    format!(", {notes} note(s)")
+                } else {
+                    String::new()
+                };
+                let _ = writeln!(out, "{errors} error(s), {warnings} warning(s){notes}");
                 let _ = writeln!(
                     out,
                     "run `insiden explain {}` (or any other code) for why a rule exists and what to do",
@@ -354,6 +370,7 @@ pub fn render_human(d: &Diagnostic) -> String {
     let level = match d.severity {
         Severity::Error => Level::Error,
         Severity::Warning => Level::Warning,
+        Severity::Note => Level::Note,
     };
     let code = d.code.name();
     let message = sanitize_terminal(&d.message);
@@ -419,6 +436,7 @@ pub fn render_github(d: &Diagnostic) -> String {
     let kind = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
+        Severity::Note => "notice",
     };
     let mut props = format!("file={}", escape_property(&d.path));
     if let Some(l) = d.line {

@@ -262,7 +262,7 @@ pub fn check_change(
             // change cannot be verified.
             None if author_member(meta, cfg).is_some_and(|m| cfg.is_maintainer(m)) => {
                 out.push(
-                    Diagnostic::warning(
+                    Diagnostic::note(
                         Code::RecordRepaired,
                         path,
                         "the previous version of this file cannot be read; a maintainer's repair is accepted as it stands, without comparing its history",

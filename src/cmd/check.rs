@@ -609,7 +609,8 @@ pub(super) fn run(ctx: &Ctx, args: CheckArgs) -> Result<u8> {
     diags.extend(snapshot.problems);
     emit(&diags, args.format);
     let errors = diags.iter().filter(|d| d.is_error()).count();
-    let failed = errors > 0 || (args.deny == Some(DenyArg::Warnings) && !diags.is_empty());
+    let failed =
+        errors > 0 || (args.deny == Some(DenyArg::Warnings) && diags.iter().any(Diagnostic::is_denied_warning));
     if args.format == FormatArg::Human && diags.is_empty() {
         eprintln!("checked {what}: no findings");
     }

@@ -11,7 +11,8 @@ pub(super) fn run(ctx: &Ctx, args: ValidateArgs) -> Result<u8> {
     let v = source.load(&cfg, now);
     emit(&v.diagnostics, args.format);
     let deny_warnings = args.deny == Some(DenyArg::Warnings);
-    let failed = v.has_errors() || (deny_warnings && !v.diagnostics.is_empty());
+    let failed =
+        v.has_errors() || (deny_warnings && v.diagnostics.iter().any(crate::diag::Diagnostic::is_denied_warning));
     if args.format == crate::cli::FormatArg::Human && v.diagnostics.is_empty() {
         eprintln!("{} incident(s) valid", v.files.len());
     }

@@ -912,6 +912,15 @@ fn a_record_that_no_longer_reads_is_repaired_by_a_maintainer_only() {
     let run = s.check(&base);
     run.code(0);
     assert_eq!(codes(&run), ["record-repaired"]);
+    assert_eq!(run.json()["diagnostics"][0]["severity"], "note");
+    // A note is for the reviewer: the pull request's required check still passes.
+    let now = (s.now + Duration::minutes(1)).to_rfc3339();
+    s.repo
+        .run(&[
+            "check", "--base", &base, "--deny", "warnings", "--format", "github", "--now", &now,
+        ])
+        .code(0)
+        .stdout_has("::notice ");
 }
 
 /// Regression: a merge whose result equals an older parent's version used to pass, silently
