@@ -20,7 +20,7 @@ use crate::model::{Incident, Timestamp, Tlp};
 use crate::report::{Facts, GROUPS, KPIS, NONE};
 pub use crate::views::Audience;
 use crate::views::{
-    ApiEntry, ApiIncident, ApiInternal, BreachView, Breakdown, EntryView, ExternalReportView, FeedEntry, HandlerView,
+    ApiEntry, ApiIncident, ApiInternal, AttachmentView, BreachView, DeliveryView, Breakdown, EntryView, ExternalReportView, FeedEntry, HandlerView,
     IncidentRow, IncidentView, Labelled, Link, ObservableView, OnwardView, OrgView, PeriodView, ReportIncident,
     ReportView, ReporterView, RestrictedView, SlaRow, SlaView, StatView, StepView, TlpView, TotalsView,
 };
@@ -422,6 +422,7 @@ impl<'a> Lens<'a> {
             external_reports: Vec::new(),
             observables: Vec::new(),
             attachments: Vec::new(),
+            scan_reports: Vec::new(),
             tags: Vec::new(),
             sla: None,
         };
@@ -442,7 +443,12 @@ impl<'a> Lens<'a> {
             name: clean_opt(&h.name),
             contact: clean_opt(&h.contact),
         });
-        v.delivered_to = clean_opt(&inc.delivered_to);
+        v.delivered_to = inc.delivered_to.as_ref().map(|d| DeliveryView {
+            to: clean_opt(&d.to),
+            at: d.at.map(|t| self.time(t)),
+            channel: d.channel.map(|c| i18n::term(lang, "channel", c.as_str())),
+            letter_number: clean_opt(&d.letter_number),
+        });
         v.resolution = inc.resolution.map(|x| i18n::term(lang, "resolution", x.as_str()));
         v.impact = inc.impact.map(|x| i18n::term(lang, "impact", x.as_str()));
         v.pap = inc.pap.map(|p| format!("PAP:{}", p.as_str().to_uppercase()));
@@ -467,7 +473,19 @@ impl<'a> Lens<'a> {
             })
             .collect();
         if !withhold {
-            v.attachments = inc.attachments.iter().map(|a| clean(a)).collect();
+            v.attachments = inc
+                .attachments
+                .iter()
+                .map(|a| AttachmentView {
+                    path: clean(&a.path),
+                    kind: a.kind.map(|k| i18n::term(lang, "attachment_kind", k.as_str())),
+                    scan_report: a.is_scan_report(),
+                    at: a.at.map(|t| self.time(t)),
+                    tool: clean_opt(&a.tool),
+                    target: clean_opt(&a.target),
+                })
+                .collect();
+            v.scan_reports = v.attachments.iter().filter(|a| a.scan_report).cloned().collect();
         }
         v.tags = inc.tags.iter().map(|x| clean(x)).collect();
         v.sla = crate::workflow::stays(&self.cfg.workflow, &self.cfg.sla, inc, now)
@@ -571,7 +589,7 @@ impl<'a> Lens<'a> {
                     attachments: if withhold {
                         Vec::new()
                     } else {
-                        inc.attachments.iter().map(|a| clean(a)).collect()
+                        inc.attachments.iter().map(|a| clean(&a.path)).collect()
                     },
                     tags: inc.tags.iter().map(|x| clean(x)).collect(),
                 }

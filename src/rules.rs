@@ -391,6 +391,9 @@ impl FileCtx<'_> {
                 "wait until the window has elapsed; `insiden autoresolve` closes it then".into()
             }
             Unmet::NoWindow => "the window opens when the helpdesk delivers the report (`resolved`)".into(),
+            Unmet::ScanReport { .. } => {
+                "scan the website and attach the report: `attachments: [{ path: lampiran/<file>, kind: scan-report, at: …, tool: …, target: … }]`".into()
+            }
         };
         self.at_entry(code, i, format!("{from} → {to} requires {}", u.describe()))
             .help(help)
@@ -477,7 +480,9 @@ pub(crate) fn unmet_code(u: &Unmet) -> Code {
         Unmet::Note => Code::MissingNote,
         Unmet::WindowClosed { .. } => Code::WindowClosed,
         Unmet::WindowOpen { .. } | Unmet::NoWindow => Code::WindowOpen,
-        Unmet::Field { .. } | Unmet::Equals { .. } | Unmet::Section { .. } => Code::RequirementMissing,
+        Unmet::Field { .. } | Unmet::Equals { .. } | Unmet::Section { .. } | Unmet::ScanReport { .. } => {
+            Code::RequirementMissing
+        }
     }
 }
 
@@ -558,6 +563,7 @@ fn repository_rules(
         }
         let dir = c.path.rsplit_once('/').map_or("", |(d, _)| d);
         for a in &inc.attachments {
+            let a = &a.path;
             match resolve(dir, a) {
                 Some(p) if present.contains(&p) => {}
                 Some(p) => out.push(

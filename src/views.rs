@@ -160,7 +160,7 @@ pub struct IncidentView {
     pub reporter: Option<ReporterView>,
     pub assets: Vec<String>,
     pub handler: Option<HandlerView>,
-    pub delivered_to: Option<String>,
+    pub delivered_to: Option<DeliveryView>,
     pub resolution: Option<String>,
     pub impact: Option<String>,
     pub pap: Option<String>,
@@ -172,9 +172,31 @@ pub struct IncidentView {
     pub attack: Vec<String>,
     pub external_reports: Vec<ExternalReportView>,
     pub observables: Vec<ObservableView>,
-    pub attachments: Vec<String>,
+    pub attachments: Vec<AttachmentView>,
+    /// The website scan reports among `attachments` (the SOP's first record).
+    pub scan_reports: Vec<AttachmentView>,
     pub tags: Vec<String>,
     pub sla: Option<SlaView>,
+}
+
+/// `delivered_to` on the internal edition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeliveryView {
+    pub to: Option<String>,
+    pub at: Option<TimeText>,
+    pub channel: Option<String>,
+    pub letter_number: Option<String>,
+}
+
+/// An attachment on the internal edition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttachmentView {
+    pub path: String,
+    pub kind: Option<String>,
+    pub scan_report: bool,
+    pub at: Option<TimeText>,
+    pub tool: Option<String>,
+    pub target: Option<String>,
 }
 
 /// A line in a list of incidents.

@@ -325,7 +325,7 @@ pub fn plan(b: &Build<'_>, tpl: &Templates) -> Result<Vec<Page>, TemplateError> 
     };
     let mut pages: Vec<Page> = Vec::new();
     for (name, bytes) in tpl.statics() {
-        if name == "report.css" {
+        if name == "report.css" || name == "letter.css" {
             continue;
         }
         if name.ends_with(".schema.json") {
