@@ -262,6 +262,8 @@ fn labels(lang: Lang) -> BTreeMap<&'static str, String> {
         ("summary_heading", "Ringkasan insiden", "Incident summary"),
         ("nip", "NIP.", "NIP"),
         ("document_title", "Laporan dan/atau Rekomendasi", "Report and/or recommendation"),
+        ("page", "Halaman", "Page"),
+        ("of", "dari", "of"),
         ("page_footer", "Dokumen ini dibuat dari catatan insiden", "This document is made from the incident record"),
     ];
     rows.iter().map(|(k, id, en)| (*k, pick(lang, id, en))).collect()
