@@ -20,7 +20,7 @@ use crate::model::{Incident, Timestamp, Tlp};
 use crate::report::{Facts, GROUPS, KPIS, NONE};
 pub use crate::views::Audience;
 use crate::views::{
-    ApiEntry, ApiIncident, ApiInternal, AttachmentView, BreachView, DeliveryView, Breakdown, EntryView, ExternalReportView, FeedEntry, HandlerView,
+    ApiEntry, ApiIncident, ApiInternal, AttachmentView, BreachView, DeliveryView, IncidentTextView, RecordsView, Breakdown, EntryView, ExternalReportView, FeedEntry, HandlerView,
     IncidentRow, IncidentView, Labelled, Link, ObservableView, OnwardView, OrgView, PeriodView, ReportIncident,
     ReportView, ReporterView, RestrictedView, SlaRow, SlaView, StatView, StepView, TlpView, TotalsView,
 };
@@ -783,6 +783,13 @@ impl<'a> Lens<'a> {
         let sla = sla_rows.iter().map(|r| (r.state.clone(), r.clone())).collect();
         let id_of = |i: usize| clean(&facts[i].incident.id);
         let mut incidents = Vec::new();
+        let mut texts = Vec::new();
+        let mut records = RecordsView {
+            scan_reports: 0,
+            incidents_with_scan_report: 0,
+            incidents_requiring_scan_report: 0,
+            letters: 0,
+        };
         for row in &agg.cohort {
             let inc = facts[row.incident].incident;
             if !self.shows(inc) {
@@ -791,6 +798,23 @@ impl<'a> Lens<'a> {
             let Some(reported) = facts[row.incident].reported else {
                 continue;
             };
+            if internal {
+                let scans = inc.scan_reports().count();
+                records.scan_reports += scans;
+                records.incidents_with_scan_report += usize::from(scans > 0);
+                records.incidents_requiring_scan_report += usize::from(
+                    inc.category
+                        .as_deref()
+                        .is_some_and(|c| self.cfg.workflow.scan_categories.contains(c)),
+                );
+                records.letters += usize::from(
+                    inc.delivered_to
+                        .as_ref()
+                        .and_then(|d| d.letter_number.as_deref())
+                        .is_some_and(|n| !n.trim().is_empty()),
+                );
+                texts.push(self.incident_text(inc));
+            }
             incidents.push(ReportIncident {
                 id: clean(&inc.id),
                 href: Self::incident_href(&inc.id),
@@ -918,6 +942,55 @@ impl<'a> Lens<'a> {
             },
             incidents,
             restricted,
+            records: internal.then_some(records),
+            incident_texts: internal.then_some(texts),
+            legal_basis: internal.then(|| self.cfg.report.legal_basis.iter().map(|l| clean(l)).collect()),
+            approval: if internal {
+                self.cfg
+                    .report
+                    .approver(&self.cfg.letter)
+                    .map(crate::letter::signatory)
+            } else {
+                None
+            },
+            approval_place_date: match (internal, generated) {
+                (true, Some(g)) => {
+                    let d = i18n::time(lang, g, tz).date_text;
+                    let city = clean(&self.cfg.letter.city);
+                    Some(if city.trim().is_empty() { d } else { format!("{city}, {d}") })
+                }
+                _ => None,
+            },
+        }
+    }
+
+    /// An incident's summary, recommendation and conclusion for the internal report;
+    /// withheld for TLP:RED.
+    fn incident_text(&self, inc: &Incident) -> IncidentTextView {
+        let withheld = self.withholds(inc);
+        let texts = crate::markdown::section_texts(&inc.body);
+        let section = |id: &str| -> Option<String> {
+            if withheld {
+                return None;
+            }
+            let def = self.cfg.workflow.section(id)?;
+            texts
+                .iter()
+                .find(|(h, c)| def.matches(h) && !c.trim().is_empty())
+                .map(|(_, c)| clean(c.trim()))
+        };
+        let recommendation = section("rekomendasi");
+        let conclusion = section("kesimpulan");
+        let html = |m: &Option<String>| m.as_deref().map(|m| crate::markdown::to_html(m, 2, &format!("{}-", slug(&inc.id))));
+        IncidentTextView {
+            id: clean(&inc.id),
+            title: clean(&inc.title),
+            summary: if withheld { None } else { clean_opt(&inc.summary) },
+            recommendation_html: html(&recommendation),
+            conclusion_html: html(&conclusion),
+            recommendation,
+            conclusion,
+            withheld,
         }
     }
 }

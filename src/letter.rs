@@ -10,7 +10,7 @@ use crate::audience::clean;
 use crate::config::{Config, Signatory};
 use crate::i18n;
 use crate::model::{Incident, Tlp};
-use crate::views::TlpView;
+use crate::views::{SignatoryView, TlpView};
 use crate::workflow::Lang;
 use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
@@ -149,20 +149,12 @@ pub struct LetterSection {
     pub html: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SignatoryView {
-    pub name: String,
-    pub title: String,
-    pub nip: Option<String>,
-}
-
-impl From<&Signatory> for SignatoryView {
-    fn from(s: &Signatory) -> SignatoryView {
-        SignatoryView {
-            name: clean(&s.name),
-            title: clean(&s.title),
-            nip: s.nip.as_deref().map(clean).filter(|n| !n.trim().is_empty()),
-        }
+/// A configured signatory as templates see it.
+pub fn signatory(s: &Signatory) -> SignatoryView {
+    SignatoryView {
+        name: clean(&s.name),
+        title: clean(&s.title),
+        nip: s.nip.as_deref().map(clean).filter(|n| !n.trim().is_empty()),
     }
 }
 
@@ -443,7 +435,7 @@ pub fn letter(inc: &Incident, cfg: &Config, a: &LetterArgs) -> LetterView {
         red_withheld,
         red_note,
         closing,
-        signatory: cfg.letter.signatory.as_ref().map(SignatoryView::from),
+        signatory: cfg.letter.signatory.as_ref().map(signatory),
         t: labels(lang),
     }
 }
