@@ -112,7 +112,6 @@ const UI: &[(&str, &str, &str)] = &[
     ("legal_basis", "Dasar hukum", "Legal basis"),
     ("approval_known", "Mengetahui,", "Acknowledged by,"),
     ("incident_texts", "Ringkasan, rekomendasi, dan kesimpulan per insiden", "Summary, recommendation and conclusion per incident"),
-    ("summary", "Ringkasan", "Summary"),
     ("recommendation", "Rekomendasi", "Recommendation"),
     ("conclusion", "Kesimpulan", "Conclusion"),
     ("records", "Pencatatan dan pendataan", "Records"),

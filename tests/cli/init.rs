@@ -58,6 +58,9 @@ fn the_example_lives_outside_incidents_and_validates_when_the_teams_are_the_plac
         .and_then(|rest| rest.get(..4))
         .expect("id");
     r.write(&format!("baru/incidents/{year}/INC-{year}-0001.md"), &example);
+    // With its website scan report, which its category requires before leaving triage.
+    let scan = r.read("baru/examples/lampiran/INC-EXAMPLE-scan.txt");
+    r.write(&format!("baru/incidents/{year}/lampiran/INC-EXAMPLE-scan.txt"), &scan);
     r.run_in(&r.file("baru"), &["validate", "--now", AT], None).code(0);
     // It is dated in the past, a Friday evening report recorded on Monday.
     assert!(example.contains("reported_at: 2026-04-10T19:30:00+07:00"), "{example}");
