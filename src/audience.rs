@@ -20,9 +20,10 @@ use crate::model::{Incident, Timestamp, Tlp};
 use crate::report::{Facts, GROUPS, KPIS, NONE};
 pub use crate::views::Audience;
 use crate::views::{
-    ApiEntry, ApiIncident, ApiInternal, AttachmentView, BreachView, DeliveryView, IncidentTextView, RecordsView, Breakdown, EntryView, ExternalReportView, FeedEntry, HandlerView,
-    IncidentRow, IncidentView, Labelled, Link, ObservableView, OnwardView, OrgView, PeriodView, ReportIncident,
-    ReportView, ReporterView, RestrictedView, SlaRow, SlaView, StatView, StepView, TlpView, TotalsView,
+    ApiEntry, ApiIncident, ApiInternal, AttachmentView, BreachView, Breakdown, DeliveryView, EntryView,
+    ExternalReportView, FeedEntry, HandlerView, IncidentRow, IncidentTextView, IncidentView, Labelled, Link,
+    ObservableView, OnwardView, OrgView, PeriodView, RecordsView, ReportIncident, ReportView, ReporterView,
+    RestrictedView, SlaRow, SlaView, StatView, StepView, TlpView, TotalsView,
 };
 use crate::workflow::Lang;
 use std::collections::{BTreeMap, HashMap};
@@ -946,10 +947,7 @@ impl<'a> Lens<'a> {
             incident_texts: internal.then_some(texts),
             legal_basis: internal.then(|| self.cfg.report.legal_basis.iter().map(|l| clean(l)).collect()),
             approval: if internal {
-                self.cfg
-                    .report
-                    .approver(&self.cfg.letter)
-                    .map(crate::letter::signatory)
+                self.cfg.report.approver(&self.cfg.letter).map(crate::letter::signatory)
             } else {
                 None
             },
@@ -957,7 +955,11 @@ impl<'a> Lens<'a> {
                 (true, Some(g)) => {
                     let d = i18n::time(lang, g, tz).date_text;
                     let city = clean(&self.cfg.letter.city);
-                    Some(if city.trim().is_empty() { d } else { format!("{city}, {d}") })
+                    Some(if city.trim().is_empty() {
+                        d
+                    } else {
+                        format!("{city}, {d}")
+                    })
                 }
                 _ => None,
             },
@@ -981,7 +983,10 @@ impl<'a> Lens<'a> {
         };
         let recommendation = section("rekomendasi");
         let conclusion = section("kesimpulan");
-        let html = |m: &Option<String>| m.as_deref().map(|m| crate::markdown::to_html(m, 2, &format!("{}-", slug(&inc.id))));
+        let html = |m: &Option<String>| {
+            m.as_deref()
+                .map(|m| crate::markdown::to_html(m, 2, &format!("{}-", slug(&inc.id))))
+        };
         IncidentTextView {
             id: clean(&inc.id),
             title: clean(&inc.title),

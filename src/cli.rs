@@ -378,7 +378,8 @@ pub struct LetterArgs {
     /// Include the text of a TLP:RED incident (left out by default).
     #[arg(long)]
     pub include_red: bool,
-    /// The letter's date, e.g. 2026-03-04 (default: the recorded delivery's date, else today).
+    /// The letter's date, e.g. 2026-03-04 (default: the recorded delivery's date, else the day
+    /// the incident went to `resolved`, else today).
     #[arg(long, value_name = "DATE")]
     pub date: Option<String>,
 }

@@ -241,7 +241,11 @@ const TERMS: &[(&str, &str, &str)] = &[
     ("reporter_type.researcher", "Peneliti keamanan", "Security researcher"),
     ("reporter_type.internal-scan", "Pemindaian internal", "Internal scan"),
     ("reporter_type.other", "Lainnya", "Other"),
-    ("attachment_kind.scan-report", "Hasil scanning website", "Website scan report"),
+    (
+        "attachment_kind.scan-report",
+        "Hasil scanning website",
+        "Website scan report",
+    ),
     ("attachment_kind.evidence", "Bukti", "Evidence"),
     ("attachment_kind.other", "Lainnya", "Other"),
     ("channel.email", "Surel", "Email"),

@@ -226,8 +226,12 @@ fn sifat(lang: Lang, t: Tlp) -> String {
 
 /// The number of enclosures in words, as letters write it: `1 (satu) berkas`.
 fn enclosures(lang: Lang, n: usize) -> String {
-    const ID: [&str; 10] = ["nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan"];
-    const EN: [&str; 10] = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"];
+    const ID: [&str; 10] = [
+        "nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan", "sembilan",
+    ];
+    const EN: [&str; 10] = [
+        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+    ];
     if n == 0 {
         return "–".into();
     }
@@ -253,10 +257,18 @@ fn labels(lang: Lang) -> BTreeMap<&'static str, String> {
         ("place", "Tempat", "your office"),
         ("summary_heading", "Ringkasan insiden", "Incident summary"),
         ("nip", "NIP.", "NIP"),
-        ("document_title", "Laporan dan/atau Rekomendasi", "Report and/or recommendation"),
+        (
+            "document_title",
+            "Laporan dan/atau Rekomendasi",
+            "Report and/or recommendation",
+        ),
         ("page", "Halaman", "Page"),
         ("of", "dari", "of"),
-        ("page_footer", "Dokumen ini dibuat dari catatan insiden", "This document is made from the incident record"),
+        (
+            "page_footer",
+            "Dokumen ini dibuat dari catatan insiden",
+            "This document is made from the incident record",
+        ),
     ];
     rows.iter().map(|(k, id, en)| (*k, pick(lang, id, en))).collect()
 }
@@ -292,7 +304,9 @@ pub fn letter(inc: &Incident, cfg: &Config, a: &LetterArgs) -> LetterView {
         .map(clean)
         .unwrap_or_else(|| "–".into());
     let reported = inc.reported_at.map(|t| i18n::time(lang, t, tz));
-    let reported_date = reported.as_ref().map_or_else(|| "–".to_owned(), |r| r.date_text.clone());
+    let reported_date = reported
+        .as_ref()
+        .map_or_else(|| "–".to_owned(), |r| r.date_text.clone());
     let out_of_scope = inc.in_scope == Some(false);
     let perihal = match (out_of_scope, lang) {
         (false, Lang::Id) => "Laporan dan Rekomendasi Penanganan Insiden Keamanan Informasi".to_owned(),

@@ -612,8 +612,18 @@ pub fn to_markdown(r: &ReportView) -> String {
     if let Some(rec) = &r.records {
         let _ = writeln!(o, "\n## {}\n", t("records"));
         let _ = writeln!(o, "- {}: {}", t("scan_report_count"), rec.scan_reports);
-        let _ = writeln!(o, "- {}: {}", t("scan_report_incidents"), rec.incidents_with_scan_report);
-        let _ = writeln!(o, "- {}: {}", t("scan_required_incidents"), rec.incidents_requiring_scan_report);
+        let _ = writeln!(
+            o,
+            "- {}: {}",
+            t("scan_report_incidents"),
+            rec.incidents_with_scan_report
+        );
+        let _ = writeln!(
+            o,
+            "- {}: {}",
+            t("scan_required_incidents"),
+            rec.incidents_requiring_scan_report
+        );
         let _ = writeln!(o, "- {}: {}", t("letters_count"), rec.letters);
     }
     if let Some(texts) = &r.incident_texts {

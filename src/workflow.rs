@@ -473,7 +473,11 @@ impl Workflow {
             }
         }
         if r.scan_report {
-            if let Some(c) = incident.category.as_deref().filter(|c| self.scan_categories.contains(*c)) {
+            if let Some(c) = incident
+                .category
+                .as_deref()
+                .filter(|c| self.scan_categories.contains(*c))
+            {
                 if incident.scan_reports().next().is_none() {
                     out.push(Unmet::ScanReport { category: c.to_owned() });
                 }

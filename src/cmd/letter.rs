@@ -49,13 +49,22 @@ pub(super) fn run(ctx: &Ctx, args: LetterArgs) -> Result<u8> {
     let date = match &args.date {
         Some(d) => NaiveDate::parse_from_str(d.trim(), "%Y-%m-%d")
             .map_err(|_| Failure::usage(format!("--date `{d}` is not a date"), "e.g. --date 2026-03-04"))?,
-        None => delivery
-            .and_then(|d| d.at)
-            .map_or_else(|| crate::time::in_zone(now_t, cfg.timezone).date_naive(), |t| {
-                crate::time::in_zone(t, cfg.timezone).date_naive()
-            }),
+        // The recorded delivery's day, else the day the report went to the requester (the
+        // latest entry into `resolved`), else today.
+        None => {
+            let delivered = delivery.and_then(|d| d.at).or_else(|| {
+                inc.history
+                    .iter()
+                    .rev()
+                    .find(|e| Some(e.to.as_str()) == cfg.workflow.window_opens.as_deref())
+                    .map(|e| e.at)
+            });
+            crate::time::in_zone(delivered.unwrap_or(now_t), cfg.timezone).date_naive()
+        }
     };
-    let recorded = delivery.and_then(|d| d.letter_number.clone()).filter(|n| !n.trim().is_empty());
+    let recorded = delivery
+        .and_then(|d| d.letter_number.clone())
+        .filter(|n| !n.trim().is_empty());
     let assigned = recorded.is_none();
     let number = match recorded {
         Some(n) => n,
@@ -81,7 +90,10 @@ pub(super) fn run(ctx: &Ctx, args: LetterArgs) -> Result<u8> {
     );
     let tpl = source.templates()?;
     let (name, css) = match args.format {
-        LetterFormatArg::Html => ("letter.html", String::from_utf8_lossy(tpl.static_file("letter.css")).into_owned()),
+        LetterFormatArg::Html => (
+            "letter.html",
+            String::from_utf8_lossy(tpl.static_file("letter.css")).into_owned(),
+        ),
         LetterFormatArg::Md => ("letter.md", String::new()),
     };
     let base = context! { css => safe(css) };

@@ -91,9 +91,13 @@ pub fn view(cfg: &Config, lang: Lang) -> SopView {
         if s == NEW {
             return pick(lang, "(baru)", "(new)");
         }
-        w.state(s).map_or_else(|| s.to_owned(), |d| d.label.get(lang).to_owned())
+        w.state(s)
+            .map_or_else(|| s.to_owned(), |d| d.label.get(lang).to_owned())
     };
-    let section = |s: &str| w.section(s).map_or_else(|| s.to_owned(), |d| d.label.get(lang).to_owned());
+    let section = |s: &str| {
+        w.section(s)
+            .map_or_else(|| s.to_owned(), |d| d.label.get(lang).to_owned())
+    };
     let steps = w
         .steps
         .iter()
@@ -154,8 +158,16 @@ pub fn view(cfg: &Config, lang: Lang) -> SopView {
             out.push(pick(lang, "catatan (note)", "a note"));
         }
         match r.window {
-            Some(WindowRequirement::Open) => out.push(pick(lang, "masa autoresolve masih berjalan", "the autoresolve window still open")),
-            Some(WindowRequirement::Elapsed) => out.push(pick(lang, "masa autoresolve telah berakhir", "the autoresolve window elapsed")),
+            Some(WindowRequirement::Open) => out.push(pick(
+                lang,
+                "masa autoresolve masih berjalan",
+                "the autoresolve window still open",
+            )),
+            Some(WindowRequirement::Elapsed) => out.push(pick(
+                lang,
+                "masa autoresolve telah berakhir",
+                "the autoresolve window elapsed",
+            )),
             None => {}
         }
         if r.path_sections {
@@ -167,7 +179,10 @@ pub fn view(cfg: &Config, lang: Lang) -> SopView {
         }
         if r.scan_report && !scan_categories.is_empty() {
             out.push(match lang {
-                Lang::Id => format!("laporan hasil scanning website (kategori {})", scan_categories.join(", ")),
+                Lang::Id => format!(
+                    "laporan hasil scanning website (kategori {})",
+                    scan_categories.join(", ")
+                ),
                 Lang::En => format!("a website scan report (categories {})", scan_categories.join(", ")),
             });
         }
@@ -202,7 +217,9 @@ pub fn view(cfg: &Config, lang: Lang) -> SopView {
         warning: cfg.sop.warning.as_deref().map(clean),
         scan_categories,
         autoresolve: match (lang, cfg.autoresolve.business_days) {
-            (Lang::Id, false) => format!("Masa autoresolve: {days} hari kalender sejak laporan diteruskan kepada pemohon."),
+            (Lang::Id, false) => {
+                format!("Masa autoresolve: {days} hari kalender sejak laporan diteruskan kepada pemohon.")
+            }
             (Lang::Id, true) => format!("Masa autoresolve: {days} hari kerja sejak laporan diteruskan kepada pemohon."),
             (Lang::En, false) => format!("Autoresolve window: {days} calendar days from delivery to the requester."),
             (Lang::En, true) => format!("Autoresolve window: {days} working days from delivery to the requester."),

@@ -34,7 +34,9 @@ const WITHOUT_LETTER: &[&str] = &[
 /// writes it instead.
 #[track_caller]
 fn golden(name: &str, actual: &str) {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cli/letter").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/cli/letter")
+        .join(name);
     if std::env::var_os("INSIDEN_BLESS").is_some() {
         std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
         std::fs::write(&path, actual).expect("write golden file");
@@ -82,7 +84,8 @@ fn the_letter_is_refused_before_compiled_with_the_reason() {
     // --out is not written either.
     let out = tempfile::tempdir().expect("tmp");
     let file = out.path().join("surat.html");
-    r.run(&["letter", "INC-2026-0011", "--out", &file.display().to_string()]).code(1);
+    r.run(&["letter", "INC-2026-0011", "--out", &file.display().to_string()])
+        .code(1);
     assert!(!file.exists());
 }
 
@@ -146,8 +149,14 @@ fn tlp_red_text_appears_only_with_include_red() {
     for format in ["html", "md"] {
         let plain = r.run(&["letter", "INC-2026-0001", "--format", format, "--date", "2026-03-05"]);
         plain.code(0).stdout_has("TLP:RED").stdout_has("Rahasia");
-        assert!(!plain.stdout.contains("7731"), "{format}: TLP:RED text without --include-red");
-        assert!(plain.stdout.contains("tidak dimuat dalam surat ini"), "{format}: no notice");
+        assert!(
+            !plain.stdout.contains("7731"),
+            "{format}: TLP:RED text without --include-red"
+        );
+        assert!(
+            plain.stdout.contains("tidak dimuat dalam surat ini"),
+            "{format}: no notice"
+        );
         let full = r.run(&[
             "letter",
             "INC-2026-0001",
@@ -158,7 +167,12 @@ fn tlp_red_text_appears_only_with_include_red() {
             "--include-red",
         ]);
         full.code(0);
-        for s in ["RAHASIA-ANALISIS-7731", "RAHASIA-REKOMENDASI-7731", "RAHASIA-PENANGANAN-7731", "RAHASIA-KESIMPULAN-7731"] {
+        for s in [
+            "RAHASIA-ANALISIS-7731",
+            "RAHASIA-REKOMENDASI-7731",
+            "RAHASIA-PENANGANAN-7731",
+            "RAHASIA-KESIMPULAN-7731",
+        ] {
             assert!(full.stdout.contains(s), "{format}: --include-red lacks {s}");
         }
     }
@@ -170,8 +184,16 @@ fn tlp_red_text_appears_only_with_include_red() {
 #[test]
 fn a_letter_number_is_assigned_and_the_suggested_transition_records_it() {
     let r = compiled_repo("amber", "kebocoran-data", "", BODY);
-    r.run(&["transition", "INC-2026-0001", "recorded", "--actor", "agus", "--at", "2026-03-04T10:00:00+07:00"])
-        .code(0);
+    r.run(&[
+        "transition",
+        "INC-2026-0001",
+        "recorded",
+        "--actor",
+        "agus",
+        "--at",
+        "2026-03-04T10:00:00+07:00",
+    ])
+    .code(0);
     let first = r.run(&["letter", "INC-2026-0001", "--format", "md", "--date", "2026-03-05"]);
     first.code(0).stdout_has("001/CSIRT/III/2026");
     let suggested = first
@@ -181,7 +203,10 @@ fn a_letter_number_is_assigned_and_the_suggested_transition_records_it() {
         .unwrap_or_else(|| panic!("no suggested command:\n{}", first.stderr))
         .trim()
         .to_owned();
-    assert!(suggested.contains("delivered_to.letter_number=001/CSIRT/III/2026"), "{suggested}");
+    assert!(
+        suggested.contains("delivered_to.letter_number=001/CSIRT/III/2026"),
+        "{suggested}"
+    );
     // Run the suggested command as a shell would split it.
     let words = shell_words(&suggested);
     let mut args: Vec<&str> = words.iter().skip(1).map(String::as_str).collect();
@@ -195,7 +220,14 @@ fn a_letter_number_is_assigned_and_the_suggested_transition_records_it() {
     r.run(&["letter", "INC-2026-0001", "--format", "md", "--date", "2026-04-20"])
         .code(0)
         .stdout_has("001/CSIRT/III/2026");
-    let show = r.run(&["show", "INC-2026-0001", "--format", "json", "--now", "2026-03-06T09:00:00+07:00"]);
+    let show = r.run(&[
+        "show",
+        "INC-2026-0001",
+        "--format",
+        "json",
+        "--now",
+        "2026-03-06T09:00:00+07:00",
+    ]);
     let v = show.json();
     assert_eq!(v["delivered_to"]["letter_number"], "001/CSIRT/III/2026");
     assert_eq!(v["delivered_to"]["channel"], "letter");
@@ -207,7 +239,10 @@ fn a_letter_number_is_assigned_and_the_suggested_transition_records_it() {
 
 /// HTML text as a reader sees it (templates escape `/` and quotes).
 fn unescape(s: &str) -> String {
-    s.replace("&#x2f;", "/").replace("&#x27;", "'").replace("&quot;", "\"").replace("&amp;", "&")
+    s.replace("&#x2f;", "/")
+        .replace("&#x27;", "'")
+        .replace("&quot;", "\"")
+        .replace("&amp;", "&")
 }
 
 /// Splits a command line the way a POSIX shell does for single-quoted words.
@@ -298,7 +333,15 @@ fn a_web_incident_leaves_triage_only_with_a_scan_report() {
     let r = Repo::new();
     r.write("insiden.yaml", &scan_config());
     r.write("incidents/2026/INC-2026-0001.md", &triage_incident("defacement", ""));
-    let refused = r.run(&["transition", "INC-2026-0001", "coordination", "--actor", "dewi", "--at", "2026-03-02T13:00:00+07:00"]);
+    let refused = r.run(&[
+        "transition",
+        "INC-2026-0001",
+        "coordination",
+        "--actor",
+        "dewi",
+        "--at",
+        "2026-03-02T13:00:00+07:00",
+    ]);
     refused
         .code(1)
         .stderr_has("requirement-missing")
@@ -311,8 +354,16 @@ fn a_web_incident_leaves_triage_only_with_a_scan_report() {
         "incidents/2026/INC-2026-0001.md",
         &triage_incident("defacement", "attachments: [lampiran/scan.txt]\n"),
     );
-    r.run(&["transition", "INC-2026-0001", "coordination", "--actor", "dewi", "--at", "2026-03-02T13:00:00+07:00"])
-        .code(1);
+    r.run(&[
+        "transition",
+        "INC-2026-0001",
+        "coordination",
+        "--actor",
+        "dewi",
+        "--at",
+        "2026-03-02T13:00:00+07:00",
+    ])
+    .code(1);
     // A typed one is.
     r.write(
         "incidents/2026/INC-2026-0001.md",
@@ -322,19 +373,43 @@ fn a_web_incident_leaves_triage_only_with_a_scan_report() {
         ),
     );
     r.run(&["validate"]).code(0);
-    r.run(&["transition", "INC-2026-0001", "coordination", "--actor", "dewi", "--at", "2026-03-02T13:00:00+07:00"])
-        .code(0);
+    r.run(&[
+        "transition",
+        "INC-2026-0001",
+        "coordination",
+        "--actor",
+        "dewi",
+        "--at",
+        "2026-03-02T13:00:00+07:00",
+    ])
+    .code(0);
     // A category without `requires_scan` moves on without one.
     let p = Repo::new();
     p.write("insiden.yaml", &scan_config());
     p.write("incidents/2026/INC-2026-0001.md", &triage_incident("phishing", ""));
-    p.run(&["transition", "INC-2026-0001", "coordination", "--actor", "dewi", "--at", "2026-03-02T13:00:00+07:00"])
-        .code(0);
+    p.run(&[
+        "transition",
+        "INC-2026-0001",
+        "coordination",
+        "--actor",
+        "dewi",
+        "--at",
+        "2026-03-02T13:00:00+07:00",
+    ])
+    .code(0);
     // The built-in default leaves it off: existing repositories stay valid.
     let d = Repo::new();
     d.write("incidents/2026/INC-2026-0001.md", &triage_incident("defacement", ""));
-    d.run(&["transition", "INC-2026-0001", "coordination", "--actor", "dewi", "--at", "2026-03-02T13:00:00+07:00"])
-        .code(0);
+    d.run(&[
+        "transition",
+        "INC-2026-0001",
+        "coordination",
+        "--actor",
+        "dewi",
+        "--at",
+        "2026-03-02T13:00:00+07:00",
+    ])
+    .code(0);
 }
 
 #[test]
@@ -343,12 +418,21 @@ fn a_bad_attachment_mapping_is_located() {
     r.write("incidents/2026/lampiran/scan.txt", "x\n");
     r.write(
         "incidents/2026/INC-2026-0001.md",
-        &triage_incident("defacement", "attachments:\n  - { path: lampiran/scan.txt, kind: pindai }\n"),
+        &triage_incident(
+            "defacement",
+            "attachments:\n  - { path: lampiran/scan.txt, kind: pindai }\n",
+        ),
     );
-    r.run(&["validate"]).code(1).stderr_has("invalid-value").stderr_has("INC-2026-0001.md:13:");
+    r.run(&["validate"])
+        .code(1)
+        .stderr_has("invalid-value")
+        .stderr_has("INC-2026-0001.md:13:");
     r.write(
         "incidents/2026/INC-2026-0001.md",
-        &triage_incident("defacement", "attachments:\n  - { path: lampiran/tidak-ada.txt, kind: scan-report }\n"),
+        &triage_incident(
+            "defacement",
+            "attachments:\n  - { path: lampiran/tidak-ada.txt, kind: scan-report }\n",
+        ),
     );
     r.run(&["validate"]).code(1).stderr_has("missing-attachment");
 }
@@ -356,10 +440,26 @@ fn a_bad_attachment_mapping_is_located() {
 #[test]
 fn scan_reports_are_on_the_internal_incident_page_and_never_public() {
     let r = sample();
-    r.run(&["build", "--out", "pub", "--audience", "public", "--now", "2026-12-01T09:00:00+07:00"])
-        .code(0);
-    r.run(&["build", "--out", "int", "--audience", "internal", "--now", "2026-12-01T09:00:00+07:00"])
-        .code(0);
+    r.run(&[
+        "build",
+        "--out",
+        "pub",
+        "--audience",
+        "public",
+        "--now",
+        "2026-12-01T09:00:00+07:00",
+    ])
+    .code(0);
+    r.run(&[
+        "build",
+        "--out",
+        "int",
+        "--audience",
+        "internal",
+        "--now",
+        "2026-12-01T09:00:00+07:00",
+    ])
+    .code(0);
     // INC-2026-0003 is TLP:CLEAR: its page is public, its scan report is not.
     let internal = unescape(&std::fs::read_to_string(r.file("int/incidents/INC-2026-0003.html")).expect("page"));
     assert!(internal.contains("Laporan hasil scanning website"));
@@ -367,7 +467,16 @@ fn scan_reports_are_on_the_internal_incident_page_and_never_public() {
     assert!(internal.contains("Nikto 2.5"));
     for (rel, bytes) in crate::support::tree(&r.file("pub")) {
         let text = unescape(&String::from_utf8_lossy(&bytes));
-        for secret in ["INC-2026-0003-scan", "Nikto", "WPScan", "014/CSIRT", "015/CSIRT", "Bambang", "Dasar hukum", "sop.html"] {
+        for secret in [
+            "INC-2026-0003-scan",
+            "Nikto",
+            "WPScan",
+            "014/CSIRT",
+            "015/CSIRT",
+            "Bambang",
+            "Dasar hukum",
+            "sop.html",
+        ] {
             assert!(!text.contains(secret), "public {rel} shows {secret:?}");
         }
     }
@@ -399,7 +508,9 @@ fn the_report_counts_scan_reports_and_the_internal_edition_can_be_signed() {
     let v = json.code(0).json();
     assert_eq!(v["records"]["scan_reports"], 4);
     assert_eq!(v["records"]["letters"], 2);
-    let y2025 = r.run(&["report", "--period", "2025", "--format", "json", "--now", now]).json();
+    let y2025 = r
+        .run(&["report", "--period", "2025", "--format", "json", "--now", now])
+        .json();
     assert_eq!(y2025["records"]["scan_reports"], 1);
     let md = r.run(&["report", "--period", "2026", "--now", now]);
     md.code(0)
@@ -421,10 +532,32 @@ fn the_report_counts_scan_reports_and_the_internal_edition_can_be_signed() {
     // TLP:RED texts stay out of the internal edition too.
     assert!(md.stdout.contains("### INC-2026-0013"));
     for format in ["md", "html", "json", "csv"] {
-        let public = r.run(&["report", "--period", "2026", "--format", format, "--audience", "public", "--now", now]);
+        let public = r.run(&[
+            "report",
+            "--period",
+            "2026",
+            "--format",
+            format,
+            "--audience",
+            "public",
+            "--now",
+            now,
+        ]);
         public.code(0);
-        for absent in ["Dasar hukum", "Mengetahui", "Bambang", "19700101", "scan_reports", "incident_texts", "legal_basis", "scanning website"] {
-            assert!(!public.stdout.contains(absent), "public {format} report shows {absent:?}");
+        for absent in [
+            "Dasar hukum",
+            "Mengetahui",
+            "Bambang",
+            "19700101",
+            "scan_reports",
+            "incident_texts",
+            "legal_basis",
+            "scanning website",
+        ] {
+            assert!(
+                !public.stdout.contains(absent),
+                "public {format} report shows {absent:?}"
+            );
         }
     }
 }
@@ -435,10 +568,15 @@ fn approval_defaults_to_the_letter_signatory_and_can_be_set() {
     let now = "2026-03-31T09:00:00+07:00";
     // Without a signatory: the legal basis is there, no approval block.
     let md = r.run(&["report", "--period", "2026-03", "--now", now]);
-    md.code(0).stdout_has("## Dasar hukum").stdout_has("RAHASIA-REKOMENDASI-7731").stdout_has("RAHASIA-KESIMPULAN-7731");
+    md.code(0)
+        .stdout_has("## Dasar hukum")
+        .stdout_has("RAHASIA-REKOMENDASI-7731")
+        .stdout_has("RAHASIA-KESIMPULAN-7731");
     assert!(!md.stdout.contains("Mengetahui"));
     let mut cfg = CONFIG.to_owned();
-    cfg.push_str("letter:\n  number: \"{seq}/{year}\"\n  signatory: { name: Penandatangan Surat, title: Ketua CSIRT }\n");
+    cfg.push_str(
+        "letter:\n  number: \"{seq}/{year}\"\n  signatory: { name: Penandatangan Surat, title: Ketua CSIRT }\n",
+    );
     r.write("insiden.yaml", &cfg);
     r.run(&["report", "--period", "2026-03", "--now", now])
         .code(0)
@@ -447,7 +585,9 @@ fn approval_defaults_to_the_letter_signatory_and_can_be_set() {
     cfg.push_str("report:\n  approval: { name: Kepala Dinas Uji, title: Kepala Dinas, nip: \"1970\" }\n  legal_basis: [Peraturan Uji Nomor 1]\n");
     r.write("insiden.yaml", &cfg);
     let set = r.run(&["report", "--period", "2026-03", "--now", now]);
-    set.code(0).stdout_has("Kepala Dinas Uji").stdout_has("1. Peraturan Uji Nomor 1");
+    set.code(0)
+        .stdout_has("Kepala Dinas Uji")
+        .stdout_has("1. Peraturan Uji Nomor 1");
     assert!(!set.stdout.contains("Penandatangan Surat"));
     assert!(!set.stdout.contains("Pelayanan Publik"));
     // The public edition: none of it, and none of the incident text.
@@ -483,5 +623,7 @@ fn init_sets_requires_scan_for_the_web_categories() {
         assert!(entry[..end].contains("requires_scan: true"), "{id}: {}", &entry[..end]);
     }
     assert_eq!(cfg.matches("\n    requires_scan: true").count(), 3);
-    r.run_in(&r.file("baru"), &["config"], None).code(0).stdout_has("requires_scan: true");
+    r.run_in(&r.file("baru"), &["config"], None)
+        .code(0)
+        .stdout_has("requires_scan: true");
 }
