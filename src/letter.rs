@@ -180,6 +180,8 @@ pub struct LetterView {
     pub perihal: String,
     pub recipient: String,
     pub opening: String,
+    /// `opening` split around the incident id, so that HTML can keep the id on one line.
+    pub opening_parts: Vec<String>,
     pub facts: Vec<Fact>,
     pub sections: Vec<LetterSection>,
     /// TLP:RED text left out (without `--include-red`).
@@ -253,8 +255,8 @@ fn labels(lang: Lang) -> BTreeMap<&'static str, String> {
         ("lampiran", "Lampiran", "Enclosure"),
         ("perihal", "Perihal", "Subject"),
         ("to", "Kepada Yth.", "To"),
-        ("at_place", "di –", "at"),
-        ("place", "Tempat", "your office"),
+        ("at_place", "di –", ""),
+        ("place", "Tempat", ""),
         ("summary_heading", "Ringkasan insiden", "Incident summary"),
         ("nip", "NIP.", "NIP"),
         (
@@ -443,6 +445,7 @@ pub fn letter(inc: &Incident, cfg: &Config, a: &LetterArgs) -> LetterView {
         lampiran: enclosures(lang, scans),
         perihal,
         recipient,
+        opening_parts: opening.split(inc.id.as_str()).map(clean).collect(),
         opening,
         facts,
         sections,
