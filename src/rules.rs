@@ -539,6 +539,34 @@ fn repository_rules(
             );
         }
     }
+    let mut letters: HashMap<&str, (&str, &str)> = HashMap::new();
+    for c in &sorted {
+        let Some(inc) = &c.incident else { continue };
+        let Some(n) = inc
+            .delivered_to
+            .as_ref()
+            .and_then(|d| d.letter_number.as_deref())
+            .filter(|n| !n.trim().is_empty())
+        else {
+            continue;
+        };
+        if let Some((id, path)) = letters.get(n.trim()) {
+            let text = texts.get(c.path.as_str()).copied().unwrap_or("");
+            out.push(
+                Diagnostic::error(
+                    Code::DuplicateLetterNumber,
+                    &c.path,
+                    format!("letter number `{n}` is already recorded for {id} ({path})"),
+                )
+                .at(text, c.layout.key_line("delivered_to").unwrap_or(1), 1)
+                .help(
+                    "record the number this incident's letter carries; `insiden letter <ID>` assigns the next free one",
+                ),
+            );
+        } else {
+            letters.insert(n.trim(), (&inc.id, &c.path));
+        }
+    }
     for c in &sorted {
         let Some(inc) = &c.incident else { continue };
         let text = texts.get(c.path.as_str()).copied().unwrap_or("");

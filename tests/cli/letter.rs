@@ -627,3 +627,37 @@ fn init_sets_requires_scan_for_the_web_categories() {
         .code(0)
         .stdout_has("requires_scan: true");
 }
+
+#[test]
+fn a_letter_number_recorded_twice_is_a_finding() {
+    let r = compiled_repo(
+        "amber",
+        "kebocoran-data",
+        "delivered_to: { to: Kepala BKPSDM, letter_number: 007/CSIRT/III/2026 }\n",
+        BODY,
+    );
+    let other = r
+        .read("incidents/2026/INC-2026-0001.md")
+        .replace("INC-2026-0001", "INC-2026-0002");
+    r.write("incidents/2026/INC-2026-0002.md", &other);
+    r.run(&["validate"])
+        .code(1)
+        .stderr_has("duplicate-letter-number")
+        .stderr_has("INC-2026-0002.md:14:")
+        .stderr_has("INC-2026-0001");
+    // The next letter takes the number after it.
+    let third = r
+        .read("incidents/2026/INC-2026-0001.md")
+        .replace("INC-2026-0001", "INC-2026-0003")
+        .replace(
+            "delivered_to: { to: Kepala BKPSDM, letter_number: 007/CSIRT/III/2026 }\n",
+            "",
+        );
+    r.write(
+        "incidents/2026/INC-2026-0002.md",
+        &third.replace("INC-2026-0003", "INC-2026-0002"),
+    );
+    r.run(&["letter", "INC-2026-0002", "--format", "md", "--date", "2026-03-20"])
+        .code(0)
+        .stdout_has("008/CSIRT/III/2026");
+}
