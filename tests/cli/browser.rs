@@ -239,7 +239,7 @@ fn the_letter_prints_to_a4_without_network_requests() {
     assert!(!boxes.is_empty(), "no pages in the PDF");
     for b in &boxes {
         let nums: Vec<f64> = b
-            .split(|c| c == '[' || c == ']')
+            .split(['[', ']'])
             .nth(1)
             .unwrap_or("")
             .split_whitespace()
