@@ -18,7 +18,7 @@ const EXAMPLE_SCAN: &str = include_str!("../init/example-scan.txt");
 /// The build outputs, and the temporary names of a run that was killed (files being written,
 /// a site being built or replaced; see `store::TEMP_PREFIX`). The next run removes those.
 const README: &str = include_str!("../init/README.md");
-const GITIGNORE: &str = "# insiden build output\n/public/\n/site/\n/internal/\n# insiden report output (`insiden report --out laporan-2026-Q1.html`)\n/laporan-*\n/laporan/\n/report-*\n/reports/\n# left by an interrupted insiden run; the next run removes them\n.insiden-tmp-*\n";
+const GITIGNORE: &str = "# insiden build output\n/public/\n/site/\n/internal/\n# insiden report output (`insiden report --out laporan-2026-Q1.html`)\n/laporan-*\n/laporan/\n/report-*\n/reports/\n# insiden letter output (`insiden letter INC-2026-0001 --out surat-INC-2026-0001.html`)\n/surat-*\n/surat/\n# left by an interrupted insiden run; the next run removes them\n.insiden-tmp-*\n";
 const CODEOWNERS: &str = "\
 # The rules (insiden.yaml, site templates) and CI change only with a maintainer's review:
 # tick \"Require review from Code Owners\" in the branch protection of main. Replace

@@ -131,6 +131,13 @@ fn every_output_folder_the_docs_use_is_ignored_and_builds_there() {
         None,
     )
     .code(0);
+    r.run_in(
+        &base,
+        &["letter", "INC-2026-0001", "--out", "surat-INC-2026-0001.html"],
+        None,
+    )
+    .code(2)
+    .stderr_has("does not exist");
     let status = r.git_with(
         &[],
         &[
@@ -145,7 +152,8 @@ fn every_output_folder_the_docs_use_is_ignored_and_builds_there() {
         status.lines().all(|l| !l.contains("public/")
             && !l.contains("site/")
             && !l.contains("internal/")
-            && !l.contains("laporan")),
+            && !l.contains("laporan")
+            && !l.contains("surat")),
         "git would track output:\n{status}"
     );
 }
