@@ -20,9 +20,10 @@ use crate::model::{Incident, Timestamp, Tlp};
 use crate::report::{Facts, GROUPS, KPIS, NONE};
 pub use crate::views::Audience;
 use crate::views::{
-    ApiEntry, ApiIncident, ApiInternal, BreachView, Breakdown, EntryView, ExternalReportView, FeedEntry, HandlerView,
-    IncidentRow, IncidentView, Labelled, Link, ObservableView, OnwardView, OrgView, PeriodView, ReportIncident,
-    ReportView, ReporterView, RestrictedView, SlaRow, SlaView, StatView, StepView, TlpView, TotalsView,
+    ApiEntry, ApiIncident, ApiInternal, AttachmentView, BreachView, Breakdown, DeliveryView, EntryView,
+    ExternalReportView, FeedEntry, HandlerView, IncidentRow, IncidentTextView, IncidentView, Labelled, Link,
+    ObservableView, OnwardView, OrgView, PeriodView, RecordsView, ReportIncident, ReportView, ReporterView,
+    RestrictedView, SlaRow, SlaView, StatView, StepView, TlpView, TotalsView,
 };
 use crate::workflow::Lang;
 use std::collections::{BTreeMap, HashMap};
@@ -422,6 +423,7 @@ impl<'a> Lens<'a> {
             external_reports: Vec::new(),
             observables: Vec::new(),
             attachments: Vec::new(),
+            scan_reports: Vec::new(),
             tags: Vec::new(),
             sla: None,
             window_ends: None,
@@ -443,7 +445,12 @@ impl<'a> Lens<'a> {
             name: clean_opt(&h.name),
             contact: clean_opt(&h.contact),
         });
-        v.delivered_to = clean_opt(&inc.delivered_to);
+        v.delivered_to = inc.delivered_to.as_ref().map(|d| DeliveryView {
+            to: clean_opt(&d.to),
+            at: d.at.map(|t| self.time(t)),
+            channel: d.channel.map(|c| i18n::term(lang, "channel", c.as_str())),
+            letter_number: clean_opt(&d.letter_number),
+        });
         v.resolution = inc.resolution.map(|x| i18n::term(lang, "resolution", x.as_str()));
         v.impact = inc.impact.map(|x| i18n::term(lang, "impact", x.as_str()));
         v.pap = inc.pap.map(|p| format!("PAP:{}", p.as_str().to_uppercase()));
@@ -468,7 +475,19 @@ impl<'a> Lens<'a> {
             })
             .collect();
         if !withhold {
-            v.attachments = inc.attachments.iter().map(|a| clean(a)).collect();
+            v.attachments = inc
+                .attachments
+                .iter()
+                .map(|a| AttachmentView {
+                    path: clean(&a.path),
+                    kind: a.kind.map(|k| i18n::term(lang, "attachment_kind", k.as_str())),
+                    scan_report: a.is_scan_report(),
+                    at: a.at.map(|t| self.time(t)),
+                    tool: clean_opt(&a.tool),
+                    target: clean_opt(&a.target),
+                })
+                .collect();
+            v.scan_reports = v.attachments.iter().filter(|a| a.scan_report).cloned().collect();
         }
         v.tags = inc.tags.iter().map(|x| clean(x)).collect();
         v.sla = crate::workflow::stays(&self.cfg.workflow, &self.cfg.sla, inc, now)
@@ -577,7 +596,7 @@ impl<'a> Lens<'a> {
                     attachments: if withhold {
                         Vec::new()
                     } else {
-                        inc.attachments.iter().map(|a| clean(a)).collect()
+                        inc.attachments.iter().map(|a| clean(&a.path)).collect()
                     },
                     tags: inc.tags.iter().map(|x| clean(x)).collect(),
                 }
@@ -771,6 +790,13 @@ impl<'a> Lens<'a> {
         let sla = sla_rows.iter().map(|r| (r.state.clone(), r.clone())).collect();
         let id_of = |i: usize| clean(&facts[i].incident.id);
         let mut incidents = Vec::new();
+        let mut texts = Vec::new();
+        let mut records = RecordsView {
+            scan_reports: 0,
+            incidents_with_scan_report: 0,
+            incidents_requiring_scan_report: 0,
+            letters: 0,
+        };
         for row in &agg.cohort {
             let inc = facts[row.incident].incident;
             if !self.shows(inc) {
@@ -779,6 +805,23 @@ impl<'a> Lens<'a> {
             let Some(reported) = facts[row.incident].reported else {
                 continue;
             };
+            if internal {
+                let scans = inc.scan_reports().count();
+                records.scan_reports += scans;
+                records.incidents_with_scan_report += usize::from(scans > 0);
+                records.incidents_requiring_scan_report += usize::from(
+                    inc.category
+                        .as_deref()
+                        .is_some_and(|c| self.cfg.workflow.scan_categories.contains(c)),
+                );
+                records.letters += usize::from(
+                    inc.delivered_to
+                        .as_ref()
+                        .and_then(|d| d.letter_number.as_deref())
+                        .is_some_and(|n| !n.trim().is_empty()),
+                );
+                texts.push(self.incident_text(inc));
+            }
             incidents.push(ReportIncident {
                 id: clean(&inc.id),
                 href: Self::incident_href(&inc.id),
@@ -906,6 +949,59 @@ impl<'a> Lens<'a> {
             },
             incidents,
             restricted,
+            records: internal.then_some(records),
+            incident_texts: internal.then_some(texts),
+            legal_basis: internal.then(|| self.cfg.report.legal_basis.iter().map(|l| clean(l)).collect()),
+            approval: if internal {
+                self.cfg.report.approver(&self.cfg.letter).map(crate::letter::signatory)
+            } else {
+                None
+            },
+            approval_place_date: match (internal, generated) {
+                (true, Some(g)) => {
+                    let d = i18n::time(lang, g, tz).date_text;
+                    let city = clean(&self.cfg.letter.city);
+                    Some(if city.trim().is_empty() {
+                        d
+                    } else {
+                        format!("{city}, {d}")
+                    })
+                }
+                _ => None,
+            },
+        }
+    }
+
+    /// An incident's summary, recommendation and conclusion for the internal report;
+    /// withheld for TLP:RED.
+    fn incident_text(&self, inc: &Incident) -> IncidentTextView {
+        let withheld = self.withholds(inc);
+        let texts = crate::markdown::section_texts(&inc.body);
+        let section = |id: &str| -> Option<String> {
+            if withheld {
+                return None;
+            }
+            let def = self.cfg.workflow.section(id)?;
+            texts
+                .iter()
+                .find(|(h, c)| def.matches(h) && !c.trim().is_empty())
+                .map(|(_, c)| clean(c.trim()))
+        };
+        let recommendation = section("rekomendasi");
+        let conclusion = section("kesimpulan");
+        let html = |m: &Option<String>| {
+            m.as_deref()
+                .map(|m| crate::markdown::to_html(m, 2, &format!("{}-", slug(&inc.id))))
+        };
+        IncidentTextView {
+            id: clean(&inc.id),
+            title: clean(&inc.title),
+            summary: if withheld { None } else { clean_opt(&inc.summary) },
+            recommendation_html: html(&recommendation),
+            conclusion_html: html(&conclusion),
+            recommendation,
+            conclusion,
+            withheld,
         }
     }
 }

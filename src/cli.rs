@@ -65,6 +65,8 @@ pub enum Command {
     Build(BuildArgs),
     /// The periodic report, Laporan Layanan Insiden Keamanan Informasi, for a period.
     Report(ReportArgs),
+    /// The requester's letter (Laporan dan/atau Rekomendasi) of one incident, from `compiled` on.
+    Letter(LetterArgs),
     /// Give an incident this branch added, and that is not merged yet, the next free id.
     Renumber(RenumberArgs),
     /// Explain a diagnostic code: why the rule exists and what to do (all codes without CODE).
@@ -352,6 +354,34 @@ pub struct BuildArgs {
     /// instead of the working tree (use in CI).
     #[arg(long, value_name = "REV")]
     pub rev: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LetterFormatArg {
+    /// A standalone page with print CSS for A4: "print to PDF" in a browser gives the letter.
+    Html,
+    Md,
+}
+
+#[derive(Debug, Args)]
+pub struct LetterArgs {
+    /// The incident, e.g. INC-2026-0012.
+    pub id: String,
+    #[arg(long, value_enum, default_value = "html")]
+    pub format: LetterFormatArg,
+    /// The letter's language (default: `language` in insiden.yaml).
+    #[arg(long, value_enum)]
+    pub lang: Option<LangArg>,
+    /// Write the letter to FILE (atomically) instead of standard output.
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+    /// Include the text of a TLP:RED incident (left out by default).
+    #[arg(long)]
+    pub include_red: bool,
+    /// The letter's date, e.g. 2026-03-04 (default: the recorded delivery's date, else the day
+    /// the incident went to `resolved`, else today).
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
 }
 
 #[derive(Debug, Args)]

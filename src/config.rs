@@ -43,6 +43,12 @@ pub struct Config {
     /// Key fingerprint → the member id (or the bot's id) it belongs to.
     pub keys: BTreeMap<String, String>,
     pub workflow: Workflow,
+    /// The requester's letter (*Laporan dan/atau Rekomendasi*): letterhead, number, signatory.
+    pub letter: LetterConfig,
+    /// The periodic report's legal basis and approval.
+    pub report: ReportConfig,
+    /// The SOP's own text besides its steps: qualifications, equipment, records, warning.
+    pub sop: SopConfig,
     /// The merged document, for `insiden config`.
     pub effective: Value,
     /// Whether an `insiden.yaml` was found.
@@ -129,6 +135,68 @@ pub struct Category {
     pub label: Label,
     #[serde(default)]
     pub rsit: Vec<String>,
+    /// Leaving triage needs a website scan report (`attachments` with `kind: scan-report`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub requires_scan: bool,
+}
+
+/// Who signs: name, title (*jabatan*) and NIP.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Signatory {
+    pub name: String,
+    pub title: String,
+    #[serde(default)]
+    pub nip: Option<String>,
+}
+
+/// `letter:`: the requester's letter.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LetterConfig {
+    /// The lines of the letterhead (*kop surat*), the first in the largest type.
+    #[serde(default)]
+    pub letterhead: Vec<String>,
+    /// Where the letter is dated (`Trenggalek, 3 Maret 2026`).
+    #[serde(default)]
+    pub city: String,
+    /// The number pattern: `{seq}`, `{number}`, `{id}`, `{month}`, `{month_roman}`, `{year}`.
+    pub number: String,
+    #[serde(default)]
+    pub signatory: Option<Signatory>,
+}
+
+/// `report:`: what makes the periodic report one the head of office signs.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReportConfig {
+    /// *Dasar hukum*: the regulations the service rests on.
+    #[serde(default)]
+    pub legal_basis: Vec<String>,
+    /// *Mengetahui*: who approves the report (default: `letter.signatory`).
+    #[serde(default)]
+    pub approval: Option<Signatory>,
+}
+
+/// `sop:`: the parts of the SOP that are not steps.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SopConfig {
+    pub title: Option<String>,
+    pub qualifications: Vec<String>,
+    pub equipment: Vec<String>,
+    pub records: Vec<String>,
+    pub warning: Option<String>,
+}
+
+/// The placeholders a letter number pattern may use.
+pub const LETTER_PLACEHOLDERS: &[&str] = &["seq", "number", "id", "month", "month_roman", "year"];
+
+impl ReportConfig {
+    /// The approval block's signatory: `report.approval`, else `letter.signatory`.
+    pub fn approver<'a>(&'a self, letter: &'a LetterConfig) -> Option<&'a Signatory> {
+        self.approval.as_ref().or(letter.signatory.as_ref())
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -174,6 +242,10 @@ struct Raw {
     signing: Signing,
     check: CheckConfig,
     workflow: Workflow,
+    letter: LetterConfig,
+    report: ReportConfig,
+    #[serde(default)]
+    sop: SopConfig,
 }
 
 #[derive(Deserialize)]
@@ -306,6 +378,33 @@ impl Config {
     /// The effective configuration as YAML.
     pub fn to_yaml(&self) -> String {
         serde_yaml::to_string(&self.effective).unwrap_or_default()
+    }
+}
+
+/// What is wrong with a letter number pattern, if anything.
+fn number_pattern_problem(p: &str) -> Option<String> {
+    let mut rest = p;
+    let mut unique = false;
+    while let Some(i) = rest.find('{') {
+        let Some(j) = rest[i..].find('}') else {
+            return Some(format!("letter.number `{p}` has a `{{` without its `}}`"));
+        };
+        let name = &rest[i + 1..i + j];
+        if !LETTER_PLACEHOLDERS.contains(&name) {
+            return Some(format!(
+                "letter.number `{p}` names `{{{name}}}`; the placeholders are {{{}}}",
+                LETTER_PLACEHOLDERS.join("}, {")
+            ));
+        }
+        unique |= matches!(name, "seq" | "number" | "id");
+        rest = &rest[i + j + 1..];
+    }
+    if unique {
+        None
+    } else {
+        Some(format!(
+            "letter.number `{p}` has neither {{seq}}, {{number}} nor {{id}}, so two letters would share a number"
+        ))
     }
 }
 
@@ -689,6 +788,9 @@ fn validate(raw: Raw, effective: Value, from_file: bool, path: &str, text: &str)
     }
 
     validate_workflow(w, &mut err);
+    if let Some(problem) = number_pattern_problem(&raw.letter.number) {
+        err("number", problem, "e.g. number: \"{seq}/CSIRT/{month_roman}/{year}\"");
+    }
 
     if errs.is_empty() {
         Ok(Config {
@@ -705,13 +807,25 @@ fn validate(raw: Raw, effective: Value, from_file: bool, path: &str, text: &str)
             },
             max_backdate,
             sla: Slas { targets: sla, office },
-            categories: raw.categories,
+            categories: raw.categories.clone(),
             teams: raw.teams,
             maintainers: raw.maintainers,
             signing: raw.signing,
             check: raw.check,
             keys,
-            workflow: raw.workflow,
+            workflow: {
+                let mut w = raw.workflow;
+                w.scan_categories = raw
+                    .categories
+                    .iter()
+                    .filter(|c| c.requires_scan)
+                    .map(|c| c.id.clone())
+                    .collect();
+                w
+            },
+            letter: raw.letter,
+            report: raw.report,
+            sop: raw.sop,
             effective,
             from_file,
         })

@@ -69,6 +69,7 @@ codes! {
     DuplicateId = "duplicate-id": "Every incident id is used once.",
     MissingAttachment = "missing-attachment": "Attachments named by an incident exist in the repository.",
     UnresolvedReference = "unresolved-reference": "`related` and `duplicate_of` name existing incidents.",
+    DuplicateLetterNumber = "duplicate-letter-number": "A letter number is recorded for one incident only.",
     // History and workflow.
     EmptyHistory = "empty-history": "An incident's history has at least its `reported` entry.",
     HistoryStart = "history-start": "History starts with the workflow's initial state.",

@@ -328,7 +328,7 @@ struct Fast {
     summary: Option<String>,
     in_scope: Option<bool>,
     handler: Option<RawHandler>,
-    delivered_to: Option<String>,
+    delivered_to: Option<RawDelivery>,
     resolution: Option<Resolution>,
     impact: Option<Impact>,
     rejection_reason: Option<String>,
@@ -339,7 +339,7 @@ struct Fast {
     attack: Vec<String>,
     external_reports: Vec<FastReport>,
     observables: Vec<RawObservable>,
-    attachments: Vec<String>,
+    attachments: Vec<RawAttachment>,
     tags: Vec<String>,
     extra: Option<serde_json::Value>,
     history: Vec<FastEntry>,
@@ -356,6 +356,41 @@ struct FastEntry {
     by: String,
     actor: Option<String>,
     note: Option<String>,
+}
+
+/// `delivered_to` as written: text (the recipient) or a mapping.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawDelivery {
+    Text(String),
+    Map(RawDeliveryMap),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawDeliveryMap {
+    to: Option<String>,
+    at: Option<String>,
+    channel: Option<Channel>,
+    letter_number: Option<String>,
+}
+
+/// An `attachments` item as written: a path, or a mapping with its kind.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum RawAttachment {
+    Path(String),
+    Map(RawAttachmentMap),
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAttachmentMap {
+    path: String,
+    kind: Option<AttachmentKind>,
+    at: Option<String>,
+    tool: Option<String>,
+    target: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -502,7 +537,19 @@ impl Fast {
                 name: h.name,
                 contact: h.contact,
             }),
-            delivered_to: self.delivered_to,
+            delivered_to: match self.delivered_to {
+                None => None,
+                Some(RawDelivery::Text(t)) => Some(Delivery {
+                    to: Some(t),
+                    ..Delivery::default()
+                }),
+                Some(RawDelivery::Map(m)) => Some(Delivery {
+                    to: m.to,
+                    at: time(m.at)?,
+                    channel: m.channel,
+                    letter_number: m.letter_number,
+                }),
+            },
             resolution: self.resolution,
             impact: self.impact,
             rejection_reason: self.rejection_reason,
@@ -521,7 +568,25 @@ impl Fast {
                     ioc: o.ioc,
                 })
                 .collect(),
-            attachments: self.attachments,
+            attachments: {
+                let mut v = Vec::with_capacity(self.attachments.len());
+                for a in self.attachments {
+                    v.push(match a {
+                        RawAttachment::Path(path) => Attachment {
+                            path,
+                            ..Attachment::default()
+                        },
+                        RawAttachment::Map(m) => Attachment {
+                            path: m.path,
+                            kind: m.kind,
+                            at: time(m.at)?,
+                            tool: m.tool,
+                            target: m.target,
+                        },
+                    });
+                }
+                v
+            },
             tags: self.tags,
             extra: self.extra,
             history,
@@ -693,7 +758,7 @@ impl Builder<'_> {
                         });
                     }
                 }
-                "delivered_to" => inc.delivered_to = self.text(&key, v),
+                "delivered_to" => inc.delivered_to = self.delivery(&key, v),
                 "resolution" => inc.resolution = self.field(&key, v).flatten(),
                 "impact" => inc.impact = self.field(&key, v).flatten(),
                 "rejection_reason" => inc.rejection_reason = self.text(&key, v),
@@ -703,7 +768,7 @@ impl Builder<'_> {
                 "rsit" => inc.rsit = self.list(&key, v),
                 "attack" => inc.attack = self.list(&key, v),
                 "tags" => inc.tags = self.list(&key, v),
-                "attachments" => inc.attachments = self.list(&key, v),
+                "attachments" => inc.attachments = self.attachments(&key, v),
                 "external_reports" => {
                     let raw: Vec<FastReport> = self
                         .field::<Option<Vec<FastReport>>>(&key, v)
@@ -760,6 +825,73 @@ impl Builder<'_> {
         inc.sections = markdown::sections(body, body_line);
         inc.body = body.to_owned();
         Some(inc)
+    }
+
+    /// `delivered_to`: text (the recipient) or `{ to, at, channel, letter_number }`.
+    fn delivery(&mut self, key: &str, v: Value) -> Option<Delivery> {
+        match v {
+            Value::Mapping(_) => {
+                let m = self.field::<RawDeliveryMap>(key, v)?;
+                let at = m.at.and_then(|a| self.time(key, Value::String(a)));
+                Some(Delivery {
+                    to: m.to,
+                    at,
+                    channel: m.channel,
+                    letter_number: m.letter_number,
+                })
+            }
+            other => self.text(key, other).map(|t| Delivery {
+                to: Some(t),
+                ..Delivery::default()
+            }),
+        }
+    }
+
+    /// `attachments`: paths, or `{ path, kind, at, tool, target }` mappings.
+    fn attachments(&mut self, key: &str, v: Value) -> Vec<Attachment> {
+        let items = match v {
+            Value::Null => return Vec::new(),
+            Value::Sequence(items) => items,
+            Value::String(s) => {
+                self.error(
+                    Code::WrongType,
+                    key,
+                    format!("`{key}` must be a list"),
+                    &format!("write `{key}: [{s}]`"),
+                );
+                return Vec::new();
+            }
+            other => {
+                let _ = self.field::<Vec<String>>(key, other);
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            match item {
+                Value::Mapping(_) => {
+                    if let Some(m) = self.field::<RawAttachmentMap>(key, item) {
+                        let at = m.at.and_then(|a| self.time(key, Value::String(a)));
+                        out.push(Attachment {
+                            path: m.path,
+                            kind: m.kind,
+                            at,
+                            tool: m.tool,
+                            target: m.target,
+                        });
+                    }
+                }
+                other => {
+                    if let Some(path) = self.field::<String>(key, other) {
+                        out.push(Attachment {
+                            path,
+                            ..Attachment::default()
+                        });
+                    }
+                }
+            }
+        }
+        out
     }
 
     fn tlp(&mut self, v: Value) -> Option<Tlp> {

@@ -21,6 +21,7 @@ pub mod explain;
 pub mod git;
 pub mod history;
 pub mod i18n;
+pub mod letter;
 pub mod markdown;
 pub mod model;
 pub mod period;

@@ -39,7 +39,27 @@ fn options() -> Options {
 
 /// The level-2 sections of `body`; `first_line` is the body's first line in the file.
 pub fn sections(body: &str, first_line: usize) -> Vec<Section> {
-    let mut out: Vec<Section> = Vec::new();
+    split_sections(body, first_line)
+        .into_iter()
+        .map(|(heading, line, content)| Section {
+            heading,
+            line,
+            filled: !content.trim().is_empty(),
+        })
+        .collect()
+}
+
+/// The level-2 sections of `body` with their Markdown content: (heading, content).
+pub fn section_texts(body: &str) -> Vec<(String, &str)> {
+    split_sections(body, 1)
+        .into_iter()
+        .map(|(heading, _, content)| (heading, content))
+        .collect()
+}
+
+/// (heading, line, content) of every level-2 section.
+fn split_sections(body: &str, first_line: usize) -> Vec<(String, usize, &str)> {
+    let mut out: Vec<(String, usize, &str)> = Vec::new();
     let mut heading: Option<(String, usize)> = None;
     // (heading, line, byte where its content starts)
     let mut open: Vec<(String, usize, usize)> = Vec::new();
@@ -83,11 +103,7 @@ pub fn sections(body: &str, first_line: usize) -> Vec<Section> {
         }
         let end = ends.get(i + 1).copied().unwrap_or(body.len()).max(start);
         let content = body.get(start..end).unwrap_or("");
-        out.push(Section {
-            heading: text.trim().to_owned(),
-            line,
-            filled: !content.trim().is_empty(),
-        });
+        out.push((text.trim().to_owned(), line, content));
     }
     out
 }

@@ -144,6 +144,15 @@ enumeration!(
 );
 enumeration!(HandlerType { Internal = "internal", External = "external" });
 enumeration!(
+    /// What an attachment is: a website scan report (the SOP's *Report/Hasil Scanning
+    /// Website*) or other evidence.
+    AttachmentKind {
+        ScanReport = "scan-report",
+        Evidence = "evidence",
+        Other = "other",
+    }
+);
+enumeration!(
     /// Who an incident was reported onward to.
     ReportTarget {
         Bssn = "bssn",
@@ -212,6 +221,34 @@ pub struct Observable {
     pub ioc: bool,
 }
 
+/// `delivered_to`: to whom, when, how and under which letter number the *Laporan dan/atau
+/// Rekomendasi* went (SOP step 8). The plain text form fills only `to`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Delivery {
+    pub to: Option<String>,
+    pub at: Option<Timestamp>,
+    pub channel: Option<Channel>,
+    pub letter_number: Option<String>,
+}
+
+/// One `attachments` item: a path relative to the incident file, and for a typed item its
+/// kind, when it was made, the tool and the target scanned.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Attachment {
+    pub path: String,
+    pub kind: Option<AttachmentKind>,
+    pub at: Option<Timestamp>,
+    pub tool: Option<String>,
+    pub target: Option<String>,
+}
+
+impl Attachment {
+    /// A website scan report.
+    pub fn is_scan_report(&self) -> bool {
+        self.kind == Some(AttachmentKind::ScanReport)
+    }
+}
+
 /// One entry of `history`: a transition, or an update when `to` equals the state before it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct HistoryEntry {
@@ -251,7 +288,7 @@ pub struct Incident {
     pub summary: Option<String>,
     pub in_scope: Option<bool>,
     pub handler: Option<Handler>,
-    pub delivered_to: Option<String>,
+    pub delivered_to: Option<Delivery>,
     pub resolution: Option<Resolution>,
     pub impact: Option<Impact>,
     pub rejection_reason: Option<String>,
@@ -262,7 +299,7 @@ pub struct Incident {
     pub attack: Vec<String>,
     pub external_reports: Vec<ExternalReport>,
     pub observables: Vec<Observable>,
-    pub attachments: Vec<String>,
+    pub attachments: Vec<Attachment>,
     pub tags: Vec<String>,
     pub extra: Option<serde_json::Value>,
     pub history: Vec<HistoryEntry>,
@@ -289,6 +326,10 @@ pub const FIELDS: &[&str] = &[
     "in_scope",
     "handler",
     "delivered_to",
+    "delivered_to.to",
+    "delivered_to.at",
+    "delivered_to.channel",
+    "delivered_to.letter_number",
     "resolution",
     "impact",
     "rejection_reason",
@@ -418,7 +459,11 @@ impl Incident {
             "handler.type" => handler.and_then(|h| word(&h.kind)),
             "handler.name" => handler.and_then(|h| text(&h.name)),
             "handler.contact" => handler.and_then(|h| text(&h.contact)),
-            "delivered_to" => text(&self.delivered_to),
+            "delivered_to" => self.delivered_to.as_ref().and_then(|d| text(&d.to)),
+            "delivered_to.to" => self.delivered_to.as_ref().and_then(|d| text(&d.to)),
+            "delivered_to.at" => self.delivered_to.as_ref().and_then(|d| ts(&d.at)),
+            "delivered_to.channel" => self.delivered_to.as_ref().and_then(|d| word(&d.channel)),
+            "delivered_to.letter_number" => self.delivered_to.as_ref().and_then(|d| text(&d.letter_number)),
             "resolution" => word(&self.resolution),
             "impact" => word(&self.impact),
             "rejection_reason" => text(&self.rejection_reason),
@@ -433,6 +478,11 @@ impl Incident {
             "tags" => list(&self.tags),
             _ => None,
         }
+    }
+
+    /// The scan reports among the attachments.
+    pub fn scan_reports(&self) -> impl Iterator<Item = &Attachment> {
+        self.attachments.iter().filter(|a| a.is_scan_report())
     }
 
     /// The TLP used for publishing decisions: a missing `tlp` is treated as AMBER.

@@ -606,7 +606,78 @@ pub fn to_markdown(r: &ReportView) -> String {
     if let Some(x) = &r.restricted {
         let _ = writeln!(o, "\n{}: {}", t("restricted_count"), c(x.count));
     }
+    if let Some(rec) = &r.records {
+        let _ = writeln!(o, "\n## {}\n", t("records"));
+        let _ = writeln!(o, "- {}: {}", t("scan_report_count"), rec.scan_reports);
+        let _ = writeln!(
+            o,
+            "- {}: {}",
+            t("scan_report_incidents"),
+            rec.incidents_with_scan_report
+        );
+        let _ = writeln!(
+            o,
+            "- {}: {}",
+            t("scan_required_incidents"),
+            rec.incidents_requiring_scan_report
+        );
+        let _ = writeln!(o, "- {}: {}", t("letters_count"), rec.letters);
+    }
+    if let Some(texts) = &r.incident_texts {
+        let _ = writeln!(o, "\n## {}\n", t("incident_texts"));
+        if texts.is_empty() {
+            let _ = writeln!(o, "–");
+        }
+        for x in texts {
+            let _ = writeln!(o, "### {} — {}\n", x.id, md_escape(&x.title));
+            if x.withheld {
+                let _ = writeln!(o, "{}\n", t("restricted_red"));
+                continue;
+            }
+            if let Some(sm) = &x.summary {
+                let _ = writeln!(o, "**{}.** {}\n", t("summary"), md_escape(sm));
+            }
+            for (label, text) in [("recommendation", &x.recommendation), ("conclusion", &x.conclusion)] {
+                let _ = writeln!(o, "**{}:**\n", t(label));
+                let _ = writeln!(o, "{}\n", text.as_deref().map_or_else(|| "–".to_owned(), demote));
+            }
+        }
+    }
+    if let Some(basis) = &r.legal_basis {
+        let _ = writeln!(o, "\n## {}\n", t("legal_basis"));
+        for (i, b) in basis.iter().enumerate() {
+            let _ = writeln!(o, "{}. {}", i + 1, md_escape(b));
+        }
+    }
+    if let Some(a) = &r.approval {
+        let _ = writeln!(o, "\n---\n");
+        if let Some(pd) = &r.approval_place_date {
+            let _ = writeln!(o, "{}  ", md_escape(pd));
+        }
+        let _ = writeln!(o, "{}  ", t("approval_known"));
+        let _ = writeln!(o, "{},\n\n\n", md_escape(&a.title));
+        let _ = writeln!(o, "**{}**  ", md_escape(&a.name));
+        if let Some(nip) = &a.nip {
+            let _ = writeln!(o, "NIP. {}", md_escape(nip));
+        }
+    }
     o
+}
+
+/// Markdown of an incident section placed under a level-3 heading: its own headings go
+/// below level 4.
+fn demote(md: &str) -> String {
+    md.lines()
+        .map(|l| {
+            let t = l.trim_start();
+            if t.starts_with('#') && t.trim_start_matches('#').starts_with(' ') {
+                format!("###{t}")
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The label of a KPI group.

@@ -391,6 +391,9 @@ impl FileCtx<'_> {
                 "wait until the window has elapsed; `insiden autoresolve` closes it then".into()
             }
             Unmet::NoWindow => "the window opens when the helpdesk delivers the report (`resolved`)".into(),
+            Unmet::ScanReport { .. } => {
+                "scan the website and attach the report: `attachments: [{ path: lampiran/<file>, kind: scan-report, at: …, tool: …, target: … }]`".into()
+            }
         };
         self.at_entry(code, i, format!("{from} → {to} requires {}", u.describe()))
             .help(help)
@@ -477,7 +480,9 @@ pub(crate) fn unmet_code(u: &Unmet) -> Code {
         Unmet::Note => Code::MissingNote,
         Unmet::WindowClosed { .. } => Code::WindowClosed,
         Unmet::WindowOpen { .. } | Unmet::NoWindow => Code::WindowOpen,
-        Unmet::Field { .. } | Unmet::Equals { .. } | Unmet::Section { .. } => Code::RequirementMissing,
+        Unmet::Field { .. } | Unmet::Equals { .. } | Unmet::Section { .. } | Unmet::ScanReport { .. } => {
+            Code::RequirementMissing
+        }
     }
 }
 
@@ -534,6 +539,34 @@ fn repository_rules(
             );
         }
     }
+    let mut letters: HashMap<&str, (&str, &str)> = HashMap::new();
+    for c in &sorted {
+        let Some(inc) = &c.incident else { continue };
+        let Some(n) = inc
+            .delivered_to
+            .as_ref()
+            .and_then(|d| d.letter_number.as_deref())
+            .filter(|n| !n.trim().is_empty())
+        else {
+            continue;
+        };
+        if let Some((id, path)) = letters.get(n.trim()) {
+            let text = texts.get(c.path.as_str()).copied().unwrap_or("");
+            out.push(
+                Diagnostic::error(
+                    Code::DuplicateLetterNumber,
+                    &c.path,
+                    format!("letter number `{n}` is already recorded for {id} ({path})"),
+                )
+                .at(text, c.layout.key_line("delivered_to").unwrap_or(1), 1)
+                .help(
+                    "record the number this incident's letter carries; `insiden letter <ID>` assigns the next free one",
+                ),
+            );
+        } else {
+            letters.insert(n.trim(), (&inc.id, &c.path));
+        }
+    }
     for c in &sorted {
         let Some(inc) = &c.incident else { continue };
         let text = texts.get(c.path.as_str()).copied().unwrap_or("");
@@ -558,6 +591,7 @@ fn repository_rules(
         }
         let dir = c.path.rsplit_once('/').map_or("", |(d, _)| d);
         for a in &inc.attachments {
+            let a = &a.path;
             match resolve(dir, a) {
                 Some(p) if present.contains(&p) => {}
                 Some(p) => out.push(

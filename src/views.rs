@@ -160,7 +160,7 @@ pub struct IncidentView {
     pub reporter: Option<ReporterView>,
     pub assets: Vec<String>,
     pub handler: Option<HandlerView>,
-    pub delivered_to: Option<String>,
+    pub delivered_to: Option<DeliveryView>,
     pub resolution: Option<String>,
     pub impact: Option<String>,
     pub pap: Option<String>,
@@ -172,11 +172,33 @@ pub struct IncidentView {
     pub attack: Vec<String>,
     pub external_reports: Vec<ExternalReportView>,
     pub observables: Vec<ObservableView>,
-    pub attachments: Vec<String>,
+    pub attachments: Vec<AttachmentView>,
+    /// The website scan reports among `attachments` (the SOP's first record).
+    pub scan_reports: Vec<AttachmentView>,
     pub tags: Vec<String>,
     pub sla: Option<SlaView>,
     /// When the autoresolve window the incident waits on ends.
     pub window_ends: Option<TimeText>,
+}
+
+/// `delivered_to` on the internal edition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeliveryView {
+    pub to: Option<String>,
+    pub at: Option<TimeText>,
+    pub channel: Option<String>,
+    pub letter_number: Option<String>,
+}
+
+/// An attachment on the internal edition.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AttachmentView {
+    pub path: String,
+    pub kind: Option<String>,
+    pub scan_report: bool,
+    pub at: Option<TimeText>,
+    pub tool: Option<String>,
+    pub target: Option<String>,
 }
 
 /// A line in a list of incidents.
@@ -403,4 +425,55 @@ pub struct ReportView {
     pub incidents: Vec<ReportIncident>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub restricted: Option<RestrictedView>,
+    /// The SOP's records (internal edition only): scan reports and letters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub records: Option<RecordsView>,
+    /// Per incident: summary, recommendation and conclusion (internal edition only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incident_texts: Option<Vec<IncidentTextView>>,
+    /// *Dasar hukum* (internal edition only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub legal_basis: Option<Vec<String>>,
+    /// *Mengetahui*: who approves the report (internal edition only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approval: Option<SignatoryView>,
+    /// Where and when the approval is dated: `Trenggalek, 1 Desember 2026` (internal only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub approval_place_date: Option<String>,
+}
+
+/// The SOP's records among the period's incidents.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RecordsView {
+    /// Website scan reports attached to the period's incidents.
+    pub scan_reports: usize,
+    /// The period's incidents with at least one scan report.
+    pub incidents_with_scan_report: usize,
+    /// The period's incidents whose category requires a scan report.
+    pub incidents_requiring_scan_report: usize,
+    /// The period's incidents whose delivery records a letter number.
+    pub letters: usize,
+}
+
+/// One incident's texts in the internal report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct IncidentTextView {
+    pub id: String,
+    pub title: String,
+    pub summary: Option<String>,
+    /// Markdown as written, and safe HTML.
+    pub recommendation: Option<String>,
+    pub recommendation_html: Option<String>,
+    pub conclusion: Option<String>,
+    pub conclusion_html: Option<String>,
+    /// TLP:RED: the texts are withheld.
+    pub withheld: bool,
+}
+
+/// Who signs or approves.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SignatoryView {
+    pub name: String,
+    pub title: String,
+    pub nip: Option<String>,
 }

@@ -9,7 +9,7 @@ use crate::model::{HistoryEntry, Incident, Severity, Timestamp};
 use crate::time::Calendar;
 use chrono::Duration;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The pseudo-state a new incident comes from.
 pub const NEW: &str = "new";
@@ -74,6 +74,18 @@ impl SectionDef {
 pub struct StepDef {
     pub step: u8,
     pub label: Label,
+    /// The SOP's *Kegiatan*: what the step does.
+    #[serde(default)]
+    pub activity: Option<Label>,
+    /// *Kelengkapan*: what the step works from.
+    #[serde(default)]
+    pub inputs: Option<Label>,
+    /// *Output*: what the step produces.
+    #[serde(default)]
+    pub output: Option<Label>,
+    /// *Keterangan*.
+    #[serde(default)]
+    pub note: Option<Label>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -154,6 +166,9 @@ pub struct Requires {
     pub window: Option<WindowRequirement>,
     /// Every section required by the transitions taken so far must be filled.
     pub path_sections: bool,
+    /// A website scan report among the attachments, when the incident's category has
+    /// `requires_scan: true`.
+    pub scan_report: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -188,6 +203,10 @@ pub struct Workflow {
     /// are those of the commit's author. Absent: anyone who may edit the file.
     #[serde(default)]
     pub field_owners: BTreeMap<String, Vec<String>>,
+    /// The categories whose incidents need a website scan report where a transition
+    /// requires `scan_report` (from `categories[].requires_scan`).
+    #[serde(skip)]
+    pub scan_categories: BTreeSet<String>,
 }
 
 /// Why an entry is not acceptable.
@@ -245,6 +264,10 @@ pub enum Unmet {
     },
     /// The move needs the autoresolve window, but it was never opened.
     NoWindow,
+    /// The incident's category requires a website scan report, and none is attached.
+    ScanReport {
+        category: String,
+    },
 }
 
 impl Unmet {
@@ -261,6 +284,9 @@ impl Unmet {
             Unmet::WindowClosed { ended } => format!("an open autoresolve window (it ended {})", ended.to_rfc3339()),
             Unmet::WindowOpen { ends } => format!("an elapsed autoresolve window (it ends {})", ends.to_rfc3339()),
             Unmet::NoWindow => "an autoresolve window, which was never opened".into(),
+            Unmet::ScanReport { category } => {
+                format!("a website scan report in `attachments` (category `{category}` requires one)")
+            }
         }
     }
 }
@@ -460,6 +486,17 @@ impl Workflow {
                     section: s.into(),
                     label,
                 });
+            }
+        }
+        if r.scan_report {
+            if let Some(c) = incident
+                .category
+                .as_deref()
+                .filter(|c| self.scan_categories.contains(*c))
+            {
+                if incident.scan_reports().next().is_none() {
+                    out.push(Unmet::ScanReport { category: c.to_owned() });
+                }
             }
         }
         let entry = incident.history.get(index);

@@ -13,10 +13,12 @@ use std::path::Path;
 
 const CONFIG: &str = include_str!("../init/insiden.yaml");
 const EXAMPLE: &str = include_str!("../init/example.md");
+/// The example's website scan report, next to it.
+const EXAMPLE_SCAN: &str = include_str!("../init/example-scan.txt");
 /// The build outputs, and the temporary names of a run that was killed (files being written,
 /// a site being built or replaced; see `store::TEMP_PREFIX`). The next run removes those.
 const README: &str = include_str!("../init/README.md");
-const GITIGNORE: &str = "# insiden build output\n/public/\n/site/\n/internal/\n# insiden report output (`insiden report --out laporan-2026-Q1.html`)\n/laporan-*\n/laporan/\n/report-*\n/reports/\n# left by an interrupted insiden run; the next run removes them\n.insiden-tmp-*\n";
+const GITIGNORE: &str = "# insiden build output\n/public/\n/site/\n/internal/\n# insiden report output (`insiden report --out laporan-2026-Q1.html`)\n/laporan-*\n/laporan/\n/report-*\n/reports/\n# insiden letter output (`insiden letter INC-2026-0001 --out surat-INC-2026-0001.html`)\n/surat-*\n/surat/\n# left by an interrupted insiden run; the next run removes them\n.insiden-tmp-*\n";
 const CODEOWNERS: &str = "\
 # The rules (insiden.yaml, site templates) and CI change only with a maintainer's review:
 # tick \"Require review from Code Owners\" in the branch protection of main. Replace
@@ -34,6 +36,8 @@ const WORKFLOWS: &[(&str, &str)] = &[
 const ACTION_PLACEHOLDER: &str = "trenggalekkab-csirt/insiden@main";
 /// Where the example lives: outside `incidents/`, so it is never checked, published or counted.
 pub(super) const EXAMPLE_PATH: &str = "examples/INC-EXAMPLE.md";
+/// Where the example's scan report lives, relative to the repository.
+const EXAMPLE_SCAN_PATH: &str = "examples/lampiran/INC-EXAMPLE-scan.txt";
 
 pub(super) fn run(dir: &Path, args: InitArgs) -> Result<u8> {
     let target = match &args.target {
@@ -73,6 +77,7 @@ pub(super) fn run(dir: &Path, args: InitArgs) -> Result<u8> {
         ("README.md".into(), readme),
         (".github/CODEOWNERS".into(), CODEOWNERS.into()),
         (EXAMPLE_PATH.into(), example(at, &cfg)),
+        (EXAMPLE_SCAN_PATH.into(), EXAMPLE_SCAN.replace("{year}", &year)),
     ];
     files.extend(
         WORKFLOWS
@@ -140,7 +145,10 @@ fn example(at: Timestamp, cfg: &Config) -> String {
         (13, 1, 0), // the bot's run after the 5-day window
     ];
     let year = day.format("%Y").to_string();
-    let mut text = EXAMPLE.replace("{year}", &year);
+    let resolved = day + Duration::days(7);
+    let mut text = EXAMPLE
+        .replace("{year}", &year)
+        .replace("{month_roman}", crate::letter::roman_month(resolved.month()));
     // Highest index first, so `{t1}` does not match the start of `{t11}`.
     for (i, (d, h, m)) in times.iter().enumerate().rev() {
         text = text.replace(&format!("{{t{i}}}"), &time(*d, *h, *m));

@@ -11,6 +11,7 @@ mod completions;
 mod config_cmd;
 mod explain;
 mod init;
+mod letter;
 mod list;
 mod man;
 mod new;
@@ -92,6 +93,7 @@ pub fn run(cli: Cli) -> u8 {
         Command::Config => config_cmd::run(&ctx),
         Command::Build(a) => build::run(&ctx, a),
         Command::Report(a) => report::run(&ctx, a),
+        Command::Letter(a) => letter::run(&ctx, a),
         Command::Renumber(a) => renumber::run(&ctx, &a),
         Command::Explain(a) => explain::run(&a),
         Command::Completions(a) => completions::run(&a),

@@ -34,6 +34,10 @@ struct View<'a> {
     severity: Option<String>,
     category: Option<String>,
     owner: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    delivered_to: Option<&'a crate::model::Delivery>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    scan_reports: Vec<&'a crate::model::Attachment>,
     steps: Vec<Step>,
     next: Vec<Next>,
     sla: &'static str,
@@ -82,6 +86,8 @@ pub(super) fn run(ctx: &Ctx, args: ShowArgs) -> Result<u8> {
         severity: inc.severity.map(|s| s.to_string()),
         category: inc.category.clone(),
         owner: inc.owner.as_deref(),
+        delivered_to: inc.delivered_to.as_ref(),
+        scan_reports: inc.scan_reports().collect(),
         steps: steps(&inc, &cfg),
         next: next(&inc, &cfg),
         sla: row.sla,
@@ -203,6 +209,32 @@ fn human(v: &View<'_>, inc: &Incident, cfg: &Config) -> String {
     }
     if let Some(end) = &v.window_ends {
         let _ = writeln!(out, "autoresolve window ends: {end}");
+    }
+    if let Some(d) = v.delivered_to {
+        let mut line = format!("delivered to: {}", s(d.to.as_deref().unwrap_or("-")));
+        if let Some(at) = d.at {
+            let _ = write!(line, "  at {}", super::file_time(at, cfg));
+        }
+        if let Some(c) = d.channel {
+            let _ = write!(line, "  via {c}");
+        }
+        if let Some(n) = &d.letter_number {
+            let _ = write!(line, "  letter {}", s(n));
+        }
+        let _ = writeln!(out, "{line}");
+    }
+    for a in &v.scan_reports {
+        let mut line = format!("scan report: {}", s(&a.path));
+        if let Some(t) = &a.target {
+            let _ = write!(line, "  target {}", s(t));
+        }
+        if let Some(t) = &a.tool {
+            let _ = write!(line, "  tool {}", s(t));
+        }
+        if let Some(at) = a.at {
+            let _ = write!(line, "  at {}", super::file_time(at, cfg));
+        }
+        let _ = writeln!(out, "{line}");
     }
     let _ = writeln!(out, "\nSOP steps:");
     for st in &v.steps {

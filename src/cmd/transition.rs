@@ -212,6 +212,10 @@ fn parse_set(kv: &str) -> Result<(String, SetValue)> {
         "handler.type",
         "handler.name",
         "handler.contact",
+        "delivered_to.to",
+        "delivered_to.at",
+        "delivered_to.channel",
+        "delivered_to.letter_number",
     ];
     if !SETTABLE.contains(&key) && !nested_ok.contains(&key) {
         return Err(Failure::usage(

@@ -8,6 +8,7 @@
 //! `templates` and `charts`; `cmd/build.rs` hands the plan to `store::write_tree_atomic`.
 
 pub mod charts;
+pub mod sop;
 pub mod templates;
 
 use crate::audience::{Audience, Lens};
@@ -325,7 +326,7 @@ pub fn plan(b: &Build<'_>, tpl: &Templates) -> Result<Vec<Page>, TemplateError> 
     };
     let mut pages: Vec<Page> = Vec::new();
     for (name, bytes) in tpl.statics() {
-        if name == "report.css" {
+        if name == "report.css" || name == "letter.css" {
             continue;
         }
         if name.ends_with(".schema.json") {
@@ -352,6 +353,10 @@ pub fn plan(b: &Build<'_>, tpl: &Templates) -> Result<Vec<Page>, TemplateError> 
     pages.extend(reports(&cx)?);
     pages.push(feed(&cx)?);
     pages.extend(api(&cx));
+    if b.audience == Audience::Internal {
+        let ctx = context! { title => cx.t("sop_page"), nav => "sop_page", sop => value(&sop::view(cfg, b.lang)) };
+        pages.push(("sop.html".into(), cx.render("sop.html", 0, ctx)?));
+    }
     // A host serves the 404 page at whatever path was asked for, so its links start from the
     // path of `site.base_url`; without one they start at `/` and the stylesheet is inlined.
     let path = base_path(&crate::audience::clean(&cfg.site.base_url));

@@ -33,12 +33,16 @@ pub const BUILTINS: &[(&str, &str)] = &[
     ("report.html", include_str!("../templates/report.html")),
     ("feed.xml", include_str!("../templates/feed.xml")),
     ("404.html", include_str!("../templates/404.html")),
+    ("sop.html", include_str!("../templates/sop.html")),
+    ("letter.html", include_str!("../templates/letter.html")),
+    ("letter.md", include_str!("../templates/letter.md")),
 ];
 
 /// Files copied as they are (not templates), also replaceable by name: (name, bytes).
 pub const STATIC_FILES: &[(&str, &str)] = &[
     ("style.css", include_str!("../templates/style.css")),
     ("report.css", include_str!("../templates/report.css")),
+    ("letter.css", include_str!("../templates/letter.css")),
     (
         "api/schema/incidents.schema.json",
         include_str!("../templates/api/incidents.schema.json"),

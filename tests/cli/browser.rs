@@ -260,3 +260,74 @@ fn the_netlog_check_catches_a_page_loading_from_elsewhere() {
     let background = r#"{"params":{"initiator":"not an origin","network_isolation_key":"https://google.com https://google.com","url":"https://www.google.com/x"},"type":2}"#;
     assert!(page_requests(background).is_empty());
 }
+
+/// The requester's letter printed by Chromium, as "print to PDF" in any browser would: A4
+/// pages, no request to the network, no console message, and a screenshot to look at.
+#[test]
+fn the_letter_prints_to_a4_without_network_requests() {
+    if !Path::new(CHROMIUM).is_file() {
+        assert!(
+            std::env::var_os("INSIDEN_REQUIRE_BROWSER").is_none(),
+            "INSIDEN_REQUIRE_BROWSER is set but {CHROMIUM} is missing"
+        );
+        eprintln!("notice: {CHROMIUM} not found; browser test skipped (apt-get install chromium)");
+        return;
+    }
+    let r = sample();
+    let shots = screenshots_dir();
+    r.run(&["letter", "INC-2026-0006", "--out", "surat.html", "--date", "2026-12-01"])
+        .code(0);
+    let file = r.file("surat.html");
+    let url = format!("file://{}", file.display());
+    let profile = tempfile::tempdir().expect("profile");
+    let netlog = profile.path().join("net.json");
+    let pdf = shots.join("letter-INC-2026-0006.pdf");
+    let _ = std::fs::remove_file(&pdf);
+    let out = chromium(
+        &profile.path().join("p"),
+        &[
+            format!("--log-net-log={}", netlog.display()),
+            "--net-log-capture-mode=Default".into(),
+            "--no-pdf-header-footer".into(),
+            format!("--print-to-pdf={}", pdf.display()),
+        ],
+        &url,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    let console: Vec<&str> = stderr.lines().filter(|l| l.contains("CONSOLE")).collect();
+    assert!(console.is_empty(), "letter: console messages: {console:#?}");
+    let requests = page_requests(&std::fs::read_to_string(&netlog).unwrap_or_default());
+    assert!(requests.is_empty(), "letter: network requests: {requests:#?}");
+    let bytes = std::fs::read(&pdf).unwrap_or_else(|e| panic!("no PDF ({e}):\n{stderr}"));
+    let text = String::from_utf8_lossy(&bytes);
+    // A4 is 595 × 842 points; every page of the letter has that size.
+    let boxes: Vec<&str> = text
+        .match_indices("/MediaBox")
+        .map(|(i, _)| &text[i..(i + 40).min(text.len())])
+        .collect();
+    assert!(!boxes.is_empty(), "no pages in the PDF");
+    for b in &boxes {
+        let nums: Vec<f64> = b
+            .split(['[', ']'])
+            .nth(1)
+            .unwrap_or("")
+            .split_whitespace()
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        assert!(
+            nums.len() == 4 && (nums[2] - 595.0).abs() < 2.0 && (nums[3] - 842.0).abs() < 2.0,
+            "not an A4 page: {b}"
+        );
+    }
+    assert!(boxes.len() <= 4, "the letter runs to {} pages", boxes.len());
+    let png = shots.join("letter-INC-2026-0006.png");
+    chromium(
+        &profile.path().join("s"),
+        &[
+            format!("--screenshot={}", png.display()),
+            "--window-size=900,1300".into(),
+        ],
+        &url,
+    );
+    assert!(png.is_file(), "no screenshot of the letter");
+}

@@ -708,6 +708,11 @@ fn each_edition_speaks_one_language_and_writes_numbers_its_way() {
                 .split("<bdi>")
                 .map(|s| s.split_once("</bdi>").map_or(s, |(_, b)| b))
                 .collect();
+            // So is the incidents' own text in the internal report.
+            let ui: String = ui
+                .split("<div class=\"incident-text-body\">")
+                .map(|s| s.split_once("</div><!-- incident-text-body -->").map_or(s, |(_, b)| b))
+                .collect();
             let ui = [
                 "Status Layanan Insiden Keamanan Informasi",
                 "Dinas Komunikasi dan Informatika Kabupaten Trenggalek",

@@ -58,6 +58,9 @@ fn the_example_lives_outside_incidents_and_validates_when_the_teams_are_the_plac
         .and_then(|rest| rest.get(..4))
         .expect("id");
     r.write(&format!("baru/incidents/{year}/INC-{year}-0001.md"), &example);
+    // With its website scan report, which its category requires before leaving triage.
+    let scan = r.read("baru/examples/lampiran/INC-EXAMPLE-scan.txt");
+    r.write(&format!("baru/incidents/{year}/lampiran/INC-EXAMPLE-scan.txt"), &scan);
     r.run_in(&r.file("baru"), &["validate", "--now", AT], None).code(0);
     // It is dated in the past, a Friday evening report recorded on Monday.
     assert!(example.contains("reported_at: 2026-04-10T19:30:00+07:00"), "{example}");
@@ -128,6 +131,13 @@ fn every_output_folder_the_docs_use_is_ignored_and_builds_there() {
         None,
     )
     .code(0);
+    r.run_in(
+        &base,
+        &["letter", "INC-2026-0001", "--out", "surat-INC-2026-0001.html"],
+        None,
+    )
+    .code(2)
+    .stderr_has("does not exist");
     let status = r.git_with(
         &[],
         &[
@@ -142,7 +152,8 @@ fn every_output_folder_the_docs_use_is_ignored_and_builds_there() {
         status.lines().all(|l| !l.contains("public/")
             && !l.contains("site/")
             && !l.contains("internal/")
-            && !l.contains("laporan")),
+            && !l.contains("laporan")
+            && !l.contains("surat")),
         "git would track output:\n{status}"
     );
 }

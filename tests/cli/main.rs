@@ -19,6 +19,7 @@ mod disclosure;
 mod explain;
 mod first_month;
 mod init;
+mod letter;
 mod limits;
 mod list_show;
 mod new;

@@ -281,6 +281,12 @@ pub fn clear_only(r: &Repo) -> Repo {
     let c = Repo::empty();
     c.write("insiden.yaml", &r.read("insiden.yaml"));
     for (rel, bytes) in tree(&r.file("incidents")) {
+        // Attachments (scan reports) come along: they are never published.
+        if !rel.ends_with(".md") {
+            std::fs::create_dir_all(c.file(&format!("incidents/{rel}")).parent().expect("parent")).expect("mkdir");
+            std::fs::write(c.file(&format!("incidents/{rel}")), &bytes).expect("attachment");
+            continue;
+        }
         let text = String::from_utf8(bytes).expect("utf-8");
         let front = text.split("\n---").next().unwrap_or("");
         if front.lines().any(|l| l.trim().eq_ignore_ascii_case("tlp: clear")) {
