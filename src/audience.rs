@@ -60,10 +60,17 @@ pub fn is_public_field(field: &str) -> bool {
 /// window title. Right-to-left text itself needs none of them and is kept; templates also
 /// isolate user text with `<bdi>`.
 pub fn clean(s: &str) -> String {
-    s.chars()
-        .filter(|&c| (matches!(c, '\t' | '\n' | '\r') || !c.is_control()) && c != '\u{fffe}' && c != '\u{ffff}')
-        .filter(|c| !is_bidi_control(*c))
-        .collect()
+    let keep = |c: char| {
+        (matches!(c, '\t' | '\n' | '\r') || !c.is_control())
+            && c != '\u{fffe}'
+            && c != '\u{ffff}'
+            && !is_bidi_control(c)
+    };
+    // Nearly all text has nothing to strip: copy it whole rather than char by char.
+    if s.chars().all(keep) {
+        return s.to_owned();
+    }
+    s.chars().filter(|&c| keep(c)).collect()
 }
 
 /// U+202A–U+202E (embeddings and overrides) and U+2066–U+2069 (isolates).
