@@ -66,8 +66,10 @@ pub fn clean(s: &str) -> String {
             && c != '\u{ffff}'
             && !is_bidi_control(c)
     };
-    // Nearly all text has nothing to strip: copy it whole rather than char by char.
-    if s.chars().all(keep) {
+    // Nearly all text has nothing to strip: copy it whole rather than char by char (printable
+    // ASCII, tabs and line breaks are checked a byte at a time).
+    let plain = |b: u8| (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r');
+    if s.bytes().all(plain) || s.chars().all(keep) {
         return s.to_owned();
     }
     s.chars().filter(|&c| keep(c)).collect()
