@@ -4,8 +4,8 @@
 //! `support::history`: the corpus (`support::corpus`) imported in one commit, then ten update
 //! commits per incident (1,000,000 commits at 100,000 incidents), made with `git fast-import`.
 //! Then, with the `insiden` binary as a user runs it: `validate`, `build` of the public and
-//! the internal edition (wall time and peak memory), the time to merely write the internal
-//! site's files, `check` of the last 100 commits, and `audit` of the whole history next to
+//! the internal edition (wall time and peak memory) of the corpus as written, the time to
+//! merely write the internal site's files, `check` of the last 100 commits, and `audit` of the whole history next to
 //! `git log --raw` of it. Prints a Markdown table (docs/SCALE.md holds the last one) and
 //! writes the chart `docs/scale.svg`.
 //!
@@ -77,23 +77,20 @@ fn main() {
             t.elapsed().as_secs_f64()
         );
         let now = support::history::now_after(commits);
-        let validate = repeat(runs, || run(&bin, &repo, &["validate", "--now", &now]));
+        // The site and `validate` on the corpus as written (the history's updates land in
+        // the last weeks of the repository's time, after every report).
+        let corpus = dir.path().join("corpus");
+        support::corpus::write(&corpus, n);
+        let corpus_now = support::corpus::NOW;
+        let validate = repeat(runs, || run(&bin, &corpus, &["validate", "--now", corpus_now]));
         let out = |a: &str| dir.path().join(format!("site-{a}")).display().to_string();
         let (po, io) = (out("public"), out("internal"));
-        let public = repeat(runs, || {
-            run(
-                &bin,
-                &repo,
-                &["build", "--audience", "public", "--out", &po, "--now", &now],
-            )
-        });
-        let internal = repeat(runs, || {
-            run(
-                &bin,
-                &repo,
-                &["build", "--audience", "internal", "--out", &io, "--now", &now],
-            )
-        });
+        let build = |audience: &str, out: &str| {
+            let args = ["build", "--audience", audience, "--out", out, "--now", corpus_now];
+            repeat(runs, || run(&bin, &corpus, &args))
+        };
+        let public = build("public", &po);
+        let internal = build("internal", &io);
         let (write, _, bytes) = rewrite_time(std::path::Path::new(&io), &dir.path().join("rewrite"));
         let _ = std::fs::remove_dir_all(&po);
         let _ = std::fs::remove_dir_all(&io);
