@@ -11,7 +11,8 @@
 //!
 //! `INSIDEN_BENCH_SIZES` (default `1000,10000,100000`) and `INSIDEN_BENCH_COMMITS_PER_INCIDENT`
 //! (default 10) choose the sizes, `INSIDEN_BENCH_MAX_COMMITS` caps the history of the largest
-//! (for a shorter run); `INSIDEN_BENCH_RUNS` the runs of each timing (default 3;
+//! (for a shorter run), `INSIDEN_BENCH_PUBLIC=0` leaves the public build out;
+//! `INSIDEN_BENCH_RUNS` the runs of each timing (default 3;
 //! `audit` runs once); `INSIDEN_BENCH_SVG` where the chart goes; `INSIDEN_BENCH_BIN` another
 //! binary.
 
@@ -89,7 +90,17 @@ fn main() {
             let args = ["build", "--audience", audience, "--out", out, "--now", corpus_now];
             repeat(runs, || run(&bin, &corpus, &args))
         };
-        let public = build("public", &po);
+        // INSIDEN_BENCH_PUBLIC=0 leaves the public edition out (its disclosure control can
+        // take minutes on small corpora; docs/SCALE.md "Known limits").
+        let with_public = std::env::var("INSIDEN_BENCH_PUBLIC").map_or(true, |v| v != "0");
+        let public = if with_public {
+            build("public", &po)
+        } else {
+            Run {
+                time: std::time::Duration::ZERO,
+                peak: None,
+            }
+        };
         let internal = build("internal", &io);
         let (write, _, bytes) = rewrite_time(std::path::Path::new(&io), &dir.path().join("rewrite"));
         let _ = std::fs::remove_dir_all(&po);
