@@ -61,10 +61,19 @@ pub fn is_public_field(field: &str) -> bool {
 /// window title. Right-to-left text itself needs none of them and is kept; templates also
 /// isolate user text with `<bdi>`.
 pub fn clean(s: &str) -> String {
-    s.chars()
-        .filter(|&c| (matches!(c, '\t' | '\n' | '\r') || !c.is_control()) && c != '\u{fffe}' && c != '\u{ffff}')
-        .filter(|c| !is_bidi_control(*c))
-        .collect()
+    let keep = |c: char| {
+        (matches!(c, '\t' | '\n' | '\r') || !c.is_control())
+            && c != '\u{fffe}'
+            && c != '\u{ffff}'
+            && !is_bidi_control(c)
+    };
+    // Nearly all text has nothing to strip: copy it whole rather than char by char (printable
+    // ASCII, tabs and line breaks are checked a byte at a time).
+    let plain = |b: u8| (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r');
+    if s.bytes().all(plain) || s.chars().all(keep) {
+        return s.to_owned();
+    }
+    s.chars().filter(|&c| keep(c)).collect()
 }
 
 /// U+202A–U+202E (embeddings and overrides) and U+2066–U+2069 (isolates).

@@ -9,6 +9,7 @@
 
 use crate::diag::{Code, Diagnostic};
 use crate::doc::MAX_FILE_BYTES;
+use std::collections::HashSet;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -541,65 +542,123 @@ fn recover_site(parent: &Path, out: &Path, out_name: &str) {
 /// the next build puts the previous site back before it starts.
 pub fn write_tree_atomic(out: &Path, files: &[(String, Vec<u8>)]) -> std::io::Result<()> {
     use rayon::prelude::*;
-    let parent = parent_of(out);
-    std::fs::create_dir_all(parent)?;
-    let name = out
-        .file_name()
-        .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
-    recover_site(parent, out, &name);
-    let staging = tempfile::Builder::new()
-        .prefix(&temp_prefix())
-        .suffix(&format!(".{name}"))
-        .tempdir_in(parent)?;
-    #[cfg(unix)]
-    {
-        // A temp folder is private (0700); a site is read by a web server.
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(staging.path(), std::fs::Permissions::from_mode(0o755))?;
+    let staging = Staging::begin(out)?;
+    files.par_iter().try_for_each(|(p, bytes)| staging.write(p, bytes))?;
+    staging.commit()
+}
+
+/// A tree being written for [`write_tree_atomic`]'s swap, a file at a time and from any
+/// thread, so a caller can write each file as soon as it has it and hold none of them:
+/// [`Staging::begin`], [`Staging::write`] for every file, then [`Staging::commit`]. Dropped
+/// without a commit (an error, a panic), the staging folder is removed and `out` is untouched.
+pub struct Staging {
+    out: PathBuf,
+    parent: PathBuf,
+    name: String,
+    dir: tempfile::TempDir,
+    /// Folders made so far, so each is created once.
+    made: std::sync::Mutex<HashSet<PathBuf>>,
+}
+
+impl Staging {
+    /// Cleans up after killed builds beside `out` and opens a new staging folder there.
+    pub fn begin(out: &Path) -> std::io::Result<Staging> {
+        let parent = parent_of(out).to_path_buf();
+        std::fs::create_dir_all(&parent)?;
+        let name = out
+            .file_name()
+            .map_or_else(|| "site".into(), |n| n.to_string_lossy().into_owned());
+        recover_site(&parent, out, &name);
+        let dir = tempfile::Builder::new()
+            .prefix(&temp_prefix())
+            .suffix(&format!(".{name}"))
+            .tempdir_in(&parent)?;
+        #[cfg(unix)]
+        {
+            // A temp folder is private (0700); a site is read by a web server.
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755))?;
+        }
+        Ok(Staging {
+            out: out.to_path_buf(),
+            parent,
+            name,
+            dir,
+            made: std::sync::Mutex::new(HashSet::new()),
+        })
     }
-    let mut dirs: Vec<PathBuf> = files
-        .iter()
-        .filter_map(|(p, _)| Path::new(p).parent().map(|d| staging.path().join(d)))
-        .collect();
-    dirs.sort();
-    dirs.dedup();
-    for d in &dirs {
-        std::fs::create_dir_all(d)?;
+
+    /// Writes one file of the tree (`rel` is relative, `/`-separated, never leaving it).
+    pub fn write(&self, rel: &str, bytes: &[u8]) -> std::io::Result<()> {
+        std::fs::write(self.path_for(rel)?, bytes)
     }
-    files.par_iter().try_for_each(|(p, bytes)| {
-        if p.split('/').any(|c| c == ".." || c.is_empty()) {
+
+    /// Writes one large file of the tree a part at a time, through a buffer.
+    pub fn write_with(
+        &self,
+        rel: &str,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(self.path_for(rel)?)?);
+        write(&mut w)?;
+        w.flush()
+    }
+
+    /// Where `rel` goes in the staging folder, its folder made.
+    fn path_for(&self, rel: &str) -> std::io::Result<PathBuf> {
+        if rel.split('/').any(|c| c == ".." || c.is_empty()) {
             return Err(std::io::Error::new(
                 std::io::ErrorKind::InvalidInput,
-                format!("refusing to write outside the site: {p}"),
+                format!("refusing to write outside the site: {rel}"),
             ));
         }
-        std::fs::write(staging.path().join(p), bytes)
-    })?;
-    if std::fs::symlink_metadata(out).is_err() {
-        // Nothing to replace. The staging folder is removed (by its guard) if this fails.
-        std::fs::rename(staging.path(), out)?;
-        let _ = staging.keep();
-        return Ok(());
+        let path = self.dir.path().join(rel);
+        if let Some(d) = Path::new(rel).parent().filter(|d| !d.as_os_str().is_empty()) {
+            // The lock is held while the folder is made, so no writer goes ahead of it.
+            let mut made = self
+                .made
+                .lock()
+                .map_err(|_| std::io::Error::other("a writer panicked"))?;
+            if !made.contains(d) {
+                std::fs::create_dir_all(self.dir.path().join(d))?;
+                made.insert(d.to_path_buf());
+            }
+        }
+        Ok(path)
     }
-    if exchange(staging.path(), out)? {
-        // The staging name now holds the previous site; the guard removes it.
-        drop(staging);
-        return Ok(());
+
+    /// Swaps the written tree in for `out` in one step.
+    pub fn commit(self) -> std::io::Result<()> {
+        let Staging {
+            out, parent, name, dir, ..
+        } = self;
+        let out = out.as_path();
+        if std::fs::symlink_metadata(out).is_err() {
+            // Nothing to replace. The staging folder is removed (by its guard) if this fails.
+            std::fs::rename(dir.path(), out)?;
+            let _ = dir.keep();
+            return Ok(());
+        }
+        if exchange(dir.path(), out)? {
+            // The staging name now holds the previous site; the guard removes it.
+            drop(dir);
+            return Ok(());
+        }
+        let staged = dir.keep();
+        let old = parent.join(format!("{}old.{name}", temp_prefix()));
+        let _ = std::fs::remove_dir_all(&old);
+        if let Err(e) = std::fs::rename(out, &old) {
+            let _ = std::fs::remove_dir_all(&staged);
+            return Err(e);
+        }
+        if let Err(e) = std::fs::rename(&staged, out) {
+            let _ = std::fs::rename(&old, out);
+            let _ = std::fs::remove_dir_all(&staged);
+            return Err(e);
+        }
+        let _ = std::fs::remove_dir_all(&old);
+        Ok(())
     }
-    let staged = staging.keep();
-    let old = parent.join(format!("{}old.{name}", temp_prefix()));
-    let _ = std::fs::remove_dir_all(&old);
-    if let Err(e) = std::fs::rename(out, &old) {
-        let _ = std::fs::remove_dir_all(&staged);
-        return Err(e);
-    }
-    if let Err(e) = std::fs::rename(&staged, out) {
-        let _ = std::fs::rename(&old, out);
-        let _ = std::fs::remove_dir_all(&staged);
-        return Err(e);
-    }
-    let _ = std::fs::remove_dir_all(&old);
-    Ok(())
 }
 
 #[cfg(test)]

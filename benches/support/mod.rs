@@ -2,6 +2,10 @@
 // Each benchmark is its own crate and uses only some of these.
 #![allow(dead_code, unreachable_pub)]
 
+pub mod corpus;
+pub mod history;
+pub mod run;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -23,4 +27,31 @@ pub fn median(mut v: Vec<Duration>) -> Duration {
 /// Milliseconds as a decimal.
 pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1e3
+}
+
+/// The number of incidents: `INSIDEN_BENCH_INCIDENTS`, else `default`.
+pub fn incidents(default: usize) -> usize {
+    std::env::var("INSIDEN_BENCH_INCIDENTS")
+        .ok()
+        .and_then(|s| s.replace('_', "").parse().ok())
+        .unwrap_or(default)
+}
+
+/// The machine, for the record: processor, cores and load.
+pub fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split(':').nth(1))
+                .map(|s| s.trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown processor".into());
+    let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+    format!(
+        "{cpu}, {cores} cores, load average {}",
+        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+    )
 }

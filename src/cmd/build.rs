@@ -1,6 +1,7 @@
 //! `insiden build`: validates every incident (stopping with `validate`'s diagnostics on an
-//! error), loads the templates (built-ins plus `site-templates/` overrides), computes the page
-//! plan for one audience and language, and swaps the output folder in atomically. With
+//! error), loads the templates (built-ins plus `site-templates/` overrides), renders the site
+//! for one audience and language straight into a staging folder, and swaps that folder in for
+//! the output atomically once every page is written. With
 //! `--rev`, everything is read from that revision's git objects, never from the working tree.
 //!
 //! It refuses to replace a folder that is not a site it built (no marker file), so a wrong
@@ -102,12 +103,21 @@ pub(super) fn run(ctx: &Ctx, args: BuildArgs) -> Result<u8> {
         now: now_t,
         show_now: args.now.is_some(),
     };
-    let mut pages = crate::site::plan(&b, &tpl).map_err(template_failure)?;
-    pages.push((MARKER.into(), b"insiden build\n".to_vec()));
-    crate::store::write_tree_atomic(&out, &pages).map_err(|e| io_failure(&out, &e))?;
+    // Pages go straight into the staging folder as they are rendered; the folder replaces
+    // `out` in one step only once every page is written.
+    let staging = crate::store::Staging::begin(&out).map_err(|e| io_failure(&out, &e))?;
+    let written = match crate::site::render(&b, &tpl, &StagingSink(&staging)) {
+        Ok(n) => n,
+        Err(crate::site::Error::Template(e)) => return Err(template_failure(e)),
+        Err(crate::site::Error::Write(e)) => return Err(io_failure(&out, &e)),
+    };
+    staging
+        .write(MARKER, b"insiden build\n")
+        .map_err(|e| io_failure(&out, &e))?;
+    staging.commit().map_err(|e| io_failure(&out, &e))?;
     let _ = writeln_err(&format!(
         "built {} files into {} ({}, {})",
-        pages.len(),
+        written + 1,
         args.out.display(),
         b.audience.as_str(),
         match b.lang {
@@ -116,6 +126,23 @@ pub(super) fn run(ctx: &Ctx, args: BuildArgs) -> Result<u8> {
         }
     ));
     Ok(OK)
+}
+
+/// The site's pages, written into the staging folder.
+struct StagingSink<'a>(&'a crate::store::Staging);
+
+impl crate::site::Sink for StagingSink<'_> {
+    fn put(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
+        self.0.write(path, bytes)
+    }
+
+    fn put_with(
+        &self,
+        path: &str,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        self.0.write_with(path, write)
+    }
 }
 
 fn writeln_err(s: &str) -> std::io::Result<()> {

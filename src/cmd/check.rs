@@ -78,7 +78,24 @@ pub(super) struct Judge<'a> {
     pub judging: Judging,
 }
 
+/// What the ordered part of judging a commit decided, for the per-file rules that follow.
+struct Judged {
+    changes: CommitChanges,
+    /// The commit's own findings (paths, rules, signature), before its files'.
+    diagnostics: Vec<Diagnostic>,
+    /// `None` when the rulebook could not be read (the commit's files are not judged).
+    cfg: Option<Arc<Config>>,
+    signed_by_author: bool,
+    trailers: bool,
+}
+
 /// Runs the commit rules over `commits` (oldest first).
+///
+/// A window of commits is read on every core, its commit-level rules are applied in order,
+/// then the rules of each changed file run on every core, one task per incident path (a
+/// path's changes in commit order, carrying its TLP floor from one to the next), and the
+/// findings are put back in commit order: the result is the same as judging one change after
+/// the other.
 pub(super) fn check_commits(
     repo: &Repo,
     commits: &[String],
@@ -94,107 +111,174 @@ pub(super) fn check_commits(
     let mut incident_change: Option<CommitRef> = None;
     let mut signatures = BTreeMap::new();
     let mut last_touch = HashMap::new();
-    for read in read_commits(repo, commits) {
-        let Read { changes: c, signature } = read.map_err(git_failure)?;
-        let commit = CommitRef {
-            id: c.meta.short().to_owned(),
-            subject: c.meta.subject.clone(),
-        };
-        let cfg = match rulebook {
-            Rulebook::Fixed(cfg) => cfg.clone(),
-            Rulebook::Parent => match config_at(repo, cache, c.config_before.as_deref()) {
-                Ok(cfg) => cfg,
-                Err(diags) => {
-                    out.extend(diags.into_iter().map(|d| d.in_commit(commit.clone())));
-                    continue;
-                }
-            },
-        };
-        let maintainer = author_member(&c.meta, &cfg).is_some_and(|m| cfg.is_maintainer(m));
-        any_config_change |= c.config_changed;
-        out.extend(path_rules(&c, &cfg, &commit));
-        let fixed = matches!(rulebook, Rulebook::Fixed(_));
-        if fixed && c.meta.parents == 0 && !maintainer {
-            out.push(
-                Diagnostic::error(
-                    Code::UnrelatedHistory,
-                    FILE_NAME,
-                    format!(
-                        "commit {} has no parent: it brings a history of its own into the range",
-                        commit.id
-                    ),
-                )
-                .help("build on the target branch (`git rebase`); only a maintainer may join an unrelated history")
-                .in_commit(commit.clone()),
-            );
-        }
-        if c.config_changed || c.templates_changed {
-            rules_change.get_or_insert(commit.clone());
-            let what = if c.config_changed { FILE_NAME } else { "site-templates/" };
-            // A history judged commit by commit (`audit`) holds rule changes from before
-            // `maintainers:` existed: the rule did not exist then either.
-            let rule_applies = fixed || !cfg.maintainers.is_empty();
-            if cfg.from_file && !maintainer && rule_applies {
-                out.push(
-                    Diagnostic::error(Code::RulesChanged, what, format!("{what} is changed by {} <{}>, who is not a maintainer", c.meta.author.name, c.meta.author.email))
-                        .help("the rules change only in a maintainer's commit (`maintainers:` in insiden.yaml); ask one to make this change")
-                        .in_commit(commit.clone()),
-                );
-            } else if !fixed && c.meta.parents > 0 {
-                out.push(
-                    Diagnostic::warning(
-                        Code::ConfigChanged,
-                        what,
+    for window in commits.chunks(WINDOW) {
+        let mut judged: Vec<Judged> = Vec::with_capacity(window.len());
+        for read in read_window(repo, window) {
+            let Read { changes: c, signature } = read.map_err(git_failure)?;
+            let commit = CommitRef {
+                id: c.meta.short().to_owned(),
+                subject: c.meta.subject.clone(),
+            };
+            let mut diags = Vec::new();
+            let cfg = match rulebook {
+                Rulebook::Fixed(cfg) => cfg.clone(),
+                Rulebook::Parent => match config_at(repo, cache, c.config_before.as_deref()) {
+                    Ok(cfg) => cfg,
+                    Err(found) => {
+                        diags.extend(found.into_iter().map(|d| d.in_commit(commit.clone())));
+                        judged.push(Judged {
+                            changes: c,
+                            diagnostics: diags,
+                            cfg: None,
+                            signed_by_author: false,
+                            trailers: false,
+                        });
+                        continue;
+                    }
+                },
+            };
+            let maintainer = author_member(&c.meta, &cfg).is_some_and(|m| cfg.is_maintainer(m));
+            any_config_change |= c.config_changed;
+            diags.extend(path_rules(&c, &cfg, &commit));
+            let fixed = matches!(rulebook, Rulebook::Fixed(_));
+            if fixed && c.meta.parents == 0 && !maintainer {
+                diags.push(
+                    Diagnostic::error(
+                        Code::UnrelatedHistory,
+                        FILE_NAME,
                         format!(
-                            "{what} changed in this commit; the commits after it are checked against the new rules"
+                            "commit {} has no parent: it brings a history of its own into the range",
+                            commit.id
                         ),
                     )
-                    .help("review rule changes with the whole team: they change what the SOP allows")
+                    .help("build on the target branch (`git rebase`); only a maintainer may join an unrelated history")
                     .in_commit(commit.clone()),
                 );
             }
-        }
-        if c.incidents_changed {
-            incident_change.get_or_insert(commit.clone());
-        }
-        let audit = matches!(rulebook, Rulebook::Parent);
-        let needs_proof =
-            audit || cfg.signing == Signing::Required || judge.pr_author.is_some() || is_forge(&c.meta, &cfg);
-        let proof = if needs_proof && guarded(&c) && !merged_only(&c) {
-            Proof::judge(signature.as_ref(), &c.meta, &cfg)
-        } else {
-            Proof::Unsigned
-        };
-        if !merged_only(&c) {
-            out.extend(proof::rules(&c, &proof, &cfg, &commit));
-        }
-        let trailers = is_forge(&c.meta, &cfg) && (cfg.signing == Signing::Off || proof == Proof::Forge);
-        let signed_by_author = proof.by_author(&c.meta, &cfg);
-        if audit && guarded(&c) && !merged_only(&c) {
-            let who = author_member(&c.meta, &cfg).map_or_else(|| c.meta.author.email.clone(), str::to_owned);
-            let tally = signatures.entry(who).or_insert((0, 0));
-            if signed_by_author {
-                tally.0 += 1;
-            } else {
-                tally.1 += 1;
+            if c.config_changed || c.templates_changed {
+                rules_change.get_or_insert(commit.clone());
+                let what = if c.config_changed { FILE_NAME } else { "site-templates/" };
+                // A history judged commit by commit (`audit`) holds rule changes from before
+                // `maintainers:` existed: the rule did not exist then either.
+                let rule_applies = fixed || !cfg.maintainers.is_empty();
+                if cfg.from_file && !maintainer && rule_applies {
+                    diags.push(
+                        Diagnostic::error(Code::RulesChanged, what, format!("{what} is changed by {} <{}>, who is not a maintainer", c.meta.author.name, c.meta.author.email))
+                            .help("the rules change only in a maintainer's commit (`maintainers:` in insiden.yaml); ask one to make this change")
+                            .in_commit(commit.clone()),
+                    );
+                } else if !fixed && c.meta.parents > 0 {
+                    diags.push(
+                        Diagnostic::warning(
+                            Code::ConfigChanged,
+                            what,
+                            format!(
+                                "{what} changed in this commit; the commits after it are checked against the new rules"
+                            ),
+                        )
+                        .help("review rule changes with the whole team: they change what the SOP allows")
+                        .in_commit(commit.clone()),
+                    );
+                }
             }
-        }
-        for change in &c.changes {
-            touched.insert(change.path.clone());
-            last_touch.insert(change.path.clone(), c.meta.clone());
-            let env = Env {
-                judging: judge.judging,
-                now: judge.now,
-                tlp_floor: floors.get(&change.path).copied(),
-                clean_merge: change.clean_merge,
-                pr_author: judge.pr_author,
+            if c.incidents_changed {
+                incident_change.get_or_insert(commit.clone());
+            }
+            let audit = matches!(rulebook, Rulebook::Parent);
+            let needs_proof =
+                audit || cfg.signing == Signing::Required || judge.pr_author.is_some() || is_forge(&c.meta, &cfg);
+            let proof = if needs_proof && guarded(&c) && !merged_only(&c) {
+                Proof::judge(signature.as_ref(), &c.meta, &cfg)
+            } else {
+                Proof::Unsigned
+            };
+            if !merged_only(&c) {
+                diags.extend(proof::rules(&c, &proof, &cfg, &commit));
+            }
+            let trailers = is_forge(&c.meta, &cfg) && (cfg.signing == Signing::Off || proof == Proof::Forge);
+            let signed_by_author = proof.by_author(&c.meta, &cfg);
+            if audit && guarded(&c) && !merged_only(&c) {
+                let who = author_member(&c.meta, &cfg).map_or_else(|| c.meta.author.email.clone(), str::to_owned);
+                let tally = signatures.entry(who).or_insert((0, 0));
+                if signed_by_author {
+                    tally.0 += 1;
+                } else {
+                    tally.1 += 1;
+                }
+            }
+            judged.push(Judged {
+                changes: c,
+                diagnostics: diags,
+                cfg: Some(cfg),
                 signed_by_author,
                 trailers,
-            };
-            let verdict = check_file_change(&c.meta, change, &cfg, env);
-            out.extend(verdict.diagnostics);
-            if let Some(f) = verdict.tlp_floor {
-                floors.insert(change.path.clone(), f);
+            });
+        }
+        // The file rules: one task per path, its changes in commit order.
+        let mut by_path: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+        let mut paths: Vec<&str> = Vec::new();
+        for (ci, j) in judged.iter().enumerate() {
+            if j.cfg.is_none() {
+                continue;
+            }
+            for (hi, ch) in j.changes.changes.iter().enumerate() {
+                let v = by_path.entry(ch.path.as_str()).or_default();
+                if v.is_empty() {
+                    paths.push(ch.path.as_str());
+                }
+                v.push((ci, hi));
+            }
+        }
+        let verdicts: Vec<(Vec<Vec<Diagnostic>>, Option<Tlp>)> = paths
+            .par_iter()
+            .map(|path| {
+                let mut floor = floors.get(*path).copied();
+                let found = by_path[path]
+                    .iter()
+                    .map(|&(ci, hi)| {
+                        let j = &judged[ci];
+                        let change = &j.changes.changes[hi];
+                        let Some(cfg) = j.cfg.as_deref() else {
+                            return Vec::new();
+                        };
+                        let env = Env {
+                            judging: judge.judging,
+                            now: judge.now,
+                            tlp_floor: floor,
+                            clean_merge: change.clean_merge,
+                            pr_author: judge.pr_author,
+                            signed_by_author: j.signed_by_author,
+                            trailers: j.trailers,
+                        };
+                        let verdict = check_file_change(&j.changes.meta, change, cfg, env);
+                        if verdict.tlp_floor.is_some() {
+                            floor = verdict.tlp_floor;
+                        }
+                        verdict.diagnostics
+                    })
+                    .collect();
+                (found, floor)
+            })
+            .collect();
+        // Back in commit order.
+        let mut found: HashMap<(usize, usize), Vec<Diagnostic>> = HashMap::new();
+        for (path, (diags, floor)) in paths.iter().zip(verdicts) {
+            for (at, d) in by_path[path].iter().zip(diags) {
+                found.insert(*at, d);
+            }
+            if let Some(f) = floor {
+                floors.insert((*path).to_owned(), f);
+            }
+        }
+        for (ci, j) in judged.into_iter().enumerate() {
+            out.extend(j.diagnostics);
+            if j.cfg.is_none() {
+                continue;
+            }
+            for (hi, change) in j.changes.changes.iter().enumerate() {
+                touched.insert(change.path.clone());
+                last_touch.insert(change.path.clone(), j.changes.meta.clone());
+                out.extend(found.remove(&(ci, hi)).unwrap_or_default());
             }
         }
     }
@@ -384,34 +468,32 @@ struct Read {
 /// Commits per window: each window is read on every core, then judged in order.
 const WINDOW: usize = 512;
 
-/// Reads `commits` in order, a window at a time, each window split between the cores (each
-/// with its own repository handle and tree cache).
-fn read_commits<'a>(
-    repo: &Repo,
-    commits: &'a [String],
-) -> impl Iterator<Item = std::result::Result<Read, GitError>> + 'a {
+/// Reads a window of commits in order, split between the cores (each part with its own
+/// repository handle and tree cache); signatures are verified where they are read.
+fn read_window(repo: &Repo, window: &[String]) -> Vec<std::result::Result<Read, GitError>> {
     let location = repo.location();
-    commits.chunks(WINDOW).flat_map(move |window| {
-        let part = window.len().div_ceil(rayon::current_num_threads().max(1)).max(64);
-        let parts: Vec<std::result::Result<Vec<Read>, GitError>> = window
-            .par_chunks(part)
-            .map(|ids| {
-                let r = location.open()?;
-                let mut walker = r.walker();
-                ids.iter()
-                    .map(|id| {
-                        let changes = walker.changes(id)?;
-                        let signature = r.signature(id)?.map(Verified::new);
-                        Ok(Read { changes, signature })
-                    })
-                    .collect()
-            })
-            .collect();
-        parts.into_iter().flat_map(|p| match p {
+    let part = window.len().div_ceil(rayon::current_num_threads().max(1)).max(64);
+    let parts: Vec<std::result::Result<Vec<Read>, GitError>> = window
+        .par_chunks(part)
+        .map(|ids| {
+            let r = location.open()?;
+            let mut walker = r.walker();
+            ids.iter()
+                .map(|id| {
+                    let changes = walker.changes(id)?;
+                    let signature = r.signature(id)?.map(Verified::new);
+                    Ok(Read { changes, signature })
+                })
+                .collect()
+        })
+        .collect();
+    parts
+        .into_iter()
+        .flat_map(|p| match p {
             Ok(reads) => reads.into_iter().map(Ok).collect::<Vec<_>>(),
             Err(e) => vec![Err(e)],
         })
-    })
+        .collect()
 }
 
 /// The rules on paths other than incident files: nothing forbidden appears, attachments

@@ -1,11 +1,14 @@
-//! The static site's page plan: from the validated incidents, an audience and a language, the
-//! complete list of `(relative path, bytes)` to write, sorted so the same input gives the same
-//! bytes. Every number comes from one `census` of the site's periods and overview; pages are
-//! rendered in parallel.
+//! The static site: from the validated incidents, an audience and a language, every
+//! `(relative path, bytes)` of the site, the same bytes for the same input. Every number comes
+//! from one `census` of the site's periods and overview, computed once per build; pages are
+//! rendered in parallel and handed to a [`Sink`] as they are made (incident pages one by one,
+//! the other kinds a kind at a time), so a build holds the indexes and a working set of pages,
+//! never the whole site.
 //!
 //! Pure apart from rendering: it never reads the clock (`now` is an argument), the
 //! filesystem or git. Views come from `audience`, numbers from `census`, markup from
-//! `templates` and `charts`; `cmd/build.rs` hands the plan to `store::write_tree_atomic`.
+//! `templates` and `charts`; `cmd/build.rs` gives a sink that writes into the staging folder
+//! of `store::Staging`.
 
 pub mod charts;
 pub mod sop;
@@ -29,6 +32,92 @@ use templates::{safe, value, TemplateError, Templates};
 
 /// One file of the site: path relative to the output folder, and its bytes.
 pub type Page = (String, Vec<u8>);
+
+/// Where pages go as they are rendered, from any thread. Each path is handed over once: when
+/// two pages claim one path, the first kind of page rendered keeps it (the built-in files
+/// first, then the overview, incidents, archive, categories, owners, reports, feed, API and
+/// the 404 page).
+pub trait Sink: Sync {
+    fn put(&self, path: &str, bytes: &[u8]) -> std::io::Result<()>;
+
+    /// A large file, written a part at a time by `write` (the JSON API); by default
+    /// gathered and handed to [`Sink::put`].
+    fn put_with(
+        &self,
+        path: &str,
+        write: &mut dyn FnMut(&mut dyn std::io::Write) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let mut bytes = Vec::new();
+        write(&mut bytes)?;
+        self.put(path, &bytes)
+    }
+}
+
+/// Why a site could not be made: a template failed, or the sink could not take a page.
+#[derive(Debug)]
+pub enum Error {
+    Template(TemplateError),
+    Write(std::io::Error),
+}
+
+impl From<TemplateError> for Error {
+    fn from(e: TemplateError) -> Error {
+        Error::Template(e)
+    }
+}
+
+/// Hands pages to a sink, once per path.
+struct Out<'s> {
+    sink: &'s dyn Sink,
+    claimed: std::sync::Mutex<std::collections::HashSet<String>>,
+}
+
+impl Out<'_> {
+    /// Whether `path` is still free; claims it.
+    fn claim(&self, path: &str) -> bool {
+        self.claimed
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(path.to_owned())
+    }
+
+    fn put(&self, path: &str, bytes: &[u8]) -> Result<(), Error> {
+        if self.claim(path) {
+            self.sink.put(path, bytes).map_err(Error::Write)?;
+        }
+        Ok(())
+    }
+
+    /// A kind of page, written on every core; within it the first page of a path wins.
+    fn all(&self, pages: Vec<Page>) -> Result<(), Error> {
+        let mut seen = std::collections::HashSet::new();
+        let fresh: Vec<Page> = pages.into_iter().filter(|(p, _)| seen.insert(p.clone())).collect();
+        fresh.par_iter().try_for_each(|(p, b)| self.put(p, b))
+    }
+}
+
+/// Every page in memory, sorted by path: for tests and tools that want the whole site as a
+/// value.
+#[derive(Default)]
+pub struct Collect(std::sync::Mutex<Vec<Page>>);
+
+impl Sink for Collect {
+    fn put(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push((path.to_owned(), bytes.to_vec()));
+        Ok(())
+    }
+}
+
+impl Collect {
+    pub fn into_pages(self) -> Vec<Page> {
+        let mut pages = self.0.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+        pages.sort_by(|a, b| a.0.cmp(&b.0));
+        pages
+    }
+}
 
 /// The version of the public JSON documents (`api/*.json`) and their schemas: semver, a
 /// minor step for additions, a major one for anything a consumer could trip on
@@ -267,8 +356,24 @@ pub fn measured_at(b: &Build<'_>, updated: Option<Timestamp>) -> Timestamp {
     }
 }
 
-/// Computes every page of the site.
+/// Computes every page of the site, sorted by path.
 pub fn plan(b: &Build<'_>, tpl: &Templates) -> Result<Vec<Page>, TemplateError> {
+    let pages = Collect::default();
+    match render(b, tpl, &pages) {
+        Ok(_) => Ok(pages.into_pages()),
+        Err(Error::Template(e)) => Err(e),
+        Err(Error::Write(e)) => Err(TemplateError {
+            path: String::new(),
+            line: None,
+            message: e.to_string(),
+            source: None,
+        }),
+    }
+}
+
+/// Renders every page of the site into `sink` as it is made; returns how many files it
+/// wrote.
+pub fn render(b: &Build<'_>, tpl: &Templates, sink: &dyn Sink) -> Result<usize, Error> {
     let cfg = b.cfg;
     let lens = Lens::new(cfg, b.lang, b.audience, &b.incidents);
     let internal = b.audience == Audience::Internal;
@@ -324,38 +429,46 @@ pub fn plan(b: &Build<'_>, tpl: &Templates) -> Result<Vec<Page>, TemplateError> 
         census,
         now,
     };
-    let mut pages: Vec<Page> = Vec::new();
+    let out = Out {
+        sink,
+        claimed: std::sync::Mutex::new(std::collections::HashSet::new()),
+    };
+    let mut statics: Vec<Page> = Vec::new();
     for (name, bytes) in tpl.statics() {
         if name == "report.css" || name == "letter.css" {
             continue;
         }
         if name.ends_with(".schema.json") {
-            pages.push((name.to_owned(), schema_with_id(bytes, &base_url(cfg), name)));
+            statics.push((name.to_owned(), schema_with_id(bytes, &base_url(cfg), name)));
         } else {
-            pages.push((name.to_owned(), bytes.to_vec()));
+            statics.push((name.to_owned(), bytes.to_vec()));
         }
     }
-    pages.push(overview(&cx)?);
-    let incident_pages: Result<Vec<Page>, TemplateError> = b
-        .incidents
+    out.all(statics)?;
+    out.all(vec![overview(&cx)?])?;
+    // Each incident page is written as soon as it is rendered, and dropped.
+    b.incidents
         .par_iter()
         .filter_map(|i| cx.lens.incident(i, b.now))
-        .map(|v| {
-            let path = v.href.clone();
+        .try_for_each(|v| {
             let ctx = context! { title => v.title.clone(), nav => "", incident => value(&v) };
-            Ok((path, cx.render("incident.html", 1, ctx)?))
-        })
-        .collect();
-    pages.extend(incident_pages?);
-    pages.extend(archive(&cx)?);
-    pages.extend(categories(&cx)?);
-    pages.extend(owners(&cx)?);
-    pages.extend(reports(&cx)?);
-    pages.push(feed(&cx)?);
-    pages.extend(api(&cx));
+            let bytes = cx.render("incident.html", 1, ctx)?;
+            out.put(&v.href, &bytes)
+        })?;
+    out.all(archive(&cx)?)?;
+    out.all(categories(&cx)?)?;
+    out.all(owners(&cx)?)?;
+    out.all(reports(&cx)?)?;
+    out.all(vec![feed(&cx)?])?;
+    let (incidents, status) = api(&cx);
+    out.all(vec![status])?;
+    if out.claim(API_INCIDENTS) {
+        sink.put_with(API_INCIDENTS, &mut |w| incidents.write(&cx, w))
+            .map_err(Error::Write)?;
+    }
     if b.audience == Audience::Internal {
         let ctx = context! { title => cx.t("sop_page"), nav => "sop_page", sop => value(&sop::view(cfg, b.lang)) };
-        pages.push(("sop.html".into(), cx.render("sop.html", 0, ctx)?));
+        out.all(vec![("sop.html".into(), cx.render("sop.html", 0, ctx)?)])?;
     }
     // A host serves the 404 page at whatever path was asked for, so its links start from the
     // path of `site.base_url`; without one they start at `/` and the stylesheet is inlined.
@@ -370,10 +483,16 @@ pub fn plan(b: &Build<'_>, tpl: &Templates) -> Result<Vec<Page>, TemplateError> 
         lang => value(&b.lang),
     };
     let nf = context! { title => cx.t("not_found"), nav => "", css => css };
-    pages.push(("404.html".into(), tpl.render("404.html", &nf_base, nf)?.into_bytes()));
-    pages.sort_by(|a, c| a.0.cmp(&c.0));
-    pages.dedup_by(|a, c| a.0 == c.0);
-    Ok(pages)
+    out.all(vec![(
+        "404.html".into(),
+        tpl.render("404.html", &nf_base, nf)?.into_bytes(),
+    )])?;
+    let written = out
+        .claimed
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .len();
+    Ok(written)
 }
 
 /// A schema file with its `$id` made absolute under `site.base_url` (left as it is without
@@ -904,7 +1023,60 @@ fn keyed(rows: Vec<(String, String, Cell)>, restricted: bool) -> Vec<Keyed> {
         .collect()
 }
 
-fn api(cx: &Ctx<'_>) -> Vec<Page> {
+/// Where the incidents of the JSON API go.
+const API_INCIDENTS: &str = "api/incidents.json";
+
+/// `api/incidents.json`, written a slice of incidents at a time: the document around the
+/// list, pretty-printed as `serde_json` prints the whole (keys in order, two-space indent).
+struct IncidentsDoc {
+    /// Up to and including `"incidents": `.
+    head: String,
+    /// From the end of the list to the end of the file.
+    tail: String,
+}
+
+/// How many incidents are turned into JSON at once.
+const API_SLICE: usize = 512;
+
+impl IncidentsDoc {
+    fn write(&self, cx: &Ctx<'_>, w: &mut dyn std::io::Write) -> std::io::Result<()> {
+        w.write_all(self.head.as_bytes())?;
+        let mut first = true;
+        for slice in cx.b.incidents.chunks(API_SLICE) {
+            let items: Vec<String> = slice
+                .par_iter()
+                .filter_map(|i| cx.lens.api(i))
+                .map(|v| {
+                    let v = serde_json::to_value(&v).map_err(std::io::Error::other)?;
+                    let s = serde_json::to_string_pretty(&v).map_err(std::io::Error::other)?;
+                    // An element of the list sits two levels in: indent each of its lines (no
+                    // JSON string holds a raw line break).
+                    let mut out = String::with_capacity(s.len() + s.len() / 8);
+                    for line in s.split('\n') {
+                        if !out.is_empty() {
+                            out.push('\n');
+                        }
+                        out.push_str("    ");
+                        out.push_str(line);
+                    }
+                    Ok(out)
+                })
+                .collect::<std::io::Result<_>>()?;
+            for item in items {
+                w.write_all(if first { b"[\n" } else { b",\n" })?;
+                first = false;
+                w.write_all(item.as_bytes())?;
+            }
+        }
+        w.write_all(if first { b"[]" } else { b"\n  ]" })?;
+        w.write_all(self.tail.as_bytes())
+    }
+}
+
+/// Stands for the list of incidents while the rest of the document is printed.
+const LIST_MARK: &str = "\u{0}insiden-incidents\u{0}";
+
+fn api(cx: &Ctx<'_>) -> (IncidentsDoc, Page) {
     let b = cx.b;
     let lens = &cx.lens;
     let o = cx.overview();
@@ -923,7 +1095,6 @@ fn api(cx: &Ctx<'_>) -> Vec<Page> {
     let category_rows = labelled(&o.by_category, |k| lens.category_label(k), &other);
     let withheld = |name: &'static str, rows: &Rows| rows.withheld.then_some(name);
     let names = |v: &[Option<&'static str>]| v.iter().flatten().copied().collect::<Vec<_>>();
-    let incidents: Vec<crate::views::ApiIncident> = b.incidents.par_iter().filter_map(|i| lens.api(i)).collect();
     // The restricted incidents by status and category: the restricted parts of the overview's
     // counts, decided with them, so the two never disagree.
     let restricted = lens.is_public().then(|| {
@@ -940,7 +1111,7 @@ fn api(cx: &Ctx<'_>) -> Vec<Page> {
         "audience": b.audience,
         "lang": lang,
         "updated": o.updated.map(|t| lens.time(t).iso),
-        "incidents": incidents,
+        "incidents": LIST_MARK,
         "restricted": restricted,
     });
     let stage_label = |s: &str| {
@@ -1028,10 +1199,12 @@ fn api(cx: &Ctx<'_>) -> Vec<Page> {
         s.push('\n');
         s.into_bytes()
     };
-    vec![
-        ("api/incidents.json".into(), pretty(&doc)),
-        ("api/status.json".into(), pretty(&status)),
-    ]
+    let whole = String::from_utf8(pretty(&doc)).unwrap_or_default();
+    let mark = format!("{}\n", serde_json::to_string(LIST_MARK).unwrap_or_default());
+    let (head, tail) = whole
+        .split_once(&mark[..mark.len() - 1])
+        .map_or_else(|| (whole.clone(), String::new()), |(h, t)| (h.to_owned(), t.to_owned()));
+    (IncidentsDoc { head, tail }, ("api/status.json".into(), pretty(&status)))
 }
 
 #[cfg(test)]

@@ -406,6 +406,35 @@ fn building_twice_gives_identical_bytes() {
     assert!(tree(&r.file("c")) == tree(&r.file("d")));
 }
 
+/// Pages are written as they are rendered, on every core, and the JSON API a slice at a
+/// time: the bytes depend neither on the number of threads nor on where the slices fall
+/// (more incidents than one slice).
+#[test]
+fn the_site_is_the_same_on_one_thread_and_on_many() {
+    let r = crate::support::varied(700, 15);
+    for audience in ["public", "internal"] {
+        let mut sites = Vec::new();
+        for threads in ["1", "3"] {
+            let out = format!("site-{threads}");
+            r.run_env(
+                &[("RAYON_NUM_THREADS", threads)],
+                &["build", "--out", &out, "--now", NOW, "--audience", audience],
+            )
+            .code(0);
+            sites.push(tree(&r.file(&out)));
+        }
+        assert_eq!(sites[0].len(), sites[1].len());
+        for (x, y) in sites[0].iter().zip(&sites[1]) {
+            assert!(x == y, "{} differs between one thread and three ({audience})", x.0);
+        }
+        if audience == "internal" {
+            let api = sites[0].iter().find(|(p, _)| p == "api/incidents.json").expect("api");
+            let doc: serde_json::Value = serde_json::from_slice(&api.1).expect("json");
+            assert_eq!(doc["incidents"].as_array().map(Vec::len), Some(700));
+        }
+    }
+}
+
 #[test]
 fn without_now_no_page_prints_a_generation_time() {
     let r = sample();

@@ -122,10 +122,20 @@ impl Repo {
         self.run_in(self.path(), args, stdin)
     }
 
+    /// Runs `insiden args…` here with `env` added to the clean environment.
+    pub fn run_env(&self, env: &[(&str, &str)], args: &[&str]) -> Run {
+        self.run_full(self.path(), env, args, None)
+    }
+
     /// Runs `insiden -C <dir> args…` with this repository's clean environment.
     pub fn run_in(&self, dir: &Path, args: &[&str], stdin: Option<&str>) -> Run {
+        self.run_full(dir, &[], args, stdin)
+    }
+
+    fn run_full(&self, dir: &Path, env: &[(&str, &str)], args: &[&str], stdin: Option<&str>) -> Run {
         let mut cmd = Command::cargo_bin("insiden").expect("binary");
         cmd.arg("-C").arg(dir).args(args);
+        cmd.envs(env.iter().copied());
         // Keep the user's git identity out of the tests.
         cmd.env("GIT_CONFIG_GLOBAL", "/dev/null")
             .env("GIT_CONFIG_NOSYSTEM", "1")
