@@ -90,8 +90,7 @@ fn main() {
             let args = ["build", "--audience", audience, "--out", out, "--now", corpus_now];
             repeat(runs, || run(&bin, &corpus, &args))
         };
-        // INSIDEN_BENCH_PUBLIC=0 leaves the public edition out (its disclosure control can
-        // take minutes on small corpora; docs/SCALE.md "Known limits").
+        // INSIDEN_BENCH_PUBLIC=0 leaves the public edition out (for a shorter run).
         let with_public = std::env::var("INSIDEN_BENCH_PUBLIC").map_or(true, |v| v != "0");
         let public = if with_public {
             build("public", &po)

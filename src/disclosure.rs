@@ -217,6 +217,8 @@ pub struct Table {
     expendable: Vec<bool>,
     groups: Vec<Group>,
     breakdowns: Vec<Breakdown>,
+    /// How many sums probing may look at ([`SOLVE_WORK`]).
+    work: usize,
 }
 
 /// A breakdown's rows and their total (see [`Table::breakdown`]).
@@ -245,7 +247,14 @@ impl Table {
             expendable: Vec::new(),
             groups: Vec::new(),
             breakdowns: Vec::new(),
+            work: SOLVE_WORK,
         }
+    }
+
+    /// The same table with `work` sums for its probing (tests: a table whose probing runs out).
+    #[cfg(test)]
+    fn with_work(self, work: usize) -> Table {
+        Table { work, ..self }
     }
 
     /// Marks a cell to be withdrawn before any other, when a hidden one needs protecting.
@@ -342,6 +351,7 @@ impl Table {
         // Counts shown possibly zero by a filling; it stays true as cells are shown less.
         let mut cell_ok = vec![false; self.len()];
         let mut group_ok = vec![false; self.groups.len()];
+        let mut work = self.work;
         let mut bounds;
         loop {
             let mut prior: Vec<Bounds> = (0..self.len())
@@ -397,11 +407,12 @@ impl Table {
                 // Bounds prove no more; probing finds what only several sums prove together
                 // (a hidden count pinned through its quarter, its year and another row).
                 // From the propagated bounds: what the sums imply is known already.
-                leaks.extend(self.probed_leak(
+                leaks.extend(self.probed_leaks(
                     &bounds,
                     &vis,
                     (&cell_given_up, &group_given_up),
                     (&mut cell_ok, &mut group_ok),
+                    &mut work,
                 ));
             }
             if leaks.is_empty() {
@@ -445,19 +456,20 @@ impl Table {
 }
 
 impl Table {
-    /// The first hidden count (or group of one label) from 1 to N - 1 that a reader can prove
+    /// Every hidden count (or group of one label) from 1 to N - 1 that a reader can prove
     /// present from what is printed (`prior`) and the sums: set to zero, it contradicts them.
     /// Probing (propagation from the zero) finds most; a search for a whole filling settles
-    /// the rest (running out of branches counts as proven). Fillings found also show every
-    /// other cell they set to zero possible; that stays true as cells are only ever shown
-    /// less (`certified`).
-    fn probed_leak(
+    /// the rest (running out of branches, or of the table's `work`, counts as proven).
+    /// Fillings found also show every other cell they set to zero possible; that stays true
+    /// as cells are only ever shown less (`certified`).
+    fn probed_leaks(
         &self,
         prior: &[Bounds],
         vis: &[Vis],
         given_up: (&[bool], &[bool]),
         certified: (&mut [bool], &mut [bool]),
-    ) -> Option<Result<usize, usize>> {
+        work: &mut usize,
+    ) -> Vec<Result<usize, usize>> {
         let (cell_given_up, group_given_up) = given_up;
         let (cell_ok, group_ok) = certified;
         let n = u64::from(self.min);
@@ -483,11 +495,15 @@ impl Table {
         let hi: Vec<i64> = prior.iter().map(|b| b.1.map_or(cap, |h| h as i64)).collect();
         let truth: Vec<i64> = (0..self.len()).map(|i| r(i) as i64).collect();
         let mut probe = Probe::new(rows, lo.clone(), hi.clone());
+        probe.work = *work;
         let pending: Vec<bool> = (0..self.len())
             .map(|i| open(i) && !cell_given_up[i] && !cell_ok[i] && small(r(i)))
             .collect();
         // `Some(zeros)`: a filling with `zero` at zero exists, and these cells are zero in it.
         let mut filling = |zero: &[usize]| -> Option<Vec<usize>> {
+            if probe.work == 0 {
+                return None;
+            }
             probe.lo.clone_from(&lo);
             probe.hi.clone_from(&hi);
             probe.changes.clear();
@@ -506,6 +522,8 @@ impl Table {
             }
             probe.fill(zero, &truth, &pending)
         };
+        // Every leak of this round, so that the caller mends all that lie apart at once.
+        let mut leaks = Vec::new();
         for i in 0..self.len() {
             if !pending[i] || cell_ok[i] {
                 continue;
@@ -516,7 +534,7 @@ impl Table {
                         cell_ok[z] = true;
                     }
                 }
-                None => return Some(Err(i)),
+                None => leaks.push(Err(i)),
             }
         }
         for (g, grp) in self.groups.iter().enumerate() {
@@ -527,12 +545,14 @@ impl Table {
             let sum: u64 = hidden.iter().map(|&m| r(m)).sum();
             if hidden.len() > 1 && small(sum) {
                 if filling(&hidden).is_none() {
-                    return Some(Ok(g));
+                    leaks.push(Ok(g));
+                } else {
+                    group_ok[g] = true;
                 }
-                group_ok[g] = true;
             }
         }
-        None
+        *work = probe.work;
+        leaks
     }
 
     /// Mends one leak (a cell, or a group of one label); returns the cells changed. The
@@ -656,10 +676,18 @@ struct Probe {
     changes: Vec<(usize, i64, i64)>,
     /// Which rows wait in the propagation queue (kept between calls, all false there).
     queued: Vec<bool>,
+    /// Sums left to look at for this table ([`SOLVE_WORK`]); at zero, every propagation
+    /// fails, which only ever protects more.
+    work: usize,
 }
 
 /// How many branches a search for a filling may take; running out counts as none found.
 const FILL_LIMIT: usize = 5_000;
+
+/// How many sums all the probing of one table may look at together (about a second). Past
+/// it every count still to be probed counts as proven, and is protected: a table whose
+/// probing wanders costs bounded time and publishes less, never more.
+const SOLVE_WORK: usize = 20_000_000;
 
 impl Probe {
     fn new(rows: Vec<(Vec<(usize, i64)>, i64)>, lo: Vec<i64>, hi: Vec<i64>) -> Probe {
@@ -676,6 +704,7 @@ impl Probe {
             hi,
             changes: Vec::new(),
             queued: Vec::new(),
+            work: SOLVE_WORK,
         }
     }
 
@@ -793,6 +822,10 @@ impl Probe {
     fn drain(&mut self, queue: &mut Vec<usize>, queued: &mut [bool]) -> bool {
         while let Some(r) = queue.pop() {
             queued[r] = false;
+            self.work = match self.work.checked_sub(1) {
+                Some(w) => w,
+                None => return false,
+            };
             let (mut smin, mut smax) = (0i64, 0i64);
             for (x, a) in &self.rows[r].0 {
                 if *a > 0 {
@@ -844,52 +877,78 @@ fn sum_lo(it: impl Iterator<Item = u64>) -> u64 {
 
 /// Bounds propagation over the groups (the shuttle algorithm): each cell's least and
 /// greatest possible value given `prior` and the sums. Sound: the truth always lies within.
+/// A group is looked at again only when one of its cells' bounds moved, so a large table
+/// whose bounds creep along a long chain of sums costs the steps of that chain, not sweeps of
+/// the whole table.
 pub fn propagate(prior: &[Bounds], groups: &[Group]) -> Vec<Bounds> {
     let mut b: Vec<Bounds> = prior.to_vec();
-    for _ in 0..10_000 {
-        let mut changed = false;
-        for g in groups {
-            let lo_sum = sum_lo(g.members.iter().map(|m| b[*m].0));
-            let unbounded = g.members.iter().filter(|m| b[**m].1.is_none()).count();
-            let hi_sum = sum_lo(g.members.iter().filter_map(|m| b[*m].1));
-            // The total lies within the sum of its members' bounds.
-            let (tlo, thi) = b[g.total];
-            let nlo = tlo.max(lo_sum);
-            let nhi = match (thi, unbounded == 0) {
-                (Some(t), true) => Some(t.min(hi_sum)),
-                (None, true) => Some(hi_sum),
-                (t, false) => t,
-            };
-            if (nlo, nhi) != (tlo, thi) {
-                b[g.total] = (nlo, nhi);
-                changed = true;
-            }
-            let (tlo, thi) = b[g.total];
-            // Each member is the total less the others.
-            for &m in &g.members {
-                let (lo, hi) = b[m];
-                let others_lo = lo_sum.saturating_sub(lo);
-                let others_hi = match hi {
-                    Some(h) if unbounded == 0 => Some(hi_sum.saturating_sub(h)),
-                    None if unbounded == 1 => Some(hi_sum),
-                    _ => None,
-                };
-                let nlo = others_hi.map_or(lo, |oh| lo.max(tlo.saturating_sub(oh)));
-                let nhi = match (hi, thi.map(|t| t.saturating_sub(others_lo))) {
-                    (Some(a), Some(c)) => Some(a.min(c)),
-                    (a, c) => a.or(c),
-                };
-                if (nlo, nhi) != (lo, hi) {
-                    b[m] = (nlo, nhi);
-                    changed = true;
+    let mut holding: Vec<Vec<usize>> = vec![Vec::new(); b.len()];
+    for (g, grp) in groups.iter().enumerate() {
+        for &m in grp.members.iter().chain(std::iter::once(&grp.total)) {
+            holding[m].push(g);
+        }
+    }
+    let mut queued = vec![true; groups.len()];
+    let mut queue: std::collections::VecDeque<usize> = (0..groups.len()).collect();
+    // The fixed point is reached long before this; it only guards against a bug looping.
+    let mut visits_left = groups.len().saturating_mul(10_000);
+    let mut moved = Vec::new();
+    while let Some(g) = queue.pop_front() {
+        queued[g] = false;
+        visits_left = match visits_left.checked_sub(1) {
+            Some(v) => v,
+            None => break,
+        };
+        tighten(&mut b, &groups[g], &mut moved);
+        for c in moved.drain(..) {
+            for &h in &holding[c] {
+                if !std::mem::replace(&mut queued[h], true) {
+                    queue.push_back(h);
                 }
             }
         }
-        if !changed {
-            break;
-        }
     }
     b
+}
+
+/// One group's step of [`propagate`]: the total within the sum of its members' bounds, and
+/// each member the total less the others. The cells whose bounds moved go to `moved`.
+fn tighten(b: &mut [Bounds], g: &Group, moved: &mut Vec<usize>) {
+    let lo_sum = sum_lo(g.members.iter().map(|m| b[*m].0));
+    let unbounded = g.members.iter().filter(|m| b[**m].1.is_none()).count();
+    let hi_sum = sum_lo(g.members.iter().filter_map(|m| b[*m].1));
+    // The total lies within the sum of its members' bounds.
+    let (tlo, thi) = b[g.total];
+    let nlo = tlo.max(lo_sum);
+    let nhi = match (thi, unbounded == 0) {
+        (Some(t), true) => Some(t.min(hi_sum)),
+        (None, true) => Some(hi_sum),
+        (t, false) => t,
+    };
+    if (nlo, nhi) != (tlo, thi) {
+        b[g.total] = (nlo, nhi);
+        moved.push(g.total);
+    }
+    let (tlo, thi) = b[g.total];
+    // Each member is the total less the others.
+    for &m in &g.members {
+        let (lo, hi) = b[m];
+        let others_lo = lo_sum.saturating_sub(lo);
+        let others_hi = match hi {
+            Some(h) if unbounded == 0 => Some(hi_sum.saturating_sub(h)),
+            None if unbounded == 1 => Some(hi_sum),
+            _ => None,
+        };
+        let nlo = others_hi.map_or(lo, |oh| lo.max(tlo.saturating_sub(oh)));
+        let nhi = match (hi, thi.map(|t| t.saturating_sub(others_lo))) {
+            (Some(a), Some(c)) => Some(a.min(c)),
+            (a, c) => a.or(c),
+        };
+        if (nlo, nhi) != (lo, hi) {
+            b[m] = (nlo, nhi);
+            moved.push(m);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -1009,6 +1068,83 @@ mod tests {
                             "{v:?} → {counts:?}: cell {i} is proven present"
                         );
                     }
+                }
+            }
+        }
+    }
+
+    /// A grid of restricted counts (`rows` × `cols`, from a seed) with its row, column and
+    /// grand totals: a month-by-category table in small.
+    fn grid(rows: usize, cols: usize, seed: u64) -> (Table, Vec<usize>) {
+        let mut t = Table::new(N);
+        let mut x = seed;
+        let mut next = || {
+            x = x
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            // Mostly small counts: what makes probing work hard.
+            [0, 1, 1, 2, 2, 3, 5, 8][(x >> 61) as usize]
+        };
+        let v: Vec<Vec<usize>> = (0..rows).map(|_| (0..cols).map(|_| next()).collect()).collect();
+        let ids: Vec<Vec<usize>> = v
+            .iter()
+            .map(|row| restricted(row).into_iter().map(|c| t.cell(c)).collect())
+            .collect();
+        let row_tot: Vec<usize> = v
+            .iter()
+            .map(|row| {
+                t.cell(Tally {
+                    clear: 0,
+                    restricted: row.iter().sum(),
+                })
+            })
+            .collect();
+        let col_tot: Vec<usize> = (0..cols)
+            .map(|c| {
+                t.cell(Tally {
+                    clear: 0,
+                    restricted: v.iter().map(|row| row[c]).sum(),
+                })
+            })
+            .collect();
+        let all = t.cell(Tally {
+            clear: 0,
+            restricted: v.iter().flatten().sum(),
+        });
+        for (r, row) in ids.iter().enumerate() {
+            t.group(row.clone(), row_tot[r], false);
+        }
+        for c in 0..cols {
+            t.group(ids.iter().map(|row| row[c]).collect(), col_tot[c], false);
+        }
+        t.group(row_tot.clone(), all, false);
+        t.group(col_tot, all, false);
+        (t, ids.into_iter().flatten().collect())
+    }
+
+    #[test]
+    fn probing_that_runs_out_of_work_protects_more_never_less() {
+        for seed in 1..6 {
+            let (t, cells) = grid(8, 12, seed);
+            let small: Vec<usize> = cells
+                .iter()
+                .copied()
+                .filter(|c| (1..N as usize).contains(&t.tallies[*c].restricted))
+                .collect();
+            for work in [0, 1_000, SOLVE_WORK] {
+                let s = t.clone().with_work(work).solve();
+                for c in &small {
+                    assert!(!s.shown(*c), "seed {seed}, work {work}: small cell {c} shown");
+                    assert_eq!(s.bounds(*c).0, 0, "seed {seed}, work {work}: cell {c} proven present");
+                }
+                // Every cell stays within what is printed of it.
+                for c in &cells {
+                    let (lo, hi) = s.restricted(*c).bounds();
+                    let v = t.tallies[*c].restricted as u64;
+                    assert!(
+                        v >= lo && hi.is_none_or(|h| v <= h),
+                        "seed {seed}, work {work}: cell {c}"
+                    );
                 }
             }
         }
