@@ -377,12 +377,15 @@ impl Table {
                     rest.iter().for_each(|m| prior[*m] = (0, None));
                 }
             }
-            bounds = propagate(&prior, &self.groups);
+            // Should propagation ever stop short, no small hidden count is taken as safe.
+            let complete = propagate(&prior, &self.groups);
+            let cut_short = complete.is_none();
+            bounds = complete.unwrap_or(prior);
             let open = |i: usize| !matches!(vis[i], Vis::Shown | Vis::Given(..));
             // Hidden cells proven to hold at least one of their fewer than N incidents, and
             // groups of one label whose hidden members together are.
             let mut leaks: Vec<Result<usize, usize>> = (0..self.len())
-                .filter(|&i| open(i) && !cell_given_up[i] && small(r(i)) && bounds[i].0 >= 1)
+                .filter(|&i| open(i) && !cell_given_up[i] && small(r(i)) && (cut_short || bounds[i].0 >= 1))
                 .map(Err)
                 .collect();
             leaks.extend(self.groups.iter().enumerate().filter_map(|(g, grp)| {
@@ -880,7 +883,9 @@ fn sum_lo(it: impl Iterator<Item = u64>) -> u64 {
 /// A group is looked at again only when one of its cells' bounds moved, so a large table
 /// whose bounds creep along a long chain of sums costs the steps of that chain, not sweeps of
 /// the whole table.
-pub fn propagate(prior: &[Bounds], groups: &[Group]) -> Vec<Bounds> {
+/// `None` if the fixed point was not reached (a guard that should never trip): the bounds
+/// would then understate what a reader can work out.
+pub fn propagate(prior: &[Bounds], groups: &[Group]) -> Option<Vec<Bounds>> {
     let mut b: Vec<Bounds> = prior.to_vec();
     let mut holding: Vec<Vec<usize>> = vec![Vec::new(); b.len()];
     for (g, grp) in groups.iter().enumerate() {
@@ -895,10 +900,7 @@ pub fn propagate(prior: &[Bounds], groups: &[Group]) -> Vec<Bounds> {
     let mut moved = Vec::new();
     while let Some(g) = queue.pop_front() {
         queued[g] = false;
-        visits_left = match visits_left.checked_sub(1) {
-            Some(v) => v,
-            None => break,
-        };
+        visits_left = visits_left.checked_sub(1)?;
         tighten(&mut b, &groups[g], &mut moved);
         for c in moved.drain(..) {
             for &h in &holding[c] {
@@ -908,7 +910,7 @@ pub fn propagate(prior: &[Bounds], groups: &[Group]) -> Vec<Bounds> {
             }
         }
     }
-    b
+    Some(b)
 }
 
 /// One group's step of [`propagate`]: the total within the sum of its members' bounds, and

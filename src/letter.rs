@@ -131,7 +131,7 @@ pub fn next_seq<'a>(pattern: &str, recorded: impl Iterator<Item = &'a str>, year
         .filter_map(|m| m.get("seq").and_then(|s| s.parse::<u32>().ok()))
         .max()
         .unwrap_or(0)
-        + 1
+        .saturating_add(1)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

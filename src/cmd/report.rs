@@ -40,6 +40,15 @@ pub(super) fn run(ctx: &Ctx, args: ReportArgs) -> Result<u8> {
         }
     }
     .map_err(|m| Failure::usage(m, PERIOD_HELP))?;
+    let public = audience(args.audience) == Audience::Public;
+    if public && period.kind == PeriodKind::Custom {
+        // A range beside the site's month or year (1–30 March against March) would give a
+        // small restricted count away by subtraction; the site's periods are protected together.
+        return Err(Failure::usage(
+            "the public edition covers the site's periods only, not a custom --from/--to range",
+            "use --period YYYY, YYYY-Qn or YYYY-MM, or --audience internal for a custom range",
+        ));
+    }
     let v = source.load(&cfg, now_t);
     if v.has_errors() {
         emit(&v.diagnostics, FormatArg::Human);
@@ -48,10 +57,9 @@ pub(super) fn run(ctx: &Ctx, args: ReportArgs) -> Result<u8> {
     let incidents = v.incidents();
     let facts: Vec<Facts<'_>> = incidents.par_iter().map(|i| Facts::new(i, &cfg, now_t)).collect();
     let audience = audience(args.audience);
-    let public = audience == Audience::Public;
     // A public month, quarter or year is decided with every period the site publishes, so the
     // report shows exactly the numbers of the site's page for it and adds nothing to them.
-    let periods = if public && period.kind != PeriodKind::Custom {
+    let periods = if public {
         let mut all = crate::census::site_periods(&facts, &cfg, crate::census::updated(&incidents));
         if !all.iter().any(|p| p.key == period.key) {
             all.push(period.clone());
