@@ -126,7 +126,8 @@ impl<'a> Lens<'a> {
         names.dedup();
         // Names that slug alike get -2, -3…, skipping any slug already taken ("Dinas X",
         // "Dinas X 2" and "Dinas-X" make three pages).
-        let mut taken: std::collections::HashSet<String> = std::collections::HashSet::new();
+        // `index` is the owners' list itself.
+        let mut taken: std::collections::HashSet<String> = ["index".to_owned()].into();
         for n in names {
             let base = slug(&n);
             let mut s = base.clone();

@@ -482,6 +482,20 @@ pub(crate) fn find_key(text: &str, key: &str) -> Option<(usize, usize)> {
     None
 }
 
+/// The line and column of `id: <id>` (an entry of a list named by its id), if there is one.
+fn find_id(text: &str, id: &str) -> Option<(usize, usize)> {
+    let needle = format!("id: {id}");
+    text.lines().enumerate().find_map(|(i, line)| {
+        line.match_indices(&needle).find_map(|(pos, _)| {
+            let before = line[..pos].chars().next_back();
+            let after = line[pos + needle.len()..].chars().next();
+            let whole = before.is_none_or(|c| matches!(c, ' ' | '{' | '-' | ','))
+                && after.is_none_or(|c| matches!(c, ' ' | ',' | '}'));
+            whole.then_some((i + 1, pos + 1))
+        })
+    })
+}
+
 /// `sla.clock` and `sla.business_hours`: `None` for wall-clock time.
 fn office_hours(
     raw: &RawSlas,
@@ -559,7 +573,8 @@ fn validate(raw: Raw, effective: Value, from_file: bool, path: &str, text: &str)
     let mut errs = Vec::new();
     let mut err = |key: &str, msg: String, help: &str| {
         let mut d = Diagnostic::error(Code::Config, path, msg).help(help);
-        if let Some((l, c)) = find_key(text, key) {
+        // A key's line, or for an entry named by its id (a category), the `id:` line.
+        if let Some((l, c)) = find_key(text, key).or_else(|| find_id(text, key)) {
             d = d.at(text, l, c);
         }
         errs.push(d);
@@ -670,6 +685,16 @@ fn validate(raw: Raw, effective: Value, from_file: bool, path: &str, text: &str)
                 &c.id,
                 format!("category `{}` is listed twice", c.id),
                 "keep one entry per category",
+            );
+        }
+        if c.id.eq_ignore_ascii_case("index") {
+            err(
+                &c.id,
+                format!(
+                    "category id `{}` would take the place of the categories' list page",
+                    c.id
+                ),
+                "choose another id (e.g. `indeks-situs`)",
             );
         }
         for r in &c.rsit {

@@ -38,3 +38,35 @@ fn a_base_url_that_is_not_http_is_a_config_error_naming_its_line() {
     }
     assert!(!r.file("public").exists());
 }
+
+#[test]
+fn names_that_would_take_a_list_pages_place_are_kept_apart() {
+    // A category id `index` would overwrite categories/index.html: a config error.
+    let r = Repo::new();
+    let cfg = r.read("insiden.yaml") + "categories:\n  - id: index\n    label: { id: Indeks, en: Index }\n";
+    r.write("insiden.yaml", &cfg);
+    let line = cfg.lines().position(|l| l.contains("id: index")).expect("line") + 1;
+    r.run(&["validate"])
+        .code(2)
+        .stderr_has(&format!("insiden.yaml:{line}:"))
+        .stderr_has("categories' list page");
+    // An owner called "Index" gets a page of its own beside the owners' list.
+    let r = Repo::new();
+    r.write(
+        "incidents/2026/INC-2026-0001.md",
+        &crate::support::reported("INC-2026-0001", "2026-03-02T09:00:00+07:00")
+            .replace("status: reported\n", "status: reported\nowner: Index\n"),
+    );
+    r.run(&[
+        "build",
+        "--audience",
+        "internal",
+        "--out",
+        "site",
+        "--now",
+        "2026-03-02T10:00:00+07:00",
+    ])
+    .code(0);
+    assert!(r.read("site/owners/index.html").contains("Index"));
+    assert!(r.file("site/owners/index-2.html").is_file());
+}
