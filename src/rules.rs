@@ -451,25 +451,18 @@ impl FileCtx<'_> {
                 );
             }
         }
-        if let Some(opens) = w.window_opens.as_deref() {
-            if inc.status == opens {
-                if let Some(start) = w.window_start(&inc.history, inc.history.len()) {
-                    let end = self.cfg.calendar().window_end(start);
-                    if now >= end {
-                        out.push(
-                            self.warn_key(
-                                Code::AutoresolveOverdue,
-                                "status",
-                                format!(
-                                    "the autoresolve window ended {}; the incident awaits documentation",
-                                    end.to_rfc3339()
-                                ),
-                            )
-                            .help("the data team documents it (`resolution`, then `insiden transition … documented`)"),
-                        );
-                    }
-                }
-            }
+        if let Some(end) = w.documentation_overdue(inc, &self.cfg.calendar(), now) {
+            out.push(
+                self.warn_key(
+                    Code::AutoresolveOverdue,
+                    "status",
+                    format!(
+                        "the autoresolve window ended {}; the incident awaits documentation",
+                        end.to_rfc3339()
+                    ),
+                )
+                .help("the data team documents it (`resolution`, then `insiden transition … documented`)"),
+            );
         }
     }
 }

@@ -412,6 +412,16 @@ impl Workflow {
         start
     }
 
+    /// When the autoresolve window ended, if the incident is still in the state that opened
+    /// it and the window is over by `now`: it awaits documentation (`autoresolve-overdue`).
+    pub fn documentation_overdue(&self, incident: &Incident, cal: &Calendar, now: Timestamp) -> Option<Timestamp> {
+        if self.window_opens.as_deref() != Some(incident.status.as_str()) {
+            return None;
+        }
+        let end = cal.window_end(self.window_start(&incident.history, incident.history.len())?);
+        (now >= end).then_some(end)
+    }
+
     /// The autoresolve window the incident waits on now — its state opens one, or a move out
     /// of its state needs one — as (start, end); `None` otherwise (also once it is final).
     pub fn current_window(&self, incident: &Incident, cal: &Calendar) -> Option<(Timestamp, Timestamp)> {

@@ -30,9 +30,7 @@ pub(super) fn row(inc: &Incident, cfg: &Config, now: Timestamp) -> Row {
         Some(s) if s.limit.is_some() => "ok",
         _ => "-",
     };
-    let window_overdue = w.window_opens.as_deref() == Some(inc.status.as_str())
-        && w.window_start(&inc.history, inc.history.len())
-            .is_some_and(|s| cfg.calendar().elapsed(s, now));
+    let window_overdue = w.documentation_overdue(inc, &cfg.calendar(), now).is_some();
     Row {
         id: inc.id.clone(),
         status: inc.status.clone(),

@@ -682,10 +682,7 @@ fn overview(cx: &Ctx<'_>) -> Result<Page, TemplateError> {
                     });
                 }
             }
-            let window_overdue = w.window_opens.as_deref() == Some(i.status.as_str())
-                && w.window_start(&i.history, i.history.len())
-                    .is_some_and(|s| cal.elapsed(s, cx.now));
-            if window_overdue {
+            if w.documentation_overdue(i, &cal, cx.now).is_some() {
                 overdue.extend(cx.lens.row(i));
             }
         }
