@@ -260,7 +260,7 @@ pub fn check_change(
             // A version written before the reader grew stricter (YAML outside the subset)
             // can only be repaired, by those who may change the rules; for anyone else the
             // change cannot be verified.
-            None if author_member(meta, cfg).is_some_and(|m| cfg.is_maintainer(m)) => {
+            None if repaired_by_maintainer(meta, cfg, &env) => {
                 out.push(
                     Diagnostic::note(
                         Code::RecordRepaired,
@@ -664,6 +664,21 @@ fn actor_not_author(c: &Change, i: usize, e: &HistoryEntry) -> Option<Diagnostic
 fn speaks_for(c: &Change, m: &Member) -> bool {
     identifies(m, &c.meta.author.email)
         || (c.env.trailers && c.meta.co_authors.iter().any(|(_, email)| identifies(m, email)))
+}
+
+/// Whether a maintainer made this commit: its author is one and — in a pull request, unless a
+/// signature proves the author — the pull request was opened by that maintainer's account
+/// (an author email is only a claim).
+fn repaired_by_maintainer(meta: &CommitMeta, cfg: &Config, env: &Env<'_>) -> bool {
+    let Some(id) = author_member(meta, cfg).filter(|m| cfg.is_maintainer(m)) else {
+        return false;
+    };
+    match env.pr_author {
+        Some(login) if !env.signed_by_author => cfg
+            .all_members()
+            .any(|(_, m)| m.id == id && m.github.as_deref().is_some_and(|g| g.eq_ignore_ascii_case(login))),
+        _ => true,
+    }
 }
 
 /// `actor-not-pr-author`: without a signature that proves otherwise, a pull request records

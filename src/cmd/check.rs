@@ -315,6 +315,7 @@ fn net_changes(
     range: &RangeResult,
     cfg: &Config,
     now: Timestamp,
+    pr_author: Option<&str>,
 ) -> std::result::Result<Vec<Diagnostic>, Failure> {
     let before = repo.snapshot(from, Some(&range.touched)).map_err(git_failure)?;
     let after = repo.snapshot(head, Some(&range.touched)).map_err(git_failure)?;
@@ -338,9 +339,11 @@ fn net_changes(
             new: text(&after, path),
             clean_merge: false,
         };
+        // Who opened the pull request still decides whose repair a maintainer's is.
         let env = Env {
             judging: Judging::Outcome,
             now: Some(now),
+            pr_author,
             ..Env::default()
         };
         out.extend(check_file_change(meta, &change, cfg, env).diagnostics);
@@ -655,7 +658,15 @@ pub(super) fn run(ctx: &Ctx, args: CheckArgs) -> Result<u8> {
             // The squash commit lands the range's net change to each incident: from the base
             // (or, when the base moved on, from where the branch left it) to the head.
             let from = if is_ancestor { &base } else { &fork };
-            diags.extend(net_changes(&repo, from, &head, &range, &fork_cfg, now)?);
+            diags.extend(net_changes(
+                &repo,
+                from,
+                &head,
+                &range,
+                &fork_cfg,
+                now,
+                args.pr_author.as_deref(),
+            )?);
         }
         // The base moved on since the branch left it: judge how the branch will land on it.
         if !is_ancestor {

@@ -917,10 +917,35 @@ fn a_record_that_no_longer_reads_is_repaired_by_a_maintainer_only() {
     let now = (s.now + Duration::minutes(1)).to_rfc3339();
     s.repo
         .run(&[
-            "check", "--base", &base, "--deny", "warnings", "--format", "github", "--now", &now,
+            "check",
+            "--base",
+            &base,
+            "--deny",
+            "warnings",
+            "--format",
+            "github",
+            "--now",
+            &now,
+            "--pr-author",
+            "bayu-a",
         ])
         .code(0)
         .stdout_has("::notice ");
+    // The same commit in a pull request Siti opened: Bayu's email is only a claim.
+    let run = s.repo.run(&[
+        "check",
+        "--base",
+        &base,
+        "--format",
+        "json",
+        "--now",
+        &now,
+        "--pr-author",
+        "siti-r",
+    ]);
+    run.code(1);
+    assert!(codes(&run).contains(&"history-rewritten".to_owned()), "{}", run.stdout);
+    assert!(!codes(&run).contains(&"record-repaired".to_owned()), "{}", run.stdout);
 }
 
 /// Regression: a merge whose result equals an older parent's version used to pass, silently
