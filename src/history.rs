@@ -260,7 +260,7 @@ pub fn check_change(
             // A version written before the reader grew stricter (YAML outside the subset)
             // can only be repaired, by those who may change the rules; for anyone else the
             // change cannot be verified.
-            None if repaired_by_maintainer(meta, cfg, &env) => {
+            None if maintainer_commit(meta, cfg, env.pr_author, env.signed_by_author) => {
                 out.push(
                     Diagnostic::note(
                         Code::RecordRepaired,
@@ -668,13 +668,14 @@ fn speaks_for(c: &Change, m: &Member) -> bool {
 
 /// Whether a maintainer made this commit: its author is one and — in a pull request, unless a
 /// signature proves the author — the pull request was opened by that maintainer's account
-/// (an author email is only a claim).
-fn repaired_by_maintainer(meta: &CommitMeta, cfg: &Config, env: &Env<'_>) -> bool {
+/// (an author email is only a claim). Every privilege a maintainer has (repairing a record,
+/// changing the rules, joining a history) asks this one question.
+pub fn maintainer_commit(meta: &CommitMeta, cfg: &Config, pr_author: Option<&str>, signed_by_author: bool) -> bool {
     let Some(id) = author_member(meta, cfg).filter(|m| cfg.is_maintainer(m)) else {
         return false;
     };
-    match env.pr_author {
-        Some(login) if !env.signed_by_author => cfg
+    match pr_author {
+        Some(login) if !signed_by_author => cfg
             .all_members()
             .any(|(_, m)| m.id == id && m.github.as_deref().is_some_and(|g| g.eq_ignore_ascii_case(login))),
         _ => true,

@@ -10,7 +10,7 @@ use crate::config::{MergeMethod, Signing};
 use crate::diag::{Code, CommitRef, Diagnostic};
 use crate::git::GitError;
 use crate::git::{Change, CommitChanges, CommitMeta, PathWhat, Person, Repo};
-use crate::history::{author_member, author_roles, is_bot, is_forge, Env, Judging, Verdict};
+use crate::history::{author_member, author_roles, is_bot, is_forge, maintainer_commit, Env, Judging, Verdict};
 use crate::model::{Timestamp, Tlp};
 use crate::store::INCIDENTS_DIR;
 use rayon::prelude::*;
@@ -137,7 +137,18 @@ pub(super) fn check_commits(
                     }
                 },
             };
-            let maintainer = author_member(&c.meta, &cfg).is_some_and(|m| cfg.is_maintainer(m));
+            let audit = matches!(rulebook, Rulebook::Parent);
+            let needs_proof =
+                audit || cfg.signing == Signing::Required || judge.pr_author.is_some() || is_forge(&c.meta, &cfg);
+            let proof = if needs_proof && guarded(&c) && !merged_only(&c) {
+                Proof::judge(signature.as_ref(), &c.meta, &cfg)
+            } else {
+                Proof::Unsigned
+            };
+            let signed_by_author = proof.by_author(&c.meta, &cfg);
+            // An author email is a claim: in a pull request the maintainer is the account that
+            // opened it, or the author a signature proves.
+            let maintainer = maintainer_commit(&c.meta, &cfg, judge.pr_author, signed_by_author);
             any_config_change |= c.config_changed;
             diags.extend(path_rules(&c, &cfg, &commit));
             let fixed = matches!(rulebook, Rulebook::Fixed(_));
@@ -162,9 +173,17 @@ pub(super) fn check_commits(
                 // `maintainers:` existed: the rule did not exist then either.
                 let rule_applies = fixed || !cfg.maintainers.is_empty();
                 if cfg.from_file && !maintainer && rule_applies {
+                    let who = format!("{} <{}>", c.meta.author.name, c.meta.author.email);
+                    let claimed = author_member(&c.meta, &cfg).is_some_and(|m| cfg.is_maintainer(m));
+                    let message = match judge.pr_author {
+                        Some(login) if claimed => format!(
+                            "{what} is changed in a commit authored as the maintainer {who}, but the pull request was opened by `{login}`"
+                        ),
+                        _ => format!("{what} is changed by {who}, who is not a maintainer"),
+                    };
                     diags.push(
-                        Diagnostic::error(Code::RulesChanged, what, format!("{what} is changed by {} <{}>, who is not a maintainer", c.meta.author.name, c.meta.author.email))
-                            .help("the rules change only in a maintainer's commit (`maintainers:` in insiden.yaml); ask one to make this change")
+                        Diagnostic::error(Code::RulesChanged, what, message)
+                            .help("the rules change only in a maintainer's own pull request, or in a commit signed with their key (`maintainers:` in insiden.yaml); ask one to make this change")
                             .in_commit(commit.clone()),
                     );
                 } else if !fixed && c.meta.parents > 0 {
@@ -184,19 +203,10 @@ pub(super) fn check_commits(
             if c.incidents_changed {
                 incident_change.get_or_insert(commit.clone());
             }
-            let audit = matches!(rulebook, Rulebook::Parent);
-            let needs_proof =
-                audit || cfg.signing == Signing::Required || judge.pr_author.is_some() || is_forge(&c.meta, &cfg);
-            let proof = if needs_proof && guarded(&c) && !merged_only(&c) {
-                Proof::judge(signature.as_ref(), &c.meta, &cfg)
-            } else {
-                Proof::Unsigned
-            };
             if !merged_only(&c) {
                 diags.extend(proof::rules(&c, &proof, &cfg, &commit));
             }
             let trailers = is_forge(&c.meta, &cfg) && (cfg.signing == Signing::Off || proof == Proof::Forge);
-            let signed_by_author = proof.by_author(&c.meta, &cfg);
             if audit && guarded(&c) && !merged_only(&c) {
                 let who = author_member(&c.meta, &cfg).map_or_else(|| c.meta.author.email.clone(), str::to_owned);
                 let tally = signatures.entry(who).or_insert((0, 0));

@@ -887,6 +887,45 @@ fn audit_judges_a_past_rule_change_by_the_rules_of_its_time() {
     assert_eq!(found, [("rules-changed".to_owned(), late[..7].to_owned())]);
 }
 
+/// Attack: a helpdesk clerk opens a pull request whose commit claims the maintainer's email
+/// and adds themselves to the data team. The email is only a claim; the account that opened
+/// the pull request is not.
+#[test]
+fn a_rules_change_under_a_maintainers_email_counts_only_in_the_maintainers_pull_request() {
+    let mut s = Sop::new();
+    s.new_incident("Situs desa");
+    let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let cfg = s.repo.read("insiden.yaml").replace(
+        "emails: [siti@example.go.id], github: siti-r }]",
+        "emails: [siti@example.go.id], github: siti-r }, { id: agus, name: Agus Salim, emails: [agus@example.go.id] }]",
+    );
+    s.repo.write("insiden.yaml", &cfg);
+    let at = s.tick(5);
+    let spoofed = s.repo.commit(BAYU.1, BAYU.2, &at, "Perubahan yang salah");
+    let now = (s.now + Duration::minutes(1)).to_rfc3339();
+    let check_as = |login: &str| {
+        s.repo.run(&[
+            "check",
+            "--base",
+            &base,
+            "--format",
+            "json",
+            "--now",
+            &now,
+            "--pr-author",
+            login,
+        ])
+    };
+    let run = check_as("siti-r");
+    run.code(1);
+    assert_caught(&run, "rules-changed", &spoofed[..7], None);
+    assert!(run.stdout.contains("opened by `siti-r`"), "{}", run.stdout);
+    // The honest twin: the same commit in the pull request Bayu opened.
+    let run = check_as("bayu-a");
+    run.code(0);
+    assert!(codes(&run).is_empty(), "{}", run.stdout);
+}
+
 #[test]
 fn a_record_that_no_longer_reads_is_repaired_by_a_maintainer_only() {
     let mut s = Sop::new();
