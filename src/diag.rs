@@ -154,6 +154,29 @@ impl CommitRef {
     }
 }
 
+/// A place in a file and the line quoted there, taken while the file's text is at hand: the
+/// repository-wide rules point at files whose text was dropped once they were parsed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Anchor {
+    line: usize,
+    column: usize,
+    source_line: Option<String>,
+    source_column: usize,
+}
+
+impl Anchor {
+    /// Line `line`, column `column` (1-based) of `text` (the whole file).
+    pub fn new(text: &str, line: usize, column: usize) -> Anchor {
+        let d = Diagnostic::note(Code::YamlSyntax, "", "").at(text, line, column);
+        Anchor {
+            line: d.line.unwrap_or(0),
+            column: d.column.unwrap_or(1),
+            source_line: d.source_line,
+            source_column: d.source_column,
+        }
+    }
+}
+
 /// One finding.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Diagnostic {
@@ -212,6 +235,18 @@ impl Diagnostic {
             source_line: None,
             source_column: 1,
         }
+    }
+
+    /// Points the finding at a place taken from a text that is no longer at hand.
+    #[must_use]
+    pub fn at_anchor(mut self, a: &Anchor) -> Self {
+        if a.line > 0 {
+            self.line = Some(a.line);
+            self.column = Some(a.column);
+            self.source_line.clone_from(&a.source_line);
+            self.source_column = a.source_column;
+        }
+        self
     }
 
     /// Points the finding at a line and column of `text` (the whole file).

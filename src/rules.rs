@@ -8,7 +8,7 @@
 //! finding is a located [`Diagnostic`]; nothing stops at the first one.
 
 use crate::config::Config;
-use crate::diag::{Code, Diagnostic};
+use crate::diag::{Anchor, Code, Diagnostic};
 use crate::doc::{self, Layout};
 use crate::model::{Incident, IncidentId, Severity, Timestamp, Tlp};
 use crate::store::SourceFile;
@@ -22,6 +22,22 @@ pub struct Checked {
     pub path: String,
     pub incident: Option<Incident>,
     pub layout: Layout,
+    /// Where the repository-wide rules may point ([`REPOSITORY_KEYS`]), taken from the text
+    /// before it was dropped.
+    anchors: Vec<(&'static str, Anchor)>,
+}
+
+/// The fields the repository-wide rules judge across files.
+const REPOSITORY_KEYS: [&str; 5] = ["id", "delivered_to", "duplicate_of", "related", "attachments"];
+
+impl Checked {
+    fn anchor(&self, key: &str) -> Anchor {
+        self.anchors
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, a)| a.clone())
+            .unwrap_or_default()
+    }
 }
 
 /// All files after validation.
@@ -47,8 +63,34 @@ impl Validation {
 /// Validates every file and the repository-wide rules. `present` holds every
 /// repository-relative file path (for attachments); `now` measures SLAs and windows.
 pub fn validate(files: &[SourceFile], present: &HashSet<String>, cfg: &Config, now: Timestamp) -> Validation {
-    let mut out = validate_with(files, present, cfg, now, &HashMap::new());
-    if !cfg.has_members() && !files.is_empty() {
+    let per_file = files.par_iter().map(|f| Ok(validate_file(f, cfg, now))).collect();
+    with_repository_rules(per_file, present, cfg)
+}
+
+/// [`validate`] over files read as they are judged: each text is dropped once its file is
+/// parsed, so memory holds the parsed incidents, not every file twice. A file that cannot
+/// be read is a finding.
+pub fn validate_read<T: Send>(
+    sources: Vec<T>,
+    read: impl Fn(T) -> Result<SourceFile, Diagnostic> + Sync + Send,
+    present: &HashSet<String>,
+    cfg: &Config,
+    now: Timestamp,
+) -> Validation {
+    let per_file = sources
+        .into_par_iter()
+        .map(|s| read(s).map(|f| validate_file(&f, cfg, now)))
+        .collect();
+    with_repository_rules(per_file, present, cfg)
+}
+
+fn with_repository_rules(
+    per_file: Vec<Result<(Checked, Vec<Diagnostic>), Diagnostic>>,
+    present: &HashSet<String>,
+    cfg: &Config,
+) -> Validation {
+    let mut out = repository(per_file, present, &HashMap::new());
+    if !cfg.has_members() && !out.files.is_empty() {
         out.diagnostics.push(
             Diagnostic::warning(
                 Code::NoIdentity,
@@ -76,27 +118,28 @@ pub fn validate_changed(changed: &[SourceFile], present: &HashSet<String>, cfg: 
             IncidentId::parse(stem, &cfg.id_prefix).map(|_| (stem.to_owned(), p.clone()))
         })
         .collect();
-    validate_with(changed, present, cfg, now, &others)
+    let per_file = changed.par_iter().map(|f| Ok(validate_file(f, cfg, now))).collect();
+    repository(per_file, present, &others)
 }
 
-/// Per-file rules in parallel, then the repository-wide rules; `others` are the incidents
-/// known only by path.
-fn validate_with(
-    files: &[SourceFile],
+/// Gathers the per-file results, then applies the repository-wide rules; `others` are the
+/// incidents known only by path.
+fn repository(
+    per_file: Vec<Result<(Checked, Vec<Diagnostic>), Diagnostic>>,
     present: &HashSet<String>,
-    cfg: &Config,
-    now: Timestamp,
     others: &HashMap<String, String>,
 ) -> Validation {
-    let per_file: Vec<(Checked, Vec<Diagnostic>)> = files.par_iter().map(|f| validate_file(f, cfg, now)).collect();
     let mut out = Validation::default();
-    for (c, d) in per_file {
-        out.files.push(c);
-        out.diagnostics.extend(d);
+    for r in per_file {
+        match r {
+            Ok((c, d)) => {
+                out.files.push(c);
+                out.diagnostics.extend(d);
+            }
+            Err(d) => out.diagnostics.push(d),
+        }
     }
-    let texts: HashMap<&str, &str> = files.iter().map(|f| (f.path.as_str(), f.text.as_str())).collect();
-    out.diagnostics
-        .extend(repository_rules(&out.files, &texts, present, others));
+    out.diagnostics.extend(repository_rules(&out.files, present, others));
     crate::diag::sort(&mut out.diagnostics);
     out
 }
@@ -117,11 +160,17 @@ pub fn validate_file(file: &SourceFile, cfg: &Config, now: Timestamp) -> (Checke
         ctx.history(inc, &mut diags);
         ctx.warnings(inc, now, &mut diags);
     }
+    let text = file.text.strip_prefix('\u{feff}').unwrap_or(&file.text);
+    let anchors = REPOSITORY_KEYS
+        .iter()
+        .filter_map(|&k| parsed.layout.key_line(k).map(|line| (k, Anchor::new(text, line, 1))))
+        .collect();
     (
         Checked {
             path: file.path.clone(),
             incident: parsed.incident,
             layout: parsed.layout,
+            anchors,
         },
         diags,
     )
@@ -503,12 +552,7 @@ pub fn pass_start(inc: &Incident, w: &crate::workflow::Workflow) -> usize {
 
 /// The repository-wide rules over `files`; `others` maps the ids of incidents not among
 /// `files` (known by their paths) to those paths.
-fn repository_rules(
-    files: &[Checked],
-    texts: &HashMap<&str, &str>,
-    present: &HashSet<String>,
-    others: &HashMap<String, String>,
-) -> Vec<Diagnostic> {
+fn repository_rules(files: &[Checked], present: &HashSet<String>, others: &HashMap<String, String>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut by_id: HashMap<&str, &str> = others.iter().map(|(id, p)| (id.as_str(), p.as_str())).collect();
     let mut sorted: Vec<&Checked> = files.iter().collect();
@@ -519,7 +563,6 @@ fn repository_rules(
             continue;
         }
         if let Some(first) = by_id.insert(&inc.id, &c.path) {
-            let text = texts.get(c.path.as_str()).copied().unwrap_or("");
             by_id.insert(&inc.id, first);
             out.push(
                 Diagnostic::error(
@@ -527,7 +570,7 @@ fn repository_rules(
                     &c.path,
                     format!("id `{}` is already used by {first}", inc.id),
                 )
-                .at(text, c.layout.key_line("id").unwrap_or(1), 1)
+                .at_anchor(&c.anchor("id"))
                 .help("give this incident the next free id (`insiden new` picks it)"),
             );
         }
@@ -544,14 +587,13 @@ fn repository_rules(
             continue;
         };
         if let Some((id, path)) = letters.get(n.trim()) {
-            let text = texts.get(c.path.as_str()).copied().unwrap_or("");
             out.push(
                 Diagnostic::error(
                     Code::DuplicateLetterNumber,
                     &c.path,
                     format!("letter number `{n}` is already recorded for {id} ({path})"),
                 )
-                .at(text, c.layout.key_line("delivered_to").unwrap_or(1), 1)
+                .at_anchor(&c.anchor("delivered_to"))
                 .help(
                     "record the number this incident's letter carries; `insiden letter <ID>` assigns the next free one",
                 ),
@@ -562,8 +604,7 @@ fn repository_rules(
     }
     for c in &sorted {
         let Some(inc) = &c.incident else { continue };
-        let text = texts.get(c.path.as_str()).copied().unwrap_or("");
-        let at = |key: &str| c.layout.key_line(key).unwrap_or(1);
+        let at = |key: &str| c.anchor(key);
         for r in inc.duplicate_of.iter().chain(inc.related.iter()) {
             if !by_id.contains_key(r.as_str()) {
                 let key = if inc.duplicate_of.as_ref() == Some(r) {
@@ -577,7 +618,7 @@ fn repository_rules(
                         &c.path,
                         format!("`{key}` names `{r}`, which does not exist"),
                     )
-                    .at(text, at(key), 1)
+                    .at_anchor(&at(key))
                     .help("name an existing incident id"),
                 );
             }
@@ -593,7 +634,7 @@ fn repository_rules(
                         &c.path,
                         format!("attachment `{a}` does not exist (looked for {p})"),
                     )
-                    .at(text, at("attachments"), 1)
+                    .at_anchor(&at("attachments"))
                     .help("commit the file next to the incident, or fix the path (relative to the incident file)"),
                 ),
                 None => out.push(
@@ -602,7 +643,7 @@ fn repository_rules(
                         &c.path,
                         format!("attachment `{a}` points outside the repository"),
                     )
-                    .at(text, at("attachments"), 1)
+                    .at_anchor(&at("attachments"))
                     .help("attachments are paths relative to the incident file, inside incidents/"),
                 ),
             }

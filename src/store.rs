@@ -114,8 +114,9 @@ fn io_error(rel: &str, e: &dyn std::fmt::Display) -> Diagnostic {
     Diagnostic::error(Code::Io, rel, format!("cannot read: {e}")).help("check that the file exists and is readable")
 }
 
-/// A regular file found by [`walk`].
-struct Found {
+/// A regular file found by [`walk`], not yet read.
+#[derive(Debug)]
+pub struct Found {
     abs: PathBuf,
     rel: String,
 }
@@ -188,28 +189,52 @@ fn walk(root: &Path, dir: &str) -> (Vec<Found>, Vec<Diagnostic>) {
     (found, diags)
 }
 
-/// Finds and reads every `incidents/**/*.md` in parallel, following no link. Unreadable,
-/// non-UTF-8 and too large files, symlinks, special files and non-UTF-8 names become
-/// diagnostics; a file's size is checked before its content is read.
-pub fn scan(root: &Path) -> Scan {
-    use rayon::prelude::*;
+/// Every `incidents/**/*.md` of the working tree, found but not yet read.
+#[derive(Debug, Default)]
+pub struct Listing {
+    pub files: Vec<Found>,
+    /// Every file path under `incidents/` (for attachments).
+    pub present: std::collections::HashSet<String>,
+    /// Symlinks, special files, non-UTF-8 names and unreadable folders.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Finds every `incidents/**/*.md` (README.md aside), following no link.
+pub fn list(root: &Path) -> Listing {
     let (found, diagnostics) = walk(root, INCIDENTS_DIR);
-    let mut out = Scan {
+    let mut out = Listing {
         diagnostics,
-        ..Scan::default()
+        ..Listing::default()
     };
-    let mut texts = Vec::new();
     for f in found {
         let name = f.rel.rsplit('/').next().unwrap_or("");
         out.present.insert(f.rel.clone());
         if f.rel.ends_with(".md") && !name.eq_ignore_ascii_case("README.md") {
-            texts.push(f);
+            out.files.push(f);
         }
     }
-    let read: Vec<Result<SourceFile, Diagnostic>> = texts
-        .into_par_iter()
-        .map(|f| read_limited(&f.abs, &f.rel, MAX_FILE_BYTES).and_then(|b| decode(b, f.rel)))
-        .collect();
+    out
+}
+
+impl Found {
+    /// Reads the file: its size is checked before its content; unreadable, non-UTF-8 and too
+    /// large files become diagnostics.
+    pub fn read(self) -> Result<SourceFile, Diagnostic> {
+        read_limited(&self.abs, &self.rel, MAX_FILE_BYTES).and_then(|b| decode(b, self.rel))
+    }
+}
+
+/// Finds and reads every `incidents/**/*.md` in parallel, following no link (see [`list`]
+/// and [`Found::read`]).
+pub fn scan(root: &Path) -> Scan {
+    use rayon::prelude::*;
+    let listing = list(root);
+    let mut out = Scan {
+        diagnostics: listing.diagnostics,
+        present: listing.present,
+        ..Scan::default()
+    };
+    let read: Vec<Result<SourceFile, Diagnostic>> = listing.files.into_par_iter().map(Found::read).collect();
     for r in read {
         match r {
             Ok(f) => out.files.push(f),

@@ -70,9 +70,10 @@ impl Source {
     pub fn load(&self, cfg: &Config, now: Timestamp) -> Validation {
         let mut v = match self {
             Source::WorkTree(root) => {
-                let scan = crate::store::scan(root);
-                let mut v = crate::rules::validate(&scan.files, &scan.present, cfg, now);
-                v.diagnostics.extend(scan.diagnostics);
+                let listing = crate::store::list(root);
+                let mut v =
+                    crate::rules::validate_read(listing.files, crate::store::Found::read, &listing.present, cfg, now);
+                v.diagnostics.extend(listing.diagnostics);
                 v
             }
             Source::Rev(r) => {
