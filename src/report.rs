@@ -56,6 +56,10 @@ pub struct Facts<'a> {
     pub stays: Vec<Stay>,
     /// Index of each entry that is a follow-up reopen.
     pub reopens: Vec<usize>,
+    /// When the incident is on record: from its report or first entry to its last entry, or
+    /// open-ended while it is not closed or rejected. No period outside it counts anything of
+    /// it, so [`aggregate`] passes over it there.
+    span: Option<(Timestamp, Option<Timestamp>)>,
 }
 
 impl<'a> Facts<'a> {
@@ -92,13 +96,29 @@ impl<'a> Facts<'a> {
             }
             prev = Some(to);
         }
+        let stays = crate::workflow::stays(w, &cfg.sla, inc, now);
+        let first = inc.history.iter().map(|e| e.at).min();
+        let last = inc.history.iter().map(|e| e.at).max();
+        let start = match (reported, first) {
+            (Some(r), Some(f)) => Some(r.min(f)),
+            (r, f) => r.or(f),
+        };
+        let open = inc.history.last().is_some_and(|e| e.to != CLOSED && e.to != REJECTED)
+            || stays.last().is_some_and(|s| s.limit.is_some());
         Facts {
             incident: inc,
             reported,
             milestones,
-            stays: crate::workflow::stays(w, &cfg.sla, inc, now),
+            stays,
             reopens,
+            span: start.map(|s| (s, if open { None } else { Some(last.unwrap_or(s)) })),
         }
+    }
+
+    /// Whether anything of the incident can fall in `period` (see `span`).
+    fn on_record_in(&self, period: &Period) -> bool {
+        self.span
+            .is_some_and(|(from, to)| from < period.to && to.is_none_or(|t| t >= period.from))
     }
 
     /// The state as of `t`: the `to` of the last entry before `t`.
@@ -276,6 +296,9 @@ pub fn aggregate(facts: &[Facts<'_>], period: &Period, cfg: &Config, now: Timest
     let mut samples: Vec<BTreeMap<&'static str, Vec<f64>>> = vec![BTreeMap::new(); KPIS.len()];
     let horizon = period.to.min(now.max(period.from));
     for (idx, f) in facts.iter().enumerate() {
+        if !f.on_record_in(period) {
+            continue;
+        }
         let inc = f.incident;
         let sev_group = inc.severity.map_or("none", Severity::as_str);
         // Events in the period: closures, autoresolve closures, follow-up reopens.
@@ -744,6 +767,46 @@ pub fn to_json(r: &ReportView) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// An incident reported in March 2026, with `entries` (time, state) after the report.
+    fn incident(entries: &[(&str, &str)]) -> Incident {
+        let mut history =
+            String::from("  - { at: 2026-03-02T09:00:00+07:00, to: reported, by: helpdesk, actor: siti }\n");
+        for (at, to) in entries {
+            history.push_str(&format!("  - {{ at: {at}, to: {to}, by: data, actor: agus }}\n"));
+        }
+        let status = entries.last().map_or("reported", |e| e.1);
+        let text = format!(
+            "---\nid: INC-2026-0001\ntitle: Situs\nstatus: {status}\nreported_at: 2026-03-02T09:00:00+07:00\nhistory:\n{history}---\n"
+        );
+        crate::doc::parse(&text, "incidents/2026/INC-2026-0001.md", chrono_tz::Asia::Jakarta)
+            .incident
+            .expect("parses")
+    }
+
+    #[test]
+    fn a_period_counts_an_incident_only_while_it_is_on_record() {
+        let cfg = Config::builtin();
+        let now: Timestamp = "2026-12-01T00:00:00Z".parse().expect("time");
+        let month = |m| Period::month(2026, m, cfg.timezone).expect("month");
+        let closed = incident(&[
+            ("2026-03-03T09:00:00+07:00", "registered"),
+            ("2026-03-04T09:00:00+07:00", "rejected"),
+        ]);
+        let open = incident(&[("2026-03-03T09:00:00+07:00", "registered")]);
+        let f = Facts::new(&closed, &cfg, now);
+        assert!(!f.on_record_in(&month(2)), "before its report");
+        assert!(f.on_record_in(&month(3)));
+        assert!(!f.on_record_in(&month(4)), "after it was rejected");
+        let f = Facts::new(&open, &cfg, now);
+        assert!(!f.on_record_in(&month(2)));
+        assert!(f.on_record_in(&month(11)), "still open: in every later period");
+        // Where it is passed over, a full pass counts nothing of it either.
+        let agg = aggregate(&[Facts::new(&closed, &cfg, now)], &month(4), &cfg, now);
+        assert_eq!(agg.totals, Totals::default());
+        let agg = aggregate(&[Facts::new(&open, &cfg, now)], &month(11), &cfg, now);
+        assert_eq!(agg.totals.open_at_end, 1);
+    }
 
     #[test]
     fn median_and_p90_interpolate_between_ranks() {
