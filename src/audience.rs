@@ -986,7 +986,7 @@ impl<'a> Lens<'a> {
     /// withheld for TLP:RED.
     fn incident_text(&self, inc: &Incident) -> IncidentTextView {
         let withheld = self.withholds(inc);
-        let texts = crate::markdown::section_texts(&inc.body);
+        let texts: Vec<(&str, &str)> = inc.section_texts().collect();
         let section = |id: &str| -> Option<String> {
             if withheld {
                 return None;

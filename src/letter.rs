@@ -399,7 +399,7 @@ pub fn letter(inc: &Incident, cfg: &Config, a: &LetterArgs) -> LetterView {
     }
     let mut sections = Vec::new();
     if !red_withheld {
-        let texts = crate::markdown::section_texts(&inc.body);
+        let texts: Vec<(&str, &str)> = inc.section_texts().collect();
         for id in SECTIONS {
             let Some(def) = w.section(id) else { continue };
             let Some((_, content)) = texts.iter().find(|(h, c)| def.matches(h) && !c.trim().is_empty()) else {

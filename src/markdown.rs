@@ -44,22 +44,15 @@ pub fn sections(body: &str, first_line: usize) -> Vec<Section> {
         .map(|(heading, line, content)| Section {
             heading,
             line,
-            filled: !content.trim().is_empty(),
+            filled: !body.get(content.clone()).unwrap_or("").trim().is_empty(),
+            content,
         })
         .collect()
 }
 
-/// The level-2 sections of `body` with their Markdown content: (heading, content).
-pub fn section_texts(body: &str) -> Vec<(String, &str)> {
-    split_sections(body, 1)
-        .into_iter()
-        .map(|(heading, _, content)| (heading, content))
-        .collect()
-}
-
-/// (heading, line, content) of every level-2 section.
-fn split_sections(body: &str, first_line: usize) -> Vec<(String, usize, &str)> {
-    let mut out: Vec<(String, usize, &str)> = Vec::new();
+/// (heading, line, byte range of the content) of every level-2 section.
+fn split_sections(body: &str, first_line: usize) -> Vec<(String, usize, std::ops::Range<usize>)> {
+    let mut out = Vec::new();
     let mut heading: Option<(String, usize)> = None;
     // (heading, line, byte where its content starts)
     let mut open: Vec<(String, usize, usize)> = Vec::new();
@@ -102,8 +95,7 @@ fn split_sections(body: &str, first_line: usize) -> Vec<(String, usize, &str)> {
             continue; // a level-1 heading only ends the section before it
         }
         let end = ends.get(i + 1).copied().unwrap_or(body.len()).max(start);
-        let content = body.get(start..end).unwrap_or("");
-        out.push((text.trim().to_owned(), line, content));
+        out.push((text.trim().to_owned(), line, start..end));
     }
     out
 }

@@ -267,6 +267,10 @@ pub struct Section {
     pub line: usize,
     /// True when the section has non-blank text.
     pub filled: bool,
+    /// Where its content lies in the incident's `body` (bytes), so it is read without
+    /// parsing the Markdown again.
+    #[serde(skip)]
+    pub content: std::ops::Range<usize>,
 }
 
 /// An incident as its file states it.
@@ -305,6 +309,15 @@ pub struct Incident {
     pub history: Vec<HistoryEntry>,
     pub body: String,
     pub sections: Vec<Section>,
+}
+
+impl Incident {
+    /// The level-2 sections of the body with their Markdown content: (heading, content).
+    pub fn section_texts(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.sections
+            .iter()
+            .map(|s| (s.heading.as_str(), self.body.get(s.content.clone()).unwrap_or("")))
+    }
 }
 
 /// The top-level fields of the format, in documentation order.

@@ -881,11 +881,13 @@ mod tests {
                 heading: "Analysis".into(),
                 line: 1,
                 filled: true,
+                content: 0..0,
             },
             Section {
                 heading: "Rekomendasi".into(),
                 line: 3,
                 filled: true,
+                content: 0..0,
             },
         ];
         assert_eq!(w.unmet(t, &inc, 0, &cal()), vec![]);
@@ -1004,6 +1006,7 @@ mod tests {
                 heading: (*h).into(),
                 line: 1,
                 filled: true,
+                content: 0..0,
             })
             .collect();
         assert!(w.unmet(t, &inc, 7, &cal()).is_empty());
