@@ -392,25 +392,35 @@ pub struct TimeText {
     pub date_text: String,
 }
 
-/// Formats `t` in `tz` with its zone label (WIB).
+/// Formats `t` in `tz` with its zone label (WIB). Pages show thousands of times: the zone is
+/// looked up once and the text assembled without format strings.
 pub fn time(lang: Lang, t: Timestamp, tz: Tz) -> TimeText {
+    use crate::time::push_digits;
     let local = crate::time::in_zone(t, tz);
-    let label = crate::time::zone_label(t, tz);
     let d = local.date_naive();
-    let sep = match lang {
+    let date_text = date(lang, d);
+    let mut text = String::with_capacity(date_text.len() + 10);
+    text.push_str(&date_text);
+    text.push(' ');
+    push_digits(&mut text, local.hour(), 2);
+    text.push(match lang {
         Lang::Id => '.',
         Lang::En => ':',
-    };
+    });
+    push_digits(&mut text, local.minute(), 2);
+    text.push(' ');
+    text.push_str(&crate::time::zone_label(t, tz));
+    let mut day = String::with_capacity(10);
+    push_digits(&mut day, u32::try_from(d.year()).unwrap_or(0), 4);
+    day.push('-');
+    push_digits(&mut day, d.month(), 2);
+    day.push('-');
+    push_digits(&mut day, d.day(), 2);
     TimeText {
-        iso: crate::time::rfc3339_local(t, tz),
-        text: format!(
-            "{} {:02}{sep}{:02} {label}",
-            date(lang, d),
-            local.hour(),
-            local.minute()
-        ),
-        date: format!("{:04}-{:02}-{:02}", d.year(), d.month(), d.day()),
-        date_text: date(lang, d),
+        iso: crate::time::rfc3339_of(&local),
+        text,
+        date: day,
+        date_text,
     }
 }
 

@@ -64,21 +64,48 @@ pub fn zone_label(t: Timestamp, tz: Tz) -> String {
 /// RFC 3339 with the offset, e.g. `2026-01-21T09:15:00+07:00`, without a format string
 /// (pages print thousands of these).
 pub fn rfc3339_local(t: Timestamp, tz: Tz) -> String {
+    rfc3339_of(&in_zone(t, tz))
+}
+
+/// [`rfc3339_local`] of a time already shown in its zone.
+pub fn rfc3339_of(local: &DateTime<Tz>) -> String {
     use chrono::{Offset, Timelike};
-    let local = in_zone(t, tz);
     let secs = local.offset().fix().local_minus_utc();
     let (sign, secs) = if secs < 0 { ('-', -secs) } else { ('+', secs) };
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}{sign}{:02}:{:02}",
-        local.year(),
-        local.month(),
-        local.day(),
-        local.hour(),
-        local.minute(),
-        local.second(),
-        secs / 3600,
-        (secs % 3600) / 60
-    )
+    let mut s = String::with_capacity(25);
+    push_digits(&mut s, u32::try_from(local.year()).unwrap_or(0), 4);
+    s.push('-');
+    push_digits(&mut s, local.month(), 2);
+    s.push('-');
+    push_digits(&mut s, local.day(), 2);
+    s.push('T');
+    push_digits(&mut s, local.hour(), 2);
+    s.push(':');
+    push_digits(&mut s, local.minute(), 2);
+    s.push(':');
+    push_digits(&mut s, local.second(), 2);
+    s.push(sign);
+    push_digits(&mut s, secs.unsigned_abs() / 3600, 2);
+    s.push(':');
+    push_digits(&mut s, (secs.unsigned_abs() % 3600) / 60, 2);
+    s
+}
+
+/// Appends `n` in decimal, zero-padded to `width` digits (more when it needs them).
+pub fn push_digits(s: &mut String, n: u32, width: usize) {
+    let mut buf = [b'0'; 10];
+    let mut i = buf.len();
+    let mut n = n;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    let start = i.min(buf.len().saturating_sub(width));
+    s.extend(buf[start..].iter().map(|&b| char::from(b)));
 }
 
 /// The longest duration the configuration accepts (ten years): longer ones are typos, and
