@@ -356,6 +356,18 @@ pub fn measured_at(b: &Build<'_>, updated: Option<Timestamp>) -> Timestamp {
     }
 }
 
+/// When the data last changed, as the edition may say it: the public edition says only the
+/// day (its midnight), since the newest change may be a restricted incident's and the time of
+/// day it was worked on is not public. Cut here, no template or output can print more.
+fn shown_updated(b: &Build<'_>, updated: Option<Timestamp>) -> Option<Timestamp> {
+    match b.audience {
+        Audience::Internal => updated,
+        Audience::Public => updated.and_then(|t| {
+            crate::period::midnight(crate::time::in_zone(t, b.cfg.timezone).date_naive(), b.cfg.timezone)
+        }),
+    }
+}
+
 /// Computes every page of the site, sorted by path.
 pub fn plan(b: &Build<'_>, tpl: &Templates) -> Result<Vec<Page>, TemplateError> {
     let pages = Collect::default();
@@ -412,7 +424,7 @@ pub fn render(b: &Build<'_>, tpl: &Templates, sink: &dyn Sink) -> Result<usize, 
         },
         base_url: crate::audience::clean(&cfg.site.base_url),
         as_of: b.show_now.then(|| lens.time(b.now)),
-        updated: updated.map(|t| lens.time(t)),
+        updated: shown_updated(b, updated).map(|t| lens.time(t)),
     };
     let site_v = value(&site);
     let t_v = value(&i18n::ui(b.lang));
@@ -1107,7 +1119,7 @@ fn api(cx: &Ctx<'_>) -> (IncidentsDoc, Page) {
         "schema_version": API_VERSION,
         "audience": b.audience,
         "lang": lang,
-        "updated": o.updated.map(|t| lens.time(t).iso),
+        "updated": shown_updated(b, o.updated).map(|t| lens.time(t).iso),
         "incidents": LIST_MARK,
         "restricted": restricted,
     });
@@ -1173,7 +1185,7 @@ fn api(cx: &Ctx<'_>) -> (IncidentsDoc, Page) {
         "schema_version": API_VERSION,
         "audience": b.audience,
         "lang": lang,
-        "updated": o.updated.map(|t| lens.time(t).iso),
+        "updated": shown_updated(b, o.updated).map(|t| lens.time(t).iso),
         "as_of": b.show_now.then(|| lens.time(b.now).iso),
         "total": o.total.count,
         "open": o.open.count,

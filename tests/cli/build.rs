@@ -138,6 +138,40 @@ fn public_site_contains_no_planted_secret_in_any_file() {
     }
 }
 
+/// When a restricted incident was last worked on is not public: the newest change may be a
+/// TLP:RED incident's, so the public edition says only its day — on the pages and in the
+/// JSON API alike.
+#[test]
+fn the_time_of_day_of_a_restricted_incidents_change_is_not_public() {
+    let r = secrets_repo();
+    let p = "incidents/2026/INC-2026-0003.md";
+    let red = r
+        .read(p)
+        .replace("at: 2026-03-02T10:00:00+07:00", "at: 2026-03-05T14:37:00+07:00");
+    assert!(red.contains("14:37"));
+    r.write(p, &red);
+    let mut args = vec!["build", "--out", "public"];
+    r.run(&args).code(0);
+    for (path, body) in text(&tree(&r.file("public"))) {
+        for t in ["14:37", "14.37", "2:37"] {
+            assert!(!body.contains(t), "{path} tells the time of the RED change ({t})");
+        }
+        if path.starts_with("api/") {
+            let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+            if let Some(u) = v.get("updated").and_then(|u| u.as_str()) {
+                assert_eq!(u, "2026-03-05T00:00:00+07:00", "{path}");
+            }
+        }
+    }
+    assert!(page(&tree(&r.file("public")), "index.html").contains("5 Maret 2026"));
+    // The internal edition keeps the time.
+    args.extend(["--audience", "internal"]);
+    args[2] = "internal";
+    r.run(&args).code(0);
+    let internal = tree(&r.file("internal"));
+    assert!(text(&internal).iter().any(|(_, b)| b.contains("14.37")));
+}
+
 /// Issue "The public site and report: leak nothing": `occurred_at` and `detected_at` are
 /// internal (docs/SITE.md "Public fields"), even of a TLP:CLEAR incident.
 #[test]
