@@ -77,15 +77,48 @@ impl CommitMeta {
 /// File content read from git: text, or why it is not usable text.
 pub type Content = Result<String, Diagnostic>;
 
+/// The id of a blob: one version of a file as git stores it, the same id for the same bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BlobId(Oid);
+
+/// One version of a file that a change compares.
+#[derive(Debug, Clone)]
+pub struct Version {
+    /// The blob that holds it (`None` for a version not read from git's objects).
+    pub blob: Option<BlobId>,
+    /// Its text, or why it is not usable text; `None` while not read: a parent's version in
+    /// an ordinary commit is left to whoever judges the change, who has usually parsed it
+    /// already as the previous commit's new version ([`Repo::version_text`] reads it).
+    pub content: Option<Content>,
+}
+
+impl Version {
+    /// A version read from `blob`.
+    fn read(repo: &Repo, blob: Oid, path: &str) -> Version {
+        Version {
+            blob: Some(BlobId(blob)),
+            content: Some(repo.blob(blob, path)),
+        }
+    }
+
+    /// A version known only by its text.
+    pub fn text(content: Content) -> Version {
+        Version {
+            blob: None,
+            content: Some(content),
+        }
+    }
+}
+
 /// One incident file a commit changed.
 #[derive(Debug, Clone)]
 pub struct Change {
     pub path: String,
     /// The version in each parent (one for an ordinary commit, none for the root commit);
     /// `None` where the parent has no such file.
-    pub olds: Vec<Option<Content>>,
+    pub olds: Vec<Option<Version>>,
     /// The version after, `None` when the file was deleted.
-    pub new: Option<Content>,
+    pub new: Option<Version>,
     /// For a merge: whether the result is exactly what git merges from the parents on its
     /// own, so the merge's author added nothing to it.
     pub clean_merge: bool,
@@ -301,9 +334,9 @@ impl Repo {
             changes.push(Change {
                 olds: olds
                     .iter()
-                    .map(|o| o.filter(Entry::is_regular).map(|o| self.blob(o.id, &path)))
+                    .map(|o| o.filter(Entry::is_regular).map(|o| Version::read(self, o.id, &path)))
                     .collect(),
-                new: Some(self.blob(e.id, &path)),
+                new: Some(Version::read(self, e.id, &path)),
                 path,
                 clean_merge: true,
             });
@@ -372,6 +405,11 @@ impl Repo {
     fn blob(&self, oid: Oid, path: &str) -> Content {
         let bytes = self.blob_bytes(oid, path, crate::doc::MAX_FILE_BYTES)?;
         decode(bytes, path.to_owned()).map(|f| f.text)
+    }
+
+    /// The text of a version whose content was left unread (shown as `path`).
+    pub fn version_text(&self, blob: BlobId, path: &str) -> Content {
+        self.blob(blob.0, path)
     }
 
     /// The text of a blob by id (for configurations).
@@ -470,8 +508,8 @@ impl Repo {
             }
             let (old_id, new_id) = (delta.old_file().id(), delta.new_file().id());
             changes.push(Change {
-                olds: vec![(!old_id.is_zero()).then(|| self.blob(old_id, &path))],
-                new: (!new_id.is_zero()).then(|| self.blob(new_id, &path)),
+                olds: vec![(!old_id.is_zero()).then(|| Version::read(self, old_id, &path))],
+                new: (!new_id.is_zero()).then(|| Version::read(self, new_id, &path)),
                 path,
                 clean_merge: false,
             });
@@ -1236,11 +1274,27 @@ impl<'r> Walker<'r> {
                 }
                 continue;
             }
+            // An ordinary commit's parent version is most often the version the previous
+            // commit wrote, which whoever judges the change has parsed already: it is read
+            // only when needed. A merge's are read here (whether it kept a parent's version
+            // compares texts).
+            let merge = parents.len() > 1;
             let olds = before
                 .iter()
-                .map(|o| o.filter(|o| o.is_regular()).map(|o| self.repo.blob(o.id, &path)))
+                .map(|o| {
+                    o.filter(|o| o.is_regular()).map(|o| {
+                        if merge {
+                            Version::read(self.repo, o.id, &path)
+                        } else {
+                            Version {
+                                blob: Some(BlobId(o.id)),
+                                content: None,
+                            }
+                        }
+                    })
+                })
                 .collect();
-            let new = now.map(|o| self.repo.blob(o.id, &path));
+            let new = now.map(|o| Version::read(self.repo, o.id, &path));
             let mut clean_merge = false;
             if let ([a, b], Some(n)) = (parent_ids.as_slice(), now) {
                 if merged.is_none() {

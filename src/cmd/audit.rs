@@ -132,7 +132,9 @@ fn trail(ctx: &Ctx, repo: &Repo, commits: &[String], id: &str, format: FormatArg
         let Some(change) = changes.changes.iter().find(|ch| ch.path == path) else {
             continue;
         };
-        let Some(Ok(text)) = &change.new else { continue };
+        let Some(Some(Ok(text))) = change.new.as_ref().map(|v| &v.content) else {
+            continue;
+        };
         let Some(inc) = crate::doc::parse(text, &path, cfg.timezone).incident else {
             continue;
         };
