@@ -14,6 +14,7 @@ use chrono::{FixedOffset, TimeZone};
 use git2::{DiffOptions, ObjectType, Oid, Repository, Sort, TreeWalkMode, TreeWalkResult};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
+use std::rc::Rc;
 // Reading a revision whole (`--rev`).
 use crate::site::templates::{MAX_OVERRIDE_BYTES, OVERRIDE_DIR};
 use crate::store::{forbidden, too_large, Forbidden};
@@ -77,15 +78,48 @@ impl CommitMeta {
 /// File content read from git: text, or why it is not usable text.
 pub type Content = Result<String, Diagnostic>;
 
+/// The id of a blob: one version of a file as git stores it, the same id for the same bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct BlobId(Oid);
+
+/// One version of a file that a change compares.
+#[derive(Debug, Clone)]
+pub struct Version {
+    /// The blob that holds it (`None` for a version not read from git's objects).
+    pub blob: Option<BlobId>,
+    /// Its text, or why it is not usable text; `None` while not read: a parent's version in
+    /// an ordinary commit is left to whoever judges the change, who has usually parsed it
+    /// already as the previous commit's new version ([`Repo::version_text`] reads it).
+    pub content: Option<Content>,
+}
+
+impl Version {
+    /// A version read from `blob`.
+    fn read(repo: &Repo, blob: Oid, path: &str) -> Version {
+        Version {
+            blob: Some(BlobId(blob)),
+            content: Some(repo.blob(blob, path)),
+        }
+    }
+
+    /// A version known only by its text.
+    pub fn text(content: Content) -> Version {
+        Version {
+            blob: None,
+            content: Some(content),
+        }
+    }
+}
+
 /// One incident file a commit changed.
 #[derive(Debug, Clone)]
 pub struct Change {
     pub path: String,
     /// The version in each parent (one for an ordinary commit, none for the root commit);
     /// `None` where the parent has no such file.
-    pub olds: Vec<Option<Content>>,
+    pub olds: Vec<Option<Version>>,
     /// The version after, `None` when the file was deleted.
-    pub new: Option<Content>,
+    pub new: Option<Version>,
     /// For a merge: whether the result is exactly what git merges from the parents on its
     /// own, so the merge's author added nothing to it.
     pub clean_merge: bool,
@@ -301,9 +335,9 @@ impl Repo {
             changes.push(Change {
                 olds: olds
                     .iter()
-                    .map(|o| o.filter(Entry::is_regular).map(|o| self.blob(o.id, &path)))
+                    .map(|o| o.filter(Entry::is_regular).map(|o| Version::read(self, o.id, &path)))
                     .collect(),
-                new: Some(self.blob(e.id, &path)),
+                new: Some(Version::read(self, e.id, &path)),
                 path,
                 clean_merge: true,
             });
@@ -374,6 +408,11 @@ impl Repo {
         decode(bytes, path.to_owned()).map(|f| f.text)
     }
 
+    /// The text of a version whose content was left unread (shown as `path`).
+    pub fn version_text(&self, blob: BlobId, path: &str) -> Content {
+        self.blob(blob.0, path)
+    }
+
     /// The text of a blob by id (for configurations).
     pub fn blob_text(&self, id: &str, path: &str) -> Content {
         let oid = Oid::from_str(id).map_err(|_| Diagnostic::error(crate::diag::Code::Io, path, "bad blob id"))?;
@@ -386,6 +425,7 @@ impl Repo {
         Walker {
             repo: self,
             trees: HashMap::new(),
+            listings: HashMap::new(),
         }
     }
 
@@ -470,8 +510,8 @@ impl Repo {
             }
             let (old_id, new_id) = (delta.old_file().id(), delta.new_file().id());
             changes.push(Change {
-                olds: vec![(!old_id.is_zero()).then(|| self.blob(old_id, &path))],
-                new: (!new_id.is_zero()).then(|| self.blob(new_id, &path)),
+                olds: vec![(!old_id.is_zero()).then(|| Version::read(self, old_id, &path))],
+                new: (!new_id.is_zero()).then(|| Version::read(self, new_id, &path)),
                 path,
                 clean_merge: false,
             });
@@ -1050,6 +1090,109 @@ impl Location {
 pub struct Walker<'r> {
     repo: &'r Repo,
     trees: HashMap<Oid, git2::Tree<'r>>,
+    listings: HashMap<Oid, Rc<TreeEntries>>,
+}
+
+/// A tree's entries, read from the object as git stores it (`<mode> <name>\0<id>` after
+/// one another, by name) rather than through libgit2's tree parser: the diff of a folder of
+/// thousands of files then compares them in place. A tree this strict reading does not take
+/// is read by libgit2, which decides what it holds (or that it is broken).
+struct TreeEntries {
+    id: Oid,
+    /// Each entry's name, a NUL and its object's id (20 bytes), at the ranges `entries` give.
+    data: Vec<u8>,
+    /// Per entry: where its name starts and ends (at the NUL), its file mode as libgit2
+    /// gives it.
+    entries: Vec<(usize, usize, i32)>,
+}
+
+impl TreeEntries {
+    /// The entries of a tree object's content, when every entry is in git's own form.
+    fn parse(id: Oid, data: &[u8]) -> Option<TreeEntries> {
+        let mut entries = Vec::with_capacity(data.len() / 40);
+        let mut at = 0;
+        while at < data.len() {
+            let space = at + data[at..].iter().take(7).position(|b| *b == b' ')?;
+            let mut mode = 0u32;
+            for d in &data[at..space] {
+                if !(b'0'..=b'7').contains(d) {
+                    return None;
+                }
+                mode = mode * 8 + u32::from(d - b'0');
+            }
+            let start = space + 1;
+            let name = std::ffi::CStr::from_bytes_until_nul(&data[start..]).ok()?.to_bytes();
+            let nul = start + name.len();
+            if space == at || mode > 0xFFFF || name.is_empty() || name.len() > usize::from(u16::MAX) {
+                return None;
+            }
+            at = nul + 21;
+            if at > data.len() {
+                return None;
+            }
+            entries.push((start, nul, normalize_mode(mode)));
+        }
+        Some(TreeEntries {
+            id,
+            data: data.to_vec(),
+            entries,
+        })
+    }
+
+    /// The entries as libgit2 reads them.
+    fn of(tree: &git2::Tree<'_>) -> TreeEntries {
+        let mut data = Vec::new();
+        let entries = tree
+            .iter()
+            .map(|e| {
+                let start = data.len();
+                data.extend_from_slice(e.name_bytes());
+                let nul = data.len();
+                data.push(0);
+                data.extend_from_slice(e.id().as_bytes());
+                (start, nul, e.filemode())
+            })
+            .collect();
+        TreeEntries {
+            id: tree.id(),
+            data,
+            entries,
+        }
+    }
+
+    fn name(&self, i: usize) -> &[u8] {
+        let (start, nul, _) = self.entries[i];
+        &self.data[start..nul]
+    }
+
+    /// An entry's object id (its bytes) and mode: what a diff compares.
+    fn key(&self, i: usize) -> (&[u8], i32) {
+        let (_, nul, mode) = self.entries[i];
+        (&self.data[nul + 1..nul + 21], mode)
+    }
+
+    fn oid_mode(&self, i: usize) -> Result<(Oid, i32), GitError> {
+        let (id, mode) = self.key(i);
+        let oid = Oid::from_bytes(id).map_err(|e| git_err("cannot read a tree", &e))?;
+        Ok((oid, mode))
+    }
+}
+
+/// A file mode as libgit2's `git_tree_entry_filemode` gives it: a folder, an executable
+/// file, a submodule, a symlink or a file.
+fn normalize_mode(mode: u32) -> i32 {
+    let kind = mode & 0o170000;
+    if kind == 0o040000 {
+        MODE_TREE
+    } else if mode & 0o100 != 0 {
+        MODE_EXECUTABLE
+    } else if kind == 0o160000 {
+        0o160000
+    } else if kind == 0o120000 {
+        MODE_SYMLINK
+    } else {
+        MODE_FILE
+    }
 }
 
 /// A changed path (raw bytes) with its non-tree entry before and after (`None`: absent).
@@ -1114,6 +1257,28 @@ impl<'r> Walker<'r> {
         Ok(t)
     }
 
+    /// The entries of tree `oid`, kept like [`Walker::tree`]'s trees.
+    fn listing(&mut self, oid: Oid) -> Result<Rc<TreeEntries>, GitError> {
+        if let Some(t) = self.listings.get(&oid) {
+            return Ok(t.clone());
+        }
+        if self.listings.len() > 256 {
+            self.listings.clear();
+        }
+        let odb = self.repo.repo.odb().ok();
+        let raw = odb
+            .as_ref()
+            .and_then(|odb| odb.read(oid).ok())
+            .filter(|o| o.kind() == ObjectType::Tree)
+            .and_then(|o| TreeEntries::parse(oid, o.data()));
+        let listing = Rc::new(match raw {
+            Some(l) => l,
+            None => TreeEntries::of(&self.tree(oid)?),
+        });
+        self.listings.insert(oid, listing.clone());
+        Ok(listing)
+    }
+
     /// What commit `id` changed under `incidents/` (against every parent), whether it
     /// changed `insiden.yaml` or `site-templates/`, and every path the rules refuse or track
     /// (attachments, symlinks, submodules, attributes, non-UTF-8 names). Blob ids and file
@@ -1156,14 +1321,16 @@ impl<'r> Walker<'r> {
         // Per parent, what differs from it: (before, after) by path. A path absent from a
         // parent's diff is as that parent has it, which is as it is now.
         let mut per_parent: Vec<Differences> = Vec::with_capacity(parents.len().max(1));
+        let root = self.listing(tree.id())?;
         if parents.is_empty() {
             let mut deltas = Vec::new();
-            self.diff(None, Some(&tree), b"", &mut deltas)?;
+            self.diff(None, Some(&root), b"", &mut deltas)?;
             per_parent.push(deltas.into_iter().map(|(p, b, a)| (p, (b, a))).collect());
         }
         for p in &parents {
             let mut deltas = Vec::new();
-            self.diff(Some(p), Some(&tree), b"", &mut deltas)?;
+            let p = self.listing(p.id())?;
+            self.diff(Some(&p), Some(&root), b"", &mut deltas)?;
             per_parent.push(deltas.into_iter().map(|(p, b, a)| (p, (b, a))).collect());
         }
         let mut names: Vec<Vec<u8>> = per_parent.iter().flat_map(|d| d.keys().cloned()).collect();
@@ -1236,11 +1403,27 @@ impl<'r> Walker<'r> {
                 }
                 continue;
             }
+            // An ordinary commit's parent version is most often the version the previous
+            // commit wrote, which whoever judges the change has parsed already: it is read
+            // only when needed. A merge's are read here (whether it kept a parent's version
+            // compares texts).
+            let merge = parents.len() > 1;
             let olds = before
                 .iter()
-                .map(|o| o.filter(|o| o.is_regular()).map(|o| self.repo.blob(o.id, &path)))
+                .map(|o| {
+                    o.filter(|o| o.is_regular()).map(|o| {
+                        if merge {
+                            Version::read(self.repo, o.id, &path)
+                        } else {
+                            Version {
+                                blob: Some(BlobId(o.id)),
+                                content: None,
+                            }
+                        }
+                    })
+                })
                 .collect();
-            let new = now.map(|o| self.repo.blob(o.id, &path));
+            let new = now.map(|o| Version::read(self.repo, o.id, &path));
             let mut clean_merge = false;
             if let ([a, b], Some(n)) = (parent_ids.as_slice(), now) {
                 if merged.is_none() {
@@ -1275,32 +1458,31 @@ impl<'r> Walker<'r> {
     /// name otherwise.
     fn diff(
         &mut self,
-        old: Option<&git2::Tree<'r>>,
-        new: Option<&git2::Tree<'r>>,
+        old: Option<&TreeEntries>,
+        new: Option<&TreeEntries>,
         prefix: &[u8],
         out: &mut Vec<Delta>,
     ) -> Result<(), GitError> {
         if let (Some(o), Some(n)) = (old, new) {
-            if o.id() == n.id() {
+            if o.id == n.id {
                 return Ok(());
             }
         }
         type Pair = (Option<(Oid, i32)>, Option<(Oid, i32)>, Vec<u8>);
-        let key = |e: &git2::TreeEntry<'_>| (e.id(), e.filemode());
         // The usual case: both trees list the same names and a few ids differ. Compare in
         // place, without copying the entries.
         let mut pairs: Option<Vec<Pair>> = None;
         if let (Some(o), Some(n)) = (old, new) {
-            if o.len() == n.len() {
+            if o.entries.len() == n.entries.len() {
                 let mut v = Vec::new();
                 let mut same = true;
-                for (a, b) in o.iter().zip(n.iter()) {
-                    if a.name_bytes() != b.name_bytes() {
+                for i in 0..n.entries.len() {
+                    if o.name(i) != n.name(i) {
                         same = false;
                         break;
                     }
-                    if key(&a) != key(&b) {
-                        v.push((Some(key(&a)), Some(key(&b)), b.name_bytes().to_vec()));
+                    if o.key(i) != n.key(i) {
+                        v.push((Some(o.oid_mode(i)?), Some(n.oid_mode(i)?), n.name(i).to_vec()));
                     }
                 }
                 if same {
@@ -1311,15 +1493,20 @@ impl<'r> Walker<'r> {
         let pairs = match pairs {
             Some(p) => p,
             None => {
-                let mut old_map: HashMap<Vec<u8>, (Oid, i32)> = old
-                    .map(|t| t.iter().map(|e| (e.name_bytes().to_vec(), key(&e))).collect())
-                    .unwrap_or_default();
+                let mut old_map: HashMap<Vec<u8>, (Oid, i32)> = HashMap::new();
+                if let Some(o) = old {
+                    for i in 0..o.entries.len() {
+                        old_map.insert(o.name(i).to_vec(), o.oid_mode(i)?);
+                    }
+                }
                 let mut v: Vec<Pair> = Vec::new();
-                for e in new.map(|t| t.iter().collect::<Vec<_>>()).unwrap_or_default() {
-                    let now = key(&e);
-                    match old_map.remove(e.name_bytes()) {
-                        Some(prev) if prev == now => {}
-                        prev => v.push((prev, Some(now), e.name_bytes().to_vec())),
+                if let Some(n) = new {
+                    for i in 0..n.entries.len() {
+                        let now = n.oid_mode(i)?;
+                        match old_map.remove(n.name(i)) {
+                            Some(prev) if prev == now => {}
+                            prev => v.push((prev, Some(now), n.name(i).to_vec())),
+                        }
                     }
                 }
                 v.extend(old_map.into_iter().map(|(name, prev)| (Some(prev), None, name)));
@@ -1336,9 +1523,9 @@ impl<'r> Walker<'r> {
             let (old_blob, old_tree) = split(before);
             let (new_blob, new_tree) = split(after);
             if old_tree.is_some() || new_tree.is_some() {
-                let ot = old_tree.map(|id| self.tree(id)).transpose()?;
-                let nt = new_tree.map(|id| self.tree(id)).transpose()?;
-                self.diff(ot.as_ref(), nt.as_ref(), &path, out)?;
+                let ot = old_tree.map(|id| self.listing(id)).transpose()?;
+                let nt = new_tree.map(|id| self.listing(id)).transpose()?;
+                self.diff(ot.as_deref(), nt.as_deref(), &path, out)?;
             }
             if old_blob.is_some() || new_blob.is_some() {
                 out.push((path, old_blob, new_blob));
@@ -1540,6 +1727,49 @@ fn relative_to(root: &Path, path: &Path) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tree_entries_are_read_as_libgit2_reads_them() {
+        let dir = tempfile::tempdir().expect("dir");
+        let repo = Repository::init(dir.path()).expect("init");
+        let blob = repo.blob(b"x").expect("blob");
+        // Every kind of entry, and modes git no longer writes (group-writable, executable
+        // by others only, a bare file type) that libgit2 reads as a plain kind.
+        let mut raw = Vec::new();
+        for (mode, name) in [
+            ("40000", "a"),
+            ("100644", "b.md"),
+            ("100664", "c.md"),
+            ("100755", "d"),
+            ("100701", "e"),
+            ("100001", "f"),
+            ("120000", "g"),
+            ("160000", "h"),
+            ("100000", "i"),
+            ("644", "j"),
+        ] {
+            raw.extend_from_slice(format!("{mode} {name}\0").as_bytes());
+            raw.extend_from_slice(blob.as_bytes());
+        }
+        let id = repo.odb().expect("odb").write(ObjectType::Tree, &raw).expect("tree");
+        let ours = TreeEntries::parse(id, &raw).expect("git's own form");
+        let theirs = TreeEntries::of(&repo.find_tree(id).expect("tree"));
+        assert_eq!(ours.entries.len(), 10);
+        assert_eq!(ours.entries.len(), theirs.entries.len());
+        for i in 0..ours.entries.len() {
+            assert_eq!(ours.name(i), theirs.name(i));
+            assert_eq!(
+                ours.key(i),
+                theirs.key(i),
+                "{:?}",
+                String::from_utf8_lossy(ours.name(i))
+            );
+        }
+        // What this reading does not take is left to libgit2.
+        assert!(TreeEntries::parse(id, b"0100644 x\0").is_none());
+        assert!(TreeEntries::parse(id, b"+100644 x\0aaaaaaaaaaaaaaaaaaaa").is_none());
+        assert!(TreeEntries::parse(id, b"100644 \0aaaaaaaaaaaaaaaaaaaa").is_none());
+    }
 
     #[test]
     fn co_author_trailers_are_read_case_insensitively() {

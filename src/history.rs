@@ -120,7 +120,7 @@ struct Change<'a> {
     path: &'a str,
     text: &'a str,
     layout: &'a Layout,
-    befores: &'a [Incident],
+    befores: &'a [&'a Incident],
     after: &'a Incident,
     /// Indices of the entries no parent had: the commit's own.
     fresh: Vec<usize>,
@@ -193,6 +193,56 @@ pub fn check_change(
     cfg: &Config,
     env: Env<'_>,
 ) -> Verdict {
+    let new = new.map(|t| parse_new(t, path, cfg));
+    let olds: Vec<Option<Old<'_>>> = olds.iter().map(|o| o.map(Old::Text)).collect();
+    let new = new.as_ref().map(|(text, parsed)| New { text, parsed });
+    check_parsed(meta, path, &olds, new, cfg, env)
+}
+
+/// A parent's version of the file, as [`check_parsed`] takes it: its text, or what parsing
+/// it gave (`None`: it does not parse) when that is known already, e.g. from the previous
+/// commit, whose new version it is. A merge's versions are given as text: whether the merge
+/// kept one of them whole compares texts.
+#[derive(Debug, Clone, Copy)]
+pub enum Old<'a> {
+    Text(&'a str),
+    Parsed(Option<&'a Incident>),
+}
+
+/// The version after the commit: its text without a byte-order mark, and what it parses to
+/// (both from [`parse_new`]).
+#[derive(Clone, Copy)]
+pub struct New<'a> {
+    pub text: &'a str,
+    pub parsed: &'a doc::Parsed,
+}
+
+/// A commit's new version of a file as [`check_parsed`] reads it: without its byte-order
+/// mark, parsed.
+pub fn parse_new<'t>(text: &'t str, path: &str, cfg: &Config) -> (&'t str, doc::Parsed) {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    (text, doc::parse(text, path, cfg.timezone))
+}
+
+/// What [`doc::parse`] of a previous version gives: the version's incident, `None` when it
+/// does not parse.
+fn parse_old(old: Old<'_>, path: &str, cfg: &Config) -> Option<Incident> {
+    match old {
+        Old::Text(t) => doc::parse(t, path, cfg.timezone).incident,
+        Old::Parsed(_) => None,
+    }
+}
+
+/// [`check_change`] with the versions parsed by the caller, who may keep what a version
+/// parses to and give it again when the version comes back as the next commit's parent.
+pub fn check_parsed(
+    meta: &CommitMeta,
+    path: &str,
+    olds: &[Option<Old<'_>>],
+    new: Option<New<'_>>,
+    cfg: &Config,
+    env: Env<'_>,
+) -> Verdict {
     let commit = CommitRef {
         id: meta.short().to_owned(),
         subject: meta.subject.clone(),
@@ -203,7 +253,7 @@ pub fn check_change(
     };
     let out = &mut verdict.diagnostics;
     let existed = olds.iter().any(Option::is_some);
-    let Some(new_text) = new else {
+    let Some(New { text: new_text, parsed }) = new else {
         // A squashed pull request is judged by whether the file is gone when it lands.
         if existed && env.judging != Judging::Authorship {
             out.push(
@@ -214,16 +264,21 @@ pub fn check_change(
         }
         return verdict;
     };
-    let new_text = new_text.strip_prefix('\u{feff}').unwrap_or(new_text);
-    let parsed = doc::parse(new_text, path, cfg.timezone);
+    // What each parent's version parses to (those given as text, parsed here).
+    let read: Vec<Option<Incident>> = olds.iter().flatten().map(|o| parse_old(*o, path, cfg)).collect();
+    let old_incidents: Vec<Option<&Incident>> = olds
+        .iter()
+        .flatten()
+        .zip(&read)
+        .map(|(o, r)| match o {
+            Old::Text(_) => r.as_ref(),
+            Old::Parsed(i) => *i,
+        })
+        .collect();
     // A squashed pull request's commits are judged for who made them; what a commit left
     // broken, a later one may mend before the change lands.
     if env.judging == Judging::Authorship
-        && (parsed.diagnostics.iter().any(Diagnostic::is_error)
-            || olds
-                .iter()
-                .flatten()
-                .any(|o| doc::parse(o, path, cfg.timezone).incident.is_none()))
+        && (parsed.diagnostics.iter().any(Diagnostic::is_error) || old_incidents.iter().any(Option::is_none))
     {
         if cfg.has_members() && !is_bot(meta, cfg) && author_roles(meta, cfg).is_empty() {
             out.push(
@@ -238,8 +293,8 @@ pub fn check_change(
         }
         return verdict;
     }
-    let Some(after) = parsed.incident else {
-        out.extend(parsed.diagnostics.into_iter().map(|d| d.in_commit(commit.clone())));
+    let Some(after) = parsed.incident.as_ref() else {
+        out.extend(parsed.diagnostics.iter().map(|d| d.clone().in_commit(commit.clone())));
         return verdict;
     };
     // A file that does not parse cleanly is never judged as if it did.
@@ -247,15 +302,15 @@ pub fn check_change(
         out.extend(
             parsed
                 .diagnostics
-                .into_iter()
-                .filter(Diagnostic::is_error)
-                .map(|d| d.in_commit(commit.clone())),
+                .iter()
+                .filter(|d| d.is_error())
+                .map(|d| d.clone().in_commit(commit.clone())),
         );
         return verdict;
     }
-    let mut befores: Vec<Incident> = Vec::new();
-    for old in olds.iter().flatten() {
-        match doc::parse(old, path, cfg.timezone).incident {
+    let mut befores: Vec<&Incident> = Vec::new();
+    for old in &old_incidents {
+        match *old {
             Some(b) => befores.push(b),
             // A version written before the reader grew stricter (YAML outside the subset)
             // can only be repaired, by those who may change the rules; for anyone else the
@@ -295,7 +350,7 @@ pub fn check_change(
         text: new_text,
         layout: &parsed.layout,
         befores: &befores,
-        after: &after,
+        after,
         fresh: Vec::new(),
         cfg,
         roles: author_roles(meta, cfg),
@@ -308,7 +363,7 @@ pub fn check_change(
         && olds
             .iter()
             .flatten()
-            .any(|o| o.strip_prefix('\u{feff}').unwrap_or(o) == new_text);
+            .any(|o| matches!(o, Old::Text(t) if t.strip_prefix('\u{feff}').unwrap_or(t) == new_text));
     let judging = c.env.judging;
     let (who, what) = (judging != Judging::Outcome, judging != Judging::Authorship);
     if !existed && what {
@@ -494,7 +549,7 @@ fn bot_overreach(c: &Change) -> Vec<Diagnostic> {
             same.history.truncate(b.history.len());
             same.status.clone_from(&b.status);
             same.sections.clone_from(&b.sections);
-            same == *b
+            same == **b
         }
         _ => false,
     };
@@ -755,7 +810,7 @@ fn tlp_lowered(c: &Change) -> (Option<Diagnostic>, Tlp) {
     let floor = c
         .befores
         .iter()
-        .map(Incident::effective_tlp)
+        .map(|b| b.effective_tlp())
         .chain(c.env.tlp_floor)
         .max()
         .unwrap_or(Tlp::Amber);
@@ -789,7 +844,7 @@ fn merge_tlp_lowered(c: &Change) -> Option<Diagnostic> {
         return None;
     }
     let now = c.after.effective_tlp();
-    let highest = c.befores.iter().map(Incident::effective_tlp).max()?;
+    let highest = c.befores.iter().map(|b| b.effective_tlp()).max()?;
     (now < highest).then(|| {
         c.at_key(
             Code::MergeTlpLowered,

@@ -8,6 +8,7 @@ use crate::cli::{AuditArgs, FormatArg};
 use crate::git::Repo;
 use serde::Serialize;
 use std::collections::BTreeMap;
+use std::io::Write;
 
 #[derive(Serialize)]
 struct TrailEntry {
@@ -83,7 +84,12 @@ pub(super) fn run(ctx: &Ctx, args: AuditArgs) -> Result<u8> {
                     .collect(),
                 diagnostics: diags,
             };
-            print(&format!("{}\n", serde_json::to_string_pretty(&r).unwrap_or_default()));
+            // Written as it is serialized: the report of a long history is tens of megabytes.
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            let _ = serde_json::to_writer_pretty(&mut out, &r)
+                .map_err(std::io::Error::from)
+                .and_then(|()| out.write_all(b"\n"))
+                .and_then(|()| out.flush());
         }
         f => {
             emit(diags, f);
@@ -132,7 +138,9 @@ fn trail(ctx: &Ctx, repo: &Repo, commits: &[String], id: &str, format: FormatArg
         let Some(change) = changes.changes.iter().find(|ch| ch.path == path) else {
             continue;
         };
-        let Some(Ok(text)) = &change.new else { continue };
+        let Some(Some(Ok(text))) = change.new.as_ref().map(|v| &v.content) else {
+            continue;
+        };
         let Some(inc) = crate::doc::parse(text, &path, cfg.timezone).incident else {
             continue;
         };

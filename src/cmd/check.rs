@@ -8,11 +8,14 @@ use crate::cli::{CheckArgs, DenyArg, FormatArg};
 use crate::config::{Config, FILE_NAME};
 use crate::config::{MergeMethod, Signing};
 use crate::diag::{Code, CommitRef, Diagnostic};
-use crate::git::GitError;
+use crate::git::{BlobId, GitError, Location, Version};
 use crate::git::{Change, CommitChanges, CommitMeta, PathWhat, Person, Repo};
-use crate::history::{author_member, author_roles, is_bot, is_forge, maintainer_commit, Env, Judging, Verdict};
-use crate::model::{Timestamp, Tlp};
+use crate::history::{
+    author_member, author_roles, is_bot, is_forge, maintainer_commit, Env, Judging, New, Old, Verdict,
+};
+use crate::model::{Incident, Timestamp, Tlp};
 use crate::store::INCIDENTS_DIR;
+use chrono_tz::Tz;
 use rayon::prelude::*;
 use std::collections::HashSet;
 use std::collections::{BTreeMap, HashMap};
@@ -111,7 +114,9 @@ pub(super) fn check_commits(
     let mut incident_change: Option<CommitRef> = None;
     let mut signatures = BTreeMap::new();
     let mut last_touch = HashMap::new();
-    for window in commits.chunks(WINDOW) {
+    let mut known: HashMap<String, Known> = HashMap::new();
+    let location = repo.location();
+    for (wi, window) in commits.chunks(WINDOW).enumerate() {
         let mut judged: Vec<Judged> = Vec::with_capacity(window.len());
         for read in read_window(repo, window) {
             let Read { changes: c, signature } = read.map_err(git_failure)?;
@@ -239,18 +244,24 @@ pub(super) fn check_commits(
                 v.push((ci, hi));
             }
         }
-        let verdicts: Vec<(Vec<Vec<Diagnostic>>, Option<Tlp>)> = paths
-            .par_iter()
-            .map(|path| {
-                let mut floor = floors.get(*path).copied();
-                let found = by_path[path]
-                    .iter()
-                    .map(|&(ci, hi)| {
+        let tasks: Vec<(&str, Option<Known>)> = paths.iter().map(|p| (*p, known.remove(*p))).collect();
+        let verdicts: Vec<PathVerdict> = tasks
+            .into_par_iter()
+            .map_init(
+                || Reader {
+                    location: &location,
+                    repo: None,
+                },
+                |reader, (path, mut last)| {
+                    let mut floor = floors.get(path).copied();
+                    let mut found = Vec::with_capacity(by_path[path].len());
+                    for &(ci, hi) in &by_path[path] {
                         let j = &judged[ci];
-                        let change = &j.changes.changes[hi];
                         let Some(cfg) = j.cfg.as_deref() else {
-                            return Vec::new();
+                            found.push(Vec::new());
+                            continue;
                         };
+                        let change = &j.changes.changes[hi];
                         let env = Env {
                             judging: judge.judging,
                             now: judge.now,
@@ -260,26 +271,36 @@ pub(super) fn check_commits(
                             signed_by_author: j.signed_by_author,
                             trailers: j.trailers,
                         };
-                        let verdict = check_file_change(&j.changes.meta, change, cfg, env);
+                        let verdict = judge_change(&j.changes.meta, change, cfg, env, &mut last, &mut |b, p| {
+                            reader.text(b, p)
+                        })?;
                         if verdict.tlp_floor.is_some() {
                             floor = verdict.tlp_floor;
                         }
-                        verdict.diagnostics
-                    })
-                    .collect();
-                (found, floor)
-            })
-            .collect();
+                        found.push(verdict.diagnostics);
+                    }
+                    if let Some(k) = &mut last {
+                        k.window = wi;
+                    }
+                    Ok((found, floor, last))
+                },
+            )
+            .collect::<std::result::Result<_, GitError>>()
+            .map_err(git_failure)?;
         // Back in commit order.
         let mut found: HashMap<(usize, usize), Vec<Diagnostic>> = HashMap::new();
-        for (path, (diags, floor)) in paths.iter().zip(verdicts) {
+        for (path, (diags, floor, last)) in paths.iter().zip(verdicts) {
             for (at, d) in by_path[path].iter().zip(diags) {
                 found.insert(*at, d);
             }
             if let Some(f) = floor {
                 floors.insert((*path).to_owned(), f);
             }
+            if let Some(k) = last {
+                known.insert((*path).to_owned(), k);
+            }
         }
+        forget_oldest(&mut known);
         for (ci, j) in judged.into_iter().enumerate() {
             out.extend(j.diagnostics);
             if j.cfg.is_none() {
@@ -329,12 +350,13 @@ fn net_changes(
 ) -> std::result::Result<Vec<Diagnostic>, Failure> {
     let before = repo.snapshot(from, Some(&range.touched)).map_err(git_failure)?;
     let after = repo.snapshot(head, Some(&range.touched)).map_err(git_failure)?;
-    let text = |snap: &crate::git::Snapshot, path: &str| -> Option<crate::git::Content> {
+    let text = |snap: &crate::git::Snapshot, path: &str| -> Option<Version> {
         snap.files
             .iter()
             .find(|f| f.path == path)
             .map(|f| Ok(f.text.clone()))
             .or_else(|| snap.problems.iter().find(|d| d.path == path).map(|d| Err(d.clone())))
+            .map(Version::text)
     };
     let mut paths: Vec<&String> = range.touched.iter().collect();
     paths.sort();
@@ -356,7 +378,7 @@ fn net_changes(
             pr_author,
             ..Env::default()
         };
-        out.extend(check_file_change(meta, &change, cfg, env).diagnostics);
+        out.extend(check_file_change(repo, meta, &change, cfg, env).diagnostics);
     }
     Ok(out)
 }
@@ -370,12 +392,15 @@ fn merged_only(c: &CommitChanges) -> bool {
         && !c.config_changed
         && !c.templates_changed
         && c.changes.iter().all(|ch| {
+            fn text(v: &Version) -> Option<&String> {
+                v.content.as_ref().and_then(|c| c.as_ref().ok())
+            }
             ch.clean_merge
                 || ch
                     .new
                     .as_ref()
-                    .and_then(|n| n.as_ref().ok())
-                    .is_some_and(|n| ch.olds.iter().flatten().flatten().any(|o| o == n))
+                    .and_then(text)
+                    .is_some_and(|n| ch.olds.iter().flatten().filter_map(text).any(|o| o == n))
         })
 }
 
@@ -467,7 +492,7 @@ fn landing(
     };
     Ok(changes
         .iter()
-        .flat_map(|c| check_file_change(&meta, c, cfg, env).diagnostics)
+        .flat_map(|c| check_file_change(repo, &meta, c, cfg, env).diagnostics)
         .collect())
 }
 
@@ -560,7 +585,75 @@ fn path_rules(c: &CommitChanges, cfg: &Config, commit: &CommitRef) -> Vec<Diagno
 
 /// The commit rules for one changed file. A version that is not readable text is a finding:
 /// with nothing to compare against, the change must not pass unverified.
-fn check_file_change(meta: &CommitMeta, change: &Change, cfg: &Config, env: Env) -> Verdict {
+fn check_file_change(repo: &Repo, meta: &CommitMeta, change: &Change, cfg: &Config, env: Env) -> Verdict {
+    judge_change(meta, change, cfg, env, &mut None, &mut |blob, path| {
+        Ok(repo.version_text(blob, path))
+    })
+    .unwrap_or_else(|e| Verdict {
+        diagnostics: vec![Diagnostic::error(Code::Io, &change.path, e.message)],
+        tlp_floor: env.tlp_floor,
+    })
+}
+
+/// What the latest version of an incident file parsed to, kept for the file's next change,
+/// whose parent's version it is: each version is parsed once, not once as a commit's new
+/// version and again as the next one's old.
+struct Known {
+    blob: BlobId,
+    /// The timezone it was parsed in (a version reads differently in another).
+    timezone: Tz,
+    incident: Option<Incident>,
+    /// The last window that changed the file.
+    window: usize,
+}
+
+/// How many files' latest versions are kept parsed between windows (some 10 KB each).
+const KNOWN: usize = 8192;
+
+/// Forgets the versions of the files changed longest ago, down to [`KNOWN`].
+fn forget_oldest(known: &mut HashMap<String, Known>) {
+    if known.len() <= KNOWN {
+        return;
+    }
+    let mut by_age: Vec<(usize, String)> = known.iter().map(|(p, k)| (k.window, p.clone())).collect();
+    by_age.sort_unstable();
+    for (_, p) in by_age.iter().take(known.len() - KNOWN) {
+        known.remove(p);
+    }
+}
+
+/// What the rules of one file found in a window: per change, its findings; the TLP floor
+/// after them; the file's latest version, parsed.
+type PathVerdict = (Vec<Vec<Diagnostic>>, Option<Tlp>, Option<Known>);
+
+/// Reads the versions a change left unread, on a repository handle of its own (one per
+/// thread), opened when first needed.
+struct Reader<'l> {
+    location: &'l Location,
+    repo: Option<Repo>,
+}
+
+impl Reader<'_> {
+    fn text(&mut self, blob: BlobId, path: &str) -> std::result::Result<crate::git::Content, GitError> {
+        let repo = match &self.repo {
+            Some(r) => r,
+            None => self.repo.insert(self.location.open()?),
+        };
+        Ok(repo.version_text(blob, path))
+    }
+}
+
+/// [`check_file_change`] in a range: an ordinary commit's parent version left unread is
+/// what `known` holds when it is the same blob parsed in the same timezone (else it is read
+/// with `read` and parsed), and `known` then holds the new version.
+fn judge_change(
+    meta: &CommitMeta,
+    change: &Change,
+    cfg: &Config,
+    env: Env,
+    known: &mut Option<Known>,
+    read: &mut dyn FnMut(BlobId, &str) -> std::result::Result<crate::git::Content, GitError>,
+) -> std::result::Result<Verdict, GitError> {
     let commit = CommitRef {
         id: meta.short().to_owned(),
         subject: meta.subject.clone(),
@@ -569,29 +662,85 @@ fn check_file_change(meta: &CommitMeta, change: &Change, cfg: &Config, env: Env)
         diagnostics: vec![d.in_commit(commit.clone())],
         tlp_floor: env.tlp_floor,
     };
-    let mut olds: Vec<Option<&str>> = Vec::with_capacity(change.olds.len());
+    let path = change.path.as_str();
+    // A version not read by the walker: what `known` holds of it, or its text read now.
+    let hit = |v: &Version| {
+        let k = known.as_ref()?;
+        (change.olds.len() == 1 && v.blob == Some(k.blob) && k.timezone == cfg.timezone).then_some(&k.incident)
+    };
+    let mut fetched = Vec::with_capacity(change.olds.len());
     for o in &change.olds {
-        match o {
-            Some(Ok(t)) => olds.push(Some(t.as_str())),
+        fetched.push(match o {
+            Some(
+                v @ Version {
+                    blob: Some(b),
+                    content: None,
+                },
+            ) if hit(v).is_none() => Some(read(*b, path)?),
+            _ => None,
+        });
+    }
+    let fetched_new = match &change.new {
+        Some(Version {
+            blob: Some(b),
+            content: None,
+        }) => Some(read(*b, path)?),
+        _ => None,
+    };
+    let lost = || GitError {
+        message: format!("a version of {path} was not read"),
+        help: "run `git fsck`".into(),
+    };
+    let mut olds: Vec<Option<Old<'_>>> = Vec::with_capacity(change.olds.len());
+    for (o, f) in change.olds.iter().zip(&fetched) {
+        let Some(v) = o else {
+            olds.push(None);
+            continue;
+        };
+        match v.content.as_ref().or(f.as_ref()) {
+            Some(Ok(t)) => olds.push(Some(Old::Text(t.as_str()))),
             Some(Err(_)) => {
-                return refuse(
+                return Ok(refuse(
                     Diagnostic::error(
                         Code::HistoryRewritten,
-                        &change.path,
+                        path,
                         "the previous version of this file is not readable text, so this change cannot be verified against it",
                     )
                     .help("restore the file from its last valid version, then make the change on top of it"),
-                )
+                ))
             }
-            None => olds.push(None),
+            None => olds.push(Some(Old::Parsed(hit(v).ok_or_else(lost)?.as_ref()))),
         }
     }
-    let new = match &change.new {
-        Some(Ok(t)) => Some(t.as_str()),
-        Some(Err(d)) => return refuse(d.clone()),
+    let new_text = match change.new.as_ref().map(|v| v.content.as_ref().or(fetched_new.as_ref())) {
+        Some(Some(Ok(t))) => Some(t.as_str()),
+        Some(Some(Err(d))) => return Ok(refuse(d.clone())),
+        Some(None) => return Err(lost()),
         None => None,
     };
-    crate::history::check_change(meta, &change.path, &olds, new, cfg, env)
+    let new = new_text.map(|t| crate::history::parse_new(t, path, cfg));
+    let verdict = crate::history::check_parsed(
+        meta,
+        path,
+        &olds,
+        new.as_ref().map(|(text, parsed)| New { text, parsed }),
+        cfg,
+        env,
+    );
+    drop(olds);
+    // A text that starts with a second byte-order mark parses otherwise as a parent's version
+    // (one mark is removed there, two here): it is not kept.
+    if let (Some((text, parsed)), Some(blob)) = (new, change.new.as_ref().and_then(|v| v.blob)) {
+        if !text.starts_with('\u{feff}') {
+            *known = Some(Known {
+                blob,
+                timezone: cfg.timezone,
+                incident: parsed.incident,
+                window: 0,
+            });
+        }
+    }
+    Ok(verdict)
 }
 
 pub(super) fn run(ctx: &Ctx, args: CheckArgs) -> Result<u8> {
@@ -628,7 +777,7 @@ pub(super) fn run(ctx: &Ctx, args: CheckArgs) -> Result<u8> {
                 now: Some(now),
                 ..Env::default()
             };
-            diags.extend(check_file_change(&meta, ch, &head_cfg, env).diagnostics);
+            diags.extend(check_file_change(&repo, &meta, ch, &head_cfg, env).diagnostics);
         }
         (
             repo.index_snapshot().map_err(git_failure)?,
