@@ -1,9 +1,9 @@
 //! The static site: from the validated incidents, an audience and a language, every
 //! `(relative path, bytes)` of the site, the same bytes for the same input. Every number comes
 //! from one `census` of the site's periods and overview, computed once per build; pages are
-//! rendered in parallel and handed to a [`Sink`] as they are made (incident pages one by one,
-//! the other kinds a kind at a time), so a build holds the indexes and a working set of pages,
-//! never the whole site.
+//! rendered in parallel and handed to a [`Sink`] as they are made (incident and report pages
+//! one by one, the other kinds a kind at a time), so a build holds the indexes and a working
+//! set of pages, never the whole site.
 //!
 //! Pure apart from rendering: it never reads the clock (`now` is an argument), the
 //! filesystem or git. Views come from `audience`, numbers from `census`, markup from
@@ -470,7 +470,7 @@ pub fn render(b: &Build<'_>, tpl: &Templates, sink: &dyn Sink) -> Result<usize, 
     out.all(archive(&cx)?)?;
     out.all(categories(&cx)?)?;
     out.all(owners(&cx)?)?;
-    out.all(reports(&cx)?)?;
+    reports(&cx, &out)?;
     out.all(vec![feed(&cx)?])?;
     let (incidents, status) = api(&cx);
     out.all(vec![status])?;
@@ -935,34 +935,29 @@ pub fn charts(r: &crate::views::ReportView, lang: Lang) -> Value {
     }
 }
 
-fn reports(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
+/// The report of every period, each written as soon as it is rendered (a yearly report of a
+/// large repository is tens of megabytes), then their index.
+fn reports(cx: &Ctx<'_>, out: &Out<'_>) -> Result<(), Error> {
     let b = cx.b;
     // Printed only when `--now` was given: without it the site does not depend on the clock.
     let generated = b.show_now.then_some(b.now);
     let kpis = value(&crate::audience::kpi_labels(b.lang));
     let groups = value(&crate::audience::group_labels(b.lang));
-    let mut pages: Vec<Page> = cx
-        .census
-        .periods
-        .par_iter()
-        .map(|pc| {
-            let r = cx.lens.report(pc, &cx.facts, generated);
-            let ctx = context! {
-                title => format!("{} — {}", r.title, r.period.label),
-                nav => "reports",
-                report => value(&r),
-                sla_rows => value(&r.sla_rows),
-                charts => charts(&r, b.lang),
-                kpis => kpis.clone(),
-                groups => groups.clone(),
-                standalone => false,
-            };
-            Ok((
-                format!("reports/{}.html", pc.period.key),
-                cx.render("report-page.html", 1, ctx)?,
-            ))
-        })
-        .collect::<Result<_, TemplateError>>()?;
+    cx.census.periods.par_iter().try_for_each(|pc| {
+        let r = cx.lens.report(pc, &cx.facts, generated);
+        let ctx = context! {
+            title => format!("{} — {}", r.title, r.period.label),
+            nav => "reports",
+            report => value(&r),
+            sla_rows => value(&r.sla_rows),
+            charts => charts(&r, b.lang),
+            kpis => kpis.clone(),
+            groups => groups.clone(),
+            standalone => false,
+        };
+        let bytes = cx.render("report-page.html", 1, ctx)?;
+        out.put(&format!("reports/{}.html", pc.period.key), &bytes)
+    })?;
     #[derive(Serialize)]
     struct YearIndex {
         year: CountRow,
@@ -993,8 +988,7 @@ fn reports(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
         })
         .collect();
     let ctx = context! { title => cx.t("reports"), nav => "reports", years => value(&index) };
-    pages.push(("reports/index.html".into(), cx.render("reports.html", 1, ctx)?));
-    Ok(pages)
+    out.put("reports/index.html", &cx.render("reports.html", 1, ctx)?)
 }
 
 fn feed(cx: &Ctx<'_>) -> Result<Page, TemplateError> {
