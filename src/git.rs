@@ -937,18 +937,21 @@ impl Repo {
         let mut out = RevisionFiles {
             commit,
             config,
-            files: Vec::new(),
+            incidents: Vec::new(),
+            location: self.location(),
             present: HashSet::new(),
             problems: Vec::new(),
             templates: Vec::new(),
             template_problems: Vec::new(),
         };
         let (entries, problems) = self.regular_files(&tree, INCIDENTS_DIR)?;
-        let snap = self.read_entries(entries, None, None);
-        out.files = snap.files;
-        out.present = snap.present;
+        for (path, oid) in entries {
+            if is_incident_path(&path) {
+                out.incidents.push((path.clone(), BlobId(oid)));
+            }
+            out.present.insert(path);
+        }
         out.problems = problems;
-        out.problems.extend(snap.problems);
         let (entries, problems) = self.regular_files(&tree, OVERRIDE_DIR)?;
         out.template_problems = problems;
         let prefix = format!("{OVERRIDE_DIR}/");
@@ -1038,8 +1041,11 @@ pub struct RevisionFiles {
     pub commit: String,
     /// The bytes of `insiden.yaml` (`None`: there is none), or why it cannot be used.
     pub config: Result<Option<Vec<u8>>, Diagnostic>,
-    /// The incident files (`incidents/**/*.md` but READMEs) as text.
-    pub files: Vec<SourceFile>,
+    /// The incident files (`incidents/**/*.md` but READMEs), by blob: read when they are
+    /// judged ([`Location::read_incident`]), so their texts are never all held at once.
+    pub incidents: Vec<(String, BlobId)>,
+    /// Where the repository is, to read them from any thread.
+    pub location: Location,
     /// Every regular file under `incidents/`, for attachment checks.
     pub present: HashSet<String>,
     /// Incident files that cannot be read, and forbidden entries under `incidents/`.
@@ -1083,6 +1089,22 @@ impl Location {
         Repository::open(&self.0)
             .map(|repo| Repo { repo })
             .map_err(|e| git_err("cannot open the repository again", &e))
+    }
+
+    /// Reads one incident file of [`RevisionFiles::incidents`] through `repo`, a handle on
+    /// this repository opened once per worker (`None` when it could not be opened).
+    pub fn read_incident(
+        &self,
+        repo: &mut Option<Result<Repo, GitError>>,
+        (path, blob): (String, BlobId),
+    ) -> Result<SourceFile, Diagnostic> {
+        match repo.get_or_insert_with(|| self.open()) {
+            Ok(r) => r.version_text(blob, &path).map(|text| SourceFile { path, text }),
+            Err(e) => Err(
+                Diagnostic::error(crate::diag::Code::Io, &path, format!("cannot read: {e}"))
+                    .help("check that the repository is readable"),
+            ),
+        }
     }
 }
 

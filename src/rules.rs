@@ -68,18 +68,20 @@ pub fn validate(files: &[SourceFile], present: &HashSet<String>, cfg: &Config, n
 }
 
 /// [`validate`] over files read as they are judged: each text is dropped once its file is
-/// parsed, so memory holds the parsed incidents, not every file twice. A file that cannot
-/// be read is a finding.
-pub fn validate_read<T: Send>(
+/// parsed, so memory holds the parsed incidents, not every file twice. `init` makes each
+/// worker's reader state (a repository handle, or nothing); a file that cannot be read is a
+/// finding.
+pub fn validate_read<T: Send, S>(
     sources: Vec<T>,
-    read: impl Fn(T) -> Result<SourceFile, Diagnostic> + Sync + Send,
+    init: impl Fn() -> S + Sync + Send,
+    read: impl Fn(&mut S, T) -> Result<SourceFile, Diagnostic> + Sync + Send,
     present: &HashSet<String>,
     cfg: &Config,
     now: Timestamp,
 ) -> Validation {
     let per_file = sources
         .into_par_iter()
-        .map(|s| read(s).map(|f| validate_file(&f, cfg, now)))
+        .map_init(init, |state, s| read(state, s).map(|f| validate_file(&f, cfg, now)))
         .collect();
     with_repository_rules(per_file, present, cfg)
 }

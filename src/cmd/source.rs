@@ -71,13 +71,14 @@ impl Source {
         let mut v = match self {
             Source::WorkTree(root) => {
                 let listing = crate::store::list(root);
-                let mut v =
-                    crate::rules::validate_read(listing.files, crate::store::Found::read, &listing.present, cfg, now);
+                let read = |(): &mut (), f: crate::store::Found| f.read();
+                let mut v = crate::rules::validate_read(listing.files, || (), read, &listing.present, cfg, now);
                 v.diagnostics.extend(listing.diagnostics);
                 v
             }
             Source::Rev(r) => {
-                let mut v = crate::rules::validate(&r.files, &r.present, cfg, now);
+                let read = |repo: &mut _, f| r.location.read_incident(repo, f);
+                let mut v = crate::rules::validate_read(r.incidents.clone(), || None, read, &r.present, cfg, now);
                 v.diagnostics.extend(r.problems.iter().cloned());
                 v
             }
