@@ -26,7 +26,7 @@ use crate::workflow::Lang;
 use chrono::Datelike;
 use rayon::prelude::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use templates::{context, Value};
 use templates::{safe, value, TemplateError, Templates};
 
@@ -468,8 +468,8 @@ pub fn render(b: &Build<'_>, tpl: &Templates, sink: &dyn Sink) -> Result<usize, 
             out.put(&v.href, &bytes)
         })?;
     out.all(archive(&cx)?)?;
-    out.all(categories(&cx)?)?;
-    out.all(owners(&cx)?)?;
+    categories(&cx, &out)?;
+    owners(&cx, &out)?;
     reports(&cx, &out)?;
     out.all(vec![feed(&cx)?])?;
     let (incidents, status) = api(&cx);
@@ -816,7 +816,8 @@ fn archive(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
     Ok(pages)
 }
 
-fn categories(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
+/// A page per category, each written as soon as it is rendered, then their index.
+fn categories(cx: &Ctx<'_>, out: &Out<'_>) -> Result<(), Error> {
     let b = cx.b;
     let mut by: BTreeMap<String, Vec<&Incident>> = BTreeMap::new();
     for c in &b.cfg.categories {
@@ -838,44 +839,43 @@ fn categories(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
             count: cell(k).unnamed(),
         })
         .collect();
-    let mut pages: Vec<Page> = by
-        .par_iter()
-        .map(|(k, v)| {
-            let rsit = b.cfg.category(k).map(|c| c.rsit.join(", ")).unwrap_or_default();
-            let page = ListPage {
-                title: format!("{}: {}", cx.t("category"), cx.lens.category_label(k)),
-                nav: "categories",
-                intro: (!rsit.is_empty()).then(|| format!("{}: {rsit}", cx.t("rsit"))),
-                count: Some(cell(k).unnamed()),
-                restricted: cx.lens.is_public().then(|| match cell(k).restricted {
-                    Count::Shown(n) => Count::Shown(n),
-                    Count::Range { .. } => Count::WITHHELD,
-                }),
-                report: None,
-                tables: Vec::new(),
-                rows: cx.rows(v.iter().copied()),
-            };
-            cx.list(Lens::category_href(k), &page)
-        })
-        .collect::<Result<_, _>>()?;
+    by.par_iter().try_for_each(|(k, v)| {
+        let rsit = b.cfg.category(k).map(|c| c.rsit.join(", ")).unwrap_or_default();
+        let page = ListPage {
+            title: format!("{}: {}", cx.t("category"), cx.lens.category_label(k)),
+            nav: "categories",
+            intro: (!rsit.is_empty()).then(|| format!("{}: {rsit}", cx.t("rsit"))),
+            count: Some(cell(k).unnamed()),
+            restricted: cx.lens.is_public().then(|| match cell(k).restricted {
+                Count::Shown(n) => Count::Shown(n),
+                Count::Range { .. } => Count::WITHHELD,
+            }),
+            report: None,
+            tables: Vec::new(),
+            rows: cx.rows(v.iter().copied()),
+        };
+        let (path, bytes) = cx.list(Lens::category_href(k), &page)?;
+        out.put(&path, &bytes)
+    })?;
     let ctx = context! {
         title => cx.t("categories"),
         nav => "categories",
         items => value(&items),
         intro => if cx.lens.is_public() { cx.t("categories_help") } else { String::new() },
     };
-    pages.push(("categories/index.html".into(), cx.render("index-list.html", 1, ctx)?));
-    Ok(pages)
+    out.put("categories/index.html", &cx.render("index-list.html", 1, ctx)?)
 }
 
-fn owners(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
+/// A page per owner, each written as soon as it is rendered, then their index.
+fn owners(cx: &Ctx<'_>, out: &Out<'_>) -> Result<(), Error> {
     let b = cx.b;
     // Only incidents the audience may see name their owner.
+    let pages: HashMap<&str, &str> = cx.lens.owner_pages().collect();
     let mut by: BTreeMap<&str, Vec<&Incident>> = BTreeMap::new();
     for i in b.incidents.iter().filter(|i| cx.lens.shows(i)) {
         if let Some(o) = &i.owner {
             let name = crate::audience::clean(o);
-            if let Some((n, _)) = cx.lens.owner_pages().find(|(n, _)| *n == name) {
+            if let Some((n, _)) = pages.get_key_value(name.as_str()) {
                 by.entry(n).or_default().push(i);
             }
         }
@@ -890,12 +890,11 @@ fn owners(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
             count: Count::Shown(by.get(n).map_or(0, Vec::len)),
         })
         .collect();
-    let mut pages: Vec<Page> = cx
-        .lens
+    cx.lens
         .owner_pages()
         .collect::<Vec<_>>()
         .par_iter()
-        .map(|(n, h)| {
+        .try_for_each(|(n, h)| {
             let v = by.get(n).cloned().unwrap_or_default();
             let page = ListPage {
                 title: format!("{}: {n}", cx.t("owner")),
@@ -907,17 +906,16 @@ fn owners(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
                 tables: vec![cx.by_status(&v)],
                 rows: cx.rows(v.iter().copied()),
             };
-            cx.list((*h).to_owned(), &page)
-        })
-        .collect::<Result<_, _>>()?;
+            let (path, bytes) = cx.list((*h).to_owned(), &page)?;
+            out.put(&path, &bytes)
+        })?;
     let ctx = context! {
         title => cx.t("owners"),
         nav => "owners",
         items => value(&items),
         intro => if cx.lens.is_public() { cx.t("restricted_help") } else { String::new() },
     };
-    pages.push(("owners/index.html".into(), cx.render("index-list.html", 1, ctx)?));
-    Ok(pages)
+    out.put("owners/index.html", &cx.render("index-list.html", 1, ctx)?)
 }
 
 /// The report page's charts: reported per month, by category, by severity; a chart whose
