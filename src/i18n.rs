@@ -411,11 +411,7 @@ pub fn time(lang: Lang, t: Timestamp, tz: Tz) -> TimeText {
     text.push(' ');
     text.push_str(&crate::time::zone_label(t, tz));
     let mut day = String::with_capacity(10);
-    push_digits(&mut day, u32::try_from(d.year()).unwrap_or(0), 4);
-    day.push('-');
-    push_digits(&mut day, d.month(), 2);
-    day.push('-');
-    push_digits(&mut day, d.day(), 2);
+    crate::time::push_date(&mut day, d);
     TimeText {
         iso: crate::time::rfc3339_of(&local),
         text,

@@ -73,11 +73,7 @@ pub fn rfc3339_of(local: &DateTime<Tz>) -> String {
     let secs = local.offset().fix().local_minus_utc();
     let (sign, secs) = if secs < 0 { ('-', -secs) } else { ('+', secs) };
     let mut s = String::with_capacity(25);
-    push_digits(&mut s, u32::try_from(local.year()).unwrap_or(0), 4);
-    s.push('-');
-    push_digits(&mut s, local.month(), 2);
-    s.push('-');
-    push_digits(&mut s, local.day(), 2);
+    push_date(&mut s, local.date_naive());
     s.push('T');
     push_digits(&mut s, local.hour(), 2);
     s.push(':');
@@ -89,6 +85,15 @@ pub fn rfc3339_of(local: &DateTime<Tz>) -> String {
     s.push(':');
     push_digits(&mut s, (secs.unsigned_abs() % 3600) / 60, 2);
     s
+}
+
+/// Appends `d` as `2026-01-21`.
+pub fn push_date(s: &mut String, d: chrono::NaiveDate) {
+    push_digits(s, u32::try_from(d.year()).unwrap_or(0), 4);
+    s.push('-');
+    push_digits(s, d.month(), 2);
+    s.push('-');
+    push_digits(s, d.day(), 2);
 }
 
 /// Appends `n` in decimal, zero-padded to `width` digits (more when it needs them).
