@@ -9,6 +9,7 @@
 use crate::diag::{Code, Diagnostic};
 use crate::markdown;
 use crate::model::*;
+use crate::quick;
 use crate::subset;
 use crate::time::parse_time;
 use chrono_tz::Tz;
@@ -222,7 +223,7 @@ pub fn parse(text: &str, path: &str, tz: Tz) -> Parsed {
     // which also lists the keys in the parser's order: they must be the line reader's.
     // Anything it cannot take (a wrong type, an unknown field, a bad time, a disagreement)
     // goes the field-by-field way, which reports every problem with its position.
-    if let Ok(fast) = serde_yaml::from_str::<Fast>(split.front) {
+    if let Some(fast) = fast(split.front) {
         if fast.agrees(&mut layout) {
             if let Some(mut inc) = fast.into_incident(tz) {
                 inc.sections = markdown::sections(split.body, split.body_line);
@@ -292,6 +293,49 @@ pub fn parse(text: &str, path: &str, tz: Tz) -> Parsed {
     }
 }
 
+/// The front matter in one typed pass: by the quick reader when it takes the text, else by
+/// serde_yaml. `None` sends the file the careful way.
+fn fast(front: &str) -> Option<Fast> {
+    match quick::read(front) {
+        Some(node) => Fast::deserialize(quick::NodeDe(&node)).ok(),
+        None => serde_yaml::from_str::<Fast>(front).ok(),
+    }
+}
+
+/// The quick reader's promise, for the tests and the `parse` fuzz target: when it takes the
+/// front matter of `text`, serde_yaml reads the same value from it, and the typed fields it
+/// gives are the ones serde_yaml gives. `Err` names the first difference.
+pub fn quick_agrees(text: &str) -> Result<(), String> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let Ok(split) = split(text, "") else {
+        return Ok(());
+    };
+    let Some(node) = quick::read(split.front) else {
+        return Ok(());
+    };
+    if let Err(e) = serde_yaml::from_str::<serde::de::IgnoredAny>(split.front) {
+        return Err(format!(
+            "the quick reader took {node:?}; serde_yaml refused the YAML: {e}"
+        ));
+    }
+    // Compared as text: a NaN is then equal to itself. Both may refuse (a number past u64).
+    let by_yaml = serde_yaml::from_str::<Value>(split.front).map(|v| format!("{v:?}"));
+    let by_quick = Value::deserialize(quick::NodeDe(&node)).map(|v| format!("{v:?}"));
+    match (by_quick, by_yaml) {
+        (Ok(q), Ok(y)) if q != y => return Err(format!("the quick reader read {q}, serde_yaml {y}")),
+        (Ok(q), Err(e)) => return Err(format!("the quick reader read {q}; serde_yaml: {e}")),
+        (Err(e), Ok(y)) => return Err(format!("serde_yaml read {y}; the quick reader: {e}")),
+        _ => {}
+    }
+    let typed_quick = Fast::deserialize(quick::NodeDe(&node)).map(|f| format!("{f:?}"));
+    let typed_yaml = serde_yaml::from_str::<Fast>(split.front).map(|f| format!("{f:?}"));
+    match (typed_quick, typed_yaml) {
+        (Ok(q), Ok(y)) if q != y => Err(format!("typed fields differ:\n quick {q}\n yaml  {y}")),
+        (Ok(q), Err(e)) => Err(format!("the quick reader typed {q}; serde_yaml refused: {e}")),
+        _ => Ok(()),
+    }
+}
+
 fn strip_location(msg: &str) -> String {
     match msg.find(" at line ") {
         Some(i) => msg[..i].to_owned(),
@@ -309,7 +353,7 @@ struct Builder<'a> {
 
 /// The whole front matter in one typed pass (the fast path of [`parse`]), with the keys in
 /// the order the parser read them.
-#[derive(Default)]
+#[derive(Debug, Default)]
 struct Fast {
     keys: Vec<String>,
     id: String,
@@ -347,7 +391,7 @@ struct Fast {
     required: [bool; 3],
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 /// A history entry as written (both parsing paths).
 struct FastEntry {
@@ -359,14 +403,14 @@ struct FastEntry {
 }
 
 /// `delivered_to` as written: text (the recipient) or a mapping.
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(untagged)]
 enum RawDelivery {
     Text(String),
     Map(RawDeliveryMap),
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawDeliveryMap {
     to: Option<String>,
@@ -376,14 +420,14 @@ struct RawDeliveryMap {
 }
 
 /// An `attachments` item as written: a path, or a mapping with its kind.
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(untagged)]
 enum RawAttachment {
     Path(String),
     Map(RawAttachmentMap),
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawAttachmentMap {
     path: String,
@@ -393,7 +437,7 @@ struct RawAttachmentMap {
     target: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FastReport {
     to: ReportTarget,
@@ -596,7 +640,7 @@ impl Fast {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawReporter {
     name: Option<String>,
@@ -607,7 +651,7 @@ struct RawReporter {
     channel: Option<Channel>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawHandler {
     #[serde(rename = "type")]
@@ -616,7 +660,7 @@ struct RawHandler {
     contact: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawObservable {
     #[serde(rename = "type")]
@@ -1012,6 +1056,23 @@ mod tests {
     const P: &str = "incidents/2026/INC-2026-0001.md";
 
     const GOOD: &str = "---\nid: INC-2026-0001\ntitle: Situs desa diretas\nstatus: registered\nreported_at: 2026-01-21T09:15:00+07:00\nreporter: { name: Budi, contact: budi@example.org, type: public, channel: whatsapp }\nassets: [https://desa.example]\ntlp: amber+strict\nhistory:\n  - { at: 2026-01-21T09:15:00+07:00, to: reported, by: helpdesk, actor: siti }\n  - at: 2026-01-21 10:02\n    to: registered\n    by: helpdesk\n    actor: siti\n---\n## Laporan\nHalaman depan berubah.\n\n---\n## Analisis\n\n";
+
+    #[test]
+    fn the_quick_reader_takes_the_usual_files_and_reads_them_as_serde_yaml_does() {
+        let front = |t: &str| split(t, P).map(|s| s.front.to_owned()).expect("split");
+        assert!(quick::read(&front(GOOD)).is_some());
+        for extra in [
+            "extra: { n: 0x1F, o: 0o17, b: 0b101, p: +5, z: 007, e: 1e3, h: .5, i: .inf, m: +.inf, q: .NaN, t: TRUE, u: ~, v: 12:30 }",
+            "extra: [18446744073709551616, 340282366920938463463374607431768211456, 1_000, 0x, 1.5e400, Null, yes]",
+            "extra:\n  a: 'it''s'\n  b: \"\\u00e9\\n\"\n  c:\n  d: a#b\n  e: https://x.example/a?b=c\n  list:\n  - 2026-01-21\n  - { at: 2026-01-21T09:15:00+07:00 }",
+            "delivered_to: { to: Kepala Dinas, at: 2026-01-22T10:00:00+07:00, channel: email }",
+            "in_scope: True\nseverity: high\ntags: []\nrelated:",
+        ] {
+            let text = GOOD.replacen("---\nid:", &format!("---\n{extra}\nid:"), 1);
+            assert!(quick::read(&front(&text)).is_some(), "{extra}");
+            assert_eq!(quick_agrees(&text), Ok(()), "{extra}");
+        }
+    }
 
     #[test]
     fn parses_every_part_of_a_good_file() {

@@ -3,7 +3,7 @@
 //! Incidents are Markdown files with YAML front matter in a Git repository; the SOP is data
 //! (`workflow`); `rules` validates files as they stand and `history` checks what each commit
 //! changed. The layers, from pure to I/O: `model`, `time`, `period`, `workflow`, `diag`, `i18n`,
-//! `disclosure`, `views` (pure); `subset`, `doc`, `edit`, `markdown`, `rules`, `history`,
+//! `disclosure`, `views` (pure); `subset`, `quick`, `doc`, `edit`, `markdown`, `rules`, `history`,
 //! `report`, `census`, `audience`, `explain` (text); `store`, `git`, `config`, `signing`, `site`
 //! (adapters); `cmd` and `cli` (orchestration).
 
@@ -25,6 +25,7 @@ pub mod letter;
 pub mod markdown;
 pub mod model;
 pub mod period;
+pub mod quick;
 pub mod report;
 pub mod rules;
 pub mod signing;

@@ -273,10 +273,14 @@ fn fixed_now() -> insiden::model::Timestamp {
     chrono::DateTime::parse_from_rfc3339("2026-07-01T09:00:00+07:00").expect("time")
 }
 
-/// `doc::parse`: never panics, on any text.
+/// `doc::parse`: never panics, on any text; and when the quick reader takes a front matter,
+/// serde_yaml reads the same from it ([`insiden::doc::quick_agrees`]).
 pub fn fuzz_parse(data: &[u8]) {
     if let Ok(text) = std::str::from_utf8(data) {
         let _ = insiden::doc::parse(text, PATH, fixed().timezone);
+        if let Err(e) = insiden::doc::quick_agrees(text) {
+            panic!("{e}\n{text:?}");
+        }
     }
 }
 

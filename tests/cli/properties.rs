@@ -5,7 +5,8 @@
 //!   and what it writes reads back as given;
 //! - a random walk through the workflow: `transition` accepts a move exactly when `validate`
 //!   accepts the file with that move appended, and then writes exactly that file;
-//! - Markdown rendering never lets script through.
+//! - Markdown rendering never lets script through;
+//! - the quick reader of front matter reads what serde_yaml reads, or declines.
 
 use crate::checks::{self, config, edit_is_local, front_matter_reads, html_is_safe};
 use crate::support::Repo;
@@ -297,4 +298,116 @@ fn fuzz_targets_pass_on_their_seeds_and_on_every_input_found() {
         }
     }
     assert!(ran >= 40, "only {ran} inputs");
+}
+
+/// A scalar as YAML text, in the spellings where readers differ: numbers in every base,
+/// the null and boolean words, times, colons, hashes, quotes and escapes.
+fn yaml_scalar_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        4 => "[a-zA-Z][a-zA-Z0-9 .@/_-]{0,14}",
+        1 => "[a-z0-9 :#'\"\\[\\]{},&*!|>%@`.+~-]{1,12}",
+        1 => "\\PC{1,6}",
+        3 => prop::sample::select(vec![
+            "0x1F", "0o17", "0b101", "+5", "007", "-0", "1e3", ".5", "1_000", "12:30", "+.inf", ".nan", "-.inf", ".NaN",
+            "~", "null", "Null", "NULL", "TRUE", "True", "yes", "y", "on", "=", "<<", "2026-01-21T09:15:00+07:00",
+            "2026-01-21 10:02", "https://desa.example/a?b=c#d", "a: b", "a:b", "a #b", "a#b", "''", "'it''s'",
+            "\"\"", "\"a\\\"b\"", "\"\\u00e9\\n\\t\\\\\"", "\"\\x41\"", "\"\\ud800\"", "\"\\U0001F600\"", "'a' b", "\"a\" # c",
+            "18446744073709551616", "-9223372036854775809", "0x", "0o8", "1.5e400",
+        ])
+        .prop_map(str::to_owned),
+    ]
+}
+
+/// A front matter in the shapes the quick reader takes and around them: block and flow
+/// collections, indentless lists, mapping items, comments, blank lines, CRLF.
+fn yaml_front() -> impl Strategy<Value = String> {
+    let key = prop::sample::select(vec![
+        "id", "title", "status", "tags", "extra", "reporter", "history", "in_scope", "severity", "x", "to", "at", "by",
+        "note", "owner", "summary", "related", "assets", "kind", "value",
+    ]);
+    let value = prop_oneof![
+        yaml_scalar_text().prop_map(|v| format!(" {v}")),
+        Just(String::new()),
+        prop::collection::vec(yaml_scalar_text(), 0..4).prop_map(|v| format!(" [{}]", v.join(", "))),
+        prop::collection::vec((key.clone(), yaml_scalar_text()), 0..4).prop_map(|v| format!(
+            " {{ {} }}",
+            v.iter()
+                .map(|(k, s)| format!("{k}: {s}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+        (prop::collection::vec(yaml_scalar_text(), 1..4), 0..3usize)
+            .prop_map(|(v, ind)| v.iter().map(|s| format!("\n{}- {s}", " ".repeat(ind))).collect()),
+        (
+            prop::collection::vec((key.clone(), yaml_scalar_text(), key.clone(), yaml_scalar_text()), 1..3),
+            any::<bool>()
+        )
+            .prop_map(|(v, flow)| {
+                v.iter()
+                    .map(|(k1, s1, k2, s2)| {
+                        if flow {
+                            format!("\n  - {{ {k1}: {s1}, {k2}: {s2} }}")
+                        } else {
+                            format!("\n- {k1}: {s1}\n  {k2}: {s2}")
+                        }
+                    })
+                    .collect()
+            }),
+        prop::collection::vec((key.clone(), yaml_scalar_text()), 1..4)
+            .prop_map(|v| v.iter().map(|(k, s)| format!("\n  {k}: {s}")).collect()),
+    ];
+    let line = (
+        key,
+        value,
+        prop::sample::select(vec!["", " # catatan", "\n", "\n# komentar", "\n  "]),
+    );
+    (prop::collection::vec(line, 1..6), any::<bool>()).prop_map(|(lines, crlf)| {
+        let front: String = lines.iter().map(|(k, v, after)| format!("{k}:{v}{after}\n")).collect();
+        if crlf {
+            front.replace('\n', "\r\n")
+        } else {
+            front
+        }
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 3000, rng_seed: SEED, ..ProptestConfig::default() })]
+
+    /// Whatever the quick reader takes, serde_yaml reads the same from, typed and untyped; a
+    /// character of YAML's syntax dropped in anywhere keeps that so (or makes it decline).
+    #[test]
+    fn the_quick_reader_reads_what_serde_yaml_reads_or_declines(
+        front in yaml_front(),
+        mutation in prop::option::of((any::<prop::sample::Index>(), prop::sample::select(vec![" ", ":", "#", "-", "\n", "  ", "'", "\"", "[", "]", "{", "}", ",", "\t", "|", ">", "&", "*", "!", "?", "\\", "\r", "\u{feff}", "\u{85}", "---\n", "...\n"]))),
+    ) {
+        let mut front = front;
+        if let Some((at, piece)) = mutation {
+            let mut i = at.index(front.len() + 1);
+            while !front.is_char_boundary(i) {
+                i -= 1;
+            }
+            front.insert_str(i, piece);
+        }
+        let text = format!("---\n{front}---\nisi\n");
+        prop_assert_eq!(insiden::doc::quick_agrees(&text), Ok(()), "{:?}", text);
+    }
+}
+
+/// The property above is not vacuous: most generated front matters are taken by the quick
+/// reader (the rest are declined, which the property also covers).
+#[test]
+fn the_quick_reader_takes_most_generated_front_matters() {
+    use proptest::strategy::ValueTree;
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let strategy = yaml_front();
+    let total = 2000;
+    let taken = (0..total)
+        .filter(|_| {
+            let front = strategy.new_tree(&mut runner).expect("generate").current();
+            insiden::quick::read(&front).is_some()
+        })
+        .count();
+    assert!(taken * 3 > total, "only {taken} of {total} taken");
+    assert!(taken < total, "nothing declined");
 }
