@@ -28,7 +28,7 @@ pub struct Layout {
     /// 1-based line of the closing `---`.
     pub fm_end: usize,
     /// Top-level keys: (name, line, column of the key).
-    pub keys: Vec<(String, usize)>,
+    pub keys: Vec<subset::Key>,
     /// 1-based line of each history entry.
     pub entries: Vec<usize>,
 }
@@ -164,7 +164,7 @@ fn agrees(value: &Value, layout: &mut Layout, text: &str, path: &str) -> Result<
         if tagged(v) {
             return Err(outside(
                 line,
-                format!("`{}` holds a tagged value (`!…`)", seen.map_or("", |s| s.0.as_str())),
+                format!("`{}` holds a tagged value (`!…`)", seen.map_or("", |s| &*s.0)),
             ));
         }
         if let (Some(s), Value::Sequence(items)) = (seen, v) {
@@ -1067,6 +1067,7 @@ mod tests {
             "extra:\n  a: 'it''s'\n  b: \"\\u00e9\\n\"\n  c:\n  d: a#b\n  e: https://x.example/a?b=c\n  list:\n  - 2026-01-21\n  - { at: 2026-01-21T09:15:00+07:00 }",
             "delivered_to: { to: Kepala Dinas, at: 2026-01-22T10:00:00+07:00, channel: email }",
             "in_scope: True\nseverity: high\ntags: []\nrelated:",
+            "summary: >-\n  Situs desa\n  diretas: halaman # depan\n\n  diganti\nrejection_reason: |\n  baris\n    menjorok\n\n  # bukan komentar\n\n",
         ] {
             let text = GOOD.replacen("---\nid:", &format!("---\n{extra}\nid:"), 1);
             assert!(quick::read(&front(&text)).is_some(), "{extra}");

@@ -3,9 +3,11 @@
 //! cost of loading an incident (a third of `validate`, nearly half of `audit`).
 //!
 //! It reads block mappings and block sequences (the indentless `key:` / `- item` form too),
-//! flow sequences and flow mappings of scalars on one line, and plain, single- and
-//! double-quoted scalars on one line. It *declines* everything else: block scalars (`|`,
-//! `>`), scalars or flow collections over several lines, nested flow collections, anchors,
+//! flow sequences and flow mappings of scalars on one line, plain, single- and double-quoted
+//! scalars on one line, and a mapping value written as a literal or folded block (`|`, `|-`,
+//! `>`, `>-`: the long notes people type). It *declines* everything else: other block
+//! headers, blank lines that hold spaces inside a block and more-indented lines in a folded
+//! one, scalars or flow collections over several lines, nested flow collections, anchors,
 //! aliases, tags, tabs, document markers, duplicate keys, keys other than plain words,
 //! escapes other than `\\ \" \/ \n \t \r \0 \uXXXX`, and characters YAML does not print.
 //! Declining is its only answer: it never judges a file. The caller ([`crate::doc::parse`])
@@ -27,7 +29,8 @@ use std::fmt;
 pub enum Node<'a> {
     /// A plain scalar, trimmed; empty for a key with nothing after it.
     Plain(&'a str),
-    /// A single- or double-quoted scalar, unescaped.
+    /// A single- or double-quoted scalar, unescaped, or a literal or folded block: text
+    /// that is never a null, a boolean or a number.
     Quoted(Cow<'a, str>),
     Seq(Vec<Node<'a>>),
     /// Pairs in the order written; keys are plain words.
@@ -43,12 +46,14 @@ pub fn read(front: &str) -> Option<Node<'_>> {
     if !front.chars().all(printable) {
         return None;
     }
+    let mut raw = Vec::new();
     let mut lines = Vec::new();
-    for raw in front.split('\n') {
-        let line = raw.strip_suffix('\r').unwrap_or(raw);
+    for (n, line) in front.split('\n').enumerate() {
+        let line = line.strip_suffix('\r').unwrap_or(line);
         if line.contains('\r') {
             return None;
         }
+        raw.push(line);
         let text = line.trim_start_matches(' ');
         if text.is_empty() || text.starts_with('#') {
             continue;
@@ -57,12 +62,12 @@ pub fn read(front: &str) -> Option<Node<'_>> {
         if indent == 0 && (text.starts_with("---") || text.starts_with("...")) {
             return None;
         }
-        lines.push(Line { indent, text });
+        lines.push(Line { indent, text, raw: n });
     }
     if lines.first()?.indent != 0 {
         return None;
     }
-    let mut r = Reader { lines, i: 0 };
+    let mut r = Reader { raw, lines, i: 0 };
     let map = r.map(0, 0)?;
     (r.i == r.lines.len()).then_some(map)
 }
@@ -75,15 +80,21 @@ fn printable(c: char) -> bool {
         | '\u{E000}'..='\u{FEFE}' | '\u{FF00}'..='\u{FFFD}' | '\u{10000}'..)
 }
 
-/// A line that holds something: its indentation and the text after it.
+/// A line that holds something: its indentation, the text after it, and its index among
+/// all the lines.
 #[derive(Debug, Clone, Copy)]
 struct Line<'a> {
     indent: usize,
     text: &'a str,
+    raw: usize,
 }
 
 struct Reader<'a> {
+    /// Every line, blank and comment lines too (they are text inside a block scalar).
+    raw: Vec<&'a str>,
+    /// The lines that hold something, in order.
     lines: Vec<Line<'a>>,
+    /// The next of `lines` to read.
     i: usize,
 }
 
@@ -109,6 +120,8 @@ impl<'a> Reader<'a> {
             self.i += 1;
             let value = if rest.is_empty() {
                 self.nested(indent, depth)?
+            } else if let Some(header) = block_header(rest) {
+                self.block(header, indent, line.raw)?
             } else {
                 let v = inline(rest)?;
                 if self.next_indent().is_some_and(|n| n > indent) {
@@ -132,6 +145,54 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// A literal (`|`) or folded (`>`) block, clipped or stripped (`-`), after the header on
+    /// line `header_raw` of a key at `indent`. Its text starts on the next line, at the
+    /// indentation every line of it keeps; a blank line that holds spaces, and in a folded
+    /// block a more-indented line (which YAML does not fold), are declined.
+    fn block(&mut self, header: Header, indent: usize, header_raw: usize) -> Option<Node<'a>> {
+        let first = *self.raw.get(header_raw + 1)?;
+        let n = first.len() - first.trim_start_matches(' ').len();
+        if n <= indent || n == first.len() {
+            return None;
+        }
+        let mut text = String::new();
+        let mut blanks = 0;
+        let mut any = false;
+        let mut end = header_raw + 1;
+        for line in &self.raw[header_raw + 1..] {
+            let rest = line.trim_start_matches(' ');
+            let at = line.len() - rest.len();
+            if line.is_empty() {
+                blanks += 1;
+            } else if rest.is_empty() {
+                return None;
+            } else if at < n {
+                break;
+            } else if at > n && !header.literal {
+                return None;
+            } else {
+                if any {
+                    let breaks = if header.literal { blanks + 1 } else { blanks };
+                    if breaks == 0 {
+                        text.push(' ');
+                    }
+                    text.extend(std::iter::repeat_n('\n', breaks));
+                }
+                blanks = 0;
+                any = true;
+                text.push_str(&line[n..]);
+            }
+            end += 1;
+        }
+        if !header.strip {
+            text.push('\n');
+        }
+        while self.lines.get(self.i).is_some_and(|l| l.raw < end) {
+            self.i += 1;
+        }
+        Some(Node::Quoted(Cow::Owned(text)))
+    }
+
     /// The block sequence whose `-` sit at `indent`, from the current line.
     fn seq(&mut self, indent: usize, depth: usize) -> Option<Node<'a>> {
         if depth > MAX_DEPTH {
@@ -152,6 +213,7 @@ impl<'a> Reader<'a> {
                 self.lines[self.i] = Line {
                     indent: col,
                     text: rest,
+                    raw: line.raw,
                 };
                 items.push(self.map(col, depth + 1)?);
             } else {
@@ -164,6 +226,25 @@ impl<'a> Reader<'a> {
         }
         Some(Node::Seq(items))
     }
+}
+
+/// A block scalar's header: `|`, `|-`, `>` or `>-` (no indentation digit, no `+`, nothing
+/// after it).
+#[derive(Clone, Copy)]
+struct Header {
+    literal: bool,
+    strip: bool,
+}
+
+fn block_header(rest: &str) -> Option<Header> {
+    let (literal, strip) = match rest.trim_end_matches(' ') {
+        "|" => (true, false),
+        "|-" => (true, true),
+        ">" => (false, false),
+        ">-" => (false, true),
+        _ => return None,
+    };
+    Some(Header { literal, strip })
 }
 
 fn is_item(text: &str) -> bool {
@@ -773,10 +854,33 @@ mod tests {
     }
 
     #[test]
+    fn literal_and_folded_blocks_read_as_yaml_folds_them() {
+        let front = "a: |\n  satu\n  # dua: 3\n\n    - tiga\nb: >-\n  satu\n  dua\n\n  tiga\n\n\nhistory:\n- note: >\n    x\n    y\n  by: data\n";
+        let text = |s: &str| Node::Quoted(Cow::Owned(s.into()));
+        assert_eq!(
+            read(front),
+            Some(Node::Map(vec![
+                ("a", text("satu\n# dua: 3\n\n  - tiga\n")),
+                ("b", text("satu dua\ntiga")),
+                (
+                    "history",
+                    Node::Seq(vec![Node::Map(vec![("note", text("x y\n")), ("by", plain("data"))])])
+                ),
+            ]))
+        );
+    }
+
+    #[test]
     fn declines_everything_outside_its_shape() {
         for front in [
-            "summary: |\n  baris\n",
-            "summary: >-\n  baris\n",
+            "summary: |+\n  baris\n",
+            "summary: |2\n  baris\n",
+            "summary: > # catatan\n  baris\n",
+            "summary: >\n  baris\n    lebih\n",
+            "summary: |\n  baris\n   \n  lagi\n",
+            "summary: |\nnext: x\n",
+            "summary: |\n\n  baris\n",
+            "- |\n  baris\n",
             "title: satu\n  dua\n",
             "title:\n  satu dua\n",
             "tags: [a,\n  b]\n",

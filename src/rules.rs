@@ -20,7 +20,8 @@ use std::collections::{HashMap, HashSet};
 #[derive(Debug, Clone)]
 pub struct Checked {
     pub path: String,
-    pub incident: Option<Incident>,
+    /// Boxed: a validation holds one `Checked` per file, and moving them stays cheap.
+    pub incident: Option<Box<Incident>>,
     pub layout: Layout,
     /// Where the repository-wide rules may point ([`REPOSITORY_KEYS`]), taken from the text
     /// before it was dropped.
@@ -50,7 +51,7 @@ pub struct Validation {
 impl Validation {
     /// The incidents that parsed, with their paths, sorted by id.
     pub fn incidents(&self) -> Vec<&Incident> {
-        let mut v: Vec<&Incident> = self.files.iter().filter_map(|c| c.incident.as_ref()).collect();
+        let mut v: Vec<&Incident> = self.files.iter().filter_map(|c| c.incident.as_deref()).collect();
         v.sort_by(|a, b| a.id.cmp(&b.id));
         v
     }
@@ -170,7 +171,7 @@ pub fn validate_file(file: &SourceFile, cfg: &Config, now: Timestamp) -> (Checke
     (
         Checked {
             path: file.path.clone(),
-            incident: parsed.incident,
+            incident: parsed.incident.map(Box::new),
             layout: parsed.layout,
             anchors,
         },

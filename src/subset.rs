@@ -14,8 +14,19 @@
 //! parser's time grows with the square of the nesting of flow collections (`[[[[…`), and its
 //! memory with the number of values; past either limit the file is refused in linear time.
 
-/// A top-level key and its 1-based line.
-pub type Key = (String, usize);
+use std::borrow::Cow;
+
+/// A top-level key and its 1-based line. The format's own field names are kept as the
+/// static names (no allocation for each key of each file); anything else is copied.
+pub type Key = (Cow<'static, str>, usize);
+
+/// `key` as a [`Key`] name.
+fn key_name(key: &str) -> Cow<'static, str> {
+    match crate::model::FIELDS.iter().find(|f| **f == key) {
+        Some(f) => Cow::Borrowed(f),
+        None => Cow::Owned(key.to_owned()),
+    }
+}
 
 /// What the pass found: the top-level keys in order and the line of each block history entry.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -82,7 +93,7 @@ pub fn scan(front: &str, first_line: usize) -> Result<Outline, Outside> {
                 })?;
                 in_history = key == "history";
                 item_indent = None;
-                out.keys.push((key.to_owned(), line_no));
+                out.keys.push((key_name(key), line_no));
                 lx.line(line, key.len() + 1, indent).map_err(|e| e.at(line_no, line))?;
                 continue;
             }
@@ -385,7 +396,7 @@ mod tests {
             .unwrap_or_else(|e| panic!("{front:?}: {e:?}"))
             .keys
             .into_iter()
-            .map(|k| k.0)
+            .map(|k| k.0.into_owned())
             .collect()
     }
 
@@ -401,7 +412,7 @@ mod tests {
         let front = "id: INC-2026-0001\ntitle: \"Tom & Jerry: *bukan* alias\" # komentar\nsummary: |\n  baris satu\n  history: palsu\n\nassets:\n- https://a.example\nhistory:\n  - { at: 2026-01-01T00:00:00+07:00, to: reported, by: helpdesk, actor: siti, note: \"a, b: c\" }\n  - at: 2026-01-02T00:00:00+07:00\n    to: registered\n    note: >\n      - bukan entri\n";
         let o = scan(front, 2).expect("accepted");
         assert_eq!(
-            o.keys.iter().map(|k| k.0.as_str()).collect::<Vec<_>>(),
+            o.keys.iter().map(|k| &*k.0).collect::<Vec<_>>(),
             ["id", "title", "summary", "assets", "history"]
         );
         assert_eq!(o.keys[4].1, 10);

@@ -467,7 +467,7 @@ pub fn render(b: &Build<'_>, tpl: &Templates, sink: &dyn Sink) -> Result<usize, 
             let bytes = cx.render("incident.html", 1, ctx)?;
             out.put(&v.href, &bytes)
         })?;
-    out.all(archive(&cx)?)?;
+    archive(&cx, &out)?;
     categories(&cx, &out)?;
     owners(&cx, &out)?;
     reports(&cx, &out)?;
@@ -729,7 +729,8 @@ fn phase_steps(from: u8, to: u8, last: u8) -> String {
     }
 }
 
-fn archive(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
+/// A page per year and per month, each written as soon as it is rendered, then their index.
+fn archive(cx: &Ctx<'_>, out: &Out<'_>) -> Result<(), Error> {
     let b = cx.b;
     let tz = b.cfg.timezone;
     let mut by_month: BTreeMap<(i32, u32), Vec<&Incident>> = BTreeMap::new();
@@ -747,7 +748,6 @@ fn archive(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
         months: Vec<CountRow>,
     }
     let mut index = Vec::new();
-    let mut pages = Vec::new();
     let years: Vec<&PeriodCounts> = cx
         .census
         .periods
@@ -790,30 +790,27 @@ fn archive(cx: &Ctx<'_>) -> Result<Vec<Page>, TemplateError> {
             }],
             rows: cx.rows(all.iter().copied()),
         };
-        pages.push(cx.list(format!("archive/{y:04}.html"), &page)?);
-        let month_pages: Result<Vec<Page>, TemplateError> = months
-            .par_iter()
-            .map(|m| {
-                let l = crate::time::in_zone(m.period.from, tz);
-                let v = by_month.get(&(l.year(), l.month())).cloned().unwrap_or_default();
-                let page = ListPage {
-                    title: format!("{} {}", cx.t("archive"), i18n::month_year(b.lang, l.year(), l.month())),
-                    nav: "archive",
-                    intro: None,
-                    count: Some(m.reported().count),
-                    restricted: cx.restricted(m.reported()),
-                    report: Some(format!("reports/{}.html", m.period.key)),
-                    tables: Vec::new(),
-                    rows: cx.rows(v.iter().copied()),
-                };
-                cx.list(format!("archive/{}.html", m.period.key), &page)
-            })
-            .collect();
-        pages.extend(month_pages?);
+        let (path, bytes) = cx.list(format!("archive/{y:04}.html"), &page)?;
+        out.put(&path, &bytes)?;
+        months.par_iter().try_for_each(|m| -> Result<(), Error> {
+            let l = crate::time::in_zone(m.period.from, tz);
+            let v = by_month.get(&(l.year(), l.month())).cloned().unwrap_or_default();
+            let page = ListPage {
+                title: format!("{} {}", cx.t("archive"), i18n::month_year(b.lang, l.year(), l.month())),
+                nav: "archive",
+                intro: None,
+                count: Some(m.reported().count),
+                restricted: cx.restricted(m.reported()),
+                report: Some(format!("reports/{}.html", m.period.key)),
+                tables: Vec::new(),
+                rows: cx.rows(v.iter().copied()),
+            };
+            let (path, bytes) = cx.list(format!("archive/{}.html", m.period.key), &page)?;
+            out.put(&path, &bytes)
+        })?;
     }
     let ctx = context! { title => cx.t("archive"), nav => "archive", years => value(&index) };
-    pages.push(("archive/index.html".into(), cx.render("archive.html", 1, ctx)?));
-    Ok(pages)
+    out.put("archive/index.html", &cx.render("archive.html", 1, ctx)?)
 }
 
 /// A page per category, each written as soon as it is rendered, then their index.

@@ -318,6 +318,20 @@ fn yaml_scalar_text() -> impl Strategy<Value = String> {
     ]
 }
 
+/// A line of a literal or folded block: text, a blank line, a more-indented line, one that
+/// looks like a comment, a key or an item, one of spaces only.
+fn block_line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => yaml_scalar_text(),
+        1 => Just(String::new()),
+        1 => yaml_scalar_text().prop_map(|s| format!("  {s}")),
+        1 => Just("# bukan komentar".to_owned()),
+        1 => Just("a: b".to_owned()),
+        1 => Just("- x".to_owned()),
+        1 => Just(" ".to_owned()),
+    ]
+}
+
 /// A front matter in the shapes the quick reader takes and around them: block and flow
 /// collections, indentless lists, mapping items, comments, blank lines, CRLF.
 fn yaml_front() -> impl Strategy<Value = String> {
@@ -355,6 +369,24 @@ fn yaml_front() -> impl Strategy<Value = String> {
             }),
         prop::collection::vec((key.clone(), yaml_scalar_text()), 1..4)
             .prop_map(|v| v.iter().map(|(k, s)| format!("\n  {k}: {s}")).collect()),
+        (
+            prop::sample::select(vec!["|", "|-", ">", ">-", "|+", ">2", "> # c"]),
+            prop::collection::vec(block_line(), 1..5),
+            1..4usize,
+        )
+            .prop_map(|(header, lines, indent)| {
+                let body: Vec<String> = lines
+                    .iter()
+                    .map(|l| {
+                        if l.is_empty() {
+                            String::new()
+                        } else {
+                            format!("{}{l}", " ".repeat(indent))
+                        }
+                    })
+                    .collect();
+                format!(" {header}\n{}", body.join("\n"))
+            }),
     ];
     let line = (
         key,
@@ -394,10 +426,10 @@ proptest! {
     }
 }
 
-/// The property above is not vacuous: most generated front matters are taken by the quick
-/// reader (the rest are declined, which the property also covers).
+/// The property above is not vacuous: a good share of the generated front matters are taken
+/// by the quick reader (the rest are declined, which the property also covers).
 #[test]
-fn the_quick_reader_takes_most_generated_front_matters() {
+fn the_quick_reader_takes_a_good_share_of_generated_front_matters() {
     use proptest::strategy::ValueTree;
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     let strategy = yaml_front();
@@ -408,6 +440,6 @@ fn the_quick_reader_takes_most_generated_front_matters() {
             insiden::quick::read(&front).is_some()
         })
         .count();
-    assert!(taken * 3 > total, "only {taken} of {total} taken");
+    assert!(taken * 4 > total, "only {taken} of {total} taken");
     assert!(taken < total, "nothing declined");
 }
