@@ -22,6 +22,7 @@
 
 use serde::de::{self, DeserializeSeed, Visitor};
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 
 /// A value of the front matter.
@@ -108,15 +109,12 @@ impl<'a> Reader<'a> {
         if depth > MAX_DEPTH {
             return None;
         }
-        let mut pairs: Vec<(&'a str, Node<'a>)> = Vec::new();
+        let mut pairs = Pairs::default();
         while let Some(line) = self.lines.get(self.i).copied() {
             if line.indent != indent {
                 break;
             }
             let (key, rest) = split_key(line.text)?;
-            if pairs.iter().any(|(k, _)| *k == key) {
-                return None;
-            }
             self.i += 1;
             let value = if rest.is_empty() {
                 self.nested(indent, depth)?
@@ -129,9 +127,9 @@ impl<'a> Reader<'a> {
                 }
                 v
             };
-            pairs.push((key, value));
+            pairs.push(key, value)?;
         }
-        Some(Node::Map(pairs))
+        Some(Node::Map(pairs.list))
     }
 
     /// The value of a key at `indent` with nothing after its colon: a block below it, an
@@ -247,6 +245,34 @@ fn block_header(rest: &str) -> Option<Header> {
     Some(Header { literal, strip })
 }
 
+/// A mapping's pairs as they are read; a key seen twice makes the reader decline. Past a
+/// few keys they are also kept in a set, so a mapping of many keys costs linear time.
+#[derive(Default)]
+struct Pairs<'a> {
+    list: Vec<(&'a str, Node<'a>)>,
+    seen: HashSet<&'a str>,
+}
+
+impl<'a> Pairs<'a> {
+    fn push(&mut self, key: &'a str, value: Node<'a>) -> Option<()> {
+        const FEW: usize = 16;
+        if self.list.len() < FEW {
+            if self.list.iter().any(|(k, _)| *k == key) {
+                return None;
+            }
+        } else {
+            if self.seen.is_empty() {
+                self.seen.extend(self.list.iter().map(|(k, _)| *k));
+            }
+            if !self.seen.insert(key) {
+                return None;
+            }
+        }
+        self.list.push((key, value));
+        Some(())
+    }
+}
+
 fn is_item(text: &str) -> bool {
     text == "-" || text.starts_with("- ")
 }
@@ -353,21 +379,18 @@ fn flow_seq(text: &str) -> Option<(Node<'_>, &str)> {
 /// `{ a: b, c: "d" }` on one line: the mapping and what follows the `}`.
 fn flow_map(text: &str) -> Option<(Node<'_>, &str)> {
     let mut s = text[1..].trim_start_matches(' ');
-    let mut pairs: Vec<(&str, Node<'_>)> = Vec::new();
+    let mut pairs = Pairs::default();
     if let Some(rest) = s.strip_prefix('}') {
-        return Some((Node::Map(pairs), rest));
+        return Some((Node::Map(pairs.list), rest));
     }
     loop {
         let (key, after) = word(s)?;
         let after = after.strip_prefix(": ")?.trim_start_matches(' ');
         let (value, rest) = flow_scalar(after)?;
-        if pairs.iter().any(|(k, _)| *k == key) {
-            return None;
-        }
-        pairs.push((key, value));
+        pairs.push(key, value)?;
         let rest = rest.trim_start_matches(' ');
         if let Some(rest) = rest.strip_prefix('}') {
-            return Some((Node::Map(pairs), rest));
+            return Some((Node::Map(pairs.list), rest));
         }
         s = rest.strip_prefix(',')?.trim_start_matches(' ');
     }
@@ -619,7 +642,7 @@ impl<'a> de::Deserializer<'a> for NodeDe<'_, 'a> {
             Node::Plain(s) => visit_plain(s, v),
             Node::Quoted(s) => visit_text(s, v),
             Node::Seq(items) => v.visit_seq(Items(items.iter())),
-            Node::Map(pairs) => v.visit_map(Pairs {
+            Node::Map(pairs) => v.visit_map(Entries {
                 pairs: pairs.iter(),
                 value: None,
             }),
@@ -701,11 +724,11 @@ impl<'a> de::Deserializer<'a> for NodeDe<'_, 'a> {
 
     fn deserialize_map<V: Visitor<'a>>(self, v: V) -> Result<V::Value, Declined> {
         match self.0 {
-            Node::Map(pairs) => v.visit_map(Pairs {
+            Node::Map(pairs) => v.visit_map(Entries {
                 pairs: pairs.iter(),
                 value: None,
             }),
-            _ if self.empty() => v.visit_map(Pairs {
+            _ if self.empty() => v.visit_map(Entries {
                 pairs: [].iter(),
                 value: None,
             }),
@@ -761,12 +784,12 @@ impl<'a> de::SeqAccess<'a> for Items<'_, 'a> {
     }
 }
 
-struct Pairs<'n, 'a> {
+struct Entries<'n, 'a> {
     pairs: std::slice::Iter<'n, (&'a str, Node<'a>)>,
     value: Option<&'n Node<'a>>,
 }
 
-impl<'a> de::MapAccess<'a> for Pairs<'_, 'a> {
+impl<'a> de::MapAccess<'a> for Entries<'_, 'a> {
     type Error = Declined;
 
     fn next_key_seed<K: DeserializeSeed<'a>>(&mut self, seed: K) -> Result<Option<K::Value>, Declined> {
@@ -868,6 +891,16 @@ mod tests {
                 ),
             ]))
         );
+    }
+
+    #[test]
+    fn a_key_repeated_among_many_declines() {
+        let many: String = (0..40).map(|i| format!("  k{i}: v\n")).collect();
+        assert!(read(&format!("extra:\n{many}")).is_some());
+        assert_eq!(read(&format!("extra:\n{many}  k3: w\n")), None);
+        let flow: Vec<String> = (0..40).map(|i| format!("k{i}: v")).collect();
+        assert!(read(&format!("extra: {{ {} }}\n", flow.join(", "))).is_some());
+        assert_eq!(read(&format!("extra: {{ {}, k39: w }}\n", flow.join(", "))), None);
     }
 
     #[test]

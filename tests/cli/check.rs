@@ -104,9 +104,19 @@ impl Sop {
     }
 
     fn check(&self, base: &str) -> crate::support::Run {
+        self.check_with(base, &["--format", "json"])
+    }
+
+    /// `check` of the range as the pull request `login` opened (`--pr-author`).
+    fn check_as(&self, base: &str, login: &str) -> crate::support::Run {
+        self.check_with(base, &["--format", "json", "--pr-author", login])
+    }
+
+    /// `check --base <base>` a minute after the last move, with `args`.
+    fn check_with(&self, base: &str, args: &[&str]) -> crate::support::Run {
         let now = (self.now + Duration::minutes(1)).to_rfc3339();
         self.repo
-            .run(&["check", "--base", base, "--format", "json", "--now", &now])
+            .run(&[&["check", "--base", base, "--now", &now][..], args].concat())
     }
 }
 
@@ -902,26 +912,12 @@ fn a_rules_change_under_a_maintainers_email_counts_only_in_the_maintainers_pull_
     s.repo.write("insiden.yaml", &cfg);
     let at = s.tick(5);
     let spoofed = s.repo.commit(BAYU.1, BAYU.2, &at, "Perubahan yang salah");
-    let now = (s.now + Duration::minutes(1)).to_rfc3339();
-    let check_as = |login: &str| {
-        s.repo.run(&[
-            "check",
-            "--base",
-            &base,
-            "--format",
-            "json",
-            "--now",
-            &now,
-            "--pr-author",
-            login,
-        ])
-    };
-    let run = check_as("siti-r");
+    let run = s.check_as(&base, "siti-r");
     run.code(1);
     assert_caught(&run, "rules-changed", &spoofed[..7], None);
     assert!(run.stdout.contains("opened by `siti-r`"), "{}", run.stdout);
     // The honest twin: the same commit in the pull request Bayu opened.
-    let run = check_as("bayu-a");
+    let run = s.check_as(&base, "bayu-a");
     run.code(0);
     assert!(codes(&run).is_empty(), "{}", run.stdout);
 }
@@ -953,35 +949,14 @@ fn a_record_that_no_longer_reads_is_repaired_by_a_maintainer_only() {
     assert_eq!(codes(&run), ["record-repaired"]);
     assert_eq!(run.json()["diagnostics"][0]["severity"], "note");
     // A note is for the reviewer: the pull request's required check still passes.
-    let now = (s.now + Duration::minutes(1)).to_rfc3339();
-    s.repo
-        .run(&[
-            "check",
-            "--base",
-            &base,
-            "--deny",
-            "warnings",
-            "--format",
-            "github",
-            "--now",
-            &now,
-            "--pr-author",
-            "bayu-a",
-        ])
-        .code(0)
-        .stdout_has("::notice ");
-    // The same commit in a pull request Siti opened: Bayu's email is only a claim.
-    let run = s.repo.run(&[
-        "check",
-        "--base",
+    s.check_with(
         &base,
-        "--format",
-        "json",
-        "--now",
-        &now,
-        "--pr-author",
-        "siti-r",
-    ]);
+        &["--deny", "warnings", "--format", "github", "--pr-author", "bayu-a"],
+    )
+    .code(0)
+    .stdout_has("::notice ");
+    // The same commit in a pull request Siti opened: Bayu's email is only a claim.
+    let run = s.check_as(&base, "siti-r");
     run.code(1);
     assert!(codes(&run).contains(&"history-rewritten".to_owned()), "{}", run.stdout);
     assert!(!codes(&run).contains(&"record-repaired".to_owned()), "{}", run.stdout);
@@ -1306,19 +1281,14 @@ fn forged_dates_do_not_open_or_close_windows() {
         .commit(SITI.1, SITI.2, &s.now.to_rfc3339(), "Perubahan yang salah");
     let run = s.check(&base);
     assert!(codes(&run).contains(&"late-record".to_owned()), "{}", run.stdout);
-    let now = (s.now + Duration::minutes(1)).to_rfc3339();
-    let denied = s.repo.run(&[
-        "check", "--base", &base, "--format", "json", "--now", &now, "--deny", "warnings",
-    ]);
+    let denied = s.check_with(&base, &["--format", "json", "--deny", "warnings"]);
     assert_caught(&denied, "late-record", &late[..7], None);
     // The same follow-up committed on day 3 passes.
     s.repo.git(&["reset", "-q", "--hard", &base]);
     append_last(&s, &id, &entry, "resolved", "triage");
     let on_time = (DateTime::parse_from_rfc3339(&claimed).expect("t") + Duration::minutes(5)).to_rfc3339();
     s.repo.commit(SITI.1, SITI.2, &on_time, "Laporan lanjutan");
-    let run = s.repo.run(&[
-        "check", "--base", &base, "--format", "json", "--now", &now, "--deny", "warnings",
-    ]);
+    let run = s.check_with(&base, &["--format", "json", "--deny", "warnings"]);
     assert_eq!(codes(&run), Vec::<String>::new(), "{}", run.stdout);
     // Closing early: an entry dated after the window, the author date set to match, the
     // committer date (and the check's clock) three days earlier.
@@ -1477,10 +1447,7 @@ fn what_lands_is_judged_as_a_merge() {
     let run = s.check(&main);
     assert!(codes(&run).contains(&"merge-tlp-lowered".to_owned()), "{}", run.stdout);
     // The same judged from the stale branch itself, with --base the moved-on target tip.
-    let now = (s.now + Duration::minutes(1)).to_rfc3339();
-    let stale = s.repo.run(&[
-        "check", "--base", &main, "--head", "turunkan", "--format", "json", "--now", &now,
-    ]);
+    let stale = s.check_with(&main, &["--head", "turunkan", "--format", "json"]);
     assert!(
         codes(&stale).contains(&"merge-tlp-lowered".to_owned()),
         "{}",
@@ -1497,10 +1464,7 @@ fn what_lands_is_judged_as_a_merge() {
     let run = s.check(&main);
     assert_eq!(codes(&run), Vec::<String>::new(), "{other}: {}", run.stdout);
     // And before the update, the stale branch lands cleanly too.
-    let now = (s.now + Duration::minutes(1)).to_rfc3339();
-    let stale = s.repo.run(&[
-        "check", "--base", &main, "--head", "lain~1", "--format", "json", "--now", &now,
-    ]);
+    let stale = s.check_with(&main, &["--head", "lain~1", "--format", "json"]);
     assert_eq!(codes(&stale), Vec::<String>::new(), "{}", stale.stdout);
 }
 
@@ -1515,17 +1479,7 @@ fn an_id_filed_on_the_base_meanwhile_names_the_next_free_one() {
     s.repo.git(&["checkout", "-q", "main"]);
     let theirs = s.new_incident("Di main");
     assert_eq!(mine, theirs);
-    let run = s.repo.run(&[
-        "check",
-        "--base",
-        "main",
-        "--head",
-        "kedua",
-        "--format",
-        "json",
-        "--now",
-        &(s.now + Duration::minutes(1)).to_rfc3339(),
-    ]);
+    let run = s.check_with("main", &["--head", "kedua", "--format", "json"]);
     run.code(1);
     let v = run.json();
     let d = v["diagnostics"]
@@ -1537,15 +1491,5 @@ fn an_id_filed_on_the_base_meanwhile_names_the_next_free_one() {
     let d = d.unwrap_or_else(|| panic!("{}", run.stdout));
     assert!(d["help"].as_str().unwrap_or("").contains("INC-2026-0003"), "{d}");
     // The branch on its own (against where it left main) is fine.
-    s.repo
-        .run(&[
-            "check",
-            "--base",
-            &fork,
-            "--head",
-            "kedua",
-            "--now",
-            &(s.now + Duration::minutes(1)).to_rfc3339(),
-        ])
-        .code(0);
+    s.check_with(&fork, &["--head", "kedua"]).code(0);
 }
