@@ -1066,6 +1066,7 @@ mod tests {
             "extra: [18446744073709551616, 340282366920938463463374607431768211456, 1_000, 0x, 1.5e400, Null, yes]",
             "extra:\n  a: 'it''s'\n  b: \"\\u00e9\\n\"\n  c:\n  d: a#b\n  e: https://x.example/a?b=c\n  list:\n  - 2026-01-21\n  - { at: 2026-01-21T09:15:00+07:00 }",
             "delivered_to: { to: Kepala Dinas, at: 2026-01-22T10:00:00+07:00, channel: email }",
+            "extra:\n- a:\n  - x\n  - y: z\n    w: |\n      baris\n  b: c\n-   d: e\n    f: []\n- g",
             "in_scope: True\nseverity: high\ntags: []\nrelated:",
             "summary: >-\n  Situs desa\n  diretas: halaman # depan\n\n  diganti\nrejection_reason: |\n  baris\n    menjorok\n\n  # bukan komentar\n\n",
         ] {
