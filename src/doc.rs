@@ -2,9 +2,10 @@
 //! CRLF), deserialises the front matter field by field and keeps where each key and history
 //! entry sits in the file, so every finding points at a line and column of the user's file.
 //!
-//! Parsing works on `&str` and a display path; it never opens a file. This is serde_yaml's
-//! home beside `config`. Field errors are gathered, not stopped at: one run shows every
-//! problem of a file.
+//! Parsing works on `&str` and a display path; it never opens a file. The front matter is
+//! read by the quick reader ([`crate::quick`]) when it takes the text, else by serde_yaml
+//! (whose home this is, beside `config`); never by both. Field errors are gathered, not
+//! stopped at: one run shows every problem of a file.
 
 use crate::diag::{Code, Diagnostic};
 use crate::markdown;
@@ -27,7 +28,7 @@ pub struct Layout {
     pub fm_start: usize,
     /// 1-based line of the closing `---`.
     pub fm_end: usize,
-    /// Top-level keys: (name, line, column of the key).
+    /// Top-level keys: (name, 1-based line).
     pub keys: Vec<subset::Key>,
     /// 1-based line of each history entry.
     pub entries: Vec<usize>,
