@@ -642,10 +642,7 @@ impl<'a> de::Deserializer<'a> for NodeDe<'_, 'a> {
             Node::Plain(s) => visit_plain(s, v),
             Node::Quoted(s) => visit_text(s, v),
             Node::Seq(items) => v.visit_seq(Items(items.iter())),
-            Node::Map(pairs) => v.visit_map(Entries {
-                pairs: pairs.iter(),
-                value: None,
-            }),
+            Node::Map(pairs) => v.visit_map(Entries::of(pairs)),
         }
     }
 
@@ -724,14 +721,8 @@ impl<'a> de::Deserializer<'a> for NodeDe<'_, 'a> {
 
     fn deserialize_map<V: Visitor<'a>>(self, v: V) -> Result<V::Value, Declined> {
         match self.0 {
-            Node::Map(pairs) => v.visit_map(Entries {
-                pairs: pairs.iter(),
-                value: None,
-            }),
-            _ if self.empty() => v.visit_map(Entries {
-                pairs: [].iter(),
-                value: None,
-            }),
+            Node::Map(pairs) => v.visit_map(Entries::of(pairs)),
+            _ if self.empty() => v.visit_map(Entries::of(&[])),
             _ => Err(self.unexpected("a mapping")),
         }
     }
@@ -787,6 +778,15 @@ impl<'a> de::SeqAccess<'a> for Items<'_, 'a> {
 struct Entries<'n, 'a> {
     pairs: std::slice::Iter<'n, (&'a str, Node<'a>)>,
     value: Option<&'n Node<'a>>,
+}
+
+impl<'n, 'a> Entries<'n, 'a> {
+    fn of(pairs: &'n [(&'a str, Node<'a>)]) -> Self {
+        Entries {
+            pairs: pairs.iter(),
+            value: None,
+        }
+    }
 }
 
 impl<'a> de::MapAccess<'a> for Entries<'_, 'a> {

@@ -224,9 +224,10 @@ impl Ctx<'_> {
         incs.filter_map(|i| self.lens.row(i)).collect()
     }
 
-    fn list(&self, path: String, page: &ListPage) -> Result<Page, TemplateError> {
+    /// Renders a list page and writes it at `path`.
+    fn list(&self, out: &Out<'_>, path: &str, page: &ListPage) -> Result<(), Error> {
         let depth = path.matches('/').count();
-        Ok((path, self.render("list.html", depth, value(page))?))
+        out.put(path, &self.render("list.html", depth, value(page))?)
     }
 
     fn overview(&self) -> &Overview {
@@ -790,8 +791,7 @@ fn archive(cx: &Ctx<'_>, out: &Out<'_>) -> Result<(), Error> {
             }],
             rows: cx.rows(all.iter().copied()),
         };
-        let (path, bytes) = cx.list(format!("archive/{y:04}.html"), &page)?;
-        out.put(&path, &bytes)?;
+        cx.list(out, &format!("archive/{y:04}.html"), &page)?;
         months.par_iter().try_for_each(|m| -> Result<(), Error> {
             let l = crate::time::in_zone(m.period.from, tz);
             let v = by_month.get(&(l.year(), l.month())).cloned().unwrap_or_default();
@@ -805,8 +805,7 @@ fn archive(cx: &Ctx<'_>, out: &Out<'_>) -> Result<(), Error> {
                 tables: Vec::new(),
                 rows: cx.rows(v.iter().copied()),
             };
-            let (path, bytes) = cx.list(format!("archive/{}.html", m.period.key), &page)?;
-            out.put(&path, &bytes)
+            cx.list(out, &format!("archive/{}.html", m.period.key), &page)
         })?;
     }
     let ctx = context! { title => cx.t("archive"), nav => "archive", years => value(&index) };
@@ -851,8 +850,7 @@ fn categories(cx: &Ctx<'_>, out: &Out<'_>) -> Result<(), Error> {
             tables: Vec::new(),
             rows: cx.rows(v.iter().copied()),
         };
-        let (path, bytes) = cx.list(Lens::category_href(k), &page)?;
-        out.put(&path, &bytes)
+        cx.list(out, &Lens::category_href(k), &page)
     })?;
     let ctx = context! {
         title => cx.t("categories"),
@@ -903,8 +901,7 @@ fn owners(cx: &Ctx<'_>, out: &Out<'_>) -> Result<(), Error> {
                 tables: vec![cx.by_status(&v)],
                 rows: cx.rows(v.iter().copied()),
             };
-            let (path, bytes) = cx.list((*h).to_owned(), &page)?;
-            out.put(&path, &bytes)
+            cx.list(out, h, &page)
         })?;
     let ctx = context! {
         title => cx.t("owners"),
