@@ -502,9 +502,9 @@ impl<'a> Lens<'a> {
         v.tags = inc.tags.iter().map(|x| clean(x)).collect();
         v.sla = crate::workflow::stays(&self.cfg.workflow, &self.cfg.sla, inc, now)
             .last()
-            .filter(|s| s.limit.is_some() && !self.cfg.workflow.is_final(&s.state))
+            .filter(|s| s.limit.is_some() && !self.cfg.workflow.is_final(s.state))
             .map(|s| SlaView {
-                state: self.state_label(&s.state),
+                state: self.state_label(s.state),
                 spent: i18n::duration(lang, s.spent),
                 limit: s.limit.map(|l| i18n::duration(lang, l)).unwrap_or_default(),
                 breached: s.breached(),

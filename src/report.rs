@@ -52,8 +52,8 @@ pub struct Facts<'a> {
     pub reported: Option<Timestamp>,
     /// The first time each KPI's end event happened (`KPIS` order; `time_to_detect` excluded).
     pub milestones: [Option<Timestamp>; 6],
-    /// Every stay in a state, the last one measured up to `now`.
-    pub stays: Vec<Stay>,
+    /// Every stay in a state that has an SLA limit, the last one measured up to `now`.
+    pub stays: Vec<Stay<'a>>,
     /// Index of each entry that is a follow-up reopen.
     pub reopens: Vec<usize>,
     /// When the incident is on record: from its report or first entry to its last entry, or
@@ -96,7 +96,7 @@ impl<'a> Facts<'a> {
             }
             prev = Some(to);
         }
-        let stays = crate::workflow::stays(w, &cfg.sla, inc, now);
+        let mut stays = crate::workflow::stays(w, &cfg.sla, inc, now);
         let first = inc.history.iter().map(|e| e.at).min();
         let last = inc.history.iter().map(|e| e.at).max();
         let start = match (reported, first) {
@@ -105,6 +105,9 @@ impl<'a> Facts<'a> {
         };
         let open = inc.history.last().is_some_and(|e| e.to != CLOSED && e.to != REJECTED)
             || stays.last().is_some_and(|s| s.limit.is_some());
+        // Only stays with a limit count in a report (held for every incident until the end).
+        stays.retain(|s| s.limit.is_some());
+        stays.shrink_to_fit();
         Facts {
             incident: inc,
             reported,
@@ -332,12 +335,12 @@ pub fn aggregate(facts: &[Facts<'_>], period: &Period, cfg: &Config, now: Timest
             let Some(limit) = s.limit else { continue };
             match s.left {
                 Some(left) if period.contains(left) => {
-                    let c = agg.sla.entry(s.state.clone()).or_default();
+                    let c = agg.sla.entry(s.state.to_owned()).or_default();
                     if s.spent > limit {
                         c.breached += 1;
                         agg.breaches.push(Breach {
                             incident: idx,
-                            state: s.state.clone(),
+                            state: s.state.to_owned(),
                             spent_hours: round2(crate::time::hours(s.spent)),
                             limit_hours: round2(crate::time::hours(limit)),
                             ongoing: false,
@@ -349,10 +352,10 @@ pub fn aggregate(facts: &[Facts<'_>], period: &Period, cfg: &Config, now: Timest
                 left if s.entered < horizon && left.is_none_or(|l| l >= period.to) => {
                     let spent = cfg.sla.measure(s.entered, horizon);
                     if spent > limit {
-                        agg.sla.entry(s.state.clone()).or_default().ongoing_breached += 1;
+                        agg.sla.entry(s.state.to_owned()).or_default().ongoing_breached += 1;
                         agg.breaches.push(Breach {
                             incident: idx,
-                            state: s.state.clone(),
+                            state: s.state.to_owned(),
                             spent_hours: round2(crate::time::hours(spent)),
                             limit_hours: round2(crate::time::hours(limit)),
                             ongoing: true,

@@ -56,6 +56,14 @@ impl Validation {
         v
     }
 
+    /// The incidents that parsed, sorted by id, without what validation kept to point at
+    /// their files (layouts, anchors): what a build or a report holds while it renders.
+    pub fn into_incidents(self) -> Vec<Box<Incident>> {
+        let mut v: Vec<Box<Incident>> = self.files.into_iter().filter_map(|c| c.incident).collect();
+        v.sort_by(|a, b| a.id.cmp(&b.id));
+        v
+    }
+
     pub fn has_errors(&self) -> bool {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
@@ -498,7 +506,7 @@ impl FileCtx<'_> {
                     )
                     .help(format!(
                         "the team `{}` acts next",
-                        w.state(&stay.state).map(|s| s.acts.join(", ")).unwrap_or_default()
+                        w.state(stay.state).map(|s| s.acts.join(", ")).unwrap_or_default()
                     )),
                 );
             }

@@ -631,8 +631,8 @@ impl std::ops::Index<&str> for Slas {
 
 /// One stay in a state and how it compares with the SLA.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Stay {
-    pub state: String,
+pub struct Stay<'a> {
+    pub state: &'a str,
     pub entered: Timestamp,
     /// `None` while the incident is still in the state.
     pub left: Option<Timestamp>,
@@ -640,7 +640,7 @@ pub struct Stay {
     pub limit: Option<Duration>,
 }
 
-impl Stay {
+impl Stay<'_> {
     pub fn breached(&self) -> bool {
         self.limit.is_some_and(|l| self.spent > l)
     }
@@ -648,7 +648,7 @@ impl Stay {
 
 /// Every stay of the incident's history (updates do not end a stay), the last one measured
 /// up to `now` unless the state is final; time is counted on the SLA's clock.
-pub fn stays(w: &Workflow, sla: &Slas, incident: &Incident, now: Timestamp) -> Vec<Stay> {
+pub fn stays<'a>(w: &Workflow, sla: &Slas, incident: &'a Incident, now: Timestamp) -> Vec<Stay<'a>> {
     let mut out: Vec<Stay> = Vec::new();
     for e in &incident.history {
         if out.last().is_some_and(|s| s.state == e.to) {
@@ -659,7 +659,7 @@ pub fn stays(w: &Workflow, sla: &Slas, incident: &Incident, now: Timestamp) -> V
             last.spent = sla.measure(last.entered, e.at);
         }
         out.push(Stay {
-            state: e.to.clone(),
+            state: &e.to,
             entered: e.at,
             left: None,
             spent: Duration::zero(),
@@ -671,7 +671,7 @@ pub fn stays(w: &Workflow, sla: &Slas, incident: &Incident, now: Timestamp) -> V
         });
     }
     if let Some(last) = out.last_mut() {
-        if !w.is_final(&last.state) {
+        if !w.is_final(last.state) {
             last.spent = sla.measure(last.entered, now);
         }
     }

@@ -95,9 +95,11 @@ pub(super) fn run(ctx: &Ctx, args: BuildArgs) -> Result<u8> {
         emit(&v.diagnostics, FormatArg::Human);
         return Ok(FINDINGS);
     }
+    // From here on only the incidents are needed, not what pointed into their files.
+    let incidents = v.into_incidents();
     let b = crate::site::Build {
         cfg: &cfg,
-        incidents: v.incidents(),
+        incidents: incidents.iter().map(|i| &**i).collect(),
         audience: audience(args.audience),
         lang: lang(args.lang, cfg.language),
         now: now_t,

@@ -36,7 +36,7 @@ pub(super) fn row(inc: &Incident, cfg: &Config, now: Timestamp) -> Row {
         status: inc.status.clone(),
         next: w.state(&inc.status).map(|s| s.acts.clone()).unwrap_or_default(),
         age_hours: current
-            .filter(|s| !w.is_final(&s.state))
+            .filter(|s| !w.is_final(s.state))
             .map(|s| (crate::time::hours(s.spent) * 10.0).round() / 10.0),
         sla,
         overdue: sla == "breached" || window_overdue,

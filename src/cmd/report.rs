@@ -54,7 +54,8 @@ pub(super) fn run(ctx: &Ctx, args: ReportArgs) -> Result<u8> {
         emit(&v.diagnostics, FormatArg::Human);
         return Ok(FINDINGS);
     }
-    let incidents = v.incidents();
+    let owned = v.into_incidents();
+    let incidents: Vec<&crate::model::Incident> = owned.iter().map(|i| &**i).collect();
     let facts: Vec<Facts<'_>> = incidents.par_iter().map(|i| Facts::new(i, &cfg, now_t)).collect();
     let audience = audience(args.audience);
     // A public month, quarter or year is decided with every period the site publishes, so the

@@ -689,7 +689,7 @@ fn overview(cx: &Ctx<'_>) -> Result<Page, TemplateError> {
                 if let Some(row) = cx.lens.row(i) {
                     breaches.push(Breach {
                         row,
-                        state: cx.lens.state_label(&s.state),
+                        state: cx.lens.state_label(s.state),
                         spent: i18n::duration(lang, s.spent),
                         limit: s.limit.map(|l| i18n::duration(lang, l)).unwrap_or_default(),
                     });
