@@ -14,6 +14,7 @@
 
 use crate::census::{PeriodCounts, Rows, OTHER};
 use crate::config::Config;
+use crate::diag::Diagnostic;
 use crate::disclosure::Count;
 use crate::i18n::{self, TimeText};
 use crate::model::{Incident, Timestamp, Tlp};
@@ -26,6 +27,7 @@ use crate::views::{
     RestrictedView, SlaRow, SlaView, StatView, StepView, TlpView, TotalsView,
 };
 use crate::workflow::Lang;
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 
 /// The fields of a TLP:CLEAR incident that the public edition shows, and how: the public
@@ -93,6 +95,37 @@ pub struct Lens<'a> {
     pub audience: Audience,
     members: HashMap<&'a str, &'a str>,
     owners: BTreeMap<String, String>,
+    /// Where bodies are read when they are not held by the incidents.
+    bodies: Option<&'a dyn Bodies>,
+}
+
+/// The internal report's incident texts, made once and shared by the reports of the periods
+/// that list an incident (its month, quarter and year): cleaning the texts and rendering
+/// their Markdown once, and reading a body kept out of memory once.
+#[derive(Default)]
+pub struct Texts(std::sync::Mutex<HashMap<String, IncidentTextView>>);
+
+impl Texts {
+    fn get_or(&self, inc: &Incident, make: impl FnOnce() -> IncidentTextView) -> IncidentTextView {
+        let lock = || self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(t) = lock().get(&inc.id) {
+            return t.clone();
+        }
+        let t = make();
+        lock().insert(inc.id.clone(), t.clone());
+        t
+    }
+}
+
+/// Incident bodies kept out of memory between validation and the pages that show them (a
+/// build of a large repository): each is read again when it is needed.
+pub trait Bodies: Sync {
+    /// The body of `inc` exactly as it was validated. When it cannot be read so, the body is
+    /// empty and the failure is kept for [`Bodies::failure`]: whoever renders must then
+    /// discard what it rendered.
+    fn body(&self, inc: &Incident) -> String;
+    /// The first body that could not be read, if any.
+    fn failure(&self) -> Option<Diagnostic>;
 }
 
 /// A file-name-safe slug (never empty).
@@ -102,6 +135,21 @@ pub fn slug(s: &str) -> String {
 }
 
 impl<'a> Lens<'a> {
+    /// The lens reads bodies from `bodies` rather than from the incidents.
+    pub fn with_bodies(self, bodies: &'a dyn Bodies) -> Lens<'a> {
+        Lens {
+            bodies: Some(bodies),
+            ..self
+        }
+    }
+
+    fn body<'i>(&self, inc: &'i Incident) -> Cow<'i, str> {
+        match self.bodies {
+            Some(b) => Cow::Owned(b.body(inc)),
+            None => Cow::Borrowed(&inc.body),
+        }
+    }
+
     /// `incidents` are all incidents; owner pages exist only for owners the audience may see.
     pub fn new(cfg: &'a Config, lang: Lang, audience: Audience, incidents: &[&Incident]) -> Lens<'a> {
         let members = cfg
@@ -116,6 +164,7 @@ impl<'a> Lens<'a> {
             audience,
             members,
             owners: BTreeMap::new(),
+            bodies: None,
         };
         let mut names: Vec<String> = incidents
             .iter()
@@ -401,10 +450,11 @@ impl<'a> Lens<'a> {
                 .filter(|_| self.may("history"))
                 .map(|t| self.time(t)),
             red_withheld: withhold,
-            body_html: if withhold || !self.may("body") || inc.body.trim().is_empty() {
+            body_html: if withhold || !self.may("body") {
                 None
             } else {
-                Some(crate::markdown::to_html(&clean(&inc.body), 1, "isi-"))
+                let body = self.body(inc);
+                (!body.trim().is_empty()).then(|| crate::markdown::to_html(&clean(&body), 1, "isi-"))
             },
             steps: if self.may("status") {
                 self.steps(inc)
@@ -700,7 +750,16 @@ impl<'a> Lens<'a> {
     /// The periodic report as this audience may see it, from the period's decided numbers
     /// (`census`). `generated` is printed as the generation time when given (the site gives it
     /// only with `--now`, so that its pages do not depend on the clock).
-    pub fn report(&self, pc: &PeriodCounts, facts: &[Facts<'_>], generated: Option<Timestamp>) -> ReportView {
+    ///
+    /// `texts`, when given, keeps each incident's texts for the other periods that list it.
+    pub fn report(
+        &self,
+        pc: &PeriodCounts,
+        facts: &[Facts<'_>],
+        generated: Option<Timestamp>,
+        texts: Option<&Texts>,
+    ) -> ReportView {
+        let shared = texts;
         let lang = self.lang;
         let tz = self.cfg.timezone;
         let agg = &pc.agg;
@@ -830,7 +889,10 @@ impl<'a> Lens<'a> {
                         .and_then(|d| d.letter_number.as_deref())
                         .is_some_and(|n| !n.trim().is_empty()),
                 );
-                texts.push(self.incident_text(inc));
+                texts.push(match shared {
+                    Some(t) => t.get_or(inc, || self.incident_text(inc)),
+                    None => self.incident_text(inc),
+                });
             }
             incidents.push(ReportIncident {
                 id: clean(&inc.id),
@@ -986,7 +1048,8 @@ impl<'a> Lens<'a> {
     /// withheld for TLP:RED.
     fn incident_text(&self, inc: &Incident) -> IncidentTextView {
         let withheld = self.withholds(inc);
-        let texts: Vec<(&str, &str)> = inc.section_texts().collect();
+        let body = if withheld { Cow::Borrowed("") } else { self.body(inc) };
+        let texts: Vec<(&str, &str)> = inc.section_texts_in(&body).collect();
         let section = |id: &str| -> Option<String> {
             if withheld {
                 return None;

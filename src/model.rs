@@ -314,9 +314,15 @@ pub struct Incident {
 impl Incident {
     /// The level-2 sections of the body with their Markdown content: (heading, content).
     pub fn section_texts(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.section_texts_in(&self.body)
+    }
+
+    /// [`Incident::section_texts`] of `body`, this incident's body read again (see
+    /// `audience::Bodies`).
+    pub fn section_texts_in<'b>(&'b self, body: &'b str) -> impl Iterator<Item = (&'b str, &'b str)> {
         self.sections
             .iter()
-            .map(|s| (s.heading.as_str(), self.body.get(s.content.clone()).unwrap_or("")))
+            .map(move |s| (s.heading.as_str(), body.get(s.content.clone()).unwrap_or("")))
     }
 }
 

@@ -22,7 +22,6 @@ pub struct Checked {
     pub path: String,
     /// Boxed: a validation holds one `Checked` per file, and moving them stays cheap.
     pub incident: Option<Box<Incident>>,
-    pub layout: Layout,
     /// Where the repository-wide rules may point ([`REPOSITORY_KEYS`]), taken from the text
     /// before it was dropped.
     anchors: Vec<(&'static str, Anchor)>,
@@ -57,7 +56,7 @@ impl Validation {
     }
 
     /// The incidents that parsed, sorted by id, without what validation kept to point at
-    /// their files (layouts, anchors): what a build or a report holds while it renders.
+    /// their files: what a report holds while it renders.
     pub fn into_incidents(self) -> Vec<Box<Incident>> {
         let mut v: Vec<Box<Incident>> = self.files.into_iter().filter_map(|c| c.incident).collect();
         v.sort_by(|a, b| a.id.cmp(&b.id));
@@ -76,21 +75,38 @@ pub fn validate(files: &[SourceFile], present: &HashSet<String>, cfg: &Config, n
     with_repository_rules(per_file, present, cfg)
 }
 
+/// The ways a validation reads its files: `init` makes each worker's reader state (a
+/// repository handle, or nothing), `read` reads one file (failing with a finding), and `keep`
+/// trims each file once its own rules ran (a build takes the body out there).
+pub struct Reader<I, R, K> {
+    pub init: I,
+    pub read: R,
+    pub keep: K,
+}
+
 /// [`validate`] over files read as they are judged: each text is dropped once its file is
-/// parsed, so memory holds the parsed incidents, not every file twice. `init` makes each
-/// worker's reader state (a repository handle, or nothing); a file that cannot be read is a
-/// finding.
+/// parsed, so memory holds the parsed incidents, not every file twice.
 pub fn validate_read<T: Send, S>(
     sources: Vec<T>,
-    init: impl Fn() -> S + Sync + Send,
-    read: impl Fn(&mut S, T) -> Result<SourceFile, Diagnostic> + Sync + Send,
+    reader: Reader<
+        impl Fn() -> S + Sync + Send,
+        impl Fn(&mut S, T) -> Result<SourceFile, Diagnostic> + Sync + Send,
+        impl Fn(&mut Checked) + Sync + Send,
+    >,
     present: &HashSet<String>,
     cfg: &Config,
     now: Timestamp,
 ) -> Validation {
+    let Reader { init, read, keep } = reader;
     let per_file = sources
         .into_par_iter()
-        .map_init(init, |state, s| read(state, s).map(|f| validate_file(&f, cfg, now)))
+        .map_init(init, |state, s| {
+            read(state, s).map(|f| {
+                let (mut checked, diags) = validate_file(&f, cfg, now);
+                keep(&mut checked);
+                (checked, diags)
+            })
+        })
         .collect();
     with_repository_rules(per_file, present, cfg)
 }
@@ -180,7 +196,6 @@ pub fn validate_file(file: &SourceFile, cfg: &Config, now: Timestamp) -> (Checke
         Checked {
             path: file.path.clone(),
             incident: parsed.incident.map(Box::new),
-            layout: parsed.layout,
             anchors,
         },
         diags,

@@ -90,16 +90,17 @@ pub(super) fn run(ctx: &Ctx, args: BuildArgs) -> Result<u8> {
     check_out(&ctx.root, &out)?;
     super::output::refuse_tracked(ctx, "--out", &args.out, &out, true)?;
     let tpl = source.templates()?;
-    let v = source.load(&cfg, now_t);
+    // Bodies are read again when their pages are rendered, not held meanwhile.
+    let (v, bodies) = source.load_stashed(&cfg, now_t);
     if v.has_errors() {
         emit(&v.diagnostics, FormatArg::Human);
         return Ok(FINDINGS);
     }
-    // From here on only the incidents are needed, not what pointed into their files.
     let incidents = v.into_incidents();
     let b = crate::site::Build {
         cfg: &cfg,
         incidents: incidents.iter().map(|i| &**i).collect(),
+        bodies: Some(&bodies),
         audience: audience(args.audience),
         lang: lang(args.lang, cfg.language),
         now: now_t,
@@ -112,6 +113,7 @@ pub(super) fn run(ctx: &Ctx, args: BuildArgs) -> Result<u8> {
         Ok(n) => n,
         Err(crate::site::Error::Template(e)) => return Err(template_failure(e)),
         Err(crate::site::Error::Write(e)) => return Err(io_failure(&out, &e)),
+        Err(crate::site::Error::Read(d)) => return Err(Failure::Diags(vec![d])),
     };
     staging
         .write(MARKER, b"insiden build\n")

@@ -81,7 +81,7 @@ pub(super) fn run(ctx: &Ctx, args: ReportArgs) -> Result<u8> {
         return Err(Failure::usage(format!("no numbers for {}", period.key), PERIOD_HELP));
     };
     let lens = Lens::new(&cfg, lang(args.lang, cfg.language), audience, &incidents);
-    let view = lens.report(counts, &facts, Some(now_t));
+    let view = lens.report(counts, &facts, Some(now_t), None);
     let text = match args.format {
         ReportFormatArg::Md => crate::report::to_markdown(&view),
         ReportFormatArg::Csv => crate::report::to_csv(&view),

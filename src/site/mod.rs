@@ -53,11 +53,13 @@ pub trait Sink: Sync {
     }
 }
 
-/// Why a site could not be made: a template failed, or the sink could not take a page.
+/// Why a site could not be made: a template failed, the sink could not take a page, or an
+/// incident's body could not be read again as it was validated.
 #[derive(Debug)]
 pub enum Error {
     Template(TemplateError),
     Write(std::io::Error),
+    Read(crate::diag::Diagnostic),
 }
 
 impl From<TemplateError> for Error {
@@ -96,29 +98,6 @@ impl Out<'_> {
     }
 }
 
-/// Every page in memory, sorted by path: for tests and tools that want the whole site as a
-/// value.
-#[derive(Default)]
-pub struct Collect(std::sync::Mutex<Vec<Page>>);
-
-impl Sink for Collect {
-    fn put(&self, path: &str, bytes: &[u8]) -> std::io::Result<()> {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push((path.to_owned(), bytes.to_vec()));
-        Ok(())
-    }
-}
-
-impl Collect {
-    pub fn into_pages(self) -> Vec<Page> {
-        let mut pages = self.0.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
-        pages.sort_by(|a, b| a.0.cmp(&b.0));
-        pages
-    }
-}
-
 /// The version of the public JSON documents (`api/*.json`) and their schemas: semver, a
 /// minor step for additions, a major one for anything a consumer could trip on
 /// (docs/SITE.md "The JSON contract").
@@ -135,6 +114,8 @@ pub struct Build<'a> {
     pub now: Timestamp,
     /// Whether `now` was given (`--now`): only then is it printed on pages.
     pub show_now: bool,
+    /// Where the bodies are, when the incidents do not hold them.
+    pub bodies: Option<&'a dyn crate::audience::Bodies>,
 }
 
 /// How many changes the Atom feed carries.
@@ -369,26 +350,14 @@ fn shown_updated(b: &Build<'_>, updated: Option<Timestamp>) -> Option<Timestamp>
     }
 }
 
-/// Computes every page of the site, sorted by path.
-pub fn plan(b: &Build<'_>, tpl: &Templates) -> Result<Vec<Page>, TemplateError> {
-    let pages = Collect::default();
-    match render(b, tpl, &pages) {
-        Ok(_) => Ok(pages.into_pages()),
-        Err(Error::Template(e)) => Err(e),
-        Err(Error::Write(e)) => Err(TemplateError {
-            path: String::new(),
-            line: None,
-            message: e.to_string(),
-            source: None,
-        }),
-    }
-}
-
 /// Renders every page of the site into `sink` as it is made; returns how many files it
 /// wrote.
 pub fn render(b: &Build<'_>, tpl: &Templates, sink: &dyn Sink) -> Result<usize, Error> {
     let cfg = b.cfg;
-    let lens = Lens::new(cfg, b.lang, b.audience, &b.incidents);
+    let mut lens = Lens::new(cfg, b.lang, b.audience, &b.incidents);
+    if let Some(bodies) = b.bodies {
+        lens = lens.with_bodies(bodies);
+    }
     let internal = b.audience == Audience::Internal;
     let updated = crate::census::updated(&b.incidents);
     let now = measured_at(b, updated);
@@ -500,12 +469,44 @@ pub fn render(b: &Build<'_>, tpl: &Templates, sink: &dyn Sink) -> Result<usize, 
         "404.html".into(),
         tpl.render("404.html", &nf_base, nf)?.into_bytes(),
     )])?;
+    // A body that could not be read as validated left its pages without it: none may stand.
+    if let Some(d) = b.bodies.and_then(|b| b.failure()) {
+        return Err(Error::Read(d));
+    }
     let written = out
         .claimed
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
         .len();
     Ok(written)
+}
+
+/// One period's report page.
+fn report_page(
+    cx: &Ctx<'_>,
+    out: &Out<'_>,
+    pc: &crate::census::PeriodCounts,
+    generated: Option<Timestamp>,
+    texts: &crate::audience::Texts,
+    (kpis, groups): (&Value, &Value),
+) -> Result<(), Error> {
+    let b = cx.b;
+    let r = cx.lens.report(pc, &cx.facts, generated, Some(texts));
+    let ctx = context! {
+        title => format!("{} — {}", r.title, r.period.label),
+        nav => "reports",
+        report => value(&r),
+        sla_rows => value(&r.sla_rows),
+        charts => charts(&r, b.lang),
+        kpis => kpis.clone(),
+        groups => groups.clone(),
+        standalone => false,
+    };
+    // The context holds its own copy of the view: a yearly view of a large repository is
+    // tens of megabytes, not to be held twice while its page renders.
+    drop(r);
+    let bytes = cx.render("report-page.html", 1, ctx)?;
+    out.put(&format!("reports/{}.html", pc.period.key), &bytes)
 }
 
 /// A schema file with its `$id` made absolute under `site.base_url` (left as it is without
@@ -935,20 +936,20 @@ fn reports(cx: &Ctx<'_>, out: &Out<'_>) -> Result<(), Error> {
     let generated = b.show_now.then_some(b.now);
     let kpis = value(&crate::audience::kpi_labels(b.lang));
     let groups = value(&crate::audience::group_labels(b.lang));
-    cx.census.periods.par_iter().try_for_each(|pc| {
-        let r = cx.lens.report(pc, &cx.facts, generated);
-        let ctx = context! {
-            title => format!("{} — {}", r.title, r.period.label),
-            nav => "reports",
-            report => value(&r),
-            sla_rows => value(&r.sla_rows),
-            charts => charts(&r, b.lang),
-            kpis => kpis.clone(),
-            groups => groups.clone(),
-            standalone => false,
-        };
-        let bytes = cx.render("report-page.html", 1, ctx)?;
-        out.put(&format!("reports/{}.html", pc.period.key), &bytes)
+    // A year's months, quarters and the year itself are rendered together, sharing each
+    // incident's texts (the same on its month's, quarter's and year's page); the year first,
+    // the largest page, while the others fill the other cores.
+    let mut by_year: BTreeMap<&str, Vec<&crate::census::PeriodCounts>> = BTreeMap::new();
+    for pc in &cx.census.periods {
+        let year = pc.period.key.split('-').next().unwrap_or_default();
+        by_year.entry(year).or_default().push(pc);
+    }
+    by_year.into_values().try_for_each(|mut periods| {
+        periods.sort_by_key(|p| p.period.kind != PeriodKind::Year);
+        let texts = crate::audience::Texts::default();
+        periods
+            .par_iter()
+            .try_for_each(|pc| report_page(cx, out, pc, generated, &texts, (&kpis, &groups)))
     })?;
     #[derive(Serialize)]
     struct YearIndex {
