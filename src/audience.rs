@@ -751,15 +751,14 @@ impl<'a> Lens<'a> {
     /// (`census`). `generated` is printed as the generation time when given (the site gives it
     /// only with `--now`, so that its pages do not depend on the clock).
     ///
-    /// `texts`, when given, keeps each incident's texts for the other periods that list it.
+    /// `shared`, when given, keeps each incident's texts for the other periods that list it.
     pub fn report(
         &self,
         pc: &PeriodCounts,
         facts: &[Facts<'_>],
         generated: Option<Timestamp>,
-        texts: Option<&Texts>,
+        shared: Option<&Texts>,
     ) -> ReportView {
-        let shared = texts;
         let lang = self.lang;
         let tz = self.cfg.timezone;
         let agg = &pc.agg;

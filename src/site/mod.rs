@@ -937,14 +937,16 @@ fn reports(cx: &Ctx<'_>, out: &Out<'_>) -> Result<(), Error> {
     let kpis = value(&crate::audience::kpi_labels(b.lang));
     let groups = value(&crate::audience::group_labels(b.lang));
     // A year's months, quarters and the year itself are rendered together, sharing each
-    // incident's texts (the same on its month's, quarter's and year's page); the year first,
-    // the largest page, while the others fill the other cores.
+    // incident's texts (the same on its month's, quarter's and year's page), which are
+    // dropped with the year; the year first, the largest page, while the others fill the
+    // other cores.
     let mut by_year: BTreeMap<&str, Vec<&crate::census::PeriodCounts>> = BTreeMap::new();
     for pc in &cx.census.periods {
         let year = pc.period.key.split('-').next().unwrap_or_default();
         by_year.entry(year).or_default().push(pc);
     }
-    by_year.into_values().try_for_each(|mut periods| {
+    let years: Vec<_> = by_year.into_values().collect();
+    years.into_par_iter().try_for_each(|mut periods| {
         periods.sort_by_key(|p| p.period.kind != PeriodKind::Year);
         let texts = crate::audience::Texts::default();
         periods
