@@ -1231,6 +1231,55 @@ mod tests {
         assert_eq!(base_path(" "), None);
     }
 
+    /// Bodies that cannot be read as they were validated.
+    struct Unreadable;
+
+    impl crate::audience::Bodies for Unreadable {
+        fn body(&self, _: &Incident) -> String {
+            String::new()
+        }
+
+        fn failure(&self) -> Option<crate::diag::Diagnostic> {
+            Some(crate::diag::Diagnostic::error(
+                crate::diag::Code::Io,
+                "incidents/2026/2026-0001.md",
+                "the file changed while the site was being built",
+            ))
+        }
+    }
+
+    /// Pages taken and dropped.
+    struct Nowhere;
+
+    impl Sink for Nowhere {
+        fn put(&self, _: &str, _: &[u8]) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn a_body_that_cannot_be_read_as_validated_fails_the_whole_site() {
+        let cfg = Config::builtin();
+        let text = "---\nid: 2026-0001\ntitle: Situs desa diretas\nstatus: reported\ntlp: TLP:CLEAR\nhistory:\n  - { at: 2026-03-02T09:00:00+07:00, to: reported, by: helpdesk }\n---\n## Laporan\n\nHalaman depan berubah.\n";
+        let inc = crate::doc::parse(text, "incidents/2026/2026-0001.md", cfg.timezone)
+            .incident
+            .expect("incident");
+        let tpl = Templates::new(Vec::new()).expect("templates");
+        for (bodies, fails) in [(None, false), (Some(&Unreadable as &dyn crate::audience::Bodies), true)] {
+            let b = Build {
+                cfg: &cfg,
+                incidents: vec![&inc],
+                audience: Audience::Internal,
+                lang: Lang::Id,
+                now: inc.history[0].at,
+                show_now: false,
+                bodies,
+            };
+            let r = render(&b, &tpl, &Nowhere);
+            assert_eq!(matches!(r, Err(Error::Read(_))), fails, "{:?}", r.err());
+        }
+    }
+
     #[test]
     fn phases_name_their_steps() {
         assert_eq!(phase_steps(1, 3, 10), "1–3");
