@@ -485,7 +485,7 @@ pub fn render(b: &Build<'_>, tpl: &Templates, sink: &dyn Sink) -> Result<usize, 
 fn report_page(
     cx: &Ctx<'_>,
     out: &Out<'_>,
-    pc: &crate::census::PeriodCounts,
+    pc: &PeriodCounts,
     generated: Option<Timestamp>,
     texts: &crate::audience::Texts,
     (kpis, groups): (&Value, &Value),
@@ -940,9 +940,9 @@ fn reports(cx: &Ctx<'_>, out: &Out<'_>) -> Result<(), Error> {
     // incident's texts (the same on its month's, quarter's and year's page), which are
     // dropped with the year; the year first, the largest page, while the others fill the
     // other cores.
-    let mut by_year: BTreeMap<&str, Vec<&crate::census::PeriodCounts>> = BTreeMap::new();
+    let mut by_year: BTreeMap<i32, Vec<&PeriodCounts>> = BTreeMap::new();
     for pc in &cx.census.periods {
-        let year = pc.period.key.split('-').next().unwrap_or_default();
+        let year = crate::time::in_zone(pc.period.from, b.cfg.timezone).year();
         by_year.entry(year).or_default().push(pc);
     }
     let years: Vec<_> = by_year.into_values().collect();
