@@ -106,35 +106,26 @@ impl Source {
     /// rules ran (the repository-wide rules do not read bodies): a build holds no body
     /// between validation and the page that shows it.
     pub fn load_stashed(&self, cfg: &Config, now: Timestamp) -> (Validation, Stash<'_>) {
-        let marks: Mutex<HashMap<String, (usize, u64)>> = Mutex::new(HashMap::new());
-        let v = self.load_with(cfg, now, |c| {
-            if let Some(inc) = c.incident.as_mut() {
-                let body = std::mem::take(&mut inc.body);
-                let mark = (body.len(), body_hash(&body));
-                lock(&marks).insert(c.path.clone(), mark);
-            }
-        });
-        let marks = marks.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
         let blobs: HashMap<&str, BlobId> = match self {
             Source::WorkTree(_) => HashMap::new(),
             Source::Rev(r) => r.incidents.iter().map(|(p, b)| (p.as_str(), *b)).collect(),
         };
-        let mut held = HashMap::with_capacity(v.files.len());
-        for f in &v.files {
-            let (Some(inc), Some(&(len, hash))) = (&f.incident, marks.get(&f.path)) else {
-                continue;
-            };
-            let at = Held {
-                path: f.path.clone(),
-                blob: blobs.get(f.path.as_str()).copied(),
-                len,
-                hash,
-            };
-            held.insert(inc.id.clone(), at);
-        }
+        let held = Mutex::new(HashMap::new());
+        let v = self.load_with(cfg, now, |c| {
+            if let Some(inc) = c.incident.as_mut() {
+                let body = std::mem::take(&mut inc.body);
+                let at = Held {
+                    path: c.path.clone(),
+                    blob: blobs.get(c.path.as_str()).copied(),
+                    len: body.len(),
+                    hash: body_hash(&body),
+                };
+                lock(&held).insert(inc.id.clone(), at);
+            }
+        });
         let stash = Stash {
             source: self,
-            held,
+            held: held.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner),
             repos: Mutex::new(Vec::new()),
             failure: Mutex::new(None),
         };
@@ -198,9 +189,9 @@ impl Stash<'_> {
             }
             Source::Rev(r) => {
                 let blob = held.blob.ok_or_else(|| self.changed(held, "is gone"))?;
-                let mut repo = self.lock_repos().pop().flatten();
+                let mut repo = lock(&self.repos).pop().flatten();
                 let read = r.location.read_incident(&mut repo, (held.path.clone(), blob));
-                self.lock_repos().push(repo);
+                lock(&self.repos).push(repo);
                 read?
             }
         };
@@ -222,10 +213,6 @@ impl Stash<'_> {
             format!("the file {what} while the site was being built"),
         )
         .help("build again once nothing else writes to the repository; the previous site is untouched")
-    }
-
-    fn lock_repos(&self) -> std::sync::MutexGuard<'_, Vec<Option<std::result::Result<Repo, crate::git::GitError>>>> {
-        lock(&self.repos)
     }
 }
 
