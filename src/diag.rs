@@ -322,9 +322,13 @@ pub fn sort(diags: &mut [Diagnostic]) {
 pub fn render(diags: &[Diagnostic], format: Format) -> String {
     match format {
         Format::Human => {
-            let mut out = String::new();
-            for d in diags {
-                out.push_str(&render_human(d));
+            // Each finding is laid out on its own (an audit of a long history holds a hundred
+            // thousand); only the joining is in order.
+            use rayon::prelude::*;
+            let parts: Vec<String> = diags.par_iter().with_min_len(256).map(render_human).collect();
+            let mut out = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum::<usize>() + 160);
+            for p in &parts {
+                out.push_str(p);
                 out.push('\n');
             }
             let count = |s: Severity| diags.iter().filter(|d| d.severity == s).count();
@@ -349,7 +353,15 @@ pub fn render(diags: &[Diagnostic], format: Format) -> String {
             s.push('\n');
             s
         }
-        Format::Github => diags.iter().map(render_github).collect(),
+        Format::Github => {
+            use rayon::prelude::*;
+            diags
+                .par_iter()
+                .with_min_len(256)
+                .map(render_github)
+                .collect::<Vec<_>>()
+                .concat()
+        }
     }
 }
 

@@ -11,7 +11,7 @@ use crate::diag::{Code, Diagnostic};
 use crate::markdown;
 use crate::model::*;
 use crate::quick;
-use crate::subset;
+use crate::subset::{self, Outline};
 use crate::time::parse_time;
 use chrono_tz::Tz;
 use serde::de::DeserializeOwned;
@@ -62,8 +62,57 @@ pub struct Split<'a> {
     pub body: &'a str,
     /// 1-based line of the body's first line.
     pub body_line: usize,
-    pub layout: Layout,
 }
+
+impl Split<'_> {
+    /// The outline of the front matter by the scan of the YAML subset ([`subset::scan`]),
+    /// which refuses a front matter outside the subset or its bounds. `text` is the file.
+    fn scan(&self, text: &str, path: &str) -> Result<Outline, Diagnostic> {
+        let front = self.front.strip_suffix('\n').unwrap_or(self.front);
+        subset::scan(front, FRONT_LINE).map_err(|o| {
+            let code = if o.limit {
+                Code::TooComplex
+            } else {
+                Code::UnsupportedYaml
+            };
+            Diagnostic::error(code, path, o.message)
+                .at(text, o.line, o.column)
+                .help(o.help)
+        })
+    }
+
+    /// Refuses a body past the Markdown parser's budget ([`markdown::over_budget`]).
+    fn within_budget(&self, text: &str, path: &str) -> Result<(), Diagnostic> {
+        let Some(at) = markdown::over_budget(self.body) else {
+            return Ok(());
+        };
+        let offset = text.len() - self.body.len() + at;
+        let line = self.body_line + self.body[..at].matches('\n').count();
+        let col = text[..offset].rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+        Err(Diagnostic::error(
+            Code::TooComplex,
+            path,
+            format!(
+                "the body holds more than {} lines and Markdown markup characters",
+                markdown::MAX_BODY_UNITS
+            ),
+        )
+        .at(text, line, col)
+        .help("keep logs, dumps and long evidence in an attachment and link to it from the body"))
+    }
+
+    fn layout(&self, outline: Outline) -> Layout {
+        Layout {
+            fm_start: FRONT_LINE,
+            fm_end: self.body_line - 1,
+            keys: outline.keys,
+            entries: outline.entries,
+        }
+    }
+}
+
+/// The line of the front matter's first line: the one after the opening `---`.
+const FRONT_LINE: usize = 2;
 
 /// A parsed file: the incident (when the front matter was usable) and its layout.
 pub struct Parsed {
@@ -72,8 +121,7 @@ pub struct Parsed {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Splits `text` (BOM already stripped) at its `---` fences, and checks that the front
-/// matter is inside the supported subset of YAML ([`subset`]).
+/// Splits `text` (BOM already stripped) at its `---` fences.
 pub fn split<'a>(text: &'a str, path: &str) -> Result<Split<'a>, Diagnostic> {
     let mut offset = 0;
     let mut lines = text.split_inclusive('\n');
@@ -89,44 +137,10 @@ pub fn split<'a>(text: &'a str, path: &str) -> Result<Split<'a>, Diagnostic> {
     for line in lines {
         line_no += 1;
         if line.trim_end() == "---" {
-            let front = &text[front_start..offset];
-            let body = &text[offset + line.len()..];
-            let outline = subset::scan(front.strip_suffix('\n').unwrap_or(front), 2).map_err(|o| {
-                let code = if o.limit {
-                    Code::TooComplex
-                } else {
-                    Code::UnsupportedYaml
-                };
-                Diagnostic::error(code, path, o.message)
-                    .at(text, o.line, o.column)
-                    .help(o.help)
-            })?;
-            if let Some(at) = markdown::over_budget(body) {
-                let offset = text.len() - body.len() + at;
-                let line = line_no + 1 + body[..at].matches('\n').count();
-                let col = text[..offset].rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-                return Err(Diagnostic::error(
-                    Code::TooComplex,
-                    path,
-                    format!(
-                        "the body holds more than {} lines and Markdown markup characters",
-                        markdown::MAX_BODY_UNITS
-                    ),
-                )
-                .at(text, line, col)
-                .help("keep logs, dumps and long evidence in an attachment and link to it from the body"));
-            }
-            let layout = Layout {
-                fm_start: 2,
-                fm_end: line_no,
-                keys: outline.keys,
-                entries: outline.entries,
-            };
             return Ok(Split {
-                front,
-                body,
+                front: &text[front_start..offset],
+                body: &text[offset + line.len()..],
                 body_line: line_no + 1,
-                layout,
             });
         }
         offset += line.len();
@@ -218,13 +232,29 @@ pub fn parse(text: &str, path: &str, tz: Tz) -> Parsed {
             }
         }
     };
-    let mut layout = split.layout;
+    // The quick reader takes the usual front matter in one pass and finds its outline on
+    // the way; anything else is scanned for the subset first (which may refuse it).
+    let (quick, outline) = match quick::read(split.front, FRONT_LINE) {
+        Some(read) => (Some(read.node), Ok(read.outline)),
+        None => (None, split.scan(text_nobom, path)),
+    };
+    let outline = match outline.and_then(|o| split.within_budget(text_nobom, path).map(|()| o)) {
+        Ok(o) => o,
+        Err(d) => {
+            return Parsed {
+                incident: None,
+                layout: Layout::default(),
+                diagnostics: vec![d],
+            }
+        }
+    };
+    let mut layout = split.layout(outline);
     let offset = layout.fm_start - 1;
     // Fast path: a well-formed file deserialises straight into typed fields in one pass,
     // which also lists the keys in the parser's order: they must be the line reader's.
     // Anything it cannot take (a wrong type, an unknown field, a bad time, a disagreement)
     // goes the field-by-field way, which reports every problem with its position.
-    if let Some(fast) = fast(split.front) {
+    if let Some(fast) = fast(quick.as_ref(), split.front) {
         if fast.agrees(&mut layout) {
             if let Some(mut inc) = fast.into_incident(tz) {
                 inc.sections = markdown::sections(split.body, split.body_line);
@@ -296,9 +326,9 @@ pub fn parse(text: &str, path: &str, tz: Tz) -> Parsed {
 
 /// The front matter in one typed pass: by the quick reader when it takes the text, else by
 /// serde_yaml. `None` sends the file the careful way.
-fn fast(front: &str) -> Option<Fast> {
-    match quick::read(front) {
-        Some(node) => Fast::deserialize(quick::NodeDe(&node)).ok(),
+fn fast(quick: Option<&quick::Node<'_>>, front: &str) -> Option<Fast> {
+    match quick {
+        Some(node) => Fast::deserialize(quick::NodeDe(node)).ok(),
         None => serde_yaml::from_str::<Fast>(front).ok(),
     }
 }
@@ -311,9 +341,24 @@ pub fn quick_agrees(text: &str) -> Result<(), String> {
     let Ok(split) = split(text, "") else {
         return Ok(());
     };
-    let Some(node) = quick::read(split.front) else {
+    let Some(quick::Read { node, outline }) = quick::read(split.front, FRONT_LINE) else {
         return Ok(());
     };
+    // Nothing taken is outside the subset or its bounds, and the outline is the scan's.
+    match split.scan(text, "") {
+        Err(d) => {
+            return Err(format!(
+                "the quick reader took {node:?}; the subset scan refused it: {}",
+                d.message
+            ))
+        }
+        Ok(scanned) if scanned != outline => {
+            return Err(format!(
+                "the quick reader found the outline {outline:?}, the subset scan {scanned:?}"
+            ))
+        }
+        Ok(_) => {}
+    }
     if let Err(e) = serde_yaml::from_str::<serde::de::IgnoredAny>(split.front) {
         return Err(format!(
             "the quick reader took {node:?}; serde_yaml refused the YAML: {e}"
@@ -1061,7 +1106,7 @@ mod tests {
     #[test]
     fn the_quick_reader_takes_the_usual_files_and_reads_them_as_serde_yaml_does() {
         let front = |t: &str| split(t, P).map(|s| s.front.to_owned()).expect("split");
-        assert!(quick::read(&front(GOOD)).is_some());
+        assert!(quick::read(&front(GOOD), FRONT_LINE).is_some());
         for extra in [
             "extra: { n: 0x1F, o: 0o17, b: 0b101, p: +5, z: 007, e: 1e3, h: .5, i: .inf, m: +.inf, q: .NaN, t: TRUE, u: ~, v: 12:30 }",
             "extra: [18446744073709551616, 340282366920938463463374607431768211456, 1_000, 0x, 1.5e400, Null, yes]",
@@ -1072,7 +1117,7 @@ mod tests {
             "summary: >-\n  Situs desa\n  diretas: halaman # depan\n\n  diganti\nrejection_reason: |\n  baris\n    menjorok\n\n  # bukan komentar\n\n",
         ] {
             let text = GOOD.replacen("---\nid:", &format!("---\n{extra}\nid:"), 1);
-            assert!(quick::read(&front(&text)).is_some(), "{extra}");
+            assert!(quick::read(&front(&text), FRONT_LINE).is_some(), "{extra}");
             assert_eq!(quick_agrees(&text), Ok(()), "{extra}");
         }
     }

@@ -20,6 +20,7 @@
 //! request (which plain scalars are null, booleans or numbers; an empty value as an empty list
 //! or mapping; a scalar as a unit enum variant).
 
+use crate::subset::{self, Outline};
 use serde::de::{self, DeserializeSeed, Visitor};
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -41,10 +42,22 @@ pub enum Node<'a> {
 /// How deep block collections may nest before the reader declines.
 const MAX_DEPTH: usize = 32;
 
+/// A front matter the reader took: its value, and where its top-level keys and block history
+/// entries are. A front matter taken is inside the subset and its bounds, and `outline` is
+/// what [`subset::scan`] finds in it (`doc::quick_agrees` states that too), so a file the
+/// reader takes is not scanned a second time.
+#[derive(Debug)]
+pub struct Read<'a> {
+    pub node: Node<'a>,
+    pub outline: Outline,
+}
+
 /// Reads `front` (the lines between the `---` fences), or `None` when it is outside what
-/// this reader takes.
-pub fn read(front: &str) -> Option<Node<'_>> {
-    if !front.chars().all(printable) {
+/// this reader takes. `first_line` is the 1-based line of its first line in the file.
+pub fn read(front: &str, first_line: usize) -> Option<Read<'_>> {
+    // Within [`subset::MAX_NODES`] bytes there cannot be more values than that: the scan
+    // counts at most one value per byte. Longer front matters are left to the scan's count.
+    if front.len() > subset::MAX_NODES || !front.chars().all(printable) {
         return None;
     }
     let mut raw = Vec::new();
@@ -68,9 +81,19 @@ pub fn read(front: &str) -> Option<Node<'_>> {
     if lines.first()?.indent != 0 {
         return None;
     }
-    let mut r = Reader { raw, lines, i: 0 };
-    let map = r.map(0, 0)?;
-    (r.i == r.lines.len()).then_some(map)
+    let mut r = Reader {
+        raw,
+        lines,
+        i: 0,
+        outline: Outline::default(),
+        first_line,
+        history: false,
+    };
+    let node = r.map(0, 0)?;
+    (r.i == r.lines.len()).then_some(Read {
+        node,
+        outline: r.outline,
+    })
 }
 
 /// What YAML reads as a character of the document, less tabs, the Unicode line breaks and
@@ -97,6 +120,12 @@ struct Reader<'a> {
     lines: Vec<Line<'a>>,
     /// The next of `lines` to read.
     i: usize,
+    /// The top-level keys and block history entries read so far, by line in the file.
+    outline: Outline,
+    first_line: usize,
+    /// The value about to be read is the top-level `history`'s: a block sequence there
+    /// records the line of each of its items.
+    history: bool,
 }
 
 impl<'a> Reader<'a> {
@@ -115,8 +144,18 @@ impl<'a> Reader<'a> {
                 break;
             }
             let (key, rest) = split_key(line.text)?;
+            if depth == 0 {
+                // A top-level field name is a word of letters, digits and `_` (the scan's).
+                if key.contains('-') {
+                    return None;
+                }
+                self.outline
+                    .keys
+                    .push((subset::key_name(key), self.first_line + line.raw));
+            }
             self.i += 1;
             let value = if rest.is_empty() {
+                self.history = depth == 0 && key == "history";
                 self.nested(indent, depth)?
             } else if let Some(header) = block_header(rest) {
                 self.block(header, indent, line.raw)?
@@ -135,10 +174,13 @@ impl<'a> Reader<'a> {
     /// The value of a key at `indent` with nothing after its colon: a block below it, an
     /// indentless sequence, or nothing (an empty plain scalar).
     fn nested(&mut self, indent: usize, depth: usize) -> Option<Node<'a>> {
+        let history = std::mem::take(&mut self.history);
         match self.lines.get(self.i).copied() {
-            Some(next) if next.indent > indent && is_item(next.text) => self.seq(next.indent, depth + 1),
-            Some(next) if next.indent > indent => self.map(next.indent, depth + 1),
-            Some(next) if next.indent == indent && is_item(next.text) => self.seq(indent, depth + 1),
+            Some(next) if next.indent > indent && is_item(next.text) => self.seq(next.indent, depth + 1, history),
+            // A `history` written as a mapping is declined: the scan counts the items of any
+            // list inside it as entries, which this reader's outline would not.
+            Some(next) if next.indent > indent && !history => self.map(next.indent, depth + 1),
+            Some(next) if next.indent == indent && is_item(next.text) => self.seq(indent, depth + 1, history),
             _ => Some(Node::Plain("")),
         }
     }
@@ -191,8 +233,9 @@ impl<'a> Reader<'a> {
         Some(Node::Quoted(Cow::Owned(text)))
     }
 
-    /// The block sequence whose `-` sit at `indent`, from the current line.
-    fn seq(&mut self, indent: usize, depth: usize) -> Option<Node<'a>> {
+    /// The block sequence whose `-` sit at `indent`, from the current line; `entries`: the
+    /// top-level `history`, whose items' lines the outline records.
+    fn seq(&mut self, indent: usize, depth: usize, entries: bool) -> Option<Node<'a>> {
         if depth > MAX_DEPTH {
             return None;
         }
@@ -200,6 +243,9 @@ impl<'a> Reader<'a> {
         while let Some(line) = self.lines.get(self.i).copied() {
             if line.indent != indent || !is_item(line.text) {
                 break;
+            }
+            if entries {
+                self.outline.entries.push(self.first_line + line.raw);
             }
             let rest = line.text[1..].trim_start_matches(' ');
             if rest.is_empty() || rest.starts_with('#') {
@@ -821,6 +867,11 @@ mod tests {
         Node::Plain(s)
     }
 
+    /// The value read, without its outline.
+    fn read(front: &str) -> Option<Node<'_>> {
+        super::read(front, 2).map(|r| r.node)
+    }
+
     fn quoted(s: &str) -> Node<'_> {
         Node::Quoted(Cow::Borrowed(s))
     }
@@ -852,6 +903,29 @@ mod tests {
             ("owner", plain("")),
         ]);
         assert_eq!(read(front), Some(expected));
+    }
+
+    #[test]
+    fn finds_the_outline_the_subset_scan_finds() {
+        let front =
+            "# kepala\nid: A\nhistory:\n  - at: x\n    to: y\n\n  - { at: z }\nnote: |\n  - bukan entri\nowner: b\n";
+        let taken = super::read(front, 2).expect("taken");
+        assert_eq!(Ok(taken.outline.clone()), subset::scan(front.trim_end(), 2));
+        let keys: Vec<(&str, usize)> = taken.outline.keys.iter().map(|(k, l)| (&**k, *l)).collect();
+        assert_eq!(keys, [("id", 3), ("history", 4), ("note", 9), ("owner", 11)]);
+        assert_eq!(taken.outline.entries, [5, 8]);
+    }
+
+    #[test]
+    fn declines_what_the_scan_outlines_otherwise() {
+        // A top-level name with `-` is outside the subset; items of a list inside a
+        // `history` mapping count as entries to the scan.
+        assert_eq!(read("top-key: x\n"), None);
+        assert!(read("extra:\n  sub-key: x\n").is_some());
+        assert_eq!(read("history:\n  a:\n  - x\n"), None);
+        // Past as many bytes as values may be counted, the scan counts.
+        let long = format!("tags: [{}]\n", vec!["a"; subset::MAX_NODES / 2 + 1].join(","));
+        assert_eq!(read(&long), None);
     }
 
     #[test]

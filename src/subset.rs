@@ -21,7 +21,7 @@ use std::borrow::Cow;
 pub type Key = (Cow<'static, str>, usize);
 
 /// `key` as a [`Key`] name.
-fn key_name(key: &str) -> Cow<'static, str> {
+pub(crate) fn key_name(key: &str) -> Cow<'static, str> {
     match crate::model::FIELDS.iter().find(|f| **f == key) {
         Some(f) => Cow::Borrowed(f),
         None => Cow::Owned(key.to_owned()),

@@ -106,215 +106,24 @@ pub(super) fn check_commits(
     rulebook: &Rulebook,
     judge: Judge<'_>,
 ) -> std::result::Result<RangeResult, Failure> {
-    let mut out = Vec::new();
-    let mut touched = HashSet::new();
-    let mut any_config_change = false;
-    let mut floors: HashMap<String, Tlp> = HashMap::new();
-    let mut rules_change: Option<CommitRef> = None;
-    let mut incident_change: Option<CommitRef> = None;
-    let mut signatures = BTreeMap::new();
-    let mut last_touch = HashMap::new();
-    let mut known: HashMap<String, Known> = HashMap::new();
+    let mut p = Progress::default();
     let location = repo.location();
-    for (wi, window) in commits.chunks(WINDOW).enumerate() {
-        let mut judged: Vec<Judged> = Vec::with_capacity(window.len());
-        for read in read_window(repo, window) {
-            let Read { changes: c, signature } = read.map_err(git_failure)?;
-            let commit = CommitRef {
-                id: c.meta.short().to_owned(),
-                subject: c.meta.subject.clone(),
-            };
-            let mut diags = Vec::new();
-            let cfg = match rulebook {
-                Rulebook::Fixed(cfg) => cfg.clone(),
-                Rulebook::Parent => match config_at(repo, cache, c.config_before.as_deref()) {
-                    Ok(cfg) => cfg,
-                    Err(found) => {
-                        diags.extend(found.into_iter().map(|d| d.in_commit(commit.clone())));
-                        judged.push(Judged {
-                            changes: c,
-                            diagnostics: diags,
-                            cfg: None,
-                            signed_by_author: false,
-                            trailers: false,
-                        });
-                        continue;
-                    }
-                },
-            };
-            let audit = matches!(rulebook, Rulebook::Parent);
-            let needs_proof =
-                audit || cfg.signing == Signing::Required || judge.pr_author.is_some() || is_forge(&c.meta, &cfg);
-            let proof = if needs_proof && guarded(&c) && !merged_only(&c) {
-                Proof::judge(signature.as_ref(), &c.meta, &cfg)
-            } else {
-                Proof::Unsigned
-            };
-            let signed_by_author = proof.by_author(&c.meta, &cfg);
-            // An author email is a claim: in a pull request the maintainer is the account that
-            // opened it, or the author a signature proves.
-            let maintainer = maintainer_commit(&c.meta, &cfg, judge.pr_author, signed_by_author);
-            any_config_change |= c.config_changed;
-            diags.extend(path_rules(&c, &cfg, &commit));
-            let fixed = matches!(rulebook, Rulebook::Fixed(_));
-            if fixed && c.meta.parents == 0 && !maintainer {
-                diags.push(
-                    Diagnostic::error(
-                        Code::UnrelatedHistory,
-                        FILE_NAME,
-                        format!(
-                            "commit {} has no parent: it brings a history of its own into the range",
-                            commit.id
-                        ),
-                    )
-                    .help("build on the target branch (`git rebase`); only a maintainer may join an unrelated history")
-                    .in_commit(commit.clone()),
-                );
+    let windows: Vec<&[String]> = commits.chunks(WINDOW).collect();
+    let mut ahead = windows.first().map(|w| read_window(&location, w));
+    for wi in 0..windows.len() {
+        let reads = ahead.take().unwrap_or_default();
+        // The next window is read while this one is judged: the cores are not left idle
+        // while the commit-level rules run in order.
+        rayon::in_place_scope(|scope| {
+            if let Some(next) = windows.get(wi + 1).copied() {
+                let (slot, location) = (&mut ahead, &location);
+                scope.spawn(move |_| *slot = Some(read_window(location, next)));
             }
-            if c.config_changed || c.templates_changed {
-                rules_change.get_or_insert(commit.clone());
-                let what = if c.config_changed { FILE_NAME } else { "site-templates/" };
-                // A history judged commit by commit (`audit`) holds rule changes from before
-                // `maintainers:` existed: the rule did not exist then either.
-                let rule_applies = fixed || !cfg.maintainers.is_empty();
-                if cfg.from_file && !maintainer && rule_applies {
-                    let who = format!("{} <{}>", c.meta.author.name, c.meta.author.email);
-                    let claimed = author_member(&c.meta, &cfg).is_some_and(|m| cfg.is_maintainer(m));
-                    let message = match judge.pr_author {
-                        Some(login) if claimed => format!(
-                            "{what} is changed in a commit authored as the maintainer {who}, but the pull request was opened by `{login}`"
-                        ),
-                        _ => format!("{what} is changed by {who}, who is not a maintainer"),
-                    };
-                    diags.push(
-                        Diagnostic::error(Code::RulesChanged, what, message)
-                            .help("the rules change only in a maintainer's own pull request, or in a commit signed with their key (`maintainers:` in insiden.yaml); ask one to make this change")
-                            .in_commit(commit.clone()),
-                    );
-                } else if !fixed && c.meta.parents > 0 {
-                    diags.push(
-                        Diagnostic::warning(
-                            Code::ConfigChanged,
-                            what,
-                            format!(
-                                "{what} changed in this commit; the commits after it are checked against the new rules"
-                            ),
-                        )
-                        .help("review rule changes with the whole team: they change what the SOP allows")
-                        .in_commit(commit.clone()),
-                    );
-                }
-            }
-            if c.incidents_changed {
-                incident_change.get_or_insert(commit.clone());
-            }
-            if !merged_only(&c) {
-                diags.extend(proof::rules(&c, &proof, &cfg, &commit));
-            }
-            let trailers = is_forge(&c.meta, &cfg) && (cfg.signing == Signing::Off || proof == Proof::Forge);
-            if audit && guarded(&c) && !merged_only(&c) {
-                let who = author_member(&c.meta, &cfg).map_or_else(|| c.meta.author.email.clone(), str::to_owned);
-                let tally = signatures.entry(who).or_insert((0, 0));
-                if signed_by_author {
-                    tally.0 += 1;
-                } else {
-                    tally.1 += 1;
-                }
-            }
-            judged.push(Judged {
-                changes: c,
-                diagnostics: diags,
-                cfg: Some(cfg),
-                signed_by_author,
-                trailers,
-            });
-        }
-        // The file rules: one task per path, its changes in commit order.
-        let mut by_path: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
-        let mut paths: Vec<&str> = Vec::new();
-        for (ci, j) in judged.iter().enumerate() {
-            if j.cfg.is_none() {
-                continue;
-            }
-            for (hi, ch) in j.changes.changes.iter().enumerate() {
-                let v = by_path.entry(ch.path.as_str()).or_default();
-                if v.is_empty() {
-                    paths.push(ch.path.as_str());
-                }
-                v.push((ci, hi));
-            }
-        }
-        let tasks: Vec<(&str, Option<Known>)> = paths.iter().map(|p| (*p, known.remove(*p))).collect();
-        let verdicts: Vec<PathVerdict> = tasks
-            .into_par_iter()
-            .map_init(
-                || Reader {
-                    location: &location,
-                    repo: None,
-                },
-                |reader, (path, mut last)| {
-                    let mut floor = floors.get(path).copied();
-                    let mut found = Vec::with_capacity(by_path[path].len());
-                    for &(ci, hi) in &by_path[path] {
-                        let j = &judged[ci];
-                        let Some(cfg) = j.cfg.as_deref() else {
-                            found.push(Vec::new());
-                            continue;
-                        };
-                        let change = &j.changes.changes[hi];
-                        let env = Env {
-                            judging: judge.judging,
-                            now: judge.now,
-                            tlp_floor: floor,
-                            clean_merge: change.clean_merge,
-                            pr_author: judge.pr_author,
-                            signed_by_author: j.signed_by_author,
-                            trailers: j.trailers,
-                        };
-                        let verdict = judge_change(&j.changes.meta, change, cfg, env, &mut last, &mut |b, p| {
-                            reader.text(b, p)
-                        })?;
-                        if verdict.tlp_floor.is_some() {
-                            floor = verdict.tlp_floor;
-                        }
-                        found.push(verdict.diagnostics);
-                    }
-                    if let Some(k) = &mut last {
-                        k.window = wi;
-                    }
-                    Ok((found, floor, last))
-                },
-            )
-            .collect::<std::result::Result<_, GitError>>()
-            .map_err(git_failure)?;
-        // Back in commit order.
-        let mut found: HashMap<(usize, usize), Vec<Diagnostic>> = HashMap::new();
-        for (path, (diags, floor, last)) in paths.iter().zip(verdicts) {
-            for (at, d) in by_path[path].iter().zip(diags) {
-                found.insert(*at, d);
-            }
-            if let Some(f) = floor {
-                floors.insert((*path).to_owned(), f);
-            }
-            if let Some(k) = last {
-                known.insert((*path).to_owned(), k);
-            }
-        }
-        forget_oldest(&mut known);
-        for (ci, j) in judged.into_iter().enumerate() {
-            out.extend(j.diagnostics);
-            if j.cfg.is_none() {
-                continue;
-            }
-            for (hi, change) in j.changes.changes.iter().enumerate() {
-                touched.insert(change.path.clone());
-                last_touch.insert(change.path.clone(), j.changes.meta.clone());
-                out.extend(found.remove(&(ci, hi)).unwrap_or_default());
-            }
-        }
+            judge_window(&mut p, wi, reads, repo, cache, rulebook, judge)
+        })?;
     }
-    if let (Rulebook::Fixed(_), Some(rules), Some(incidents)) = (rulebook, &rules_change, &incident_change) {
-        out.push(
+    if let (Rulebook::Fixed(_), Some(rules), Some(incidents)) = (rulebook, &p.rules_change, &p.incident_change) {
+        p.out.push(
             Diagnostic::error(
                 Code::MixedChange,
                 FILE_NAME,
@@ -328,12 +137,238 @@ pub(super) fn check_commits(
         );
     }
     Ok(RangeResult {
-        diagnostics: out,
-        touched,
-        config_changed: any_config_change,
-        signatures,
-        last_touch,
+        diagnostics: p.out,
+        touched: p.touched,
+        config_changed: p.any_config_change,
+        signatures: p.signatures,
+        last_touch: p.last_touch,
     })
+}
+
+/// Judges one window of commits read ahead (`reads`, in commit order), the `wi`-th of the
+/// range, carrying what it finds into `p`.
+fn judge_window(
+    p: &mut Progress,
+    wi: usize,
+    reads: Vec<std::result::Result<Read, GitError>>,
+    repo: &Repo,
+    cache: &mut ConfigCache,
+    rulebook: &Rulebook,
+    judge: Judge<'_>,
+) -> std::result::Result<(), Failure> {
+    let location = repo.location();
+    let mut judged: Vec<Judged> = Vec::with_capacity(reads.len());
+    for read in reads {
+        let Read { changes: c, signature } = read.map_err(git_failure)?;
+        let commit = CommitRef {
+            id: c.meta.short().to_owned(),
+            subject: c.meta.subject.clone(),
+        };
+        let mut diags = Vec::new();
+        let cfg = match rulebook {
+            Rulebook::Fixed(cfg) => cfg.clone(),
+            Rulebook::Parent => match config_at(repo, cache, c.config_before.as_deref()) {
+                Ok(cfg) => cfg,
+                Err(found) => {
+                    diags.extend(found.into_iter().map(|d| d.in_commit(commit.clone())));
+                    judged.push(Judged {
+                        changes: c,
+                        diagnostics: diags,
+                        cfg: None,
+                        signed_by_author: false,
+                        trailers: false,
+                    });
+                    continue;
+                }
+            },
+        };
+        let audit = matches!(rulebook, Rulebook::Parent);
+        let needs_proof =
+            audit || cfg.signing == Signing::Required || judge.pr_author.is_some() || is_forge(&c.meta, &cfg);
+        let proof = if needs_proof && guarded(&c) && !merged_only(&c) {
+            Proof::judge(signature.as_ref(), &c.meta, &cfg)
+        } else {
+            Proof::Unsigned
+        };
+        let signed_by_author = proof.by_author(&c.meta, &cfg);
+        // An author email is a claim: in a pull request the maintainer is the account that
+        // opened it, or the author a signature proves.
+        let maintainer = maintainer_commit(&c.meta, &cfg, judge.pr_author, signed_by_author);
+        p.any_config_change |= c.config_changed;
+        diags.extend(path_rules(&c, &cfg, &commit));
+        let fixed = matches!(rulebook, Rulebook::Fixed(_));
+        if fixed && c.meta.parents == 0 && !maintainer {
+            diags.push(
+                Diagnostic::error(
+                    Code::UnrelatedHistory,
+                    FILE_NAME,
+                    format!(
+                        "commit {} has no parent: it brings a history of its own into the range",
+                        commit.id
+                    ),
+                )
+                .help("build on the target branch (`git rebase`); only a maintainer may join an unrelated history")
+                .in_commit(commit.clone()),
+            );
+        }
+        if c.config_changed || c.templates_changed {
+            p.rules_change.get_or_insert(commit.clone());
+            let what = if c.config_changed { FILE_NAME } else { "site-templates/" };
+            // A history judged commit by commit (`audit`) holds rule changes from before
+            // `maintainers:` existed: the rule did not exist then either.
+            let rule_applies = fixed || !cfg.maintainers.is_empty();
+            if cfg.from_file && !maintainer && rule_applies {
+                let who = format!("{} <{}>", c.meta.author.name, c.meta.author.email);
+                let claimed = author_member(&c.meta, &cfg).is_some_and(|m| cfg.is_maintainer(m));
+                let message = match judge.pr_author {
+                Some(login) if claimed => format!(
+                    "{what} is changed in a commit authored as the maintainer {who}, but the pull request was opened by `{login}`"
+                ),
+                _ => format!("{what} is changed by {who}, who is not a maintainer"),
+            };
+                diags.push(
+                Diagnostic::error(Code::RulesChanged, what, message)
+                    .help("the rules change only in a maintainer's own pull request, or in a commit signed with their key (`maintainers:` in insiden.yaml); ask one to make this change")
+                    .in_commit(commit.clone()),
+            );
+            } else if !fixed && c.meta.parents > 0 {
+                diags.push(
+                    Diagnostic::warning(
+                        Code::ConfigChanged,
+                        what,
+                        format!(
+                            "{what} changed in this commit; the commits after it are checked against the new rules"
+                        ),
+                    )
+                    .help("review rule changes with the whole team: they change what the SOP allows")
+                    .in_commit(commit.clone()),
+                );
+            }
+        }
+        if c.incidents_changed {
+            p.incident_change.get_or_insert(commit.clone());
+        }
+        if !merged_only(&c) {
+            diags.extend(proof::rules(&c, &proof, &cfg, &commit));
+        }
+        let trailers = is_forge(&c.meta, &cfg) && (cfg.signing == Signing::Off || proof == Proof::Forge);
+        if audit && guarded(&c) && !merged_only(&c) {
+            let who = author_member(&c.meta, &cfg).map_or_else(|| c.meta.author.email.clone(), str::to_owned);
+            let tally = p.signatures.entry(who).or_insert((0, 0));
+            if signed_by_author {
+                tally.0 += 1;
+            } else {
+                tally.1 += 1;
+            }
+        }
+        judged.push(Judged {
+            changes: c,
+            diagnostics: diags,
+            cfg: Some(cfg),
+            signed_by_author,
+            trailers,
+        });
+    }
+    // The file rules: one task per path, its changes in commit order.
+    let mut by_path: HashMap<&str, Vec<(usize, usize)>> = HashMap::new();
+    let mut paths: Vec<&str> = Vec::new();
+    for (ci, j) in judged.iter().enumerate() {
+        if j.cfg.is_none() {
+            continue;
+        }
+        for (hi, ch) in j.changes.changes.iter().enumerate() {
+            let v = by_path.entry(ch.path.as_str()).or_default();
+            if v.is_empty() {
+                paths.push(ch.path.as_str());
+            }
+            v.push((ci, hi));
+        }
+    }
+    let tasks: Vec<(&str, Option<Known>)> = paths.iter().map(|path| (*path, p.known.remove(*path))).collect();
+    let verdicts: Vec<PathVerdict> = tasks
+        .into_par_iter()
+        .map_init(
+            || Reader {
+                location: &location,
+                repo: None,
+            },
+            |reader, (path, mut last)| {
+                let mut floor = p.floors.get(path).copied();
+                let mut found = Vec::with_capacity(by_path[path].len());
+                for &(ci, hi) in &by_path[path] {
+                    let j = &judged[ci];
+                    let Some(cfg) = j.cfg.as_deref() else {
+                        found.push(Vec::new());
+                        continue;
+                    };
+                    let change = &j.changes.changes[hi];
+                    let env = Env {
+                        judging: judge.judging,
+                        now: judge.now,
+                        tlp_floor: floor,
+                        clean_merge: change.clean_merge,
+                        pr_author: judge.pr_author,
+                        signed_by_author: j.signed_by_author,
+                        trailers: j.trailers,
+                    };
+                    let verdict = judge_change(&j.changes.meta, change, cfg, env, &mut last, &mut |b, p| {
+                        reader.text(b, p)
+                    })?;
+                    if verdict.tlp_floor.is_some() {
+                        floor = verdict.tlp_floor;
+                    }
+                    found.push(verdict.diagnostics);
+                }
+                if let Some(k) = &mut last {
+                    k.window = wi;
+                }
+                Ok((found, floor, last))
+            },
+        )
+        .collect::<std::result::Result<_, GitError>>()
+        .map_err(git_failure)?;
+    // Back in commit order.
+    let mut found: HashMap<(usize, usize), Vec<Diagnostic>> = HashMap::new();
+    for (path, (diags, floor, last)) in paths.iter().zip(verdicts) {
+        for (at, d) in by_path[path].iter().zip(diags) {
+            found.insert(*at, d);
+        }
+        if let Some(f) = floor {
+            p.floors.insert((*path).to_owned(), f);
+        }
+        if let Some(k) = last {
+            p.known.insert((*path).to_owned(), k);
+        }
+    }
+    forget_oldest(&mut p.known);
+    for (ci, j) in judged.into_iter().enumerate() {
+        p.out.extend(j.diagnostics);
+        if j.cfg.is_none() {
+            continue;
+        }
+        for (hi, change) in j.changes.changes.iter().enumerate() {
+            p.touched.insert(change.path.clone());
+            p.last_touch.insert(change.path.clone(), j.changes.meta.clone());
+            p.out.extend(found.remove(&(ci, hi)).unwrap_or_default());
+        }
+    }
+    Ok(())
+}
+
+/// What judging a range has found so far, carried from one window to the next.
+#[derive(Default)]
+struct Progress {
+    out: Vec<Diagnostic>,
+    touched: HashSet<String>,
+    any_config_change: bool,
+    /// Per incident path, the TLP its history has reached (a label may not go down).
+    floors: HashMap<String, Tlp>,
+    rules_change: Option<CommitRef>,
+    incident_change: Option<CommitRef>,
+    signatures: BTreeMap<String, (usize, usize)>,
+    last_touch: HashMap<String, CommitMeta>,
+    /// Per incident path, what its latest version parsed to.
+    known: HashMap<String, Known>,
 }
 
 /// The rules of what a change does (history, moves and their requirements, windows, TLP),
@@ -508,8 +543,7 @@ const WINDOW: usize = 512;
 
 /// Reads a window of commits in order, split between the cores (each part with its own
 /// repository handle and tree cache); signatures are verified where they are read.
-fn read_window(repo: &Repo, window: &[String]) -> Vec<std::result::Result<Read, GitError>> {
-    let location = repo.location();
+fn read_window(location: &Location, window: &[String]) -> Vec<std::result::Result<Read, GitError>> {
     let part = window.len().div_ceil(rayon::current_num_threads().max(1)).max(64);
     let parts: Vec<std::result::Result<Vec<Read>, GitError>> = window
         .par_chunks(part)

@@ -13,8 +13,12 @@ pub(super) fn run(ctx: &Ctx, args: ValidateArgs) -> Result<u8> {
     let deny_warnings = args.deny == Some(DenyArg::Warnings);
     let failed =
         v.has_errors() || (deny_warnings && v.diagnostics.iter().any(crate::diag::Diagnostic::is_denied_warning));
+    let files = v.files.len();
     if args.format == crate::cli::FormatArg::Human && v.diagnostics.is_empty() {
-        eprintln!("{} incident(s) valid", v.files.len());
+        eprintln!("{files} incident(s) valid");
     }
+    // The process ends here: freeing every parsed incident one by one would be a tenth of
+    // the command's time at 10,000 files, for memory the system takes back at once.
+    std::mem::forget(v);
     Ok(if failed { FINDINGS } else { OK })
 }

@@ -437,7 +437,7 @@ fn the_quick_reader_takes_a_good_share_of_generated_front_matters() {
     let taken = (0..total)
         .filter(|_| {
             let front = strategy.new_tree(&mut runner).expect("generate").current();
-            insiden::quick::read(&front).is_some()
+            insiden::quick::read(&front, 2).is_some()
         })
         .count();
     assert!(taken * 4 > total, "only {taken} of {total} taken");
