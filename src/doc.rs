@@ -222,24 +222,18 @@ fn tagged(v: &Value) -> bool {
 pub fn parse(text: &str, path: &str, tz: Tz) -> Parsed {
     let text_nobom = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut diags = Vec::new();
-    let split = match split(text_nobom, path) {
-        Ok(s) => s,
-        Err(d) => {
-            return Parsed {
-                incident: None,
-                layout: Layout::default(),
-                diagnostics: vec![d],
-            }
-        }
-    };
     // The quick reader takes the usual front matter in one pass and finds its outline on
     // the way; anything else is scanned for the subset first (which may refuse it).
-    let (quick, outline) = match quick::read(split.front, FRONT_LINE) {
-        Some(read) => (Some(read.node), Ok(read.outline)),
-        None => (None, split.scan(text_nobom, path)),
-    };
-    let outline = match outline.and_then(|o| split.within_budget(text_nobom, path).map(|()| o)) {
-        Ok(o) => o,
+    let checked = split(text_nobom, path).and_then(|split| {
+        let (quick, outline) = match quick::read(split.front, FRONT_LINE) {
+            Some(read) => (Some(read.node), read.outline),
+            None => (None, split.scan(text_nobom, path)?),
+        };
+        split.within_budget(text_nobom, path)?;
+        Ok((split, quick, outline))
+    });
+    let (split, quick, outline) = match checked {
+        Ok(c) => c,
         Err(d) => {
             return Parsed {
                 incident: None,
