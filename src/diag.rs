@@ -7,6 +7,7 @@
 //! is escaped for the medium it is printed to: terminal control characters for humans, `%`,
 //! CR and LF for GitHub annotations.
 
+use rayon::prelude::*;
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -324,7 +325,6 @@ pub fn render(diags: &[Diagnostic], format: Format) -> String {
         Format::Human => {
             // Each finding is laid out on its own (an audit of a long history holds a hundred
             // thousand); only the joining is in order.
-            use rayon::prelude::*;
             let parts: Vec<String> = diags.par_iter().with_min_len(256).map(render_human).collect();
             let mut out = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum::<usize>() + 160);
             for p in &parts {
@@ -353,15 +353,12 @@ pub fn render(diags: &[Diagnostic], format: Format) -> String {
             s.push('\n');
             s
         }
-        Format::Github => {
-            use rayon::prelude::*;
-            diags
-                .par_iter()
-                .with_min_len(256)
-                .map(render_github)
-                .collect::<Vec<_>>()
-                .concat()
-        }
+        Format::Github => diags
+            .par_iter()
+            .with_min_len(256)
+            .map(render_github)
+            .collect::<Vec<_>>()
+            .concat(),
     }
 }
 
