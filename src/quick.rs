@@ -87,7 +87,6 @@ pub fn read(front: &str, first_line: usize) -> Option<Read<'_>> {
         i: 0,
         outline: Outline::default(),
         first_line,
-        history: false,
     };
     let node = r.map(0, 0)?;
     (r.i == r.lines.len()).then_some(Read {
@@ -123,9 +122,6 @@ struct Reader<'a> {
     /// The top-level keys and block history entries read so far, by line in the file.
     outline: Outline,
     first_line: usize,
-    /// The value about to be read is the top-level `history`'s: a block sequence there
-    /// records the line of each of its items.
-    history: bool,
 }
 
 impl<'a> Reader<'a> {
@@ -155,8 +151,7 @@ impl<'a> Reader<'a> {
             }
             self.i += 1;
             let value = if rest.is_empty() {
-                self.history = depth == 0 && key == "history";
-                self.nested(indent, depth)?
+                self.nested(indent, depth, depth == 0 && key == "history")?
             } else if let Some(header) = block_header(rest) {
                 self.block(header, indent, line.raw)?
             } else {
@@ -172,9 +167,9 @@ impl<'a> Reader<'a> {
     }
 
     /// The value of a key at `indent` with nothing after its colon: a block below it, an
-    /// indentless sequence, or nothing (an empty plain scalar).
-    fn nested(&mut self, indent: usize, depth: usize) -> Option<Node<'a>> {
-        let history = std::mem::take(&mut self.history);
+    /// indentless sequence, or nothing (an empty plain scalar). `history`: the key is the
+    /// top-level `history`, whose block list items the outline records.
+    fn nested(&mut self, indent: usize, depth: usize, history: bool) -> Option<Node<'a>> {
         match self.lines.get(self.i).copied() {
             Some(next) if next.indent > indent && is_item(next.text) => self.seq(next.indent, depth + 1, history),
             // A `history` written as a mapping is declined: the scan counts the items of any

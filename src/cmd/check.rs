@@ -119,7 +119,7 @@ pub(super) fn check_commits(
                 let (slot, location) = (&mut ahead, &location);
                 scope.spawn(move |_| *slot = Some(read_window(location, next)));
             }
-            judge_window(&mut p, wi, reads, repo, cache, rulebook, judge)
+            judge_window(&mut p, reads, repo, &location, cache, rulebook, judge)
         })?;
     }
     if let (Rulebook::Fixed(_), Some(rules), Some(incidents)) = (rulebook, &p.rules_change, &p.incident_change) {
@@ -145,18 +145,18 @@ pub(super) fn check_commits(
     })
 }
 
-/// Judges one window of commits read ahead (`reads`, in commit order), the `wi`-th of the
-/// range, carrying what it finds into `p`.
+/// Judges the next window of commits, read ahead (`reads`, in commit order), carrying what
+/// it finds into `p`; `location` is `repo`'s, for the file rules' readers.
 fn judge_window(
     p: &mut Progress,
-    wi: usize,
     reads: Vec<std::result::Result<Read, GitError>>,
     repo: &Repo,
+    location: &Location,
     cache: &mut ConfigCache,
     rulebook: &Rulebook,
     judge: Judge<'_>,
 ) -> std::result::Result<(), Failure> {
-    let location = repo.location();
+    let wi = p.windows;
     let mut judged: Vec<Judged> = Vec::with_capacity(reads.len());
     for read in reads {
         let Read { changes: c, signature } = read.map_err(git_failure)?;
@@ -288,10 +288,7 @@ fn judge_window(
     let verdicts: Vec<PathVerdict> = tasks
         .into_par_iter()
         .map_init(
-            || Reader {
-                location: &location,
-                repo: None,
-            },
+            || Reader { location, repo: None },
             |reader, (path, mut last)| {
                 let mut floor = p.floors.get(path).copied();
                 let mut found = Vec::with_capacity(by_path[path].len());
@@ -352,6 +349,7 @@ fn judge_window(
             p.out.extend(found.remove(&(ci, hi)).unwrap_or_default());
         }
     }
+    p.windows += 1;
     Ok(())
 }
 
@@ -369,6 +367,8 @@ struct Progress {
     last_touch: HashMap<String, CommitMeta>,
     /// Per incident path, what its latest version parsed to.
     known: HashMap<String, Known>,
+    /// Windows judged so far.
+    windows: usize,
 }
 
 /// The rules of what a change does (history, moves and their requirements, windows, TLP),
