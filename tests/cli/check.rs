@@ -1121,6 +1121,8 @@ fn front_matter_outside_the_yaml_subset_is_refused() {
         ),
         ("title: Situs desa\n", "title: !!str Situs desa\n"),
         ("title: Situs desa\n", "title: &t Situs desa\nsummary: *t\n"),
+        // A field name the line reader does not take as one (the quick reader declines it).
+        ("title: Situs desa\n", "title: Situs desa\nx-title: Palsu\n"),
     ];
     for (from, to) in hide {
         let (_, run, commit) = bad_commit(|s, id| edit_file(s, id, from, to), SITI, 5);

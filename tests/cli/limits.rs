@@ -75,6 +75,19 @@ fn cases() -> Vec<(&'static str, String, Option<&'static str>)> {
         Some("too-complex"),
     ));
     v.push(("long-line", format!("summary: {}\n", fill("a", 0)), None));
+    // Past 100,000 values in a few hundred kilobytes: the quick reader leaves a front
+    // matter that long to the scan, which counts. Its honest twin, short enough for the
+    // quick reader to take, is read.
+    v.push((
+        "values-past-the-bound",
+        format!("extra: [{}a]\n", "a,".repeat(100_000)),
+        Some("too-complex"),
+    ));
+    v.push((
+        "values-within-the-bound",
+        format!("extra: [{}a]\n", "a,".repeat(40_000)),
+        None,
+    ));
     v
 }
 
