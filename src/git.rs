@@ -292,6 +292,15 @@ impl Repo {
         Ok((out, is_ancestor))
     }
 
+    /// The commits on `head`'s first-parent line: where the forge's merges land.
+    pub fn first_parents(&self, head: &str) -> Result<HashSet<String>, GitError> {
+        let walk_err = |e: git2::Error| git_err("cannot walk the history", &e);
+        let mut walk = self.repo.revwalk().map_err(walk_err)?;
+        walk.simplify_first_parent().map_err(walk_err)?;
+        walk.push(Self::oid(head)?).map_err(walk_err)?;
+        walk.map(|o| o.map(|o| o.to_string()).map_err(walk_err)).collect()
+    }
+
     /// What git itself makes of merging two commits (conflicted paths have no stage-0 entry).
     fn merge_of(&self, a: Oid, b: Oid) -> Option<git2::Index> {
         let a = self.repo.find_commit(a).ok()?;

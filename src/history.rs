@@ -7,7 +7,8 @@
 //! incident has had). A reader finds a rule by its code; a test exercises it alone.
 //!
 //! Identity is the commit's author, matched against the team lists by email or GitHub
-//! no-reply handle. `Co-authored-by:` trailers are text anyone can type: they grant nothing.
+//! no-reply handle. `Co-authored-by:` trailers are text anyone can type: they grant nothing,
+//! except on the forge's own merges where the caller says so ([`Env::trailers`]).
 //! Input is plain data from `git` ([`CommitMeta`] and text); this module never calls git2.
 
 use crate::config::{Config, Member};
@@ -92,9 +93,10 @@ pub struct Env<'a> {
     pub pr_author: Option<&'a str>,
     /// The commit's signature verifies with a key of its author.
     pub signed_by_author: bool,
-    /// `Co-authored-by:` trailers name who made the moves: the commit is the forge's own
-    /// (its committer is `check.forge_committer`, and with signing required its signature
-    /// verifies with `check.forge_keys`).
+    /// `Co-authored-by:` trailers name who made the moves: the commit is one of the forge's
+    /// merges (its committer is `check.forge_committer`, with signing required its signature
+    /// verifies with `check.forge_keys`, and it lies on the first-parent line `audit`
+    /// replays). Never in a pull request's own commits.
     pub trailers: bool,
     /// The checker's clock: no entry may lie after it.
     pub now: Option<Timestamp>,

@@ -179,6 +179,20 @@ mod tests {
         let pem = sig.to_pem(LineEnding::LF).expect("pem");
         assert_eq!(verify(pem.as_bytes(), b"x"), Err(Invalid::Namespace("file".into())));
         assert!(parse_key("ssh-ed25519 bukan-base64").is_err());
+        // A well-formed key of a type this build does not verify (DSA).
+        let one = || ssh_key::Mpint::from_positive_bytes(&[1]).expect("mpint");
+        let dsa = ssh_key::public::DsaPublicKey {
+            p: one(),
+            q: one(),
+            g: one(),
+            y: one(),
+        };
+        let line = PublicKey::new(ssh_key::public::KeyData::Dsa(dsa), "lama")
+            .to_openssh()
+            .expect("line");
+        assert!(line.starts_with("ssh-dss "), "{line}");
+        let refused = parse_key(&line).expect_err("dsa");
+        assert!(refused.contains("cannot be verified here"), "{refused}");
         assert!(parse_key("").is_err());
         assert!(sign("bukan kunci", b"x").is_err());
     }

@@ -2,9 +2,10 @@
 //! rule, or `--trail <ID>`: which commit introduced each history entry of an incident — the
 //! provenance record a CSIRT shows an auditor.
 
-use super::check::{check_commits, git_failure, ConfigCache, Judge, Rulebook};
+use super::check::{check_commits, config_at, git_failure, ConfigCache, Judge, Rulebook};
 use super::{emit, incident_path, print, Ctx, Failure, Result, FINDINGS, OK};
 use crate::cli::{AuditArgs, FormatArg};
+use crate::diag::sanitize_terminal;
 use crate::git::Repo;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -42,7 +43,13 @@ pub(super) fn run(ctx: &Ctx, args: AuditArgs) -> Result<u8> {
         return trail(ctx, &repo, &commits, id, args.format);
     }
     let mut cache = ConfigCache::new();
-    let range = check_commits(&repo, &commits, &mut cache, &Rulebook::Parent, Judge::default())?;
+    let range = check_commits(
+        &repo,
+        &commits,
+        &mut cache,
+        &Rulebook::Parent { head: head.clone() },
+        Judge::default(),
+    )?;
     let (diags, looked) = (&range.diagnostics, range.touched.len());
     let mut summary: BTreeMap<&str, (usize, &str)> = BTreeMap::new();
     for d in diags {
@@ -109,7 +116,7 @@ pub(super) fn run(ctx: &Ctx, args: AuditArgs) -> Result<u8> {
                         "signatures (commits changing incidents or rules): author, signed with their key, not\n",
                     );
                     for (who, (signed, unsigned)) in &range.signatures {
-                        let who = crate::diag::sanitize_terminal(who);
+                        let who = sanitize_terminal(who);
                         s.push_str(&format!(
                             "{:>6}  {:<24} signed {signed}, unsigned {unsigned}\n",
                             "", who
@@ -133,6 +140,7 @@ fn trail(ctx: &Ctx, repo: &Repo, commits: &[String], id: &str, format: FormatArg
     let mut seen = 0usize;
     let mut out: Vec<TrailEntry> = Vec::new();
     let mut walker = repo.walker();
+    let mut cache = ConfigCache::new();
     for c in commits {
         let changes = walker.changes(c).map_err(git_failure)?;
         let Some(change) = changes.changes.iter().find(|ch| ch.path == path) else {
@@ -146,7 +154,11 @@ fn trail(ctx: &Ctx, repo: &Repo, commits: &[String], id: &str, format: FormatArg
         };
         let m = &changes.meta;
         let signature = if inc.history.len() > seen {
-            super::proof::Proof::of(repo, m, &cfg).map_err(git_failure)?.describe()
+            // Whose key it is, by the rulebook the commit was made under (as `audit` judges
+            // it): a member removed or a key rotated since keeps their past signatures.
+            let rules = config_at(repo, &mut cache, changes.config_before.as_deref());
+            let rules = rules.as_deref().unwrap_or(&cfg);
+            super::proof::Proof::of(repo, m, rules).map_err(git_failure)?.describe()
         } else {
             String::new()
         };
@@ -189,14 +201,14 @@ fn trail(ctx: &Ctx, repo: &Repo, commits: &[String], id: &str, format: FormatArg
                 "{:>3}  {:<25} {:<13} {:<13} {:<12} {:<8} {} <{}> {} · {}\n",
                 e.index,
                 e.at,
-                e.to,
-                e.by,
-                e.actor.as_deref().unwrap_or("-"),
+                sanitize_terminal(&e.to),
+                sanitize_terminal(&e.by),
+                sanitize_terminal(e.actor.as_deref().unwrap_or("-")),
                 e.commit,
-                crate::diag::sanitize_terminal(&e.author),
-                crate::diag::sanitize_terminal(&e.email),
+                sanitize_terminal(&e.author),
+                sanitize_terminal(&e.email),
                 e.date,
-                e.signature
+                sanitize_terminal(&e.signature)
             ));
         }
         print(&s);

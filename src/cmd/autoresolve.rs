@@ -13,6 +13,7 @@ use super::check::git_failure;
 use super::{emit, file_time, load, now, print, Ctx, Failure, Result, FINDINGS, OK};
 use crate::autoresolve::{self, Plan};
 use crate::cli::{AutoresolveArgs, FormatArg};
+use crate::config::{Config, Signing};
 use crate::diag::{Code, Diagnostic};
 use crate::edit::{self, Scalar};
 use crate::workflow::SYSTEM;
@@ -21,6 +22,10 @@ pub(super) fn run(ctx: &Ctx, args: AutoresolveArgs) -> Result<u8> {
     let cfg = ctx.config()?;
     let now = now(args.now.as_deref(), &cfg)?;
     let signing_key = signing_key(&args)?;
+    if args.commit && !args.dry_run && cfg.signing == Signing::Required {
+        bot_may_sign(&cfg, signing_key.as_ref())?;
+    }
+    let signing_key = signing_key.map(|(key, _)| key);
     if !args.dry_run {
         crate::store::remove_leftovers_under(&ctx.root, crate::store::INCIDENTS_DIR);
     }
@@ -117,7 +122,7 @@ const SUBJECT: &str = "autoresolve: ";
 
 /// Finishes writing out the bot's last commit when a killed run left HEAD ahead of the
 /// working tree (see `git::Repo::unfinished_commit`); does nothing otherwise.
-fn finish_unfinished(ctx: &Ctx, repo: &crate::git::Repo, cfg: &crate::config::Config) -> Result<()> {
+fn finish_unfinished(ctx: &Ctx, repo: &crate::git::Repo, cfg: &Config) -> Result<()> {
     let Some(u) = repo
         .unfinished_commit(&cfg.autoresolve.bot.emails, SUBJECT)
         .map_err(git_failure)?
@@ -163,7 +168,7 @@ fn write_all(ctx: &Ctx, edits: &[(String, String, String)]) -> Result<()> {
 }
 
 /// The bot's commit message: the closed ids and their windows.
-fn message(plan: &Plan, cfg: &crate::config::Config) -> String {
+fn message(plan: &Plan, cfg: &Config) -> String {
     let ids: Vec<&str> = plan.close.iter().map(|c| c.id.as_str()).collect();
     let mut message = format!("{SUBJECT}tutup {}\n\n", ids.join(", "));
     for c in &plan.close {
@@ -181,7 +186,7 @@ fn new_texts(edits: &[(String, String, String)]) -> Vec<(String, Vec<u8>)> {
 }
 
 /// The bot's name and email (its first).
-fn identity(cfg: &crate::config::Config) -> (String, String) {
+fn identity(cfg: &Config) -> (String, String) {
     let bot = &cfg.autoresolve.bot;
     let email = bot.emails.first().cloned().unwrap_or_default();
     (bot.name.clone().unwrap_or_else(|| bot.id.clone()), email)
@@ -192,11 +197,31 @@ fn signer(key: &str) -> impl Fn(&[u8]) -> std::result::Result<String, String> + 
     move |content| crate::signing::sign(key, content).map(|(armored, _)| armored)
 }
 
-/// The bot's private key: `--signing-key <file>`, else the text of INSIDEN_SIGNING_KEY (a
-/// repository secret), else none. Read, and tried, before anything is written.
-fn signing_key(args: &AutoresolveArgs) -> Result<Option<String>> {
-    let help =
-        "pass the bot's OpenSSH private key, without a passphrase (its public half is autoresolve.bot.signing_keys)";
+const SIGNING_KEY_HELP: &str =
+    "pass the bot's OpenSSH private key, without a passphrase (its public half is autoresolve.bot.signing_keys)";
+
+/// With `signing: required`, the bot's commit would be refused by `check` unless signed with
+/// one of `autoresolve.bot.signing_keys`: refused here, before anything is written.
+fn bot_may_sign(cfg: &Config, key: Option<&(String, String)>) -> Result<()> {
+    let bot = &cfg.autoresolve.bot.id;
+    match key {
+        None => Err(Failure::usage(
+            "insiden.yaml has `signing: required`, and no key was given to sign the bot's commit",
+            "pass --signing-key <file>, or set INSIDEN_SIGNING_KEY from a repository secret (see the operator guide)",
+        )),
+        Some((_, fingerprint)) if cfg.keys.get(fingerprint) != Some(bot) => Err(Failure::usage(
+            format!("the signing key {fingerprint} is not one of the bot's keys (autoresolve.bot.signing_keys)"),
+            SIGNING_KEY_HELP,
+        )),
+        Some(_) => Ok(()),
+    }
+}
+
+/// The bot's private key and its fingerprint: `--signing-key <file>`, else the text of
+/// INSIDEN_SIGNING_KEY (a repository secret), else none. Read, and tried, before anything
+/// is written.
+fn signing_key(args: &AutoresolveArgs) -> Result<Option<(String, String)>> {
+    let help = SIGNING_KEY_HELP;
     let key = match &args.signing_key {
         Some(path) => Some(
             std::fs::read_to_string(path)
@@ -206,10 +231,11 @@ fn signing_key(args: &AutoresolveArgs) -> Result<Option<String>> {
             .ok()
             .filter(|k| args.commit && !k.trim().is_empty()),
     };
-    if let Some(k) = &key {
-        crate::signing::sign(k, b"").map_err(|m| Failure::usage(m, help))?;
-    }
-    Ok(key)
+    key.map(|k| {
+        let (_, fingerprint) = crate::signing::sign(&k, b"").map_err(|m| Failure::usage(m, help))?;
+        Ok((k, fingerprint))
+    })
+    .transpose()
 }
 
 /// One commit by the bot identity, listing the closed ids and their windows; signed when a
@@ -220,7 +246,7 @@ fn commit(
     repo: &crate::git::Repo,
     edits: &[(String, String, String)],
     plan: &Plan,
-    cfg: &crate::config::Config,
+    cfg: &Config,
     now: crate::model::Timestamp,
     signing_key: Option<&str>,
 ) -> Result<String> {
@@ -243,7 +269,7 @@ fn branch_commit(
     branch: &str,
     edits: &[(String, String, String)],
     plan: &Plan,
-    cfg: &crate::config::Config,
+    cfg: &Config,
     now: crate::model::Timestamp,
     signing_key: Option<&str>,
 ) -> Result<String> {
@@ -258,7 +284,7 @@ fn branch_commit(
 /// The bot's edit of one incident: `status` and the `system` entry naming the window.
 fn apply(
     text: &str,
-    cfg: &crate::config::Config,
+    cfg: &Config,
     c: &autoresolve::Close,
     now: crate::model::Timestamp,
 ) -> std::result::Result<String, edit::EditError> {
@@ -275,7 +301,7 @@ fn apply(
     )
 }
 
-fn report(plan: &Plan, cfg: &crate::config::Config, format: FormatArg, dry_run: bool, commit: Option<&str>) {
+fn report(plan: &Plan, cfg: &Config, format: FormatArg, dry_run: bool, commit: Option<&str>) {
     match format {
         FormatArg::Json => {
             let v = serde_json::json!({ "dry_run": dry_run, "close": plan.close, "overdue": plan.overdue, "commit": commit });

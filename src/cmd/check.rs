@@ -67,8 +67,9 @@ pub(super) enum Rulebook {
     /// One for the whole range: the configuration at the merge base (`check`). A pull
     /// request cannot change the rules its own commits are judged by.
     Fixed(Arc<Config>),
-    /// Each commit by its first parent's (`audit`, which replays history as it happened).
-    Parent,
+    /// Each commit by its first parent's (`audit`, which replays the history of `head` as it
+    /// happened).
+    Parent { head: String },
 }
 
 /// What the checker brings to a range besides the commits: its clock, and the forge account
@@ -167,7 +168,7 @@ fn judge_window(
         let mut diags = Vec::new();
         let cfg = match rulebook {
             Rulebook::Fixed(cfg) => cfg.clone(),
-            Rulebook::Parent => match config_at(repo, cache, c.config_before.as_deref()) {
+            Rulebook::Parent { .. } => match config_at(repo, cache, c.config_before.as_deref()) {
                 Ok(cfg) => cfg,
                 Err(found) => {
                     diags.extend(found.into_iter().map(|d| d.in_commit(commit.clone())));
@@ -182,7 +183,7 @@ fn judge_window(
                 }
             },
         };
-        let audit = matches!(rulebook, Rulebook::Parent);
+        let audit = matches!(rulebook, Rulebook::Parent { .. });
         let needs_proof =
             audit || cfg.signing == Signing::Required || judge.pr_author.is_some() || is_forge(&c.meta, &cfg);
         let proof = if needs_proof && guarded(&c) && !merged_only(&c) {
@@ -251,7 +252,19 @@ fn judge_window(
         if !merged_only(&c) {
             diags.extend(proof::rules(&c, &proof, &cfg, &commit));
         }
-        let trailers = is_forge(&c.meta, &cfg) && (cfg.signing == Signing::Off || proof == Proof::Forge);
+        // `Co-authored-by:` speaks for others only on the forge's own commits where its merges
+        // land: the first-parent line of the history `audit` replays. A pull request's commits
+        // (`check`) speak for their authors alone: a commit made in the forge's web editor is
+        // the forge's too, signed by it, with a message its author typed.
+        let trailers = match rulebook {
+            Rulebook::Fixed(_) => false,
+            Rulebook::Parent { head } => {
+                is_forge(&c.meta, &cfg)
+                    && (cfg.signing == Signing::Off || proof == Proof::Forge)
+                    && !c.meta.co_authors.is_empty()
+                    && p.on_mainline(repo, head, &c.meta.id)?
+            }
+        };
         if audit && guarded(&c) && !merged_only(&c) {
             let who = author_member(&c.meta, &cfg).map_or_else(|| c.meta.author.email.clone(), str::to_owned);
             let tally = p.signatures.entry(who).or_insert((0, 0));
@@ -369,6 +382,18 @@ struct Progress {
     known: HashMap<String, Known>,
     /// Windows judged so far.
     windows: usize,
+    /// The commits on the audited head's first-parent line, once a forge commit asks.
+    mainline: Option<HashSet<String>>,
+}
+
+impl Progress {
+    /// Whether commit `id` is on `head`'s first-parent line (read once, when first asked).
+    fn on_mainline(&mut self, repo: &Repo, head: &str, id: &str) -> std::result::Result<bool, Failure> {
+        if self.mainline.is_none() {
+            self.mainline = Some(repo.first_parents(head).map_err(git_failure)?);
+        }
+        Ok(self.mainline.as_ref().is_some_and(|m| m.contains(id)))
+    }
 }
 
 /// The rules of what a change does (history, moves and their requirements, windows, TLP),

@@ -38,6 +38,14 @@ fn creates_a_repository_that_validates() {
     for line in ["/public/", ".insiden-tmp-*"] {
         assert!(ignore.lines().any(|l| l == line), "{line}: {ignore}");
     }
+    // The check binds new entries to the account GitHub authenticated as the pull request's
+    // author, passed through the environment (never spliced into the script).
+    let check = r.read("baru/.github/workflows/check.yml");
+    assert!(
+        check.contains("PR_AUTHOR: ${{ github.event.pull_request.user.login")
+            && check.contains("--pr-author \"$PR_AUTHOR\""),
+        "{check}"
+    );
     let cfg = r.read("baru/insiden.yaml");
     for team in ["helpdesk:", "data:", "analysis:", "coordination:", "handling:"] {
         assert!(cfg.contains(team), "{team}");

@@ -160,10 +160,9 @@ fn codes(run: &crate::support::Run) -> Vec<String> {
         .collect()
 }
 
-#[test]
-fn a_signed_history_through_all_ten_steps_and_the_bots_signed_close_pass() {
-    let mut s = Signed::new();
-    let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+/// Files an incident and takes it through steps 1 to 9, each move signed by its member;
+/// returns its id.
+fn walk_to_documented(s: &mut Signed) -> String {
     let id = s.new_incident();
     s.step(SITI, &id, "registered", &[]);
     s.step(AGUS, &id, "triage", &[]);
@@ -195,6 +194,25 @@ fn a_signed_history_through_all_ten_steps_and_the_bots_signed_close_pass() {
     s.step(AGUS, &id, "recorded", &[]);
     s.step(SITI, &id, "resolved", &["--set", "delivered_to=Pemdes"]);
     s.step(AGUS, &id, "documented", &["--set", "resolution=true-positive"]);
+    id
+}
+
+/// The codes of the errors `run` found (warnings such as a rule change left out).
+fn errors(run: &crate::support::Run) -> Vec<String> {
+    run.json()["diagnostics"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| d["code"].as_str().unwrap_or("").to_owned())
+        .collect()
+}
+
+#[test]
+fn a_signed_history_through_all_ten_steps_and_the_bots_signed_close_pass() {
+    let mut s = Signed::new();
+    let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let id = walk_to_documented(&mut s);
     // Step 10: the bot closes after the window, signing in process.
     let now = s.tick(60 * 24 * 6);
     let bot_key = s.key("insiden-bot");
@@ -224,11 +242,155 @@ fn a_signed_history_through_all_ten_steps_and_the_bots_signed_close_pass() {
     assert_eq!(sigs.first(), Some(&"signed by siti"));
     assert_eq!(sigs.last(), Some(&"signed by insiden-bot"));
     let audit = s.repo.run(&["audit", "--format", "json"]);
+    audit.code(0);
+    assert_eq!(codes(&audit), Vec::<String>::new(), "{}", audit.stdout);
     assert_eq!(audit.json()["signatures"]["siti"]["unsigned"], 0, "{}", audit.stdout);
-    // The environment variable holds the key's text for a repository secret.
-    assert!(std::fs::read_to_string(&bot_key)
-        .expect("key")
-        .contains("OPENSSH PRIVATE KEY"));
+    assert_eq!(audit.json()["signatures"]["agus"]["signed"], 3, "{}", audit.stdout);
+    let human = s.repo.run(&["audit"]);
+    human.code(0);
+    assert!(
+        human
+            .stdout
+            .lines()
+            .any(|l| l.contains("agus") && l.contains("signed 3, unsigned 0")),
+        "{}",
+        human.stdout
+    );
+
+    // Agus's key is revoked later: his past moves stay signed by him, as they were when
+    // they landed (each is read by the rulebook it was made under).
+    let cfg = s.repo.read("insiden.yaml");
+    let at = cfg.find("github: agus-s, signing_keys: [").expect("agus");
+    let end = at + cfg[at..].find(']').expect("end");
+    let revoked = format!("{}github: agus-s{}", &cfg[..at], &cfg[end + 1..]);
+    s.repo.write("insiden.yaml", &revoked);
+    s.tick(5);
+    s.commit(BAYU, "Kunci Agus dicabut");
+    let trail = s.repo.run(&["audit", "--trail", &id, "--format", "json"]);
+    trail.code(0);
+    let v = trail.json();
+    let agus: Vec<&str> = v["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .filter(|e| e["actor"] == "agus")
+        .map(|e| e["signature"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(agus, ["signed by agus"; 3], "{}", trail.stdout);
+}
+
+#[test]
+fn the_bot_signs_with_the_key_its_secret_holds_and_never_commits_what_check_would_refuse() {
+    let mut s = Signed::new();
+    let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let id = walk_to_documented(&mut s);
+    let now = s.tick(60 * 24 * 6);
+    let head = s.repo.git(&["rev-parse", "HEAD"]);
+    let text = |who: &str| std::fs::read_to_string(s.key(who)).expect("key");
+    // No key at all, or a member's key in the secret: refused before anything is written.
+    s.repo
+        .run(&["autoresolve", "--commit", "--now", &now])
+        .code(2)
+        .stderr_has("signing: required");
+    s.repo
+        .run_env(
+            &[("INSIDEN_SIGNING_KEY", &text("agus"))],
+            &["autoresolve", "--commit", "--now", &now],
+        )
+        .code(2)
+        .stderr_has("not one of the bot's keys");
+    assert_eq!(s.repo.git(&["rev-parse", "HEAD"]), head, "nothing was committed");
+    assert!(s.repo.git(&["status", "--porcelain"]).trim().is_empty());
+    // The bot's key, as a repository secret holds it.
+    s.repo
+        .run_env(
+            &[("INSIDEN_SIGNING_KEY", &text("insiden-bot"))],
+            &["autoresolve", "--commit", "--now", &now],
+        )
+        .code(0);
+    let run = s.check(&base);
+    assert_eq!(codes(&run), Vec::<String>::new(), "{}", run.stdout);
+    let trail = s.repo.run(&["audit", "--trail", &id, "--format", "json"]);
+    let v = trail.json();
+    let last = v["entries"].as_array().and_then(|e| e.last()).expect("entry");
+    assert_eq!(last["signature"], "signed by insiden-bot", "{}", trail.stdout);
+}
+
+#[test]
+fn a_pull_request_cannot_sign_with_a_key_it_adds_to_the_rulebook_itself() {
+    let mut s = Signed::new();
+    let id = s.new_incident();
+    let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    s.step(SITI, &id, "registered", &[]);
+    // Siti's pull request lists a key of her own as Agus's, then records Agus's move with it.
+    let (own, public) = keypair(s.keys.path(), "siti-as-agus");
+    let cfg = s.repo.read("insiden.yaml").replace(
+        "github: agus-s, signing_keys: [\"",
+        &format!("github: agus-s, signing_keys: [\"{public}\", \""),
+    );
+    s.repo.write("insiden.yaml", &cfg);
+    s.commit(SITI, "Kunci Agus");
+    let at = s.tick(60);
+    s.repo
+        .run(&["transition", &id, "triage", "--actor", "agus", "--at", &at])
+        .code(0);
+    s.tick(5);
+    let forged = s.commit_with_key(AGUS, &own, "Input");
+    let run = s.check(&base);
+    run.code(1);
+    let found: Vec<String> = run.json()["diagnostics"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter(|d| d["code"] == "signature-mismatch")
+        .map(|d| d["commit"]["id"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(found.len(), 1, "{}", run.stdout);
+    assert!(forged.starts_with(&found[0]), "{found:?} {forged}");
+}
+
+#[test]
+fn signatures_are_asked_only_of_commits_that_change_what_signing_protects() {
+    let mut s = Signed::new();
+    let id = s.new_incident();
+    let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    // A README changed unsigned, then under a signature that is garbage: neither touches
+    // incidents, the rules or the templates.
+    s.repo.write("README.md", "Catatan tim.\n");
+    let t = s.tick(5);
+    s.repo.commit(SITI.1, SITI.2, &t, "Catatan");
+    let raw = s.repo.git(&["cat-file", "commit", "HEAD"]);
+    let (head, rest) = raw.split_once("\n\n").expect("message");
+    let garbage = "gpgsig -----BEGIN SSH SIGNATURE-----\n bukan tanda tangan\n -----END SSH SIGNATURE-----";
+    let signed = format!("{head}\n{garbage}\n\n{rest}");
+    let id_garbage = s
+        .repo
+        .git_with_stdin(&["hash-object", "-t", "commit", "-w", "--stdin"], &signed);
+    s.repo.git(&["reset", "-q", "--hard", id_garbage.trim()]);
+    assert_eq!(codes(&s.check(&base)), Vec::<String>::new());
+    // A signed move on a branch, joined by a merge that adds nothing of its own, unsigned.
+    s.repo.git(&["checkout", "-q", "-b", "samping"]);
+    s.step(SITI, &id, "registered", &[]);
+    s.repo.git(&["checkout", "-q", "main"]);
+    let t = s.tick(5);
+    s.repo.git_as(
+        SITI.1,
+        SITI.2,
+        &t,
+        &["merge", "-q", "--no-ff", "-m", "Gabung", "samping"],
+    );
+    assert_eq!(codes(&s.check(&base)), Vec::<String>::new());
+    // The same garbage on a commit that records a move: a finding.
+    s.repo.git(&["reset", "-q", "--hard", "samping"]);
+    let raw = s.repo.git(&["cat-file", "commit", "HEAD"]);
+    let (head, rest) = raw.split_once("\ngpgsig ").expect("signed");
+    let rest = rest.split_once("\n\n").map(|(_, m)| m).expect("message");
+    let signed = format!("{head}\n{garbage}\n\n{rest}");
+    let id_bad = s
+        .repo
+        .git_with_stdin(&["hash-object", "-t", "commit", "-w", "--stdin"], &signed);
+    s.repo.git(&["reset", "-q", "--hard", id_bad.trim()]);
+    assert_eq!(codes(&s.check(&base)), ["bad-signature"]);
 }
 
 #[test]
@@ -371,7 +533,7 @@ fn git_as_pair(r: &Repo, author: Who, committer: (&str, &str), date: &str, env: 
 }
 
 #[test]
-fn a_forge_squash_merge_speaks_for_its_co_authors_only_when_the_forge_signed_it() {
+fn a_forge_squash_merge_speaks_for_its_co_authors_only_where_it_lands_and_when_the_forge_signed_it() {
     // The forge's OpenPGP key, as GitHub publishes its web-flow key.
     let gnupg = tempfile::tempdir().expect("dir");
     let home = gnupg.path().to_str().expect("path").to_owned();
@@ -439,12 +601,26 @@ fn a_forge_squash_merge_speaks_for_its_co_authors_only_when_the_forge_signed_it(
             message,
         ],
     );
-    let run = s.check(&base);
-    assert_eq!(codes(&run), Vec::<String>::new(), "{}", run.stdout);
+    // Where squash merges land, on the branch's first-parent line, `audit` reads the trailer.
+    let audit = |r: &Repo| r.run(&["audit", "--format", "json"]);
+    let run = audit(&s.repo);
+    assert_eq!(errors(&run), Vec::<String>::new(), "{}", run.stdout);
+    run.code(0);
+    // In a pull request the same commit is one made in the forge's web editor, with a message
+    // its author typed: it speaks for Siti alone.
+    assert_eq!(codes(&s.check(&base)), ["actor-not-author"]);
+    // Off the first-parent line (a branch merged in), it is such a commit too.
+    let squash = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    s.repo.git(&["reset", "-q", "--hard", &base]);
+    let t = s.tick(5);
+    s.repo
+        .git_as(BAYU.1, BAYU.2, &t, &["merge", "-q", "--no-ff", "-m", "Gabung", &squash]);
+    assert_eq!(errors(&audit(&s.repo)), ["actor-not-author"]);
+    s.repo.git(&["reset", "-q", "--hard", &squash]);
     // The same commit unsigned: the trailer is a claim like any other.
     s.repo.git(&["reset", "-q", "--soft", "HEAD~1"]);
     git_as_pair(&s.repo, SITI, forge, &date, &env, &["commit", "-q", "-m", message]);
-    let found = codes(&s.check(&base));
+    let found = errors(&audit(&s.repo));
     assert!(
         found.contains(&"unsigned-commit".to_owned()) && found.contains(&"actor-not-author".to_owned()),
         "{found:?}"
@@ -469,7 +645,7 @@ fn a_forge_squash_merge_speaks_for_its_co_authors_only_when_the_forge_signed_it(
             message,
         ],
     );
-    let found = codes(&s.check(&base));
+    let found = errors(&audit(&s.repo));
     assert!(
         found.contains(&"signature-mismatch".to_owned()) || found.contains(&"bad-signature".to_owned()),
         "{found:?}"
