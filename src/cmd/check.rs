@@ -191,13 +191,16 @@ fn judge_window(
         } else {
             Proof::Unsigned
         };
-        let signed_by_author = proof.by_author(&c.meta, &cfg);
+        let fixed = matches!(rulebook, Rulebook::Fixed(_));
+        // In a pull request the forge's signature proves that the forge made the commit, not
+        // who authored it (its interface and API let an account name another author): the
+        // pull request's account stands for such a commit, as for an unsigned one.
+        let signed_by_author = !(fixed && proof == Proof::Forge) && proof.by_author(&c.meta, &cfg);
         // An author email is a claim: in a pull request the maintainer is the account that
         // opened it, or the author a signature proves.
         let maintainer = maintainer_commit(&c.meta, &cfg, judge.pr_author, signed_by_author);
         p.any_config_change |= c.config_changed;
         diags.extend(path_rules(&c, &cfg, &commit));
-        let fixed = matches!(rulebook, Rulebook::Fixed(_));
         if fixed && c.meta.parents == 0 && !maintainer {
             diags.push(
                 Diagnostic::error(

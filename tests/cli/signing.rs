@@ -609,8 +609,47 @@ fn a_forge_squash_merge_speaks_for_its_co_authors_only_where_it_lands_and_when_t
     // In a pull request the same commit is one made in the forge's web editor, with a message
     // its author typed: it speaks for Siti alone.
     assert_eq!(codes(&s.check(&base)), ["actor-not-author"]);
-    // Off the first-parent line (a branch merged in), it is such a commit too.
     let squash = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    // Nor does the forge's signature prove who authored a pull request's commit (its API
+    // takes any author): Agus's move, authored as Agus and signed by the forge, in a pull
+    // request Siti's account opened, is not Agus's.
+    s.repo.git(&["reset", "-q", "--hard", &base]);
+    s.step(SITI, &id, "registered", &[]);
+    let at = s.tick(10);
+    s.repo
+        .run(&["transition", &id, "triage", "--actor", "agus", "--at", &at])
+        .code(0);
+    s.repo.git(&["add", "-A"]);
+    let date = s.tick(5);
+    let forge_signed = [
+        "-c",
+        "gpg.format=openpgp",
+        "-c",
+        "user.signingkey=noreply@github.com",
+        "commit",
+        "-q",
+        "-S",
+        "-m",
+        "Input",
+    ];
+    git_as_pair(&s.repo, AGUS, forge, &date, &env, &forge_signed);
+    let now = s.tick(1);
+    let opened_by = |login: &str| {
+        s.repo.run(&[
+            "check",
+            "--base",
+            &base,
+            "--format",
+            "json",
+            "--now",
+            &now,
+            "--pr-author",
+            login,
+        ])
+    };
+    assert_eq!(codes(&opened_by("siti-r")), ["actor-not-pr-author"]);
+    assert_eq!(codes(&opened_by("agus-s")), Vec::<String>::new());
+    // Off the first-parent line (a branch merged in), the squash commit is such a commit too.
     s.repo.git(&["reset", "-q", "--hard", &base]);
     let t = s.tick(5);
     s.repo
