@@ -509,6 +509,12 @@ fn keys_in_the_rulebook_must_parse_and_belong_to_one_member() {
         );
     r.write("insiden.yaml", &twice);
     r.run(&["validate"]).code(2).stderr_has("listed for both");
+    // The forge's keys are read too: text that is neither an OpenPGP block nor a key line.
+    r.write(
+        "insiden.yaml",
+        &format!("{CONFIG}check:\n  forge_keys: [\"kunci GitHub\"]\n"),
+    );
+    r.run(&["validate"]).code(2).stderr_has("check.forge_keys");
     // The bot refuses a key it cannot use before writing anything.
     r.write("insiden.yaml", CONFIG);
     let key = dir.path().join("bukan");
