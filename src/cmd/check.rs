@@ -186,16 +186,28 @@ fn judge_window(
         let audit = matches!(rulebook, Rulebook::Parent { .. });
         let needs_proof =
             audit || cfg.signing == Signing::Required || judge.pr_author.is_some() || is_forge(&c.meta, &cfg);
-        let proof = if needs_proof && guarded(&c) && !merged_only(&c) {
+        let mut proof = if needs_proof && guarded(&c) && !merged_only(&c) {
             Proof::judge(signature.as_ref(), &c.meta, &cfg)
         } else {
             Proof::Unsigned
         };
+        // The forge's own commits count as its merges only where its merges land: on the
+        // first-parent line of the history `audit` replays. A pull request's commits
+        // (`check`) are never its merges: one the forge signed was made in its web editor or
+        // through its API, for whatever author the account named, with a message it typed.
+        let forge_merge = match rulebook {
+            Rulebook::Fixed(_) => false,
+            Rulebook::Parent { head } => {
+                is_forge(&c.meta, &cfg)
+                    && (proof == Proof::Forge || !c.meta.co_authors.is_empty())
+                    && p.on_mainline(repo, head, &c.meta.id)?
+            }
+        };
+        if proof == Proof::Forge && !forge_merge {
+            proof = Proof::ForgeEdit;
+        }
         let fixed = matches!(rulebook, Rulebook::Fixed(_));
-        // In a pull request the forge's signature proves that the forge made the commit, not
-        // who authored it (its interface and API let an account name another author): the
-        // pull request's account stands for such a commit, as for an unsigned one.
-        let signed_by_author = !(fixed && proof == Proof::Forge) && proof.by_author(&c.meta, &cfg);
+        let signed_by_author = proof.by_author(&c.meta, &cfg);
         // An author email is a claim: in a pull request the maintainer is the account that
         // opened it, or the author a signature proves.
         let maintainer = maintainer_commit(&c.meta, &cfg, judge.pr_author, signed_by_author);
@@ -255,19 +267,9 @@ fn judge_window(
         if !merged_only(&c) {
             diags.extend(proof::rules(&c, &proof, &cfg, &commit));
         }
-        // `Co-authored-by:` speaks for others only on the forge's own commits where its merges
-        // land: the first-parent line of the history `audit` replays. A pull request's commits
-        // (`check`) speak for their authors alone: a commit made in the forge's web editor is
-        // the forge's too, signed by it, with a message its author typed.
-        let trailers = match rulebook {
-            Rulebook::Fixed(_) => false,
-            Rulebook::Parent { head } => {
-                is_forge(&c.meta, &cfg)
-                    && (cfg.signing == Signing::Off || proof == Proof::Forge)
-                    && !c.meta.co_authors.is_empty()
-                    && p.on_mainline(repo, head, &c.meta.id)?
-            }
-        };
+        // `Co-authored-by:` speaks for others only on the forge's merges (signed by it when
+        // signing is required); a pull request's commits speak for their authors alone.
+        let trailers = forge_merge && (cfg.signing == Signing::Off || proof == Proof::Forge);
         if audit && guarded(&c) && !merged_only(&c) {
             let who = author_member(&c.meta, &cfg).map_or_else(|| c.meta.author.email.clone(), str::to_owned);
             let tally = p.signatures.entry(who).or_insert((0, 0));

@@ -18,8 +18,13 @@ pub(super) enum Proof {
         fingerprint: String,
         owner: Option<String>,
     },
-    /// Verified with one of `check.forge_keys` on a commit the forge made.
+    /// Verified with one of `check.forge_keys` on a commit the forge made where it merges
+    /// (the first-parent line `audit` replays): it landed a pull request `check` judged.
     Forge,
+    /// Verified with one of `check.forge_keys` on any other commit: one made in the forge's
+    /// editor or through its API, whose author the account that made it named. It proves no
+    /// member's key.
+    ForgeEdit,
 }
 
 /// A commit's signature and what verifying it as an SSH signature found: the work that
@@ -87,6 +92,7 @@ impl Proof {
                 owner: None,
             } => format!("signed by an unknown key {fingerprint}"),
             Proof::Forge => "signed by the forge".into(),
+            Proof::ForgeEdit => "signed by the forge's editor or API, not by the author's key".into(),
         }
     }
 }
@@ -128,6 +134,15 @@ pub(super) fn rules(c: &CommitChanges, proof: &Proof, cfg: &Config, commit: &Com
         )
         .help("each member signs with their own key, listed for them under `signing_keys` at the merge base"),
         Proof::Forge => return None,
+        Proof::ForgeEdit => Diagnostic::error(
+            Code::SignatureMismatch,
+            path,
+            format!(
+                "commit {} by {who} is signed by the forge (its web editor or API), not with the author's key",
+                commit.id
+            ),
+        )
+        .help("with `signing: required` each member commits from a clone, signed with their own key; the forge's signature counts only on its merges"),
     };
     Some(d.in_commit(commit.clone()))
 }
