@@ -1404,8 +1404,12 @@ impl<'r> Walker<'r> {
                 }
                 continue;
             }
-            templates_changed |= in_templates;
-            incidents_changed |= in_incidents;
+            // A merge changes a path only where it differs from every parent: a version one
+            // parent already had came with that parent (GitHub's test merge of a pull request
+            // brings the base's new templates without changing them).
+            let changed_here = before.iter().all(|b| *b != now);
+            templates_changed |= in_templates && changed_here;
+            incidents_changed |= in_incidents && changed_here;
             if let Some(e) = now.filter(|e| !e.is_regular()) {
                 paths.push(PathEvent {
                     path: path.clone(),

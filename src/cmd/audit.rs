@@ -3,6 +3,7 @@
 //! provenance record a CSIRT shows an auditor.
 
 use super::check::{check_commits, config_at, git_failure, ConfigCache, Judge, Rulebook};
+use super::proof::Proof;
 use super::{emit, incident_path, print, Ctx, Failure, Result, FINDINGS, OK};
 use crate::cli::{AuditArgs, FormatArg};
 use crate::diag::sanitize_terminal;
@@ -40,7 +41,7 @@ pub(super) fn run(ctx: &Ctx, args: AuditArgs) -> Result<u8> {
         .map_err(|_| Failure::usage("the repository has no commits yet", "commit the incident files first"))?;
     let (commits, _) = repo.range(None, &head).map_err(git_failure)?;
     if let Some(id) = &args.trail {
-        return trail(ctx, &repo, &commits, id, args.format);
+        return trail(ctx, &repo, &head, &commits, id, args.format);
     }
     let mut cache = ConfigCache::new();
     let range = check_commits(
@@ -134,13 +135,14 @@ pub(super) fn run(ctx: &Ctx, args: AuditArgs) -> Result<u8> {
     })
 }
 
-fn trail(ctx: &Ctx, repo: &Repo, commits: &[String], id: &str, format: FormatArg) -> Result<u8> {
+fn trail(ctx: &Ctx, repo: &Repo, head: &str, commits: &[String], id: &str, format: FormatArg) -> Result<u8> {
     let cfg = ctx.config()?;
     let path = incident_path(&cfg, id)?;
     let mut seen = 0usize;
     let mut out: Vec<TrailEntry> = Vec::new();
     let mut walker = repo.walker();
     let mut cache = ConfigCache::new();
+    let mut mainline: Option<std::collections::HashSet<String>> = None;
     for c in commits {
         let changes = walker.changes(c).map_err(git_failure)?;
         let Some(change) = changes.changes.iter().find(|ch| ch.path == path) else {
@@ -158,7 +160,16 @@ fn trail(ctx: &Ctx, repo: &Repo, commits: &[String], id: &str, format: FormatArg
             // it): a member removed or a key rotated since keeps their past signatures.
             let rules = config_at(repo, &mut cache, changes.config_before.as_deref());
             let rules = rules.as_deref().unwrap_or(&cfg);
-            super::proof::Proof::of(repo, m, rules).map_err(git_failure)?.describe()
+            let proof = Proof::of(repo, m, rules).map_err(git_failure)?;
+            // As `audit` judges it: the forge's signature off the first-parent line is its
+            // editor's or API's, not one of its merges.
+            let merge = proof == Proof::Forge && {
+                if mainline.is_none() {
+                    mainline = Some(repo.first_parents(head).map_err(git_failure)?);
+                }
+                mainline.as_ref().is_some_and(|l| l.contains(&m.id))
+            };
+            proof.landed(merge).describe()
         } else {
             String::new()
         };

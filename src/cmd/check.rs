@@ -203,9 +203,7 @@ fn judge_window(
                     && p.on_mainline(repo, head, &c.meta.id)?
             }
         };
-        if proof == Proof::Forge && !forge_merge {
-            proof = Proof::ForgeEdit;
-        }
+        proof = proof.landed(forge_merge);
         let fixed = matches!(rulebook, Rulebook::Fixed(_));
         let signed_by_author = proof.by_author(&c.meta, &cfg);
         // An author email is a claim: in a pull request the maintainer is the account that

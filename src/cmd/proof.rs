@@ -43,6 +43,15 @@ impl Verified {
 }
 
 impl Proof {
+    /// The forge's signature proves one of its merges only where its merges land (`merge`):
+    /// elsewhere it is [`Proof::ForgeEdit`].
+    pub(super) fn landed(self, merge: bool) -> Proof {
+        match self {
+            Proof::Forge if !merge => Proof::ForgeEdit,
+            p => p,
+        }
+    }
+
     /// Reads and verifies commit `id`'s signature against the rulebook's keys.
     pub(super) fn of(repo: &Repo, meta: &CommitMeta, cfg: &Config) -> Result<Proof, GitError> {
         let sig = repo.signature(&meta.id)?.map(Verified::new);

@@ -844,6 +844,22 @@ fn audit_summarises_per_rule_and_trails_each_entry_to_its_commit() {
     assert_eq!(entries[1]["author"], "Siti Rahayu");
     assert_eq!(entries[2]["email"], "siti@example.go.id");
     s.repo.run(&["audit", "--trail", "INC-2026-0404"]).code(2);
+    // What the trail prints of an entry is text from the file: control characters are shown
+    // escaped, never sent to the terminal.
+    append(
+        &s,
+        &id,
+        r#"{ at: 2026-03-02T11:00:00+07:00, to: "triage\e[2J", by: "data\e]0;x\a", actor: "agus\e[31m" }"#,
+    );
+    s.repo.commit(AGUS.1, AGUS.2, "2026-03-02T11:05:00+07:00", "Catatan");
+    let trail = s.repo.run(&["audit", "--trail", &id]);
+    trail.code(0);
+    assert_eq!(trail.stdout.lines().count(), 6, "{}", trail.stdout);
+    assert!(
+        !trail.stdout.contains('\u{1b}') && !trail.stdout.contains('\u{7}'),
+        "{:?}",
+        trail.stdout
+    );
 }
 
 #[test]
@@ -1494,4 +1510,40 @@ fn an_id_filed_on_the_base_meanwhile_names_the_next_free_one() {
     assert!(d["help"].as_str().unwrap_or("").contains("INC-2026-0003"), "{d}");
     // The branch on its own (against where it left main) is fine.
     s.check_with(&fork, &["--head", "kedua"]).code(0);
+}
+
+#[test]
+fn a_test_merge_that_brings_the_bases_new_templates_changes_no_rules() {
+    let mut s = Sop::new();
+    let id = s.new_incident("Situs desa");
+    let fork = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    // Siti's pull request: one move.
+    s.repo.git(&["checkout", "-q", "-b", "usulan"]);
+    s.step(SITI, &id, "registered", &[]);
+    // Meanwhile the maintainer changes a template on main.
+    s.repo.git(&["checkout", "-q", "main"]);
+    s.repo.write("site-templates/404.html", "{{ title }}\n");
+    let at = s.tick(5);
+    s.repo.commit(BAYU.1, BAYU.2, &at, "Templat 404");
+    let base = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    // What CI checks out: the pull request merged into the current base. The merge brings
+    // main's template as main has it; it changes no rule.
+    let at = s.tick(5);
+    s.repo.git_as(
+        SITI.1,
+        SITI.2,
+        &at,
+        &["merge", "-q", "--no-ff", "-m", "Merge usulan into main", "usulan"],
+    );
+    let run = s.check(&base);
+    assert_eq!(codes(&run), Vec::<String>::new(), "{}", run.stdout);
+    run.code(0);
+    // The same pull request changing the template itself is a rule change, merge or not.
+    s.repo.git(&["reset", "-q", "--hard", &fork]);
+    s.repo.git(&["checkout", "-q", "usulan"]);
+    s.repo.write("site-templates/404.html", "{{ title }} — ubah\n");
+    let at = s.tick(5);
+    s.repo.commit(SITI.1, SITI.2, &at, "Templat");
+    let run = s.check(&fork);
+    assert!(codes(&run).contains(&"rules-changed".to_owned()), "{:?}", codes(&run));
 }

@@ -675,7 +675,21 @@ fn a_forge_squash_merge_speaks_for_its_co_authors_only_where_it_lands_and_when_t
         sorted(errors(&audit(&s.repo))),
         ["actor-not-author", "signature-mismatch"]
     );
+    // The trail says the same of it as `audit` does; of the squash commit where it lands, that
+    // the forge signed it.
+    let signature_of_last = |r: &Repo| {
+        let v = r.run(&["audit", "--trail", &id, "--format", "json"]).json();
+        v["entries"].as_array().and_then(|e| e.last()).expect("entry")["signature"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert_eq!(
+        signature_of_last(&s.repo),
+        "signed by the forge's editor or API, not by the author's key"
+    );
     s.repo.git(&["reset", "-q", "--hard", &squash]);
+    assert_eq!(signature_of_last(&s.repo), "signed by the forge");
     // The same commit unsigned: the trailer is a claim like any other.
     s.repo.git(&["reset", "-q", "--soft", "HEAD~1"]);
     git_as_pair(&s.repo, SITI, forge, &date, &env, &["commit", "-q", "-m", message]);
@@ -710,4 +724,37 @@ fn a_forge_squash_merge_speaks_for_its_co_authors_only_where_it_lands_and_when_t
         "{found:?}"
     );
     assert!(found.contains(&"actor-not-author".to_owned()), "{found:?}");
+
+    // Without required signing, the forge's signature on a pull request's commit still binds
+    // nothing: Agus's move, authored as Agus and signed by the forge, in a pull request Siti's
+    // account opened, is refused as not hers.
+    s.repo.git(&["reset", "-q", "--hard", &base]);
+    let off = s.repo.read("insiden.yaml").replace("signing: required", "signing: off");
+    s.repo.write("insiden.yaml", &off);
+    s.tick(5);
+    let base = s.commit(BAYU, "Tanpa tanda tangan wajib");
+    s.step(SITI, &id, "registered", &[]);
+    let at = s.tick(10);
+    s.repo
+        .run(&["transition", &id, "triage", "--actor", "agus", "--at", &at])
+        .code(0);
+    s.repo.git(&["add", "-A"]);
+    let date = s.tick(5);
+    git_as_pair(&s.repo, AGUS, forge, &date, &env, &forge_signed);
+    let now = s.tick(1);
+    let opened_by = |login: &str| {
+        s.repo.run(&[
+            "check",
+            "--base",
+            &base,
+            "--format",
+            "json",
+            "--now",
+            &now,
+            "--pr-author",
+            login,
+        ])
+    };
+    assert_eq!(codes(&opened_by("siti-r")), ["actor-not-pr-author"]);
+    assert_eq!(codes(&opened_by("agus-s")), Vec::<String>::new());
 }
