@@ -110,7 +110,7 @@ pub(super) fn check_commits(
     let mut p = Progress::default();
     let location = repo.location();
     let windows: Vec<&[String]> = commits.chunks(WINDOW).collect();
-    let mut ahead = windows.first().map(|w| read_window(&location, w));
+    let mut ahead = windows.first().map(|w| read_window(&location, w, rulebook));
     for wi in 0..windows.len() {
         let reads = ahead.take().unwrap_or_default();
         // The next window is read while this one is judged: the cores are not left idle
@@ -118,7 +118,7 @@ pub(super) fn check_commits(
         rayon::in_place_scope(|scope| {
             if let Some(next) = windows.get(wi + 1).copied() {
                 let (slot, location) = (&mut ahead, &location);
-                scope.spawn(move |_| *slot = Some(read_window(location, next)));
+                scope.spawn(move |_| *slot = Some(read_window(location, next, rulebook)));
             }
             judge_window(&mut p, reads, repo, &location, cache, rulebook, judge)
         })?;
@@ -570,18 +570,36 @@ struct Read {
 const WINDOW: usize = 512;
 
 /// Reads a window of commits in order, split between the cores (each part with its own
-/// repository handle and tree cache); signatures are verified where they are read.
-fn read_window(location: &Location, window: &[String]) -> Vec<std::result::Result<Read, GitError>> {
+/// repository handle and tree cache); signatures are verified where they are read, the
+/// forge's against the keys of the rulebook that will judge the commit (`rulebook`, or its
+/// parent's when judging replays history).
+fn read_window(
+    location: &Location,
+    window: &[String],
+    rulebook: &Rulebook,
+) -> Vec<std::result::Result<Read, GitError>> {
     let part = window.len().div_ceil(rayon::current_num_threads().max(1)).max(64);
     let parts: Vec<std::result::Result<Vec<Read>, GitError>> = window
         .par_chunks(part)
         .map(|ids| {
             let r = location.open()?;
             let mut walker = r.walker();
+            let mut configs = ConfigCache::new();
             ids.iter()
                 .map(|id| {
                     let changes = walker.changes(id)?;
-                    let signature = r.signature(id)?.map(Verified::new);
+                    let mut signature = r.signature(id)?.map(Verified::new);
+                    if let Some(sig) = &mut signature {
+                        let cfg = match rulebook {
+                            Rulebook::Fixed(cfg) => Some(cfg.clone()),
+                            Rulebook::Parent { .. } => {
+                                config_at(&r, &mut configs, changes.config_before.as_deref()).ok()
+                            }
+                        };
+                        if let Some(cfg) = cfg.filter(|cfg| is_forge(&changes.meta, cfg)) {
+                            sig.check_forge(&cfg.check.forge_keys);
+                        }
+                    }
                     Ok(Read { changes, signature })
                 })
                 .collect()

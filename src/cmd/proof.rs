@@ -27,18 +27,37 @@ pub(super) enum Proof {
     ForgeEdit,
 }
 
-/// A commit's signature and what verifying it as an SSH signature found: the work that
-/// needs no rulebook, done where the commit is read.
+/// A commit's signature and what verifying it found, done where the commit is read (on
+/// every core): as an SSH signature, and for the forge's commits against the forge's keys.
 #[derive(Debug, Clone)]
 pub(super) struct Verified {
     raw: RawSignature,
     ssh: Result<String, Invalid>,
+    /// The keys the forge's signature was checked against ahead, and whether one verified it
+    /// (an OpenPGP RSA check costs half a millisecond: a squash-merged history has one per
+    /// merge).
+    forge: Option<(Vec<String>, bool)>,
 }
 
 impl Verified {
     pub(super) fn new(raw: RawSignature) -> Verified {
         let ssh = signing::verify(&raw.armored, &raw.signed);
-        Verified { raw, ssh }
+        Verified { raw, ssh, forge: None }
+    }
+
+    /// Checks the signature against the forge's `keys` now, for [`Proof::judge`] to find.
+    pub(super) fn check_forge(&mut self, keys: &[String]) {
+        let ok = signing::verify_forge(&self.raw.armored, &self.raw.signed, keys).is_ok();
+        self.forge = Some((keys.to_vec(), ok));
+    }
+
+    /// Whether one of the forge's `keys` verifies the signature: checked ahead against these
+    /// very keys, or now.
+    fn forge_verifies(&self, keys: &[String]) -> bool {
+        match &self.forge {
+            Some((checked, ok)) if checked.as_slice() == keys => *ok,
+            _ => signing::verify_forge(&self.raw.armored, &self.raw.signed, keys).is_ok(),
+        }
     }
 }
 
@@ -63,9 +82,7 @@ impl Proof {
         let Some(sig) = sig else {
             return Proof::Unsigned;
         };
-        if is_forge(meta, cfg)
-            && signing::verify_forge(&sig.raw.armored, &sig.raw.signed, &cfg.check.forge_keys).is_ok()
-        {
+        if is_forge(meta, cfg) && sig.forge_verifies(&cfg.check.forge_keys) {
             return Proof::Forge;
         }
         match &sig.ssh {
