@@ -79,6 +79,11 @@ pub struct Bot {
     #[serde(default)]
     pub name: Option<String>,
     pub emails: Vec<String>,
+    /// The forge account that opens the bot's pull requests (`github-actions[bot]` for the
+    /// workflows `init` writes). With `check --pr-author`, `system` entries come only from a
+    /// pull request this account opened, unless the bot's key signed them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub github: Option<String>,
     /// OpenSSH public keys whose signatures are the bot's.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub signing_keys: Vec<String>,

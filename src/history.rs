@@ -740,11 +740,23 @@ pub fn maintainer_commit(meta: &CommitMeta, cfg: &Config, pr_author: Option<&str
 }
 
 /// `actor-not-pr-author`: without a signature that proves otherwise, a pull request records
-/// moves only in the name of the forge account that opened it.
+/// moves only in the name of the forge account that opened it — and `system` entries only
+/// in a pull request the bot's account (`autoresolve.bot.github`) opened.
 fn actor_not_pr_author(c: &Change, i: usize, e: &HistoryEntry) -> Option<Diagnostic> {
     let login = c.env.pr_author?;
-    if e.by == SYSTEM || c.env.signed_by_author {
+    if c.env.signed_by_author {
         return None;
+    }
+    if e.by == SYSTEM {
+        let bot = c.cfg.autoresolve.bot.github.as_deref()?;
+        return (!bot.eq_ignore_ascii_case(login)).then(|| {
+            c.at_entry(
+                Code::ActorNotPrAuthor,
+                i,
+                format!("a `system` entry, but the pull request was opened by `{login}`, not by the bot's account `{bot}`"),
+            )
+            .help("only the bot writes `by: system`, in the pull requests its workflow opens; a person closes as `helpdesk`")
+        });
     }
     let actor = e.actor.as_deref().unwrap_or("");
     let member = c.cfg.all_members().find(|(_, m)| m.id == actor).map(|(_, m)| m);

@@ -586,6 +586,36 @@ fn the_bot_closes_only_after_the_window_and_only_the_bot_writes_system() {
     s.repo.commit(BOT.1, BOT.2, &commit_at, "autoresolve");
     let run = s.check(&base);
     assert_eq!(codes(&run), Vec::<String>::new(), "{}", run.stdout);
+    // Bound to the forge account that opens the bot's pull requests, the bot's commit in a
+    // pull request a member's account opened is a spoofed bot (anyone can set its emails);
+    // in the bot account's own, it is clean.
+    s.repo.git(&["reset", "-q", "--hard", &base]);
+    let cfg = s.repo.read("insiden.yaml").replace(
+        "bot: { id: insiden-bot, emails: [\"bot@example.org\"] }",
+        "bot: { id: insiden-bot, emails: [\"bot@example.org\"], github: \"insiden-bot[bot]\" }",
+    );
+    s.repo.write("insiden.yaml", &cfg);
+    let t = s.tick(5);
+    s.repo.commit(BAYU.1, BAYU.2, &t, "Akun bot");
+    let bound = s.repo.git(&["rev-parse", "HEAD"]).trim().to_owned();
+    let at = s.tick(10);
+    append_last(
+        &s,
+        &id,
+        &format!("{{ at: {at}, to: closed, by: system, actor: insiden-bot, note: autoresolve }}"),
+        "documented",
+        "closed",
+    );
+    let t = s.tick(1);
+    let spoofed = s.repo.commit(BOT.1, BOT.2, &t, "Perubahan yang salah");
+    assert_caught(
+        &s.check_as(&bound, "siti-r"),
+        "actor-not-pr-author",
+        &spoofed[..7],
+        None,
+    );
+    let run = s.check_as(&bound, "insiden-bot[bot]");
+    assert_eq!(codes(&run), Vec::<String>::new(), "{}", run.stdout);
 }
 
 fn append_last(s: &Sop, id: &str, entry: &str, from: &str, to: &str) {
