@@ -758,3 +758,58 @@ fn a_forge_squash_merge_speaks_for_its_co_authors_only_where_it_lands_and_when_t
     assert_eq!(codes(&opened_by("siti-r")), ["actor-not-pr-author"]);
     assert_eq!(codes(&opened_by("agus-s")), Vec::<String>::new());
 }
+
+#[test]
+fn ecdsa_and_rsa_keys_made_by_ssh_keygen_sign_as_well_as_ed25519() {
+    let mut s = Signed::new();
+    // Siti moves to an ECDSA P-256 key and Agus to an RSA key, made as members make them.
+    let mut cfg = s.repo.read("insiden.yaml");
+    for (who, kind, bits) in [("siti", "ecdsa", "256"), ("agus", "rsa", "3072")] {
+        let path = s.key(who);
+        let old = PrivateKey::from_openssh(std::fs::read_to_string(&path).expect("key"))
+            .expect("key")
+            .public_key()
+            .to_openssh()
+            .expect("public");
+        std::fs::remove_file(&path).expect("remove");
+        let made = std::process::Command::new("ssh-keygen")
+            .args(["-q", "-t", kind, "-b", bits, "-N", "", "-C", who, "-f"])
+            .arg(&path)
+            .status()
+            .expect("ssh-keygen");
+        assert!(made.success());
+        let new = std::fs::read_to_string(path.with_extension("pub")).expect("public");
+        cfg = cfg.replace(&old, new.trim());
+    }
+    assert!(
+        cfg.contains("ecdsa-sha2-nistp256 ") && cfg.contains("ssh-rsa "),
+        "{cfg}"
+    );
+    s.repo.write("insiden.yaml", &cfg);
+    s.repo.run(&["validate"]).code(0);
+    s.tick(5);
+    let base = s.commit(BAYU, "Kunci baru");
+    let id = s.new_incident();
+    s.step(SITI, &id, "registered", &[]);
+    s.step(AGUS, &id, "triage", &[]);
+    let run = s.check(&base);
+    assert_eq!(codes(&run), Vec::<String>::new(), "{}", run.stdout);
+    let v = s.repo.run(&["audit", "--trail", &id, "--format", "json"]).json();
+    let sigs: Vec<&str> = v["entries"]
+        .as_array()
+        .expect("entries")
+        .iter()
+        .map(|e| e["signature"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(sigs, ["signed by siti", "signed by siti", "signed by agus"]);
+    // Signed with Siti's ECDSA key, a commit authored as Agus is still not Agus's.
+    s.repo.git(&["reset", "-q", "--hard", "HEAD~1"]);
+    let at = s.tick(60);
+    s.repo
+        .run(&["transition", &id, "triage", "--actor", "agus", "--at", &at])
+        .code(0);
+    s.tick(5);
+    let siti_key = s.key("siti");
+    s.commit_with_key(AGUS, &siti_key, "Input");
+    assert_eq!(codes(&s.check(&base)), ["signature-mismatch"]);
+}
