@@ -3,7 +3,7 @@
 //! provenance record a CSIRT shows an auditor.
 
 use super::check::{check_commits, config_at, git_failure, ConfigCache, Judge, Rulebook};
-use super::proof::Proof;
+use super::proof::{Mainline, Proof};
 use super::{emit, incident_path, print, Ctx, Failure, Result, FINDINGS, OK};
 use crate::cli::{AuditArgs, FormatArg};
 use crate::diag::sanitize_terminal;
@@ -142,7 +142,7 @@ fn trail(ctx: &Ctx, repo: &Repo, head: &str, commits: &[String], id: &str, forma
     let mut out: Vec<TrailEntry> = Vec::new();
     let mut walker = repo.walker();
     let mut cache = ConfigCache::new();
-    let mut mainline: Option<std::collections::HashSet<String>> = None;
+    let mut mainline = Mainline::default();
     for c in commits {
         let changes = walker.changes(c).map_err(git_failure)?;
         let Some(change) = changes.changes.iter().find(|ch| ch.path == path) else {
@@ -163,12 +163,7 @@ fn trail(ctx: &Ctx, repo: &Repo, head: &str, commits: &[String], id: &str, forma
             let proof = Proof::of(repo, m, rules).map_err(git_failure)?;
             // As `audit` judges it: the forge's signature off the first-parent line is its
             // editor's or API's, not one of its merges.
-            let merge = proof == Proof::Forge && {
-                if mainline.is_none() {
-                    mainline = Some(repo.first_parents(head).map_err(git_failure)?);
-                }
-                mainline.as_ref().is_some_and(|l| l.contains(&m.id))
-            };
+            let merge = proof == Proof::Forge && mainline.holds(repo, head, &m.id).map_err(git_failure)?;
             proof.landed(merge).describe()
         } else {
             String::new()

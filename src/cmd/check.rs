@@ -2,7 +2,7 @@
 //! rules, each commit against the configuration of its parent, then `validate` on the head
 //! tree read from git objects — so CI judges the pull request's head, not the disk.
 
-use super::proof::{self, guarded, Proof, Verified};
+use super::proof::{self, guarded, Mainline, Proof, Verified};
 use super::{emit, now, Ctx, Failure, Result, FINDINGS, OK};
 use crate::cli::{CheckArgs, DenyArg, FormatArg};
 use crate::config::{Config, FILE_NAME};
@@ -186,7 +186,7 @@ fn judge_window(
         let audit = matches!(rulebook, Rulebook::Parent { .. });
         let needs_proof =
             audit || cfg.signing == Signing::Required || judge.pr_author.is_some() || is_forge(&c.meta, &cfg);
-        let mut proof = if needs_proof && guarded(&c) && !merged_only(&c) {
+        let proof = if needs_proof && guarded(&c) && !merged_only(&c) {
             Proof::judge(signature.as_ref(), &c.meta, &cfg)
         } else {
             Proof::Unsigned
@@ -200,10 +200,10 @@ fn judge_window(
             Rulebook::Parent { head } => {
                 is_forge(&c.meta, &cfg)
                     && (proof == Proof::Forge || !c.meta.co_authors.is_empty())
-                    && p.on_mainline(repo, head, &c.meta.id)?
+                    && p.mainline.holds(repo, head, &c.meta.id).map_err(git_failure)?
             }
         };
-        proof = proof.landed(forge_merge);
+        let proof = proof.landed(forge_merge);
         let fixed = matches!(rulebook, Rulebook::Fixed(_));
         let signed_by_author = proof.by_author(&c.meta, &cfg);
         // An author email is a claim: in a pull request the maintainer is the account that
@@ -385,18 +385,8 @@ struct Progress {
     known: HashMap<String, Known>,
     /// Windows judged so far.
     windows: usize,
-    /// The commits on the audited head's first-parent line, once a forge commit asks.
-    mainline: Option<HashSet<String>>,
-}
-
-impl Progress {
-    /// Whether commit `id` is on `head`'s first-parent line (read once, when first asked).
-    fn on_mainline(&mut self, repo: &Repo, head: &str, id: &str) -> std::result::Result<bool, Failure> {
-        if self.mainline.is_none() {
-            self.mainline = Some(repo.first_parents(head).map_err(git_failure)?);
-        }
-        Ok(self.mainline.as_ref().is_some_and(|m| m.contains(id)))
-    }
+    /// The audited head's first-parent line.
+    mainline: Mainline,
 }
 
 /// The rules of what a change does (history, moves and their requirements, windows, TLP),

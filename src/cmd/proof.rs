@@ -7,6 +7,7 @@ use crate::diag::{Code, CommitRef, Diagnostic};
 use crate::git::{CommitChanges, CommitMeta, GitError, RawSignature, Repo};
 use crate::history::{author_roles, is_bot, is_forge};
 use crate::signing::{self, Invalid};
+use std::collections::HashSet;
 
 /// What a commit's signature proves.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +59,21 @@ impl Verified {
             Some((checked, ok)) if checked.as_slice() == keys => *ok,
             _ => signing::verify_forge(&self.raw.armored, &self.raw.signed, keys).is_ok(),
         }
+    }
+}
+
+/// The commits of a head's first-parent line, where the forge's merges land: read once,
+/// when a forge commit first asks.
+#[derive(Default)]
+pub(super) struct Mainline(Option<HashSet<String>>);
+
+impl Mainline {
+    /// Whether commit `id` is on `head`'s first-parent line.
+    pub(super) fn holds(&mut self, repo: &Repo, head: &str, id: &str) -> Result<bool, GitError> {
+        if self.0.is_none() {
+            self.0 = Some(repo.first_parents(head)?);
+        }
+        Ok(self.0.as_ref().is_some_and(|line| line.contains(id)))
     }
 }
 

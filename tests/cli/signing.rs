@@ -114,6 +114,31 @@ impl Signed {
             .run(&["check", "--base", base, "--format", "json", "--now", &now])
     }
 
+    /// `check` of the range as the pull request `login` opened (`--pr-author`).
+    fn check_as(&self, base: &str, login: &str) -> crate::support::Run {
+        let now = (self.clock + chrono::Duration::minutes(1)).to_rfc3339();
+        self.repo.run(&[
+            "check",
+            "--base",
+            base,
+            "--format",
+            "json",
+            "--now",
+            &now,
+            "--pr-author",
+            login,
+        ])
+    }
+
+    /// Makes `raw` (a commit object's text, written by hand as a forger writes it) the
+    /// branch's head.
+    fn replace_head(&self, raw: &str) {
+        let id = self
+            .repo
+            .git_with_stdin(&["hash-object", "-t", "commit", "-w", "--stdin"], raw);
+        self.repo.git(&["reset", "-q", "--hard", id.trim()]);
+    }
+
     /// Files an incident as Siti (signed) and returns its id.
     fn new_incident(&mut self) -> String {
         let at = self.tick(30);
@@ -195,6 +220,20 @@ fn walk_to_documented(s: &mut Signed) -> String {
     s.step(SITI, &id, "resolved", &["--set", "delivered_to=Pemdes"]);
     s.step(AGUS, &id, "documented", &["--set", "resolution=true-positive"]);
     id
+}
+
+/// `raw` (a commit object's text) with its `gpgsig` header, if any, replaced by `block`.
+fn with_gpgsig(raw: &str, block: &str) -> String {
+    let (head, message) = raw.split_once("\n\n").expect("message");
+    let mut in_signature = false;
+    let kept: Vec<&str> = head
+        .lines()
+        .filter(|l| {
+            in_signature = l.starts_with("gpgsig ") || (in_signature && l.starts_with(' '));
+            !in_signature
+        })
+        .collect();
+    format!("{}\n{block}\n\n{message}", kept.join("\n"))
 }
 
 fn sorted(mut v: Vec<String>) -> Vec<String> {
@@ -364,14 +403,8 @@ fn signatures_are_asked_only_of_commits_that_change_what_signing_protects() {
     s.repo.write("README.md", "Catatan tim.\n");
     let t = s.tick(5);
     s.repo.commit(SITI.1, SITI.2, &t, "Catatan");
-    let raw = s.repo.git(&["cat-file", "commit", "HEAD"]);
-    let (head, rest) = raw.split_once("\n\n").expect("message");
     let garbage = "gpgsig -----BEGIN SSH SIGNATURE-----\n bukan tanda tangan\n -----END SSH SIGNATURE-----";
-    let signed = format!("{head}\n{garbage}\n\n{rest}");
-    let id_garbage = s
-        .repo
-        .git_with_stdin(&["hash-object", "-t", "commit", "-w", "--stdin"], &signed);
-    s.repo.git(&["reset", "-q", "--hard", id_garbage.trim()]);
+    s.replace_head(&with_gpgsig(&s.repo.git(&["cat-file", "commit", "HEAD"]), garbage));
     assert_eq!(codes(&s.check(&base)), Vec::<String>::new());
     // A signed move on a branch, joined by a merge that adds nothing of its own, unsigned.
     s.repo.git(&["checkout", "-q", "-b", "samping"]);
@@ -388,13 +421,8 @@ fn signatures_are_asked_only_of_commits_that_change_what_signing_protects() {
     // The same garbage on a commit that records a move: a finding.
     s.repo.git(&["reset", "-q", "--hard", "samping"]);
     let raw = s.repo.git(&["cat-file", "commit", "HEAD"]);
-    let (head, rest) = raw.split_once("\ngpgsig ").expect("signed");
-    let rest = rest.split_once("\n\n").map(|(_, m)| m).expect("message");
-    let signed = format!("{head}\n{garbage}\n\n{rest}");
-    let id_bad = s
-        .repo
-        .git_with_stdin(&["hash-object", "-t", "commit", "-w", "--stdin"], &signed);
-    s.repo.git(&["reset", "-q", "--hard", id_bad.trim()]);
+    assert!(raw.contains("\ngpgsig "), "the move is signed: {raw}");
+    s.replace_head(&with_gpgsig(&raw, garbage));
     assert_eq!(codes(&s.check(&base)), ["bad-signature"]);
 }
 
@@ -423,10 +451,7 @@ fn unsigned_wrongly_signed_altered_and_copied_commits_fail_with_their_codes() {
         .repo
         .git(&["cat-file", "commit", "HEAD"])
         .replace("Registrasi", "Registrasi palsu");
-    let forged = s
-        .repo
-        .git_with_stdin(&["hash-object", "-t", "commit", "-w", "--stdin"], &raw);
-    s.repo.git(&["reset", "-q", "--hard", forged.trim()]);
+    s.replace_head(&raw);
     assert_eq!(codes(&s.check(&base)), ["bad-signature"]);
     // A signature copied from another signed commit.
     let signed = s.repo.git(&["cat-file", "commit", &base]);
@@ -445,13 +470,10 @@ fn unsigned_wrongly_signed_altered_and_copied_commits_fail_with_their_codes() {
     s.repo.git(&["reset", "-q", "--soft", &base]);
     let t = s.tick(1);
     s.repo.commit(SITI.1, SITI.2, &t, "Registrasi");
-    let raw = s.repo.git(&["cat-file", "commit", "HEAD"]);
-    let (head, rest) = raw.split_once("\n\n").expect("message");
-    let copied = format!("{head}\n{gpgsig}\n{rest}");
-    let forged = s
-        .repo
-        .git_with_stdin(&["hash-object", "-t", "commit", "-w", "--stdin"], &copied);
-    s.repo.git(&["reset", "-q", "--hard", forged.trim()]);
+    s.replace_head(&with_gpgsig(
+        &s.repo.git(&["cat-file", "commit", "HEAD"]),
+        gpgsig.trim_end(),
+    ));
     assert_eq!(codes(&s.check(&base)), ["bad-signature"]);
 }
 
@@ -543,6 +565,46 @@ fn git_as_pair(r: &Repo, author: Who, committer: (&str, &str), date: &str, env: 
     r.git_with(&all, args);
 }
 
+/// The forge's committer identity.
+const FORGE: (&str, &str) = ("GitHub", "noreply@github.com");
+
+/// Commits what is staged as `author`, committed by `committer` and signed with the forge's
+/// OpenPGP key (in the gpg home `gnupg`), as the forge signs its squash merges.
+fn forge_signed(r: &Repo, author: Who, committer: (&str, &str), date: &str, gnupg: &str, message: &str) {
+    git_as_pair(
+        r,
+        author,
+        committer,
+        date,
+        &[("GNUPGHOME", gnupg)],
+        &[
+            "-c",
+            "gpg.format=openpgp",
+            "-c",
+            "user.signingkey=noreply@github.com",
+            "commit",
+            "-q",
+            "-S",
+            "-m",
+            message,
+        ],
+    );
+}
+
+/// Siti's registration, signed with her key, then Agus's triage authored as Agus, committed
+/// and signed by the forge (its API takes any author).
+fn agus_through_the_forge(s: &mut Signed, id: &str, gnupg: &str) {
+    s.step(SITI, id, "registered", &[]);
+    let at = s.tick(10);
+    s.repo
+        .run(&["transition", id, "triage", "--actor", "agus", "--at", &at])
+        .code(0);
+    s.repo.git(&["add", "-A"]);
+    let date = s.tick(5);
+    forge_signed(&s.repo, AGUS, FORGE, &date, gnupg, "Input");
+    s.tick(1);
+}
+
 #[test]
 fn a_forge_squash_merge_speaks_for_its_co_authors_only_where_it_lands_and_when_the_forge_signed_it() {
     // The forge's OpenPGP key, as GitHub publishes its web-flow key.
@@ -592,26 +654,7 @@ fn a_forge_squash_merge_speaks_for_its_co_authors_only_where_it_lands_and_when_t
     s.repo.git(&["add", "-A"]);
     let date = s.tick(5);
     let message = "Registrasi dan input (#12)\n\nCo-authored-by: Agus Salim <agus@example.go.id>";
-    let forge = ("GitHub", "noreply@github.com");
-    let env = [("GNUPGHOME", home.as_str())];
-    git_as_pair(
-        &s.repo,
-        SITI,
-        forge,
-        &date,
-        &env,
-        &[
-            "-c",
-            "gpg.format=openpgp",
-            "-c",
-            "user.signingkey=noreply@github.com",
-            "commit",
-            "-q",
-            "-S",
-            "-m",
-            message,
-        ],
-    );
+    forge_signed(&s.repo, SITI, FORGE, &date, &home, message);
     // Where squash merges land, on the branch's first-parent line, `audit` reads the trailer.
     let audit = |r: &Repo| r.run(&["audit", "--format", "json"]);
     let run = audit(&s.repo);
@@ -628,44 +671,12 @@ fn a_forge_squash_merge_speaks_for_its_co_authors_only_where_it_lands_and_when_t
     // takes any author): Agus's move, authored as Agus and signed by the forge, is no
     // member's signature, and in a pull request Siti's account opened it is not Agus's.
     s.repo.git(&["reset", "-q", "--hard", &base]);
-    s.step(SITI, &id, "registered", &[]);
-    let at = s.tick(10);
-    s.repo
-        .run(&["transition", &id, "triage", "--actor", "agus", "--at", &at])
-        .code(0);
-    s.repo.git(&["add", "-A"]);
-    let date = s.tick(5);
-    let forge_signed = [
-        "-c",
-        "gpg.format=openpgp",
-        "-c",
-        "user.signingkey=noreply@github.com",
-        "commit",
-        "-q",
-        "-S",
-        "-m",
-        "Input",
-    ];
-    git_as_pair(&s.repo, AGUS, forge, &date, &env, &forge_signed);
-    let now = s.tick(1);
-    let opened_by = |login: &str| {
-        s.repo.run(&[
-            "check",
-            "--base",
-            &base,
-            "--format",
-            "json",
-            "--now",
-            &now,
-            "--pr-author",
-            login,
-        ])
-    };
+    agus_through_the_forge(&mut s, &id, &home);
     assert_eq!(
-        sorted(codes(&opened_by("siti-r"))),
+        sorted(codes(&s.check_as(&base, "siti-r"))),
         ["actor-not-pr-author", "signature-mismatch"]
     );
-    assert_eq!(codes(&opened_by("agus-s")), ["signature-mismatch"]);
+    assert_eq!(codes(&s.check_as(&base, "agus-s")), ["signature-mismatch"]);
     // Off the first-parent line (a branch merged in), the squash commit is such a commit too.
     s.repo.git(&["reset", "-q", "--hard", &base]);
     let t = s.tick(5);
@@ -692,7 +703,8 @@ fn a_forge_squash_merge_speaks_for_its_co_authors_only_where_it_lands_and_when_t
     assert_eq!(signature_of_last(&s.repo), "signed by the forge");
     // The same commit unsigned: the trailer is a claim like any other.
     s.repo.git(&["reset", "-q", "--soft", "HEAD~1"]);
-    git_as_pair(&s.repo, SITI, forge, &date, &env, &["commit", "-q", "-m", message]);
+    let env = [("GNUPGHOME", home.as_str())];
+    git_as_pair(&s.repo, SITI, FORGE, &date, &env, &["commit", "-q", "-m", message]);
     let found = errors(&audit(&s.repo));
     assert!(
         found.contains(&"unsigned-commit".to_owned()) && found.contains(&"actor-not-author".to_owned()),
@@ -700,24 +712,7 @@ fn a_forge_squash_merge_speaks_for_its_co_authors_only_where_it_lands_and_when_t
     );
     // Signed by the forge's key, but committed by someone else: trailers grant nothing.
     s.repo.git(&["reset", "-q", "--soft", "HEAD~1"]);
-    git_as_pair(
-        &s.repo,
-        SITI,
-        ("Siti Rahayu", "siti@example.go.id"),
-        &date,
-        &env,
-        &[
-            "-c",
-            "gpg.format=openpgp",
-            "-c",
-            "user.signingkey=noreply@github.com",
-            "commit",
-            "-q",
-            "-S",
-            "-m",
-            message,
-        ],
-    );
+    forge_signed(&s.repo, SITI, (SITI.1, SITI.2), &date, &home, message);
     let found = errors(&audit(&s.repo));
     assert!(
         found.contains(&"signature-mismatch".to_owned()) || found.contains(&"bad-signature".to_owned()),
@@ -733,30 +728,9 @@ fn a_forge_squash_merge_speaks_for_its_co_authors_only_where_it_lands_and_when_t
     s.repo.write("insiden.yaml", &off);
     s.tick(5);
     let base = s.commit(BAYU, "Tanpa tanda tangan wajib");
-    s.step(SITI, &id, "registered", &[]);
-    let at = s.tick(10);
-    s.repo
-        .run(&["transition", &id, "triage", "--actor", "agus", "--at", &at])
-        .code(0);
-    s.repo.git(&["add", "-A"]);
-    let date = s.tick(5);
-    git_as_pair(&s.repo, AGUS, forge, &date, &env, &forge_signed);
-    let now = s.tick(1);
-    let opened_by = |login: &str| {
-        s.repo.run(&[
-            "check",
-            "--base",
-            &base,
-            "--format",
-            "json",
-            "--now",
-            &now,
-            "--pr-author",
-            login,
-        ])
-    };
-    assert_eq!(codes(&opened_by("siti-r")), ["actor-not-pr-author"]);
-    assert_eq!(codes(&opened_by("agus-s")), Vec::<String>::new());
+    agus_through_the_forge(&mut s, &id, &home);
+    assert_eq!(codes(&s.check_as(&base, "siti-r")), ["actor-not-pr-author"]);
+    assert_eq!(codes(&s.check_as(&base, "agus-s")), Vec::<String>::new());
 }
 
 #[test]
