@@ -1568,6 +1568,21 @@ fn a_test_merge_that_brings_the_bases_new_templates_changes_no_rules() {
     let run = s.check(&base);
     assert_eq!(codes(&run), Vec::<String>::new(), "{}", run.stdout);
     run.code(0);
+    // A merge that writes a template of its own, like neither parent's, changes the rules.
+    s.repo.write("site-templates/404.html", "{{ title }} — gabungan\n");
+    s.repo.git(&["add", "-A"]);
+    let at = s.tick(5);
+    s.repo
+        .git_as(SITI.1, SITI.2, &at, &["commit", "-q", "--amend", "--no-edit"]);
+    assert_eq!(
+        s.repo
+            .git(&["rev-list", "--parents", "-n", "1", "HEAD"])
+            .split_whitespace()
+            .count(),
+        3
+    );
+    let run = s.check(&base);
+    assert!(codes(&run).contains(&"rules-changed".to_owned()), "{:?}", codes(&run));
     // The same pull request changing the template itself is a rule change, merge or not.
     s.repo.git(&["reset", "-q", "--hard", &fork]);
     s.repo.git(&["checkout", "-q", "usulan"]);
