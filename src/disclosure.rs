@@ -516,11 +516,11 @@ impl Table {
                     return None;
                 }
                 probe.hi[*z] = 0;
-                queue.extend(probe.of[*z].iter().copied());
+                queue.extend(probe.of[*z].iter().map(|(r, _)| *r));
             }
             queue.sort_unstable();
             queue.dedup();
-            if !probe.propagate(queue) {
+            if !probe.propagate(queue, usize::MAX) {
                 return None;
             }
             probe.fill(zero, &truth, &pending)
@@ -672,9 +672,17 @@ impl Solution {
 /// row is revisited when one of its cells' bounds moves.
 struct Probe {
     rows: Vec<(Vec<(usize, i64)>, i64)>,
-    of: Vec<Vec<usize>>,
+    /// The rows each cell is in, with its coefficient there.
+    of: Vec<Vec<(usize, i64)>>,
     lo: Vec<i64>,
     hi: Vec<i64>,
+    /// While a filling is searched ([`Probe::fill`]): the value each cell is meant to take,
+    /// which it takes clamped into its bounds; each row's excess under those values; how many
+    /// rows are off. At none off, the values are a whole filling, whatever is left undecided.
+    target: Vec<i64>,
+    excess: Vec<i64>,
+    off: usize,
+    tracking: bool,
     /// Bounds changed by propagation, as (cell, old lo, old hi), for undoing.
     changes: Vec<(usize, i64, i64)>,
     /// Which rows wait in the propagation queue (kept between calls, all false there).
@@ -685,7 +693,12 @@ struct Probe {
 }
 
 /// How many branches a search for a filling may take; running out counts as none found.
-const FILL_LIMIT: usize = 5_000;
+const FILL_LIMIT: usize = 300;
+
+/// How many sums one step of the search for a filling may look at. Bounds that creep along
+/// cycles of sums would take thousands; the search needs only what prunes it, and whether a
+/// filling is whole is told by its sums adding up, not by propagation.
+const NODE_STEPS: usize = 16;
 
 /// How many sums all the probing of one table may look at together (about a second). Past
 /// it every count still to be probed counts as proven, and is protected: a table whose
@@ -696,8 +709,8 @@ impl Probe {
     fn new(rows: Vec<(Vec<(usize, i64)>, i64)>, lo: Vec<i64>, hi: Vec<i64>) -> Probe {
         let mut of = vec![Vec::new(); lo.len()];
         for (r, (terms, _)) in rows.iter().enumerate() {
-            for (x, _) in terms {
-                of[*x].push(r);
+            for (x, a) in terms {
+                of[*x].push((r, *a));
             }
         }
         Probe {
@@ -705,6 +718,10 @@ impl Probe {
             of,
             lo,
             hi,
+            target: Vec::new(),
+            excess: Vec::new(),
+            off: 0,
+            tracking: false,
             changes: Vec::new(),
             queued: Vec::new(),
             work: SOLVE_WORK,
@@ -713,11 +730,13 @@ impl Probe {
 
     /// A whole filling, after propagation from `zero`: depth first, cells nearest the zeroed
     /// ones decided first, zero tried first for `pending` cells (to settle many at once) and
-    /// the truth for the rest; when that wanders, the truth first everywhere. The cells zero
-    /// in it, or `None` when there is none or the branches ran out.
+    /// the truth for the rest; when that wanders, the truth first everywhere. The search ends
+    /// as soon as every row adds up with each cell at what it aims at, however many are still
+    /// undecided. The cells zero in it, or `None` when there is none or the branches ran out.
     fn fill(&mut self, zero: &[usize], truth: &[i64], pending: &[bool]) -> Option<Vec<usize>> {
-        // Breadth first from the zeroed cells through cells still open: only they can take
-        // up the change; every other cell keeps its true value, which fits its sums.
+        // Breadth first from the zeroed cells through cells still open or no longer able to
+        // hold their true value: only they can take up the change; every other cell keeps its
+        // true value, which fits its sums.
         let mut order = Vec::new();
         let mut seen = vec![false; self.lo.len()];
         let mut rows_seen = vec![false; self.rows.len()];
@@ -727,10 +746,11 @@ impl Probe {
         }
         while let Some(x) = queue.pop_front() {
             order.push(x);
-            for r in &self.of[x] {
+            for (r, _) in &self.of[x] {
                 if !std::mem::replace(&mut rows_seen[*r], true) {
                     for (y, _) in &self.rows[*r].0 {
-                        if self.lo[*y] < self.hi[*y] && !std::mem::replace(&mut seen[*y], true) {
+                        let moved = self.lo[*y] < self.hi[*y] || self.lo[*y] != truth[*y];
+                        if moved && !std::mem::replace(&mut seen[*y], true) {
                             queue.push_back(*y);
                         }
                     }
@@ -739,16 +759,29 @@ impl Probe {
         }
         let (lo, hi) = (self.lo.clone(), self.hi.clone());
         self.changes.clear();
+        // Cells the search reaches aim at zero (pending ones, first) or the truth; the rest
+        // keep the truth.
         let greedy: Vec<i64> = (0..truth.len())
-            .map(|i| if pending[i] { 0 } else { truth[i] })
+            .map(|i| if pending[i] && seen[i] { 0 } else { truth[i] })
             .collect();
         for (first, limit) in [(&greedy, FILL_LIMIT / 10), (&truth.to_vec(), FILL_LIMIT)] {
             self.lo.clone_from(&lo);
             self.hi.clone_from(&hi);
+            self.track(first);
             let mut trail = Vec::new();
             let mut nodes = 0;
-            match self.dive(&order, 0, first, &mut trail, &mut nodes, limit) {
-                Some(true) => return Some(order.iter().copied().filter(|i| self.hi[*i] == 0).collect()),
+            let found = self.dive(&order, 0, &mut trail, &mut nodes, limit);
+            self.tracking = false;
+            match found {
+                Some(true) => {
+                    debug_assert!(
+                        self.rows
+                            .iter()
+                            .all(|(terms, rhs)| terms.iter().map(|(x, a)| a * self.value(*x)).sum::<i64>() == *rhs),
+                        "a filling adds up in every row"
+                    );
+                    return Some((0..truth.len()).filter(|x| self.value(*x) == 0).collect());
+                }
                 Some(false) => return None,
                 None => {}
             }
@@ -756,12 +789,60 @@ impl Probe {
         None
     }
 
-    #[allow(clippy::too_many_arguments)]
+    /// Starts keeping each row's excess under `target`, clamped into the present bounds.
+    fn track(&mut self, target: &[i64]) {
+        self.work = self.work.saturating_sub(self.rows.len());
+        self.target.clear();
+        self.target.extend_from_slice(target);
+        self.tracking = false;
+        let excess: Vec<i64> = self
+            .rows
+            .iter()
+            .map(|(terms, rhs)| terms.iter().map(|(x, a)| a * self.value(*x)).sum::<i64>() - rhs)
+            .collect();
+        self.off = excess.iter().filter(|e| **e != 0).count();
+        self.excess = excess;
+        self.tracking = true;
+    }
+
+    /// An open cell of a row that does not add up, if any.
+    fn open_in_a_row_off(&self) -> Option<usize> {
+        self.rows
+            .iter()
+            .zip(&self.excess)
+            .filter(|(_, e)| **e != 0)
+            .find_map(|((terms, _), _)| terms.iter().map(|(x, _)| *x).find(|x| self.lo[*x] < self.hi[*x]))
+    }
+
+    /// The value a cell takes in the filling being searched.
+    fn value(&self, x: usize) -> i64 {
+        self.target[x].clamp(self.lo[x], self.hi[x])
+    }
+
+    /// Sets a cell's bounds (`lo <= hi`), keeping the rows' excess while a filling is searched.
+    fn bound(&mut self, x: usize, lo: i64, hi: i64) {
+        if self.tracking {
+            let moved = self.target[x].clamp(lo, hi) - self.value(x);
+            if moved != 0 {
+                for &(r, a) in &self.of[x] {
+                    let was_off = self.excess[r] != 0;
+                    self.excess[r] += a * moved;
+                    match (was_off, self.excess[r] != 0) {
+                        (true, false) => self.off -= 1,
+                        (false, true) => self.off += 1,
+                        _ => {}
+                    }
+                }
+            }
+        }
+        self.lo[x] = lo;
+        self.hi[x] = hi;
+    }
+
     fn dive(
         &mut self,
         order: &[usize],
         from: usize,
-        first: &[i64],
         trail: &mut Vec<(usize, i64, i64)>,
         nodes: &mut usize,
         limit: usize,
@@ -770,12 +851,23 @@ impl Probe {
         if *nodes > limit {
             return None;
         }
-        let Some(k) = (from..order.len()).find(|k| self.lo[order[*k]] < self.hi[order[*k]]) else {
+        // Every row adds up with each cell at its target: a filling, decided or not.
+        if self.off == 0 {
             return Some(true);
+        }
+        // The next open cell in order; past the end, one in a row that does not add up.
+        let mut next = (from..order.len())
+            .find(|k| self.lo[order[*k]] < self.hi[order[*k]])
+            .map(|k| (k, order[k]));
+        if next.is_none() {
+            self.work = self.work.saturating_sub(self.rows.len());
+            next = self.open_in_a_row_off().map(|v| (order.len(), v));
+        }
+        let Some((k, v)) = next else {
+            return Some(false);
         };
-        let v = order[k];
         let (lo, hi) = (self.lo[v], self.hi[v]);
-        let t = first[v].clamp(lo, hi);
+        let t = self.value(v);
         let mut tries = vec![(t, t)];
         if t > lo {
             tries.push((lo, t - 1));
@@ -786,35 +878,34 @@ impl Probe {
         for (a, b) in tries {
             let mark = trail.len();
             trail.push((v, self.lo[v], self.hi[v]));
-            self.lo[v] = a;
-            self.hi[v] = b;
+            self.bound(v, a, b);
             let before = self.changes.len();
-            let ok = self.propagate(self.of[v].clone());
+            let ok = self.propagate(self.of[v].iter().map(|(r, _)| *r).collect(), NODE_STEPS);
             trail.extend(self.changes.drain(before..));
             if ok {
-                match self.dive(order, k, first, trail, nodes, limit) {
+                match self.dive(order, k, trail, nodes, limit) {
                     Some(false) => {}
                     done => return done,
                 }
             }
             while trail.len() > mark {
                 if let Some((x, l, h)) = trail.pop() {
-                    self.lo[x] = l;
-                    self.hi[x] = h;
+                    self.bound(x, l, h);
                 }
             }
         }
         Some(false)
     }
 
-    /// Propagates from the rows in `queue`; `false` on a contradiction.
-    fn propagate(&mut self, mut queue: Vec<usize>) -> bool {
+    /// Propagates from the rows in `queue`, looking at `steps` rows at most; `false` on a
+    /// contradiction. Stopping short leaves the bounds looser than they could be, never wrong.
+    fn propagate(&mut self, mut queue: Vec<usize>, steps: usize) -> bool {
         let mut queued = std::mem::take(&mut self.queued);
         queued.resize(self.rows.len(), false);
         for r in &queue {
             queued[*r] = true;
         }
-        let ok = self.drain(&mut queue, &mut queued);
+        let ok = self.drain(&mut queue, &mut queued, steps);
         for r in queue {
             queued[r] = false;
         }
@@ -822,8 +913,15 @@ impl Probe {
         ok
     }
 
-    fn drain(&mut self, queue: &mut Vec<usize>, queued: &mut [bool]) -> bool {
+    fn drain(&mut self, queue: &mut Vec<usize>, queued: &mut [bool], mut steps: usize) -> bool {
         while let Some(r) = queue.pop() {
+            steps = match steps.checked_sub(1) {
+                Some(s) => s,
+                None => {
+                    queue.push(r);
+                    return true;
+                }
+            };
             queued[r] = false;
             self.work = match self.work.checked_sub(1) {
                 Some(w) => w,
@@ -858,10 +956,9 @@ impl Probe {
                 }
                 if (nlo, nhi) != (self.lo[x], self.hi[x]) {
                     self.changes.push((x, self.lo[x], self.hi[x]));
-                    self.lo[x] = nlo;
-                    self.hi[x] = nhi;
+                    self.bound(x, nlo, nhi);
                     for i in 0..self.of[x].len() {
-                        let q = self.of[x][i];
+                        let q = self.of[x][i].0;
                         if !queued[q] && q != r {
                             queued[q] = true;
                             queue.push(q);
@@ -1122,6 +1219,104 @@ mod tests {
         t.group(row_tot.clone(), all, false);
         t.group(col_tot, all, false);
         (t, ids.into_iter().flatten().collect())
+    }
+
+    /// Whether the grid's inner cell `cell` can be zero for a reader who knows only what
+    /// `s` prints: every inner cell within its printed range, every total within its own.
+    /// A plain search over the inner cells, independent of what [`Table::solve`] computes.
+    /// `None` when the search would be too long for a test.
+    fn grid_zero_possible(s: &Solution, rows: usize, cols: usize, cell: usize) -> Option<bool> {
+        let printed = |c: usize| {
+            let (lo, hi) = s.restricted(c).bounds();
+            (lo, hi.unwrap_or(u64::MAX))
+        };
+        let row_tot = |r: usize| rows * cols + r;
+        let col_tot = |c: usize| rows * cols + rows + c;
+        let all = rows * cols + rows + cols;
+        // A cell lies within its row's and its column's printed totals; where neither is
+        // bounded, no filling needs it above the true grand total and N.
+        let cap = s.tallies[all].restricted as u64 + u64::from(N);
+        let range = |i: usize| {
+            let (lo, hi) = printed(i);
+            let hi = hi.min(printed(row_tot(i / cols)).1).min(printed(col_tot(i % cols)).1);
+            (lo, hi.min(printed(all).1).min(cap))
+        };
+        fn go(
+            i: usize,
+            x: &mut Vec<u64>,
+            dims: (usize, usize, usize),
+            range: &dyn Fn(usize) -> (u64, u64),
+            fits: &dyn Fn(&[u64]) -> bool,
+        ) -> bool {
+            let (rows, cols, cell) = dims;
+            if i == rows * cols {
+                return fits(x);
+            }
+            let (lo, hi) = if i == cell { (0, 0) } else { range(i) };
+            let mut v = lo;
+            while v <= hi {
+                x.push(v);
+                // A row is judged as soon as it is whole, the columns' sums on every step.
+                let ok = fits(x);
+                if ok && go(i + 1, x, dims, range, fits) {
+                    return true;
+                }
+                x.pop();
+                v += 1;
+            }
+            false
+        }
+        let within = |c: usize, v: u64| {
+            let (lo, hi) = printed(c);
+            lo <= v && v <= hi
+        };
+        let fits = |x: &[u64]| {
+            let whole = x.len() / cols;
+            let rows_fit = (0..whole).all(|r| within(row_tot(r), x[r * cols..(r + 1) * cols].iter().sum()));
+            let col = |c: usize| {
+                (0..)
+                    .map(|r| r * cols + c)
+                    .take_while(|i| *i < x.len())
+                    .map(|i| x[i])
+                    .sum::<u64>()
+            };
+            if x.len() < rows * cols {
+                return rows_fit
+                    && (0..cols).all(|c| col(c) <= printed(col_tot(c)).1)
+                    && x.iter().sum::<u64>() <= printed(all).1;
+            }
+            rows_fit && (0..cols).all(|c| within(col_tot(c), col(c))) && within(all, x.iter().sum())
+        };
+        let size = (0..rows * cols)
+            .map(|i| range(i).1.saturating_sub(range(i).0) + 1)
+            .product::<u64>();
+        (size <= 200_000).then(|| go(0, &mut Vec::new(), (rows, cols, cell), &range, &fits))
+    }
+
+    #[test]
+    fn no_hidden_count_of_a_grid_can_be_proven_present_by_any_search() {
+        let mut searched = 0;
+        for seed in 1..400 {
+            let (rows, cols) = (2 + (seed % 2) as usize, 3 + (seed % 3) as usize);
+            let (t, cells) = grid(rows, cols, seed);
+            let s = t.clone().solve();
+            for c in cells {
+                let hidden = (1..N as usize).contains(&t.tallies[c].restricted) && !s.shown(c);
+                if hidden && s.vis(c) == Vis::Hidden {
+                    let Some(possible) = grid_zero_possible(&s, rows, cols, c) else {
+                        continue;
+                    };
+                    searched += 1;
+                    assert!(
+                        possible,
+                        "seed {seed}: cell {c} ({} restricted) shown as {} is provably present",
+                        t.tallies[c].restricted,
+                        s.restricted(c)
+                    );
+                }
+            }
+        }
+        assert!(searched > 100, "only {searched} hidden counts searched");
     }
 
     #[test]
