@@ -428,26 +428,42 @@ pub fn render(b: &Build<'_>, tpl: &Templates, sink: &dyn Sink) -> Result<usize, 
     }
     out.all(statics)?;
     out.all(vec![overview(&cx)?])?;
-    // Each incident page is written as soon as it is rendered, and dropped.
-    b.incidents
-        .par_iter()
-        .filter_map(|i| cx.lens.incident(i, b.now))
-        .try_for_each(|v| {
-            let ctx = context! { title => v.title.clone(), nav => "", incident => value(&v) };
-            let bytes = cx.render("incident.html", 1, ctx)?;
-            out.put(&v.href, &bytes)
-        })?;
-    archive(&cx, &out)?;
-    categories(&cx, &out)?;
-    owners(&cx, &out)?;
-    reports(&cx, &out)?;
-    out.all(vec![feed(&cx)?])?;
-    let (incidents, status) = api(&cx);
-    out.all(vec![status])?;
-    if out.claim(API_INCIDENTS) {
-        sink.put_with(API_INCIDENTS, &mut |w| incidents.write(&cx, w))
-            .map_err(Error::Write)?;
-    }
+    // Kinds of pages with paths of their own (`incidents/` beside `archive/`, `categories/`
+    // and `owners/`; `reports/` beside the feed and `api/`) are made side by side, so that
+    // neither's last, one-core part leaves the other core idle.
+    let (pages, lists) = rayon::join(
+        || {
+            // Each incident page is written as soon as it is rendered, and dropped.
+            b.incidents
+                .par_iter()
+                .filter_map(|i| cx.lens.incident(i, b.now))
+                .try_for_each(|v| {
+                    let ctx = context! { title => v.title.clone(), nav => "", incident => value(&v) };
+                    let bytes = cx.render("incident.html", 1, ctx)?;
+                    out.put(&v.href, &bytes)
+                })
+        },
+        || {
+            archive(&cx, &out)?;
+            categories(&cx, &out)?;
+            owners(&cx, &out)
+        },
+    );
+    pages.and(lists)?;
+    let (reported, published) = rayon::join(
+        || reports(&cx, &out),
+        || -> Result<(), Error> {
+            out.all(vec![feed(&cx)?])?;
+            let (incidents, status) = api(&cx);
+            out.all(vec![status])?;
+            if out.claim(API_INCIDENTS) {
+                sink.put_with(API_INCIDENTS, &mut |w| incidents.write(&cx, w))
+                    .map_err(Error::Write)?;
+            }
+            Ok(())
+        },
+    );
+    reported.and(published)?;
     if b.audience == Audience::Internal {
         let ctx = context! { title => cx.t("sop_page"), nav => "sop_page", sop => value(&sop::view(cfg, b.lang)) };
         out.all(vec![("sop.html".into(), cx.render("sop.html", 0, ctx)?)])?;
