@@ -258,8 +258,23 @@ pub struct Aggregate {
 /// The key used for an absent value in breakdowns.
 pub const NONE: &str = "none";
 
-fn bump(map: &mut BTreeMap<String, usize>, key: Option<String>) {
-    *map.entry(key.unwrap_or_else(|| NONE.to_owned())).or_insert(0) += 1;
+/// The SLA counts of a state, made when there are none yet (its name copied only then).
+fn sla_count<'m>(sla: &'m mut BTreeMap<String, SlaCount>, state: &str) -> &'m mut SlaCount {
+    if !sla.contains_key(state) {
+        sla.insert(state.to_owned(), SlaCount::default());
+    }
+    sla.get_mut(state).expect("inserted above")
+}
+
+/// Counts one more under `key` (`NONE` without one); a key is copied only when it is new.
+fn bump(map: &mut BTreeMap<String, usize>, key: Option<&str>) {
+    let key = key.unwrap_or(NONE);
+    match map.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            map.insert(key.to_owned(), 1);
+        }
+    }
 }
 
 /// Whether `external_reports` records the onward report that art. 15 asks for.
@@ -335,7 +350,7 @@ pub fn aggregate(facts: &[Facts<'_>], period: &Period, cfg: &Config, now: Timest
             let Some(limit) = s.limit else { continue };
             match s.left {
                 Some(left) if period.contains(left) => {
-                    let c = agg.sla.entry(s.state.to_owned()).or_default();
+                    let c = sla_count(&mut agg.sla, s.state);
                     if s.spent > limit {
                         c.breached += 1;
                         agg.breaches.push(Breach {
@@ -352,7 +367,7 @@ pub fn aggregate(facts: &[Facts<'_>], period: &Period, cfg: &Config, now: Timest
                 left if s.entered < horizon && left.is_none_or(|l| l >= period.to) => {
                     let spent = cfg.sla.measure(s.entered, horizon);
                     if spent > limit {
-                        agg.sla.entry(s.state.to_owned()).or_default().ongoing_breached += 1;
+                        sla_count(&mut agg.sla, s.state).ongoing_breached += 1;
                         agg.breaches.push(Breach {
                             incident: idx,
                             state: s.state.to_owned(),
@@ -381,27 +396,21 @@ pub fn aggregate(facts: &[Facts<'_>], period: &Period, cfg: &Config, now: Timest
         let status_at_end = state_end.unwrap_or(inc.status.as_str()).to_owned();
         if status_at_end == REJECTED {
             totals.rejected += 1;
-            bump(
-                &mut agg.rejected_by_code,
-                inc.rejection_code.map(|c| c.as_str().to_owned()),
-            );
+            bump(&mut agg.rejected_by_code, inc.rejection_code.map(|c| c.as_str()));
         }
         match inc.in_scope {
             Some(true) => totals.in_scope += 1,
             Some(false) => totals.out_of_scope += 1,
             None => {}
         }
-        bump(&mut agg.by_category, inc.category.clone());
-        bump(&mut agg.by_severity, inc.severity.map(|s| s.as_str().to_owned()));
-        bump(&mut agg.by_owner, inc.owner.clone());
-        bump(
-            &mut agg.by_reporter_type,
-            inc.reporter.kind.map(|s| s.as_str().to_owned()),
-        );
-        bump(&mut agg.by_channel, inc.reporter.channel.map(|s| s.as_str().to_owned()));
+        bump(&mut agg.by_category, inc.category.as_deref());
+        bump(&mut agg.by_severity, inc.severity.map(|s| s.as_str()));
+        bump(&mut agg.by_owner, inc.owner.as_deref());
+        bump(&mut agg.by_reporter_type, inc.reporter.kind.map(|s| s.as_str()));
+        bump(&mut agg.by_channel, inc.reporter.channel.map(|s| s.as_str()));
         // A missing TLP is treated as AMBER (never public by default), and counted as such.
-        bump(&mut agg.by_tlp, Some(inc.effective_tlp().as_str().to_owned()));
-        bump(&mut agg.by_resolution, inc.resolution.map(|s| s.as_str().to_owned()));
+        bump(&mut agg.by_tlp, Some(inc.effective_tlp().as_str()));
+        bump(&mut agg.by_resolution, inc.resolution.map(|s| s.as_str()));
         let local = crate::time::in_zone(reported, tz);
         if let Some(i) = months.iter().position(|&m| m == (local.year(), local.month())) {
             month_counts[i] += 1;
