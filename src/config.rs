@@ -683,16 +683,33 @@ fn validate(raw: Raw, effective: Value, from_file: bool, path: &str, text: &str)
         sla.insert(state, parsed);
     }
 
-    let mut seen = HashMap::new();
+    // Each category has a page named after its id's slug (`categories/<slug>.html`): two ids
+    // with one slug would write the same page, whichever came last.
+    let mut pages: HashMap<String, &str> = HashMap::new();
     for c in &raw.categories {
-        if seen.insert(c.id.clone(), ()).is_some() {
-            err(
+        let page = crate::audience::slug(&c.id);
+        match pages.insert(page.clone(), &c.id) {
+            Some(other) if other == c.id => err(
                 &c.id,
                 format!("category `{}` is listed twice", c.id),
                 "keep one entry per category",
-            );
+            ),
+            Some(other) => err(
+                &c.id,
+                format!(
+                    "categories `{other}` and `{}` would share one page, `categories/{page}.html`",
+                    c.id
+                ),
+                "give them ids that differ in letters or digits, not only in case or punctuation",
+            ),
+            None if !c.id.chars().any(char::is_alphanumeric) => err(
+                &c.id,
+                format!("category id `{}` has no letter or digit to name its page", c.id),
+                "use letters, digits and `-` (e.g. `web-defacement`)",
+            ),
+            None => {}
         }
-        if c.id.eq_ignore_ascii_case("index") {
+        if page == "index" {
             err(
                 &c.id,
                 format!(
@@ -1066,6 +1083,24 @@ mod tests {
         let msgs: Vec<_> = err.iter().map(|d| (d.line, d.message.as_str())).collect();
         assert_eq!(err.len(), 5, "{msgs:?}");
         assert_eq!(err[0].line, Some(1));
+    }
+
+    #[test]
+    fn category_ids_that_would_share_a_page_are_refused() {
+        let cats = |ids: &[&str]| {
+            let list: String = ids
+                .iter()
+                .map(|id| format!("  - id: \"{id}\"\n    label: {{ id: x, en: x }}\n"))
+                .collect();
+            Config::parse(Some(&format!("categories:\n{list}")), "insiden.yaml")
+        };
+        let err = cats(&["web defacement", "web-defacement"]).expect_err("one page");
+        assert!(err[0].message.contains("categories/web-defacement.html"), "{err:?}");
+        let err = cats(&["Index!"]).expect_err("the list page");
+        assert!(err[0].message.contains("list page"), "{err:?}");
+        let err = cats(&["!!"]).expect_err("no page name");
+        assert!(err[0].message.contains("no letter or digit"), "{err:?}");
+        assert!(cats(&["web-defacement", "web-defacement-2"]).is_ok());
     }
 
     #[test]

@@ -669,7 +669,8 @@ impl Solution {
 }
 
 /// Rows `Σ coef · x = rhs` over whole numbers within bounds, tightened by propagation: each
-/// row is revisited when one of its cells' bounds moves.
+/// row is revisited when one of its cells' bounds moves (inside the search for a filling,
+/// only up to [`NODE_STEPS`] rows a step).
 struct Probe {
     rows: Vec<(Vec<(usize, i64)>, i64)>,
     /// The rows each cell is in, with its coefficient there.
@@ -678,7 +679,8 @@ struct Probe {
     hi: Vec<i64>,
     /// While a filling is searched ([`Probe::fill`]): the value each cell is meant to take,
     /// which it takes clamped into its bounds; each row's excess under those values; how many
-    /// rows are off. At none off, the values are a whole filling, whatever is left undecided.
+    /// rows are off; whether the excess is being kept (only inside the search). At none off,
+    /// the values are a whole filling, whatever is left undecided.
     target: Vec<i64>,
     excess: Vec<i64>,
     off: usize,
@@ -729,7 +731,8 @@ impl Probe {
     }
 
     /// A whole filling, after propagation from `zero`: depth first, cells nearest the zeroed
-    /// ones decided first, zero tried first for `pending` cells (to settle many at once) and
+    /// ones decided first, zero tried first for the `pending` cells it reaches (to settle many
+    /// at once) and
     /// the truth for the rest; when that wanders, the truth first everywhere. The search ends
     /// as soon as every row adds up with each cell at what it aims at, however many are still
     /// undecided. Every cell zero in it (reached by the search or not), or `None` when there is
@@ -792,7 +795,6 @@ impl Probe {
         self.work = self.work.saturating_sub(self.rows.len());
         self.target.clear();
         self.target.extend_from_slice(target);
-        self.tracking = false;
         let excess: Vec<i64> = self
             .rows
             .iter()

@@ -34,9 +34,11 @@ use templates::{safe, value, TemplateError, Templates};
 pub type Page = (String, Vec<u8>);
 
 /// Where pages go as they are rendered, from any thread. Each path is handed over once: when
-/// two pages claim one path, the first kind of page rendered keeps it (the built-in files
-/// first, then the overview, incidents, archive, categories, owners, reports, feed, API and
-/// the 404 page).
+/// two pages claim one path, the first claim keeps it. Kinds of pages made one after the
+/// other keep that order (the built-in files first, then the overview, …, the 404 page);
+/// kinds made side by side (incidents beside archive, categories and owners; reports beside
+/// the feed and the API) write under paths of their own, so the site never depends on
+/// which thread came first.
 pub trait Sink: Sync {
     fn put(&self, path: &str, bytes: &[u8]) -> std::io::Result<()>;
 
