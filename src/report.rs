@@ -258,23 +258,18 @@ pub struct Aggregate {
 /// The key used for an absent value in breakdowns.
 pub const NONE: &str = "none";
 
-/// The SLA counts of a state, made when there are none yet (its name copied only then).
-fn sla_count<'m>(sla: &'m mut BTreeMap<String, SlaCount>, state: &str) -> &'m mut SlaCount {
-    if !sla.contains_key(state) {
-        sla.insert(state.to_owned(), SlaCount::default());
+/// The value under `key`, made when there is none yet: the key is copied only then, not once
+/// per incident and period.
+fn slot<'m, V: Default>(map: &'m mut BTreeMap<String, V>, key: &str) -> &'m mut V {
+    if !map.contains_key(key) {
+        map.insert(key.to_owned(), V::default());
     }
-    sla.get_mut(state).expect("inserted above")
+    map.get_mut(key).expect("inserted above")
 }
 
-/// Counts one more under `key` (`NONE` without one); a key is copied only when it is new.
+/// Counts one more under `key` (`NONE` without one).
 fn bump(map: &mut BTreeMap<String, usize>, key: Option<&str>) {
-    let key = key.unwrap_or(NONE);
-    match map.get_mut(key) {
-        Some(n) => *n += 1,
-        None => {
-            map.insert(key.to_owned(), 1);
-        }
-    }
+    *slot(map, key.unwrap_or(NONE)) += 1;
 }
 
 /// Whether `external_reports` records the onward report that art. 15 asks for.
@@ -350,7 +345,7 @@ pub fn aggregate(facts: &[Facts<'_>], period: &Period, cfg: &Config, now: Timest
             let Some(limit) = s.limit else { continue };
             match s.left {
                 Some(left) if period.contains(left) => {
-                    let c = sla_count(&mut agg.sla, s.state);
+                    let c = slot(&mut agg.sla, s.state);
                     if s.spent > limit {
                         c.breached += 1;
                         agg.breaches.push(Breach {
@@ -367,7 +362,7 @@ pub fn aggregate(facts: &[Facts<'_>], period: &Period, cfg: &Config, now: Timest
                 left if s.entered < horizon && left.is_none_or(|l| l >= period.to) => {
                     let spent = cfg.sla.measure(s.entered, horizon);
                     if spent > limit {
-                        sla_count(&mut agg.sla, s.state).ongoing_breached += 1;
+                        slot(&mut agg.sla, s.state).ongoing_breached += 1;
                         agg.breaches.push(Breach {
                             incident: idx,
                             state: s.state.to_owned(),
