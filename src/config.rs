@@ -683,11 +683,11 @@ fn validate(raw: Raw, effective: Value, from_file: bool, path: &str, text: &str)
         sla.insert(state, parsed);
     }
 
-    // Each category has a page named after its id's slug (`categories/<slug>.html`): two ids
-    // with one slug would write the same page, whichever came last.
+    // Each category has a page named after its id (`categories/<slug>.html`): two ids with
+    // one page would write it twice, whichever came last.
     let mut pages: HashMap<String, &str> = HashMap::new();
     for c in &raw.categories {
-        let page = crate::audience::slug(&c.id);
+        let page = crate::audience::Lens::category_href(&c.id);
         match pages.insert(page.clone(), &c.id) {
             Some(other) if other == c.id => err(
                 &c.id,
@@ -696,10 +696,7 @@ fn validate(raw: Raw, effective: Value, from_file: bool, path: &str, text: &str)
             ),
             Some(other) => err(
                 &c.id,
-                format!(
-                    "categories `{other}` and `{}` would share one page, `categories/{page}.html`",
-                    c.id
-                ),
+                format!("categories `{other}` and `{}` would share one page, `{page}`", c.id),
                 "give them ids that differ in letters or digits, not only in case or punctuation",
             ),
             None if !c.id.chars().any(char::is_alphanumeric) => err(
@@ -709,7 +706,7 @@ fn validate(raw: Raw, effective: Value, from_file: bool, path: &str, text: &str)
             ),
             None => {}
         }
-        if page == "index" {
+        if page == crate::audience::Lens::category_href("index") {
             err(
                 &c.id,
                 format!(

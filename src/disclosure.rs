@@ -732,8 +732,8 @@ impl Probe {
 
     /// A whole filling, after propagation from `zero`: depth first, cells nearest the zeroed
     /// ones decided first, zero tried first for the `pending` cells it reaches (to settle many
-    /// at once) and
-    /// the truth for the rest; when that wanders, the truth first everywhere. The search ends
+    /// at once) and the truth for the rest; when that wanders, the truth first everywhere.
+    /// The search ends
     /// as soon as every row adds up with each cell at what it aims at, however many are still
     /// undecided. Every cell zero in it (reached by the search or not), or `None` when there is
     /// none or the branches ran out.
@@ -795,11 +795,7 @@ impl Probe {
         self.work = self.work.saturating_sub(self.rows.len());
         self.target.clear();
         self.target.extend_from_slice(target);
-        let excess: Vec<i64> = self
-            .rows
-            .iter()
-            .map(|(terms, rhs)| terms.iter().map(|(x, a)| a * self.value(*x)).sum::<i64>() - rhs)
-            .collect();
+        let excess: Vec<i64> = (0..self.rows.len()).map(|r| self.row_excess(r)).collect();
         self.off = excess.iter().filter(|e| **e != 0).count();
         self.excess = excess;
         self.tracking = true;
@@ -807,9 +803,13 @@ impl Probe {
 
     /// Whether every row adds up with each cell at its value (in the filling being searched).
     fn adds_up(&self) -> bool {
-        self.rows
-            .iter()
-            .all(|(terms, rhs)| terms.iter().map(|(x, a)| a * self.value(*x)).sum::<i64>() == *rhs)
+        (0..self.rows.len()).all(|r| self.row_excess(r) == 0)
+    }
+
+    /// How far a row's sum is from its right-hand side with each cell at its value.
+    fn row_excess(&self, r: usize) -> i64 {
+        let (terms, rhs) = &self.rows[r];
+        terms.iter().map(|(x, a)| a * self.value(*x)).sum::<i64>() - rhs
     }
 
     /// An open cell of a row that does not add up, if any.
