@@ -11,6 +11,7 @@
 //! of `store::Staging`.
 
 pub mod charts;
+mod incident_page;
 pub mod sop;
 pub mod templates;
 
@@ -354,6 +355,19 @@ fn shown_updated(b: &Build<'_>, updated: Option<Timestamp>) -> Option<Timestamp>
 
 /// Renders every page of the site into `sink` as it is made; returns how many files it
 /// wrote.
+/// The values every template receives, for pages at the root and one folder down.
+fn shared(site: Value, t: Value, lang: Lang) -> [Value; 2] {
+    [
+        context! { site => site.clone(), t => t.clone(), root => "", lang => value(&lang) },
+        context! { site => site, t => t, root => "../", lang => value(&lang) },
+    ]
+}
+
+/// What `incident.html` receives besides the shared values.
+fn incident_context(v: &crate::views::IncidentView) -> Value {
+    context! { title => v.title.clone(), nav => "", incident => value(v) }
+}
+
 pub fn render(b: &Build<'_>, tpl: &Templates, sink: &dyn Sink) -> Result<usize, Error> {
     let cfg = b.cfg;
     let mut lens = Lens::new(cfg, b.lang, b.audience, &b.incidents);
@@ -399,11 +413,13 @@ pub fn render(b: &Build<'_>, tpl: &Templates, sink: &dyn Sink) -> Result<usize, 
         updated: shown_updated(b, updated).map(|t| lens.time(t)),
     };
     let site_v = value(&site);
-    let t_v = value(&i18n::ui(b.lang));
-    let base = [
-        context! { site => site_v.clone(), t => t_v.clone(), root => "", lang => value(&b.lang) },
-        context! { site => site_v, t => t_v, root => "../", lang => value(&b.lang) },
-    ];
+    let ui = i18n::ui(b.lang);
+    let t_v = value(&ui);
+    // Incident pages are written without the template engine while their templates are the
+    // built-ins (`incident_page` makes the same bytes).
+    let frame =
+        (!tpl.replaced("incident.html") && !tpl.replaced("layout.html")).then(|| incident_page::Frame::new(&site, &ui));
+    let base = shared(site_v, t_v, b.lang);
     let cx = Ctx {
         b,
         lens,
@@ -440,8 +456,10 @@ pub fn render(b: &Build<'_>, tpl: &Templates, sink: &dyn Sink) -> Result<usize, 
                 .par_iter()
                 .filter_map(|i| cx.lens.incident(i, b.now))
                 .try_for_each(|v| {
-                    let ctx = context! { title => v.title.clone(), nav => "", incident => value(&v) };
-                    let bytes = cx.render("incident.html", 1, ctx)?;
+                    let bytes = match &frame {
+                        Some(frame) => frame.page(&v).into_bytes(),
+                        None => cx.render("incident.html", 1, incident_context(&v))?,
+                    };
                     out.put(&v.href, &bytes)
                 })
         },
@@ -1296,6 +1314,233 @@ mod tests {
             let r = render(&b, &tpl, &Nowhere);
             assert_eq!(matches!(r, Err(Error::Read(_))), fails, "{:?}", r.err());
         }
+    }
+
+    /// A small deterministic sequence for the generated views.
+    struct Pick(u64);
+
+    impl Pick {
+        fn n(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((self.0 >> 33) % n as u64) as usize
+        }
+
+        /// Texts a template treats differently: empty, plain, every character HTML escapes,
+        /// non-ASCII.
+        fn text(&mut self) -> String {
+            [
+                "",
+                "Dinas Kominfo",
+                "a<b>&\"c'/d </p>",
+                "Pemkab Trenggalek / Diskominfo",
+                "ünï © ✓ — “x”",
+            ][self.n(5)]
+            .to_owned()
+        }
+
+        fn opt(&mut self) -> Option<String> {
+            (self.n(3) > 0).then(|| self.text())
+        }
+
+        fn time(&mut self) -> Option<TimeText> {
+            (self.n(3) > 0).then(|| TimeText {
+                iso: "2026-03-02T09:00:00+07:00".into(),
+                text: self.text(),
+                date: "2026-03-02".into(),
+                date_text: "2 Maret 2026".into(),
+            })
+        }
+
+        fn texts(&mut self) -> Vec<String> {
+            (0..self.n(4)).map(|_| self.text()).collect()
+        }
+
+        fn link(&mut self) -> crate::views::Link {
+            crate::views::Link {
+                label: self.text(),
+                href: "incidents/INC-2026-0001.html".into(),
+            }
+        }
+
+        fn labelled(&mut self) -> crate::views::Labelled {
+            crate::views::Labelled {
+                id: self.text(),
+                label: self.text(),
+            }
+        }
+
+        fn attachment(&mut self) -> crate::views::AttachmentView {
+            crate::views::AttachmentView {
+                path: self.text(),
+                kind: self.opt(),
+                scan_report: self.n(2) == 0,
+                at: self.time(),
+                tool: self.opt(),
+                target: self.opt(),
+            }
+        }
+
+        fn view(&mut self, internal: bool) -> crate::views::IncidentView {
+            use crate::views::*;
+            let tlps = [
+                crate::model::Tlp::Clear,
+                crate::model::Tlp::Green,
+                crate::model::Tlp::Amber,
+                crate::model::Tlp::AmberStrict,
+                crate::model::Tlp::Red,
+            ];
+            let some = |p: &mut Pick| p.n(3) > 0;
+            IncidentView {
+                id: self.text(),
+                title: self.text(),
+                href: "incidents/INC-2026-0001.html".into(),
+                status: self.labelled(),
+                is_final: self.n(2) == 0,
+                tlp: tlps[self.n(5)].into(),
+                severity: some(self).then(|| self.labelled()),
+                category: some(self).then(|| self.link()),
+                owner: some(self).then(|| self.link()),
+                summary: self.opt(),
+                reported_at: self.time(),
+                occurred_at: self.time(),
+                detected_at: self.time(),
+                closed_at: self.time(),
+                red_withheld: self.n(4) == 0,
+                body_html: (self.n(3) > 0)
+                    .then(|| ["", "<p>Isi <em>laporan</em> &amp; “x”</p>\n"][self.n(2)].to_owned()),
+                steps: (0..self.n(11))
+                    .map(|k| StepView {
+                        step: k as u8 + 1,
+                        label: self.text(),
+                        state: ["done", "current", "skipped", "pending"][self.n(4)],
+                        at: self.time(),
+                        team: self.opt(),
+                    })
+                    .collect(),
+                timeline: (0..self.n(6))
+                    .map(|_| EntryView {
+                        at: self.time().unwrap_or_else(|| TimeText {
+                            iso: String::new(),
+                            text: String::new(),
+                            date: String::new(),
+                            date_text: String::new(),
+                        }),
+                        state: self.labelled(),
+                        update: self.n(2) == 0,
+                        team: self.text(),
+                        actor: self.opt(),
+                        note: self.opt(),
+                    })
+                    .collect(),
+                internal,
+                reporter: (internal && some(self)).then(|| ReporterView {
+                    name: self.opt(),
+                    organization: self.opt(),
+                    contact: self.opt(),
+                    kind: self.opt(),
+                    channel: self.opt(),
+                }),
+                assets: self.texts(),
+                handler: some(self).then(|| HandlerView {
+                    kind: self.opt(),
+                    name: self.opt(),
+                    contact: self.opt(),
+                }),
+                delivered_to: some(self).then(|| DeliveryView {
+                    to: self.opt(),
+                    at: self.time(),
+                    channel: self.opt(),
+                    letter_number: self.opt(),
+                }),
+                resolution: self.opt(),
+                impact: self.opt(),
+                pap: self.opt(),
+                in_scope: some(self).then(|| self.n(2) == 0),
+                rejection: self.opt(),
+                duplicate_of: some(self).then(|| self.link()),
+                related: (0..self.n(4)).map(|_| self.link()).collect(),
+                rsit: self.texts(),
+                attack: self.texts(),
+                external_reports: (0..self.n(3))
+                    .map(|_| ExternalReportView {
+                        to: self.text(),
+                        at: self.time(),
+                        reference: self.opt(),
+                    })
+                    .collect(),
+                observables: (0..self.n(3))
+                    .map(|_| ObservableView {
+                        kind: self.text(),
+                        value: self.text(),
+                        ioc: self.n(2) == 0,
+                    })
+                    .collect(),
+                attachments: (0..self.n(3)).map(|_| self.attachment()).collect(),
+                scan_reports: (0..self.n(3)).map(|_| self.attachment()).collect(),
+                tags: self.texts(),
+                sla: some(self).then(|| SlaView {
+                    state: self.text(),
+                    spent: self.text(),
+                    limit: self.text(),
+                    breached: self.n(2) == 0,
+                }),
+                window_ends: self.time(),
+            }
+        }
+    }
+
+    #[test]
+    fn incident_pages_written_directly_are_the_templates_pages_byte_for_byte() {
+        let tpl = Templates::new(Vec::new()).expect("templates");
+        let mut pick = Pick(7);
+        let mut pages = 0;
+        for lang in [Lang::Id, Lang::En] {
+            for internal in [false, true] {
+                for updated in [None, pick.time()] {
+                    let site = SiteView {
+                        title: pick.text(),
+                        organization: pick.text(),
+                        unit: pick.text(),
+                        sop: pick.text(),
+                        lang,
+                        audience: if internal { Audience::Internal } else { Audience::Public },
+                        internal,
+                        edition: pick.text(),
+                        notice: pick.text(),
+                        base_url: pick.text(),
+                        as_of: pick.time(),
+                        updated,
+                    };
+                    let ui = i18n::ui(lang);
+                    let base = shared(value(&site), value(&ui), lang);
+                    let frame = incident_page::Frame::new(&site, &ui);
+                    for _ in 0..150 {
+                        let v = pick.view(internal);
+                        let by_template = tpl
+                            .render("incident.html", &base[1], incident_context(&v))
+                            .expect("render");
+                        let direct = frame.page(&v);
+                        if direct != by_template {
+                            let at = direct
+                                .bytes()
+                                .zip(by_template.bytes())
+                                .take_while(|(a, b)| a == b)
+                                .count();
+                            panic!(
+                                "the pages part at byte {at}:\ndirect:   {:?}\ntemplate: {:?}\n{v:#?}",
+                                &direct[at.saturating_sub(80)..(at + 80).min(direct.len())],
+                                &by_template[at.saturating_sub(80)..(at + 80).min(by_template.len())],
+                            );
+                        }
+                        pages += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(pages, 1200);
     }
 
     #[test]

@@ -156,6 +156,14 @@ impl Templates {
         Ok(Templates { env, origin, statics })
     }
 
+    /// Whether template `name` is the organisation's own (from `site-templates/`), even one
+    /// that copies the built-in.
+    pub fn replaced(&self, name: &str) -> bool {
+        self.origin
+            .get(name)
+            .is_some_and(|(path, _)| path.starts_with(OVERRIDE_DIR))
+    }
+
     /// A static file's bytes.
     pub fn static_file(&self, name: &str) -> &[u8] {
         self.statics.get(name).map_or(&[], Vec::as_slice)

@@ -440,6 +440,73 @@ fn building_twice_gives_identical_bytes() {
     assert!(tree(&r.file("c")) == tree(&r.file("d")));
 }
 
+/// Incident pages are written without the template engine while `incident.html` and
+/// `layout.html` are the built-ins: a site whose `site-templates/` holds copies of both (so
+/// the engine renders them) is the same site, byte for byte, in both editions and languages,
+/// for the sample data (every field an incident may have) and a regency's year (every step
+/// and state).
+#[test]
+fn incident_pages_are_the_same_with_the_builtin_templates_copied_into_site_templates() {
+    let builtins = [
+        ("incident.html", include_str!("../../src/templates/incident.html")),
+        ("layout.html", include_str!("../../src/templates/layout.html")),
+    ];
+    for r in [sample(), crate::support::regency(&[2026], 150, 3, NOW)] {
+        let mut sites = Vec::new();
+        for copies in [false, true] {
+            for (name, text) in builtins {
+                let path = r.file(&format!("site-templates/{name}"));
+                if copies {
+                    r.write(&format!("site-templates/{name}"), text);
+                } else {
+                    let _ = std::fs::remove_file(path);
+                }
+            }
+            let mut site = Vec::new();
+            for audience in ["public", "internal"] {
+                for lang in ["id", "en"] {
+                    site.extend(build(&r, "out", &["--audience", audience, "--lang", lang]));
+                }
+            }
+            sites.push(site);
+        }
+        let pages = sites[0].iter().filter(|(p, _)| p.starts_with("incidents/")).count();
+        assert!(pages >= 20, "{pages} incident pages");
+        assert_eq!(sites[0].len(), sites[1].len());
+        for (direct, engine) in sites[0].iter().zip(&sites[1]) {
+            assert!(direct == engine, "{} differs from the engine's page", direct.0);
+        }
+    }
+}
+
+/// A replaced `layout.html` or `incident.html` is what incident pages are made of.
+#[test]
+fn a_replaced_layout_or_incident_template_shapes_the_incident_pages() {
+    let r = sample();
+    for (name, builtin) in [
+        ("layout.html", include_str!("../../src/templates/layout.html")),
+        ("incident.html", include_str!("../../src/templates/incident.html")),
+    ] {
+        let _ = std::fs::remove_dir_all(r.file("site-templates"));
+        let mark = format!("<!-- {name} of the organisation -->");
+        r.write(
+            &format!("site-templates/{name}"),
+            &builtin
+                .replace("<h1>", &format!("{mark}<h1>"))
+                .replace("<body", &format!("{mark}<body")),
+        );
+        let files = build(&r, "out", &["--audience", "internal"]);
+        let pages: Vec<_> = files.iter().filter(|(p, _)| p.starts_with("incidents/")).collect();
+        assert!(!pages.is_empty());
+        for (p, bytes) in pages {
+            assert!(
+                String::from_utf8_lossy(bytes).contains(&mark),
+                "{p} without the {name} mark"
+            );
+        }
+    }
+}
+
 /// Pages are written as they are rendered, on every core, and the JSON API a slice at a
 /// time: the bytes depend neither on the number of threads nor on where the slices fall
 /// (more incidents than one slice).
