@@ -33,6 +33,16 @@ pub enum Lang {
     En,
 }
 
+impl Lang {
+    /// The language's code, as written in `insiden.yaml` and in `<html lang>`.
+    pub fn code(self) -> &'static str {
+        match self {
+            Lang::Id => "id",
+            Lang::En => "en",
+        }
+    }
+}
+
 impl Label {
     pub fn get(&self, lang: Lang) -> &str {
         match lang {

@@ -124,10 +124,7 @@ pub(super) fn run(ctx: &Ctx, args: BuildArgs) -> Result<u8> {
         written + 1,
         args.out.display(),
         b.audience.as_str(),
-        match b.lang {
-            Lang::Id => "id",
-            Lang::En => "en",
-        }
+        b.lang.code()
     ));
     Ok(OK)
 }

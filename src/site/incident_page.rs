@@ -2,8 +2,8 @@
 //! `incident.html` in the built-in `layout.html` make of it, at a fraction of the cost (the
 //! template engine was most of a build's time, and incident pages most of its pages).
 //!
-//! It is used only while neither template is replaced in `site-templates/`; a replaced one
-//! is rendered by the engine as before. The two stay one page by test, not by care: the site
+//! It is used only while none of [`TEMPLATES`] is replaced in `site-templates/`; a replaced
+//! one is rendered by the engine as before. The two stay one page by test, not by care: the site
 //! tests render views through both and compare the bytes (`site::tests`, and a whole build
 //! beside one whose `site-templates/` holds copies of the built-ins). A change to either
 //! template is a change here too.
@@ -18,8 +18,12 @@ use crate::views::{IncidentView, Link};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
+/// The templates this module writes the page of: the page's own and every template it
+/// extends, imports or includes (a test reads the built-ins to keep this list whole).
+pub(super) const TEMPLATES: &[&str] = &["incident.html", "layout.html"];
+
 /// Appends `s` HTML-escaped as the template engine escapes it.
-pub(super) fn escape_into(out: &mut String, s: &str) {
+fn escape_into(out: &mut String, s: &str) {
     let mut start = 0;
     for (i, b) in s.bytes().enumerate() {
         let rep = match b {
@@ -65,10 +69,7 @@ impl Frame {
         let t: BTreeMap<&'static str, String> = ui.iter().map(|(k, v)| (*k, escaped(v))).collect();
         let tt = |k: &str| t.get(k).map_or_else(|| escaped(k), Clone::clone);
         let root = escaped(ROOT);
-        let lang = match site.lang {
-            crate::workflow::Lang::Id => "id",
-            crate::workflow::Lang::En => "en",
-        };
+        let lang = site.lang.code();
         let head = format!(
             "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
@@ -138,7 +139,8 @@ impl Frame {
         }
     }
 
-    /// An interface string, escaped (the key itself when unknown, as `i18n::text` does).
+    /// An interface string, escaped. The keys are this module's own, each reached by the
+    /// tests (where the engine would stop at an unknown key, this prints the key).
     fn t<'a>(&'a self, key: &'a str) -> &'a str {
         self.t.get(key).map_or(key, String::as_str)
     }

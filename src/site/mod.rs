@@ -353,8 +353,6 @@ fn shown_updated(b: &Build<'_>, updated: Option<Timestamp>) -> Option<Timestamp>
     }
 }
 
-/// Renders every page of the site into `sink` as it is made; returns how many files it
-/// wrote.
 /// The values every template receives, for pages at the root and one folder down.
 fn shared(site: Value, t: Value, lang: Lang) -> [Value; 2] {
     [
@@ -368,6 +366,8 @@ fn incident_context(v: &crate::views::IncidentView) -> Value {
     context! { title => v.title.clone(), nav => "", incident => value(v) }
 }
 
+/// Renders every page of the site into `sink` as it is made; returns how many files it
+/// wrote.
 pub fn render(b: &Build<'_>, tpl: &Templates, sink: &dyn Sink) -> Result<usize, Error> {
     let cfg = b.cfg;
     let mut lens = Lens::new(cfg, b.lang, b.audience, &b.incidents);
@@ -418,7 +418,7 @@ pub fn render(b: &Build<'_>, tpl: &Templates, sink: &dyn Sink) -> Result<usize, 
     // Incident pages are written without the template engine while their templates are the
     // built-ins (`incident_page` makes the same bytes).
     let frame =
-        (!tpl.replaced("incident.html") && !tpl.replaced("layout.html")).then(|| incident_page::Frame::new(&site, &ui));
+        (!incident_page::TEMPLATES.iter().any(|n| tpl.replaced(n))).then(|| incident_page::Frame::new(&site, &ui));
     let base = shared(site_v, t_v, b.lang);
     let cx = Ctx {
         b,
@@ -1033,7 +1033,7 @@ fn feed(cx: &Ctx<'_>) -> Result<Page, TemplateError> {
     let ctx = context! {
         base => base_url(b.cfg),
         title => crate::audience::clean(&b.cfg.site.title),
-        feed_id => format!("tag:{auth},2026-01-01:insiden/{}/{}", b.audience.as_str(), match b.lang { Lang::Id => "id", Lang::En => "en" }),
+        feed_id => format!("tag:{auth},2026-01-01:insiden/{}/{}", b.audience.as_str(), b.lang.code()),
         updated => updated,
         entries => value(&entries),
     };
@@ -1347,10 +1347,10 @@ mod tests {
 
         fn time(&mut self) -> Option<TimeText> {
             (self.n(3) > 0).then(|| TimeText {
-                iso: "2026-03-02T09:00:00+07:00".into(),
+                iso: self.text(),
                 text: self.text(),
-                date: "2026-03-02".into(),
-                date_text: "2 Maret 2026".into(),
+                date: self.text(),
+                date_text: self.text(),
             })
         }
 
@@ -1499,7 +1499,13 @@ mod tests {
         let mut pages = 0;
         for lang in [Lang::Id, Lang::En] {
             for internal in [false, true] {
-                for updated in [None, pick.time()] {
+                for updated in [None, Some(pick.text())] {
+                    let updated = updated.map(|t| TimeText {
+                        iso: pick.text(),
+                        text: pick.text(),
+                        date: t,
+                        date_text: pick.text(),
+                    });
                     let site = SiteView {
                         title: pick.text(),
                         organization: pick.text(),
@@ -1541,6 +1547,40 @@ mod tests {
             }
         }
         assert_eq!(pages, 1200);
+    }
+
+    /// Every template the built-in incident page is made of is one whose replacement turns the
+    /// direct writing off (an organisation's own `macros.html` must not be ignored once
+    /// `incident.html` imports it).
+    #[test]
+    fn the_direct_incident_page_knows_every_template_it_stands_for() {
+        let builtin = |name: &str| {
+            templates::BUILTINS
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, text)| *text)
+                .expect("a built-in")
+        };
+        let mut seen = vec!["incident.html"];
+        let mut i = 0;
+        while let Some(name) = seen.get(i).copied() {
+            for tag in builtin(name).split("{%").skip(1) {
+                let tag = tag.split("%}").next().unwrap_or("").trim_start_matches('-').trim();
+                let keyword = tag.split_whitespace().next().unwrap_or("");
+                if ["extends", "import", "include", "from"].contains(&keyword) {
+                    for used in tag.split('"').skip(1).step_by(2) {
+                        if !seen.contains(&used) {
+                            seen.push(used);
+                        }
+                    }
+                }
+            }
+            i += 1;
+        }
+        seen.sort_unstable();
+        let mut known = incident_page::TEMPLATES.to_vec();
+        known.sort_unstable();
+        assert_eq!(seen, known);
     }
 
     #[test]

@@ -69,6 +69,8 @@ pub struct Templates {
     env: Environment<'static>,
     /// name → where it came from (for error messages) and its text.
     origin: BTreeMap<String, (String, String)>,
+    /// The names `site-templates/` replaced.
+    replaced: std::collections::BTreeSet<String>,
     statics: BTreeMap<String, Vec<u8>>,
 }
 
@@ -133,6 +135,7 @@ impl Templates {
         env.add_filter("num", num_filter);
         let mut over: BTreeMap<String, String> = overrides.into_iter().collect();
         let mut origin = BTreeMap::new();
+        let replaced = over.keys().cloned().collect();
         let mut statics = BTreeMap::new();
         for (name, text) in STATIC_FILES {
             let bytes = over
@@ -153,15 +156,18 @@ impl Templates {
             })?;
             origin.insert((*name).to_owned(), (path, text));
         }
-        Ok(Templates { env, origin, statics })
+        Ok(Templates {
+            env,
+            origin,
+            replaced,
+            statics,
+        })
     }
 
     /// Whether template `name` is the organisation's own (from `site-templates/`), even one
     /// that copies the built-in.
     pub fn replaced(&self, name: &str) -> bool {
-        self.origin
-            .get(name)
-            .is_some_and(|(path, _)| path.starts_with(OVERRIDE_DIR))
+        self.replaced.contains(name)
     }
 
     /// A static file's bytes.

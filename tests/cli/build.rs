@@ -479,10 +479,13 @@ fn incident_pages_are_the_same_with_the_builtin_templates_copied_into_site_templ
     }
 }
 
-/// A replaced `layout.html` or `incident.html` is what incident pages are made of.
+/// A replaced `layout.html` or `incident.html` is what incident pages are made of, from the
+/// working tree and from a revision (`--rev`).
 #[test]
 fn a_replaced_layout_or_incident_template_shapes_the_incident_pages() {
     let r = sample();
+    r.write(".gitignore", "/out/\n");
+    r.git_init();
     for (name, builtin) in [
         ("layout.html", include_str!("../../src/templates/layout.html")),
         ("incident.html", include_str!("../../src/templates/incident.html")),
@@ -495,14 +498,19 @@ fn a_replaced_layout_or_incident_template_shapes_the_incident_pages() {
                 .replace("<h1>", &format!("{mark}<h1>"))
                 .replace("<body", &format!("{mark}<body")),
         );
-        let files = build(&r, "out", &["--audience", "internal"]);
-        let pages: Vec<_> = files.iter().filter(|(p, _)| p.starts_with("incidents/")).collect();
-        assert!(!pages.is_empty());
-        for (p, bytes) in pages {
-            assert!(
-                String::from_utf8_lossy(bytes).contains(&mark),
-                "{p} without the {name} mark"
-            );
+        r.commit("Siti", "siti@example.org", "2026-11-01T09:00:00+07:00", name);
+        let from_tree = build(&r, "out", &["--audience", "internal"]);
+        std::fs::remove_dir_all(r.file("site-templates")).expect("rm");
+        let from_rev = build(&r, "out", &["--audience", "internal", "--rev", "HEAD"]);
+        for files in [from_tree, from_rev] {
+            let pages: Vec<_> = files.iter().filter(|(p, _)| p.starts_with("incidents/")).collect();
+            assert!(!pages.is_empty());
+            for (p, bytes) in pages {
+                assert!(
+                    String::from_utf8_lossy(bytes).contains(&mark),
+                    "{p} without the {name} mark"
+                );
+            }
         }
     }
 }
