@@ -619,3 +619,280 @@ impl Page<'_> {
         self.raw("\n");
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::i18n;
+    use crate::site::templates::{self, value, Templates};
+    use crate::site::{incident_context, shared};
+    use crate::views::Audience;
+    use crate::workflow::Lang;
+
+    /// A small deterministic sequence for the generated views.
+    struct Pick(u64);
+
+    impl Pick {
+        fn n(&mut self, n: usize) -> usize {
+            self.0 = self
+                .0
+                .wrapping_mul(6_364_136_223_846_793_005)
+                .wrapping_add(1_442_695_040_888_963_407);
+            ((self.0 >> 33) % n as u64) as usize
+        }
+
+        /// Texts a template treats differently: empty, plain, every character HTML escapes,
+        /// non-ASCII.
+        fn text(&mut self) -> String {
+            [
+                "",
+                "Dinas Kominfo",
+                "a<b>&\"c'/d </p>",
+                "Pemkab Trenggalek / Diskominfo",
+                "ünï © ✓ — “x”",
+            ][self.n(5)]
+            .to_owned()
+        }
+
+        fn opt(&mut self) -> Option<String> {
+            (self.n(3) > 0).then(|| self.text())
+        }
+
+        fn time(&mut self) -> Option<TimeText> {
+            (self.n(3) > 0).then(|| TimeText {
+                iso: self.text(),
+                text: self.text(),
+                date: self.text(),
+                date_text: self.text(),
+            })
+        }
+
+        fn texts(&mut self) -> Vec<String> {
+            (0..self.n(4)).map(|_| self.text()).collect()
+        }
+
+        fn link(&mut self) -> crate::views::Link {
+            crate::views::Link {
+                label: self.text(),
+                href: self.text(),
+            }
+        }
+
+        fn labelled(&mut self) -> crate::views::Labelled {
+            crate::views::Labelled {
+                id: self.text(),
+                label: self.text(),
+            }
+        }
+
+        fn attachment(&mut self) -> crate::views::AttachmentView {
+            crate::views::AttachmentView {
+                path: self.text(),
+                kind: self.opt(),
+                scan_report: self.n(2) == 0,
+                at: self.time(),
+                tool: self.opt(),
+                target: self.opt(),
+            }
+        }
+
+        fn view(&mut self, internal: bool) -> crate::views::IncidentView {
+            use crate::views::*;
+            let tlps = [
+                crate::model::Tlp::Clear,
+                crate::model::Tlp::Green,
+                crate::model::Tlp::Amber,
+                crate::model::Tlp::AmberStrict,
+                crate::model::Tlp::Red,
+            ];
+            let some = |p: &mut Pick| p.n(3) > 0;
+            IncidentView {
+                id: self.text(),
+                title: self.text(),
+                href: "incidents/INC-2026-0001.html".into(),
+                status: self.labelled(),
+                is_final: self.n(2) == 0,
+                tlp: tlps[self.n(5)].into(),
+                severity: some(self).then(|| self.labelled()),
+                category: some(self).then(|| self.link()),
+                owner: some(self).then(|| self.link()),
+                summary: self.opt(),
+                reported_at: self.time(),
+                occurred_at: self.time(),
+                detected_at: self.time(),
+                closed_at: self.time(),
+                red_withheld: self.n(4) == 0,
+                body_html: (self.n(3) > 0)
+                    .then(|| ["", "<p>Isi <em>laporan</em> &amp; “x”</p>\n"][self.n(2)].to_owned()),
+                steps: (0..self.n(11))
+                    .map(|k| StepView {
+                        step: k as u8 + 1,
+                        label: self.text(),
+                        state: ["done", "current", "skipped", "pending"][self.n(4)],
+                        at: self.time(),
+                        team: self.opt(),
+                    })
+                    .collect(),
+                timeline: (0..self.n(6))
+                    .map(|_| EntryView {
+                        at: self.time().unwrap_or_else(|| TimeText {
+                            iso: String::new(),
+                            text: String::new(),
+                            date: String::new(),
+                            date_text: String::new(),
+                        }),
+                        state: self.labelled(),
+                        update: self.n(2) == 0,
+                        team: self.text(),
+                        actor: self.opt(),
+                        note: self.opt(),
+                    })
+                    .collect(),
+                internal,
+                reporter: (internal && some(self)).then(|| ReporterView {
+                    name: self.opt(),
+                    organization: self.opt(),
+                    contact: self.opt(),
+                    kind: self.opt(),
+                    channel: self.opt(),
+                }),
+                assets: self.texts(),
+                handler: some(self).then(|| HandlerView {
+                    kind: self.opt(),
+                    name: self.opt(),
+                    contact: self.opt(),
+                }),
+                delivered_to: some(self).then(|| DeliveryView {
+                    to: self.opt(),
+                    at: self.time(),
+                    channel: self.opt(),
+                    letter_number: self.opt(),
+                }),
+                resolution: self.opt(),
+                impact: self.opt(),
+                pap: self.opt(),
+                in_scope: some(self).then(|| self.n(2) == 0),
+                rejection: self.opt(),
+                duplicate_of: some(self).then(|| self.link()),
+                related: (0..self.n(4)).map(|_| self.link()).collect(),
+                rsit: self.texts(),
+                attack: self.texts(),
+                external_reports: (0..self.n(3))
+                    .map(|_| ExternalReportView {
+                        to: self.text(),
+                        at: self.time(),
+                        reference: self.opt(),
+                    })
+                    .collect(),
+                observables: (0..self.n(3))
+                    .map(|_| ObservableView {
+                        kind: self.text(),
+                        value: self.text(),
+                        ioc: self.n(2) == 0,
+                    })
+                    .collect(),
+                attachments: (0..self.n(3)).map(|_| self.attachment()).collect(),
+                scan_reports: (0..self.n(3)).map(|_| self.attachment()).collect(),
+                tags: self.texts(),
+                sla: some(self).then(|| SlaView {
+                    state: self.text(),
+                    spent: self.text(),
+                    limit: self.text(),
+                    breached: self.n(2) == 0,
+                }),
+                window_ends: self.time(),
+            }
+        }
+    }
+
+    #[test]
+    fn incident_pages_written_directly_are_the_templates_pages_byte_for_byte() {
+        let tpl = Templates::new(Vec::new()).expect("templates");
+        let mut pick = Pick(7);
+        let mut pages = 0;
+        for lang in [Lang::Id, Lang::En] {
+            for internal in [false, true] {
+                for updated in [None, Some(pick.text())] {
+                    let updated = updated.map(|t| TimeText {
+                        iso: pick.text(),
+                        text: pick.text(),
+                        date: t,
+                        date_text: pick.text(),
+                    });
+                    let site = SiteView {
+                        title: pick.text(),
+                        organization: pick.text(),
+                        unit: pick.text(),
+                        sop: pick.text(),
+                        lang,
+                        audience: if internal { Audience::Internal } else { Audience::Public },
+                        internal,
+                        edition: pick.text(),
+                        notice: pick.text(),
+                        base_url: pick.text(),
+                        as_of: pick.time(),
+                        updated,
+                    };
+                    let ui = i18n::ui(lang);
+                    let base = shared(value(&site), value(&ui), lang);
+                    let frame = Frame::new(&site, &ui);
+                    for _ in 0..150 {
+                        let v = pick.view(internal);
+                        let by_template = tpl
+                            .render("incident.html", &base[1], incident_context(&v))
+                            .expect("render");
+                        let direct = frame.page(&v);
+                        if direct != by_template {
+                            let at = direct
+                                .bytes()
+                                .zip(by_template.bytes())
+                                .take_while(|(a, b)| a == b)
+                                .count();
+                            panic!(
+                                "the pages part at byte {at}:\ndirect:   {:?}\ntemplate: {:?}\n{v:#?}",
+                                &direct[at.saturating_sub(80)..(at + 80).min(direct.len())],
+                                &by_template[at.saturating_sub(80)..(at + 80).min(by_template.len())],
+                            );
+                        }
+                        pages += 1;
+                    }
+                }
+            }
+        }
+        assert_eq!(pages, 1200);
+    }
+
+    /// Every template the built-in incident page is made of is one whose replacement turns the
+    /// direct writing off (an organisation's own `macros.html` must not be ignored once
+    /// `incident.html` imports it).
+    #[test]
+    fn the_direct_incident_page_knows_every_template_it_stands_for() {
+        let builtin = |name: &str| {
+            templates::BUILTINS
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, text)| *text)
+                .expect("a built-in")
+        };
+        let mut seen = vec!["incident.html"];
+        let mut i = 0;
+        while let Some(name) = seen.get(i).copied() {
+            for tag in builtin(name).split("{%").skip(1) {
+                let tag = tag.split("%}").next().unwrap_or("").trim_start_matches('-').trim();
+                let keyword = tag.split_whitespace().next().unwrap_or("");
+                if ["extends", "import", "include", "from"].contains(&keyword) {
+                    for used in tag.split('"').skip(1).step_by(2) {
+                        if !seen.contains(&used) {
+                            seen.push(used);
+                        }
+                    }
+                }
+            }
+            i += 1;
+        }
+        seen.sort_unstable();
+        let mut known = TEMPLATES.to_vec();
+        known.sort_unstable();
+        assert_eq!(seen, known);
+    }
+}
