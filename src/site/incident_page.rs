@@ -3,10 +3,10 @@
 //! template engine was most of a build's time, and incident pages most of its pages).
 //!
 //! It is used only while none of [`TEMPLATES`] is replaced in `site-templates/`; a replaced
-//! one is rendered by the engine as before. The two stay one page by test, not by care: the site
-//! tests render views through both and compare the bytes (`site::tests`, and a whole build
-//! beside one whose `site-templates/` holds copies of the built-ins). A change to either
-//! template is a change here too.
+//! one is rendered by the engine as before. The two stay one page by test, not by care: the
+//! tests below render generated views through both and compare the bytes, and the build
+//! tests compare whole sites with sites whose `site-templates/` holds copies of the built-ins.
+//! A change to either template is a change here too.
 //!
 //! What the engine does, done the same way: every value is HTML-escaped as minijinja
 //! escapes (`& < > " ' /`), except the body, which `markdown::to_html` made safe; an empty
@@ -59,6 +59,8 @@ pub(super) struct Frame {
     footer: String,
     /// Interface strings, escaped.
     t: BTreeMap<&'static str, String>,
+    /// [`ROOT`], escaped as every link's start.
+    root: String,
 }
 
 /// Incident pages sit one folder down.
@@ -136,6 +138,7 @@ impl Frame {
             header,
             footer,
             t,
+            root,
         }
     }
 
@@ -184,6 +187,12 @@ impl Page<'_> {
         self.out.push_str(f.t(key));
     }
 
+    /// `{{ root }}`, the start of every link.
+    fn root(&mut self) {
+        let f = self.f;
+        self.out.push_str(&f.root);
+    }
+
     /// `{{ x or "–" }}`.
     fn or_dash(&mut self, s: &Option<String>) {
         match some(s) {
@@ -202,7 +211,7 @@ impl Page<'_> {
 
     fn link(&mut self, l: &Link) {
         self.raw("<a href=\"");
-        self.esc(ROOT);
+        self.root();
         self.esc(&l.href);
         self.raw("\">");
         self.esc(&l.label);
@@ -249,11 +258,11 @@ impl Page<'_> {
 
     fn main(&mut self, i: &IncidentView) {
         self.raw("\n\n<p class=\"breadcrumb\"><a href=\"");
-        self.esc(ROOT);
+        self.root();
         self.raw("index.html\">");
         self.t("overview");
         self.raw("</a> › <a href=\"");
-        self.esc(ROOT);
+        self.root();
         self.raw("archive/index.html");
         self.raw("\">");
         self.t("archive");
@@ -303,7 +312,7 @@ impl Page<'_> {
         if let Some(o) = &i.owner {
             self.item("owner", |w| {
                 w.raw("<a href=\"");
-                w.esc(ROOT);
+                w.root();
                 w.esc(&o.href);
                 w.raw("\"><bdi>");
                 w.esc(&o.label);
