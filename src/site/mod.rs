@@ -11,7 +11,7 @@
 //! of `store::Staging`.
 
 pub mod charts;
-mod incident_page;
+mod direct;
 pub mod sop;
 pub mod templates;
 
@@ -151,7 +151,7 @@ struct CountRow {
     count: Count,
 }
 
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 struct CountTable {
     title: String,
     rows: Vec<CountRow>,
@@ -160,7 +160,7 @@ struct CountTable {
 }
 
 /// The data of `list.html`: a heading, count tables and the visible incidents.
-#[derive(Serialize)]
+#[derive(Debug, Serialize)]
 struct ListPage {
     title: String,
     nav: &'static str,
@@ -186,6 +186,8 @@ struct Ctx<'a> {
     b: &'a Build<'a>,
     lens: Lens<'a>,
     tpl: &'a Templates,
+    /// List pages written without the engine, while their templates are the built-ins.
+    lists: Option<direct::list::Lists>,
     /// Shared values for pages at the root and one folder down.
     base: [Value; 2],
     facts: Vec<Facts<'a>>,
@@ -211,7 +213,11 @@ impl Ctx<'_> {
     /// Renders a list page and writes it at `path`.
     fn list(&self, out: &Out<'_>, path: &str, page: &ListPage) -> Result<(), Error> {
         let depth = path.matches('/').count();
-        out.put(path, &self.render("list.html", depth, value(page))?)
+        let root = ["", "../"][depth.min(1)];
+        match self.lists.as_ref().and_then(|l| l.page(root, page)) {
+            Some(direct) => out.put(path, direct.as_bytes()),
+            None => out.put(path, &self.render("list.html", depth, value(page))?),
+        }
     }
 
     fn overview(&self) -> &Overview {
@@ -415,15 +421,18 @@ pub fn render(b: &Build<'_>, tpl: &Templates, sink: &dyn Sink) -> Result<usize, 
     let site_v = value(&site);
     let ui = i18n::ui(b.lang);
     let t_v = value(&ui);
-    // Incident pages are written without the template engine while their templates are the
-    // built-ins (`incident_page` makes the same bytes).
+    // Incident pages and lists are written without the template engine while their
+    // templates are the built-ins (`direct` makes the same bytes).
+    let builtin = |names: &[&str]| !names.iter().any(|n| tpl.replaced(n));
     let frame =
-        (!incident_page::TEMPLATES.iter().any(|n| tpl.replaced(n))).then(|| incident_page::Frame::new(&site, &ui));
+        builtin(direct::incident::TEMPLATES).then(|| direct::Frame::new(&site, &ui, direct::incident::ROOT, ""));
+    let lists = builtin(direct::list::TEMPLATES).then(|| direct::list::Lists::new(&site, &ui));
     let base = shared(site_v, t_v, b.lang);
     let cx = Ctx {
         b,
         lens,
         tpl,
+        lists,
         base,
         facts,
         census,
@@ -457,7 +466,7 @@ pub fn render(b: &Build<'_>, tpl: &Templates, sink: &dyn Sink) -> Result<usize, 
                 .filter_map(|i| cx.lens.incident(i, b.now))
                 .try_for_each(|v| {
                     let bytes = match &frame {
-                        Some(frame) => frame.page(&v).into_bytes(),
+                        Some(frame) => frame.incident_page(&v).into_bytes(),
                         None => cx.render("incident.html", 1, incident_context(&v))?,
                     };
                     out.put(&v.href, &bytes)

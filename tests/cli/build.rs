@@ -440,18 +440,21 @@ fn building_twice_gives_identical_bytes() {
     assert!(tree(&r.file("c")) == tree(&r.file("d")));
 }
 
-/// Incident pages are written without the template engine while `incident.html` and
-/// `layout.html` are the built-ins: a site whose `site-templates/` holds copies of both (so
-/// the engine renders them) is the same site, byte for byte, in both editions and languages,
-/// for the sample data (every field an incident may have), a regency's year (every step and
-/// state) and the planted secrets and hostile text of every TLP.
+/// Incident pages and lists are written without the template engine while their templates
+/// (`incident.html`, `list.html`, `macros.html`, `layout.html`) are the built-ins: a site whose
+/// `site-templates/` holds copies of them (so the engine renders them) is the same site, byte
+/// for byte, in both editions and languages, for the sample data (every field an incident may
+/// have), a regency's year (every step and state) and the planted secrets and hostile text of
+/// every TLP.
 #[test]
-fn incident_pages_are_the_same_with_the_builtin_templates_copied_into_site_templates() {
+fn pages_written_directly_are_the_same_with_the_builtin_templates_copied_into_site_templates() {
     let builtins = [
         ("incident.html", include_str!("../../src/templates/incident.html")),
+        ("list.html", include_str!("../../src/templates/list.html")),
+        ("macros.html", include_str!("../../src/templates/macros.html")),
         ("layout.html", include_str!("../../src/templates/layout.html")),
     ];
-    // Each repository with the fewest incident pages its four builds make.
+    // Each repository with the fewest incident pages and lists its four builds make.
     for (r, least) in [
         (sample(), 20),
         (crate::support::regency(&[2026], 150, 3, NOW), 20),
@@ -477,6 +480,8 @@ fn incident_pages_are_the_same_with_the_builtin_templates_copied_into_site_templ
         }
         let pages = sites[0].iter().filter(|(p, _)| p.starts_with("incidents/")).count();
         assert!(pages >= least, "{pages} incident pages");
+        let lists = sites[0].iter().filter(|(p, _)| is_list(p)).count();
+        assert!(lists >= least, "{lists} lists");
         assert_eq!(sites[0].len(), sites[1].len());
         for (direct, engine) in sites[0].iter().zip(&sites[1]) {
             assert!(direct == engine, "{} differs from the engine's page", direct.0);
@@ -484,16 +489,28 @@ fn incident_pages_are_the_same_with_the_builtin_templates_copied_into_site_templ
     }
 }
 
-/// A replaced `layout.html` or `incident.html` is what incident pages are made of, from the
-/// working tree and from a revision (`--rev`).
+/// A page `list.html` makes: a year or month of the archive, a category's, an owner's.
+fn is_list(path: &str) -> bool {
+    ["archive/", "categories/", "owners/"]
+        .iter()
+        .any(|d| path.starts_with(d) && path.ends_with(".html") && !path.ends_with("/index.html"))
+}
+
+/// A replaced `layout.html`, `incident.html`, `list.html` or `macros.html` is what incident
+/// pages and lists are made of, from the working tree and from a revision (`--rev`).
 #[test]
-fn a_replaced_layout_or_incident_template_shapes_the_incident_pages() {
+fn a_replaced_template_shapes_the_pages_written_without_the_engine() {
     let r = sample();
     r.write(".gitignore", "/out/\n");
     r.git_init();
+    // (template, where the mark goes, the pages that must carry it)
+    let incidents = |p: &str| p.starts_with("incidents/");
+    let lists_with_tables = |p: &str, page: &str| is_list(p) && page.contains("<table");
     for (name, builtin) in [
         ("layout.html", include_str!("../../src/templates/layout.html")),
         ("incident.html", include_str!("../../src/templates/incident.html")),
+        ("list.html", include_str!("../../src/templates/list.html")),
+        ("macros.html", include_str!("../../src/templates/macros.html")),
     ] {
         let _ = std::fs::remove_dir_all(r.file("site-templates"));
         let mark = format!("<!-- {name} of the organisation -->");
@@ -501,16 +518,28 @@ fn a_replaced_layout_or_incident_template_shapes_the_incident_pages() {
             &format!("site-templates/{name}"),
             &builtin
                 .replace("<h1>", &format!("{mark}<h1>"))
-                .replace("<body", &format!("{mark}<body")),
+                .replace("<body", &format!("{mark}<body"))
+                .replace("<tbody>", &format!("{mark}<tbody>")),
         );
         r.commit("Siti", "siti@example.org", "2026-11-01T09:00:00+07:00", name);
         let from_tree = build(&r, "out", &["--audience", "internal"]);
         std::fs::remove_dir_all(r.file("site-templates")).expect("rm");
         let from_rev = build(&r, "out", &["--audience", "internal", "--rev", "HEAD"]);
         for files in [from_tree, from_rev] {
-            let pages: Vec<_> = files.iter().filter(|(p, _)| p.starts_with("incidents/")).collect();
-            assert!(!pages.is_empty());
-            for (p, bytes) in pages {
+            let marked: Vec<_> = files
+                .iter()
+                .filter(|(p, bytes)| {
+                    let page = String::from_utf8_lossy(bytes);
+                    match name {
+                        "layout.html" => incidents(p) || is_list(p),
+                        "incident.html" => incidents(p),
+                        "list.html" => is_list(p),
+                        _ => lists_with_tables(p, &page),
+                    }
+                })
+                .collect();
+            assert!(marked.len() >= 5, "{} pages made of {name}", marked.len());
+            for (p, bytes) in marked {
                 assert!(
                     String::from_utf8_lossy(bytes).contains(&mark),
                     "{p} without the {name} mark"
