@@ -92,34 +92,60 @@ pub struct EntryView {
     pub note: Option<String>,
 }
 
+// Fields in alphabetical order: `api/incidents.json` prints them as they are declared, and its
+// keys are sorted (a test holds every object of the file to it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReporterView {
+    pub channel: Option<String>,
+    pub contact: Option<String>,
+    pub kind: Option<String>,
     pub name: Option<String>,
     pub organization: Option<String>,
-    pub contact: Option<String>,
-    pub kind: Option<String>,
-    pub channel: Option<String>,
 }
 
+// Fields in alphabetical order: `api/incidents.json` prints them as they are declared, and its
+// keys are sorted (a test holds every object of the file to it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HandlerView {
+    pub contact: Option<String>,
     pub kind: Option<String>,
     pub name: Option<String>,
-    pub contact: Option<String>,
 }
 
+// Fields in alphabetical order: `api/incidents.json` prints them as they are declared, and its
+// keys are sorted (a test holds every object of the file to it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExternalReportView {
-    pub to: String,
+    #[serde(serialize_with = "sorted_time")]
     pub at: Option<TimeText>,
     pub reference: Option<String>,
+    pub to: String,
 }
 
+/// A time with its keys in alphabetical order (`TimeText` declares them in the order the
+/// report's JSON prints them).
+fn sorted_time<S: serde::Serializer>(t: &Option<TimeText>, s: S) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeStruct;
+    match t {
+        None => s.serialize_none(),
+        Some(t) => {
+            let mut m = s.serialize_struct("TimeText", 4)?;
+            m.serialize_field("date", &t.date)?;
+            m.serialize_field("date_text", &t.date_text)?;
+            m.serialize_field("iso", &t.iso)?;
+            m.serialize_field("text", &t.text)?;
+            m.end()
+        }
+    }
+}
+
+// Fields in alphabetical order: `api/incidents.json` prints them as they are declared, and its
+// keys are sorted (a test holds every object of the file to it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ObservableView {
+    pub ioc: bool,
     pub kind: String,
     pub value: String,
-    pub ioc: bool,
 }
 
 /// The SLA of the current state (internal edition).
@@ -217,49 +243,55 @@ pub struct IncidentRow {
 }
 
 /// An incident in `api/incidents.json`.
+// Fields in alphabetical order: `api/incidents.json` prints them as they are declared, and its
+// keys are sorted (a test holds every object of the file to it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ApiIncident {
-    pub id: String,
-    pub url: String,
-    pub title: String,
-    pub status: String,
-    pub status_label: String,
-    pub tlp: &'static str,
     pub category: Option<String>,
-    pub severity: Option<String>,
-    pub owner: Option<String>,
-    pub summary: Option<String>,
-    pub reported_at: Option<String>,
     pub closed_at: Option<String>,
-    pub timeline: Vec<ApiEntry>,
+    pub id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub internal: Option<ApiInternal>,
+    pub owner: Option<String>,
+    pub reported_at: Option<String>,
+    pub severity: Option<String>,
+    pub status: String,
+    pub status_label: String,
+    pub summary: Option<String>,
+    pub timeline: Vec<ApiEntry>,
+    pub title: String,
+    pub tlp: &'static str,
+    pub url: String,
 }
 
+// Fields in alphabetical order: `api/incidents.json` prints them as they are declared, and its
+// keys are sorted (a test holds every object of the file to it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ApiEntry {
-    pub at: String,
-    pub to: String,
-    pub by: String,
-    pub update: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub actor: Option<String>,
+    pub at: String,
+    pub by: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
+    pub to: String,
+    pub update: bool,
 }
 
 /// Fields of `api/incidents.json` on the internal edition only.
+// Fields in alphabetical order: `api/incidents.json` prints them as they are declared, and its
+// keys are sorted (a test holds every object of the file to it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ApiInternal {
-    pub red_withheld: bool,
-    pub reporter: Option<ReporterView>,
     pub assets: Vec<String>,
+    pub attachments: Vec<String>,
+    pub external_reports: Vec<ExternalReportView>,
     pub handler: Option<HandlerView>,
     pub in_scope: Option<bool>,
-    pub resolution: Option<String>,
-    pub external_reports: Vec<ExternalReportView>,
     pub observables: Vec<ObservableView>,
-    pub attachments: Vec<String>,
+    pub red_withheld: bool,
+    pub reporter: Option<ReporterView>,
+    pub resolution: Option<String>,
     pub tags: Vec<String>,
 }
 

@@ -231,3 +231,37 @@ fn the_public_and_internal_json_follow_their_schemas_with_absolute_ids() {
         }
     }
 }
+
+/// Both JSON documents print every object's keys in alphabetical order, indented by two, as
+/// a `serde_json::Value` prints them: the site prints the incidents from their structs,
+/// whose fields are declared in that order, and this holds the two to one text.
+#[test]
+fn the_json_documents_print_every_objects_keys_sorted() {
+    let r = sample();
+    for audience in ["public", "internal"] {
+        r.run(&["build", "--out", audience, "--audience", audience, "--now", NOW])
+            .code(0);
+        for name in NAMES {
+            let text = r.read(&format!("{audience}/api/{name}.json"));
+            let v: Value = serde_json::from_str(&text).expect("json");
+            if name == "incidents" {
+                let list = v["incidents"].as_array().expect("incidents");
+                assert!(
+                    list.len() >= if audience == "public" { 3 } else { 8 },
+                    "{audience}: {}",
+                    list.len()
+                );
+                if audience == "internal" {
+                    assert!(list
+                        .iter()
+                        .any(|i| i["internal"]["external_reports"][0]["at"]["iso"].is_string()));
+                }
+            }
+            let sorted = serde_json::to_string_pretty(&v).expect("print") + "\n";
+            assert!(
+                text == sorted,
+                "{audience}/api/{name}.json is not printed with sorted keys"
+            );
+        }
+    }
+}
