@@ -517,6 +517,55 @@ mod tests {
         );
     }
 
+    /// The texts assembled without format strings are the ones format strings write, in
+    /// every month, both languages, zones east and west, and years of fewer digits.
+    #[test]
+    fn times_are_written_as_their_format_strings_write_them() {
+        use chrono::{Datelike, Timelike};
+        for zone in [
+            chrono_tz::Asia::Jakarta,
+            chrono_tz::America::St_Johns,
+            chrono_tz::Europe::Berlin,
+        ] {
+            for s in [
+                "2026-01-21T02:15:00Z",
+                "2026-12-31T23:59:59Z",
+                "2024-02-29T16:59:00Z",
+                "0999-06-05T00:00:00Z",
+                "0001-01-01T12:00:00Z",
+            ] {
+                for month in 0..12u32 {
+                    let t = chrono::DateTime::parse_from_rfc3339(s).expect("t")
+                        + chrono::Duration::days(31 * i64::from(month));
+                    for lang in [Lang::Id, Lang::En] {
+                        let local = t.with_timezone(&zone);
+                        let d = local.date_naive();
+                        let date_text = format!("{} {} {}", d.day(), month_name(lang, d.month()), d.year());
+                        let sep = if lang == Lang::Id { '.' } else { ':' };
+                        let x = time(lang, t, zone);
+                        assert_eq!(x.date_text, date_text);
+                        assert_eq!(date(lang, d), date_text);
+                        assert_eq!(
+                            x.text,
+                            format!(
+                                "{date_text} {:02}{sep}{:02} {}",
+                                local.hour(),
+                                local.minute(),
+                                crate::time::zone_label(t, zone)
+                            )
+                        );
+                        assert_eq!(x.date, local.format("%Y-%m-%d").to_string());
+                        // (Offsets of whole minutes: the local mean times of old years have
+                        // seconds, which RFC 3339 cannot say.)
+                        if chrono::Offset::fix(local.offset()).local_minus_utc() % 60 == 0 {
+                            assert_eq!(x.iso, local.format("%Y-%m-%dT%H:%M:%S%:z").to_string());
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn numbers_and_durations_read_in_the_language() {
         assert_eq!(number(Lang::Id, 1_234_567), "1.234.567");
