@@ -188,6 +188,8 @@ struct Ctx<'a> {
     tpl: &'a Templates,
     /// List pages written without the engine, while their templates are the built-ins.
     lists: Option<direct::list::Lists>,
+    /// Report pages written without the engine, while their templates are the built-ins.
+    reports: Option<direct::report::Reports>,
     /// Shared values for pages at the root and one folder down.
     base: [Value; 2],
     facts: Vec<Facts<'a>>,
@@ -427,12 +429,18 @@ pub fn render(b: &Build<'_>, tpl: &Templates, sink: &dyn Sink) -> Result<usize, 
     let frame =
         builtin(direct::incident::TEMPLATES).then(|| direct::Frame::new(&site, &ui, direct::incident::ROOT, ""));
     let lists = builtin(direct::list::TEMPLATES).then(|| direct::list::Lists::new(&site, &ui));
+    let report_pages = builtin(direct::report::TEMPLATES).then(|| {
+        let kpis = crate::audience::kpi_labels(b.lang);
+        let groups = crate::audience::group_labels(b.lang);
+        direct::report::Reports::new(&site, &ui, &kpis, &groups)
+    });
     let base = shared(site_v, t_v, b.lang);
     let cx = Ctx {
         b,
         lens,
         tpl,
         lists,
+        reports: report_pages,
         base,
         facts,
         census,
@@ -537,21 +545,32 @@ fn report_page(
 ) -> Result<(), Error> {
     let b = cx.b;
     let r = cx.lens.report(pc, &cx.facts, generated, Some(texts));
-    let ctx = context! {
-        title => format!("{} — {}", r.title, r.period.label),
-        nav => "reports",
-        report => value(&r),
-        sla_rows => value(&r.sla_rows),
-        charts => charts(&r, b.lang),
-        kpis => kpis.clone(),
-        groups => groups.clone(),
-        standalone => false,
-    };
+    let path = format!("reports/{}.html", pc.period.key);
+    if let Some(reports) = &cx.reports {
+        if let Some(page) = reports.page(&r, &Charts::of(&r, b.lang)) {
+            return out.put(&path, page.as_bytes());
+        }
+    }
+    let ctx = report_context(&r, b.lang, (kpis, groups));
     // The context holds its own copy of the view: a yearly view of a large repository is
     // tens of megabytes, not to be held twice while its page renders.
     drop(r);
     let bytes = cx.render("report-page.html", 1, ctx)?;
-    out.put(&format!("reports/{}.html", pc.period.key), &bytes)
+    out.put(&path, &bytes)
+}
+
+/// What `report-page.html` receives besides the shared values.
+fn report_context(r: &crate::views::ReportView, lang: Lang, (kpis, groups): (&Value, &Value)) -> Value {
+    context! {
+        title => format!("{} — {}", r.title, r.period.label),
+        nav => "reports",
+        report => value(r),
+        sla_rows => value(&r.sla_rows),
+        charts => charts(r, lang),
+        kpis => kpis.clone(),
+        groups => groups.clone(),
+        standalone => false,
+    }
 }
 
 /// A schema file with its `$id` made absolute under `site.base_url` (left as it is without
@@ -961,15 +980,34 @@ fn owners(cx: &Ctx<'_>, out: &Out<'_>) -> Result<(), Error> {
 /// The report page's charts: reported per month, by category, by severity; a chart whose
 /// breakdown is withheld is `none` (the page says why instead).
 pub fn charts(r: &crate::views::ReportView, lang: Lang) -> Value {
-    let t = |k: &str| i18n::text(lang, k);
-    let chart = |name: &str, id: &str, title: &str, rows: &[Breakdown]| {
-        (!r.withheld.contains(&name) && !rows.is_empty()).then(|| safe(charts::bars(id, title, rows, lang)))
-    };
-    let months_hidden = r.by_month.iter().all(|b| b.count.value().is_none());
+    let c = Charts::of(r, lang);
     context! {
-        month => if months_hidden { None } else { Some(safe(charts::bars("bulan", &t("by_month"), &r.by_month, lang))) },
-        category => chart("by_category", "kategori", &t("by_category"), &r.by_category),
-        severity => chart("by_severity", "keparahan", &t("by_severity"), &r.by_severity),
+        month => c.month.map(safe),
+        category => c.category.map(safe),
+        severity => c.severity.map(safe),
+    }
+}
+
+/// A report's charts (SVG), each absent where its numbers are withheld or there are none.
+#[derive(Debug, Default)]
+pub struct Charts {
+    pub month: Option<String>,
+    pub category: Option<String>,
+    pub severity: Option<String>,
+}
+
+impl Charts {
+    pub fn of(r: &crate::views::ReportView, lang: Lang) -> Charts {
+        let t = |k: &str| i18n::text(lang, k);
+        let chart = |name: &str, id: &str, title: &str, rows: &[Breakdown]| {
+            (!r.withheld.contains(&name) && !rows.is_empty()).then(|| charts::bars(id, title, rows, lang))
+        };
+        let months_hidden = r.by_month.iter().all(|b| b.count.value().is_none());
+        Charts {
+            month: (!months_hidden).then(|| charts::bars("bulan", &t("by_month"), &r.by_month, lang)),
+            category: chart("by_category", "kategori", &t("by_category"), &r.by_category),
+            severity: chart("by_severity", "keparahan", &t("by_severity"), &r.by_severity),
+        }
     }
 }
 

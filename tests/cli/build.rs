@@ -440,21 +440,23 @@ fn building_twice_gives_identical_bytes() {
     assert!(tree(&r.file("c")) == tree(&r.file("d")));
 }
 
-/// Incident pages and lists are written without the template engine while their templates
-/// (`incident.html`, `list.html`, `macros.html`, `layout.html`) are the built-ins: a site whose
-/// `site-templates/` holds copies of them (so the engine renders them) is the same site, byte
-/// for byte, in both editions and languages, for the sample data (every field an incident may
-/// have), a regency's year (every step and state) and the planted secrets and hostile text of
-/// every TLP.
+/// Incident pages, lists and report pages are written without the template engine while their
+/// templates (`incident.html`, `list.html`, `macros.html`, `report-page.html`,
+/// `report-body.html`, `layout.html`) are the built-ins: a site whose `site-templates/` holds
+/// copies of them (so the engine renders them) is the same site, byte for byte, in both
+/// editions and languages, for the sample data (every field an incident may have), a regency's
+/// year (every step and state) and the planted secrets and hostile text of every TLP.
 #[test]
 fn pages_written_directly_are_the_same_with_the_builtin_templates_copied_into_site_templates() {
     let builtins = [
         ("incident.html", include_str!("../../src/templates/incident.html")),
         ("list.html", include_str!("../../src/templates/list.html")),
         ("macros.html", include_str!("../../src/templates/macros.html")),
+        ("report-page.html", include_str!("../../src/templates/report-page.html")),
+        ("report-body.html", include_str!("../../src/templates/report-body.html")),
         ("layout.html", include_str!("../../src/templates/layout.html")),
     ];
-    // Each repository with the fewest incident pages and lists its four builds make.
+    // Each repository with the fewest incident pages, lists and reports its four builds make.
     for (r, least) in [
         (sample(), 20),
         (crate::support::regency(&[2026], 150, 3, NOW), 20),
@@ -482,6 +484,8 @@ fn pages_written_directly_are_the_same_with_the_builtin_templates_copied_into_si
         assert!(pages >= least, "{pages} incident pages");
         let lists = sites[0].iter().filter(|(p, _)| is_list(p)).count();
         assert!(lists >= least, "{lists} lists");
+        let reports = sites[0].iter().filter(|(p, _)| is_report(p)).count();
+        assert!(reports >= least, "{reports} reports");
         assert_eq!(sites[0].len(), sites[1].len());
         for (direct, engine) in sites[0].iter().zip(&sites[1]) {
             assert!(direct == engine, "{} differs from the engine's page", direct.0);
@@ -496,8 +500,14 @@ fn is_list(path: &str) -> bool {
         .any(|d| path.starts_with(d) && path.ends_with(".html") && !path.ends_with("/index.html"))
 }
 
-/// A replaced `layout.html`, `incident.html`, `list.html` or `macros.html` is what incident
-/// pages and lists are made of, from the working tree and from a revision (`--rev`).
+/// A page `report-page.html` makes: a period's report.
+fn is_report(path: &str) -> bool {
+    path.starts_with("reports/") && path.ends_with(".html") && path != "reports/index.html"
+}
+
+/// A replaced `layout.html`, `incident.html`, `list.html`, `macros.html`, `report-page.html` or
+/// `report-body.html` is what incident pages, lists and reports are made of, from the working
+/// tree and from a revision (`--rev`).
 #[test]
 fn a_replaced_template_shapes_the_pages_written_without_the_engine() {
     let r = sample();
@@ -511,6 +521,8 @@ fn a_replaced_template_shapes_the_pages_written_without_the_engine() {
         ("incident.html", include_str!("../../src/templates/incident.html")),
         ("list.html", include_str!("../../src/templates/list.html")),
         ("macros.html", include_str!("../../src/templates/macros.html")),
+        ("report-page.html", include_str!("../../src/templates/report-page.html")),
+        ("report-body.html", include_str!("../../src/templates/report-body.html")),
     ] {
         let _ = std::fs::remove_dir_all(r.file("site-templates"));
         let mark = format!("<!-- {name} of the organisation -->");
@@ -519,7 +531,8 @@ fn a_replaced_template_shapes_the_pages_written_without_the_engine() {
             &builtin
                 .replace("<h1>", &format!("{mark}<h1>"))
                 .replace("<body", &format!("{mark}<body"))
-                .replace("<tbody>", &format!("{mark}<tbody>")),
+                .replace("<tbody>", &format!("{mark}<tbody>"))
+                .replace("{% block main %}\n", &format!("{{% block main %}}\n{mark}")),
         );
         r.commit("Siti", "siti@example.org", "2026-11-01T09:00:00+07:00", name);
         let from_tree = build(&r, "out", &["--audience", "internal"]);
@@ -531,10 +544,11 @@ fn a_replaced_template_shapes_the_pages_written_without_the_engine() {
                 .filter(|(p, bytes)| {
                     let page = String::from_utf8_lossy(bytes);
                     match name {
-                        "layout.html" => incidents(p) || is_list(p),
+                        "layout.html" => incidents(p) || is_list(p) || is_report(p),
                         "incident.html" => incidents(p),
                         "list.html" => is_list(p),
-                        _ => lists_with_tables(p, &page),
+                        "macros.html" => lists_with_tables(p, &page),
+                        _ => is_report(p),
                     }
                 })
                 .collect();

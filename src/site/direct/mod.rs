@@ -17,6 +17,7 @@
 
 pub(super) mod incident;
 pub(super) mod list;
+pub(super) mod report;
 
 use super::SiteView;
 use crate::disclosure::Count;
