@@ -585,8 +585,7 @@ impl<'a> Lens<'a> {
         }
         let internal = self.audience == Audience::Internal;
         let withhold = self.withholds(inc);
-        // The RFC 3339 text alone: what `time(t).iso` is, without the three other texts.
-        let iso = |t: Timestamp| crate::time::rfc3339_local(t, self.cfg.timezone);
+        let iso = |t: Timestamp| self.time(t).iso;
         let mut prev: Option<&str> = None;
         let timeline = inc
             .history
