@@ -92,8 +92,7 @@ pub struct EntryView {
     pub note: Option<String>,
 }
 
-// Fields in alphabetical order: `api/incidents.json` prints them as they are declared, and its
-// keys are sorted (a test holds every object of the file to it).
+/// Fields in alphabetical order, as `api/incidents.json` prints them (see [`ApiIncident`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ReporterView {
     pub channel: Option<String>,
@@ -103,8 +102,7 @@ pub struct ReporterView {
     pub organization: Option<String>,
 }
 
-// Fields in alphabetical order: `api/incidents.json` prints them as they are declared, and its
-// keys are sorted (a test holds every object of the file to it).
+/// Fields in alphabetical order, as `api/incidents.json` prints them (see [`ApiIncident`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct HandlerView {
     pub contact: Option<String>,
@@ -112,8 +110,7 @@ pub struct HandlerView {
     pub name: Option<String>,
 }
 
-// Fields in alphabetical order: `api/incidents.json` prints them as they are declared, and its
-// keys are sorted (a test holds every object of the file to it).
+/// Fields in alphabetical order, as `api/incidents.json` prints them (see [`ApiIncident`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ExternalReportView {
     #[serde(serialize_with = "sorted_time")]
@@ -139,8 +136,7 @@ fn sorted_time<S: serde::Serializer>(t: &Option<TimeText>, s: S) -> Result<S::Ok
     }
 }
 
-// Fields in alphabetical order: `api/incidents.json` prints them as they are declared, and its
-// keys are sorted (a test holds every object of the file to it).
+/// Fields in alphabetical order, as `api/incidents.json` prints them (see [`ApiIncident`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ObservableView {
     pub ioc: bool,
@@ -242,9 +238,9 @@ pub struct IncidentRow {
     pub closed_at: Option<TimeText>,
 }
 
-/// An incident in `api/incidents.json`.
-// Fields in alphabetical order: `api/incidents.json` prints them as they are declared, and its
-// keys are sorted (a test holds every object of the file to it).
+/// An incident in `api/incidents.json`. Its fields, and those of every struct it holds, are
+/// declared in alphabetical order: the file is printed as they are declared, and its keys are
+/// sorted (a test holds every object of the file to it).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ApiIncident {
     pub category: Option<String>,
@@ -264,8 +260,7 @@ pub struct ApiIncident {
     pub url: String,
 }
 
-// Fields in alphabetical order: `api/incidents.json` prints them as they are declared, and its
-// keys are sorted (a test holds every object of the file to it).
+/// Fields in alphabetical order, as `api/incidents.json` prints them (see [`ApiIncident`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ApiEntry {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -278,9 +273,8 @@ pub struct ApiEntry {
     pub update: bool,
 }
 
-/// Fields of `api/incidents.json` on the internal edition only.
-// Fields in alphabetical order: `api/incidents.json` prints them as they are declared, and its
-// keys are sorted (a test holds every object of the file to it).
+/// Fields of `api/incidents.json` on the internal edition only, in alphabetical order (see
+/// [`ApiIncident`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ApiInternal {
     pub assets: Vec<String>,

@@ -423,10 +423,10 @@ pub fn render(b: &Build<'_>, tpl: &Templates, sink: &dyn Sink) -> Result<usize, 
     let site_v = value(&site);
     let ui = i18n::ui(b.lang);
     let t_v = value(&ui);
-    // Incident pages and lists are written without the template engine while their
+    // Incident pages, lists and reports are written without the template engine while their
     // templates are the built-ins (`direct` makes the same bytes).
     let builtin = |names: &[&str]| !names.iter().any(|n| tpl.replaced(n));
-    let frame =
+    let incident_frame =
         builtin(direct::incident::TEMPLATES).then(|| direct::Frame::new(&site, &ui, direct::incident::ROOT, ""));
     let lists = builtin(direct::list::TEMPLATES).then(|| direct::list::Lists::new(&site, &ui));
     let report_pages = builtin(direct::report::TEMPLATES).then(|| {
@@ -473,7 +473,7 @@ pub fn render(b: &Build<'_>, tpl: &Templates, sink: &dyn Sink) -> Result<usize, 
                 .par_iter()
                 .filter_map(|i| cx.lens.incident(i, b.now))
                 .try_for_each(|v| {
-                    let bytes = match &frame {
+                    let bytes = match &incident_frame {
                         Some(frame) => frame.incident_page(&v).into_bytes(),
                         None => cx.render("incident.html", 1, incident_context(&v))?,
                     };
@@ -546,12 +546,11 @@ fn report_page(
     let b = cx.b;
     let r = cx.lens.report(pc, &cx.facts, generated, Some(texts));
     let path = format!("reports/{}.html", pc.period.key);
-    if let Some(reports) = &cx.reports {
-        if let Some(page) = reports.page(&r, &Charts::of(&r, b.lang)) {
-            return out.put(&path, page.as_bytes());
-        }
+    let drawn = Charts::of(&r, b.lang);
+    if let Some(page) = cx.reports.as_ref().and_then(|reports| reports.page(&r, &drawn)) {
+        return out.put(&path, page.as_bytes());
     }
-    let ctx = report_context(&r, b.lang, (kpis, groups));
+    let ctx = report_context(&r, &drawn, (kpis, groups));
     // The context holds its own copy of the view: a yearly view of a large repository is
     // tens of megabytes, not to be held twice while its page renders.
     drop(r);
@@ -560,13 +559,13 @@ fn report_page(
 }
 
 /// What `report-page.html` receives besides the shared values.
-fn report_context(r: &crate::views::ReportView, lang: Lang, (kpis, groups): (&Value, &Value)) -> Value {
+fn report_context(r: &crate::views::ReportView, drawn: &Charts, (kpis, groups): (&Value, &Value)) -> Value {
     context! {
         title => format!("{} — {}", r.title, r.period.label),
         nav => "reports",
         report => value(r),
         sla_rows => value(&r.sla_rows),
-        charts => charts(r, lang),
+        charts => drawn.value(),
         kpis => kpis.clone(),
         groups => groups.clone(),
         standalone => false,
@@ -980,12 +979,7 @@ fn owners(cx: &Ctx<'_>, out: &Out<'_>) -> Result<(), Error> {
 /// The report page's charts: reported per month, by category, by severity; a chart whose
 /// breakdown is withheld is `none` (the page says why instead).
 pub fn charts(r: &crate::views::ReportView, lang: Lang) -> Value {
-    let c = Charts::of(r, lang);
-    context! {
-        month => c.month.map(safe),
-        category => c.category.map(safe),
-        severity => c.severity.map(safe),
-    }
+    Charts::of(r, lang).value()
 }
 
 /// A report's charts (SVG), each absent where its numbers are withheld or there are none.
@@ -1007,6 +1001,17 @@ impl Charts {
             month: (!months_hidden).then(|| charts::bars("bulan", &t("by_month"), &r.by_month, lang)),
             category: chart("by_category", "kategori", &t("by_category"), &r.by_category),
             severity: chart("by_severity", "keparahan", &t("by_severity"), &r.by_severity),
+        }
+    }
+
+    /// The charts as templates receive them: `month`, `category`, `severity`, safe markup or
+    /// none.
+    pub fn value(&self) -> Value {
+        let svg = |c: &Option<String>| c.clone().map(safe);
+        context! {
+            month => svg(&self.month),
+            category => svg(&self.category),
+            severity => svg(&self.severity),
         }
     }
 }

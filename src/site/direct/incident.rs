@@ -508,7 +508,8 @@ mod tests {
                 })
                 .collect(),
             internal,
-            reporter: (internal && some(pick)).then(|| ReporterView {
+            // On public views too: the page must not print it there.
+            reporter: some(pick).then(|| ReporterView {
                 name: pick.opt(),
                 organization: pick.opt(),
                 contact: pick.opt(),

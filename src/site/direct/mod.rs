@@ -12,8 +12,13 @@
 //!
 //! What the engine does, done the same way: every value is HTML-escaped as minijinja escapes
 //! (`& < > " ' /`), except markup made safe before (an incident's body from
-//! `markdown::to_html`); an empty text counts as absent; counts print as the `count` filter
-//! prints them.
+//! `markdown::to_html`); an empty text counts as absent where a template tests a text's truth
+//! (not where it asks whether a value is defined); counts print as the `count` filter prints
+//! them.
+//!
+//! An interface string missing from `i18n::ui` would stop the engine and prints its key here;
+//! every key these pages use is in both languages (`i18n`'s tests), and the tests below reach
+//! each.
 
 pub(super) mod incident;
 pub(super) mod list;
@@ -82,7 +87,7 @@ impl Frame {
     /// navigation is `nav` (the template's `nav`; `""` for none).
     pub(super) fn new(site: &SiteView, ui: &BTreeMap<&'static str, &'static str>, root: &str, nav: &str) -> Frame {
         let t: BTreeMap<&'static str, String> = ui.iter().map(|(k, v)| (*k, escaped(v))).collect();
-        let tt = |k: &str| t.get(k).map_or_else(|| escaped(k), Clone::clone);
+        let tt = |k: &'static str| t.get(k).map_or(k, String::as_str);
         let root = escaped(root);
         let current = |key: &str| if nav == key { " aria-current=\"page\"" } else { "" };
         let lang = site.lang.code();
@@ -314,14 +319,21 @@ pub(super) mod tests {
             [Tlp::Clear, Tlp::Green, Tlp::Amber, Tlp::AmberStrict, Tlp::Red][self.n(5)].into()
         }
 
-        /// Every kind of count the disclosure control gives: shown, a range, a lower bound,
-        /// withheld; large ones with digit groups.
+        /// Every kind of count the disclosure control gives: shown, below a bound, a range
+        /// (of one value too), a lower bound, withheld; large ones with digit groups.
         pub(crate) fn count(&mut self) -> Count {
-            match self.n(5) {
+            match self.n(6) {
                 0 => Count::Shown(self.n(20)),
                 1 => Count::Shown(1_000 + self.n(2_000_000)),
                 2 => Count::below(3 + self.n(5) as u32),
-                3 => Count::at_least(self.n(5_000)),
+                3 => {
+                    let min = self.n(3_000);
+                    Count::Range {
+                        min,
+                        max: Some(min + self.n(3)),
+                    }
+                }
+                4 => Count::at_least(self.n(5_000)),
                 _ => Count::WITHHELD,
             }
         }

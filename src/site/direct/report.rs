@@ -746,14 +746,7 @@ mod tests {
                     for _ in 0..100 {
                         let r = report(&mut pick, lang);
                         let c = charts(&mut pick);
-                        let mut ctx = report_context(&r, lang, labels);
-                        // The charts drawn here, in place of the ones drawn from the view.
-                        let drawn = crate::site::templates::context! {
-                            month => c.month.clone().map(crate::site::templates::safe),
-                            category => c.category.clone().map(crate::site::templates::safe),
-                            severity => c.severity.clone().map(crate::site::templates::safe),
-                        };
-                        ctx = crate::site::templates::context! { charts => drawn, ..ctx };
+                        let ctx = report_context(&r, &c, labels);
                         let by_template = tpl.render("report-page.html", &base[1], ctx).expect("render");
                         let direct = reports.page(&r, &c).expect("every statistic");
                         assert_same(&direct, &by_template, &r);
@@ -790,7 +783,7 @@ mod tests {
         assert!(reports.page(&r, &Charts::default()).is_none());
         let tpl = Templates::new(Vec::new()).expect("templates");
         let base = shared(value(&site), value(&ui), Lang::Id);
-        let ctx = report_context(&r, Lang::Id, (&value(&kpis), &value(&groups)));
+        let ctx = report_context(&r, &Charts::default(), (&value(&kpis), &value(&groups)));
         assert!(tpl.render("report-page.html", &base[1], ctx).is_err());
     }
 }
