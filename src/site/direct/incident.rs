@@ -444,12 +444,10 @@ impl Page<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{assert_same, made_of, Pick};
+    use super::super::tests::{assert_same, each_site, made_of, Pick};
     use super::*;
-    use crate::i18n;
-    use crate::site::templates::{value, Templates};
-    use crate::site::{incident_context, shared};
-    use crate::workflow::Lang;
+    use crate::site::incident_context;
+    use crate::site::templates::Templates;
 
     fn attachment(pick: &mut Pick) -> crate::views::AttachmentView {
         crate::views::AttachmentView {
@@ -567,26 +565,18 @@ mod tests {
     #[test]
     fn incident_pages_written_directly_are_the_templates_pages_byte_for_byte() {
         let tpl = Templates::new(Vec::new()).expect("templates");
-        let mut pick = Pick(7);
         let mut pages = 0;
-        for lang in [Lang::Id, Lang::En] {
-            for internal in [false, true] {
-                for updated in [false, true] {
-                    let site = pick.site(lang, internal, updated);
-                    let ui = i18n::ui(lang);
-                    let base = shared(value(&site), value(&ui), lang);
-                    let frame = Frame::new(&site, &ui, ROOT, "");
-                    for _ in 0..150 {
-                        let v = view(&mut pick, internal);
-                        let by_template = tpl
-                            .render("incident.html", &base[1], incident_context(&v))
-                            .expect("render");
-                        assert_same(&frame.incident_page(&v), &by_template, &v);
-                        pages += 1;
-                    }
-                }
+        each_site(&mut Pick(7), |pick, _, site, ui, base| {
+            let frame = Frame::new(site, ui, ROOT, "");
+            for _ in 0..150 {
+                let v = view(pick, site.internal);
+                let by_template = tpl
+                    .render("incident.html", &base[1], incident_context(&v))
+                    .expect("render");
+                assert_same(&frame.incident_page(&v), &by_template, &v);
+                pages += 1;
             }
-        }
+        });
         assert_eq!(pages, 1200);
     }
 

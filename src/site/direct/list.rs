@@ -186,11 +186,11 @@ impl Page<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{assert_same, made_of, Pick};
+    use super::super::tests::{assert_same, each_site, made_of, Pick};
     use super::*;
     use crate::i18n;
     use crate::site::templates::{value, Templates};
-    use crate::site::{shared, CountRow};
+    use crate::site::CountRow;
     use crate::workflow::Lang;
 
     fn row(pick: &mut Pick) -> IncidentRow {
@@ -240,29 +240,21 @@ mod tests {
     #[test]
     fn list_pages_written_directly_are_the_templates_pages_byte_for_byte() {
         let tpl = Templates::new(Vec::new()).expect("templates");
-        let mut pick = Pick(11);
         let mut pages = 0;
-        for lang in [Lang::Id, Lang::En] {
-            for internal in [false, true] {
-                for updated in [false, true] {
-                    let site = pick.site(lang, internal, updated);
-                    let ui = i18n::ui(lang);
-                    let base = shared(value(&site), value(&ui), lang);
-                    let lists = Lists::new(&site, &ui);
-                    for (depth, root) in ["", "../"].into_iter().enumerate() {
-                        for nav in NAVS {
-                            for _ in 0..40 {
-                                let p = page(&mut pick, nav);
-                                let by_template = tpl.render("list.html", &base[depth], value(&p)).expect("render");
-                                let direct = lists.page(root, &p).expect("a frame");
-                                assert_same(&direct, &by_template, &p);
-                                pages += 1;
-                            }
-                        }
+        each_site(&mut Pick(11), |pick, _, site, ui, base| {
+            let lists = Lists::new(site, ui);
+            for (depth, root) in ["", "../"].into_iter().enumerate() {
+                for nav in NAVS {
+                    for _ in 0..40 {
+                        let p = page(pick, nav);
+                        let by_template = tpl.render("list.html", &base[depth], value(&p)).expect("render");
+                        let direct = lists.page(root, &p).expect("a frame");
+                        assert_same(&direct, &by_template, &p);
+                        pages += 1;
                     }
                 }
             }
-        }
+        });
         assert_eq!(pages, 1920);
     }
 

@@ -255,7 +255,7 @@ impl Page<'_> {
 #[cfg(test)]
 pub(super) mod tests {
     use super::*;
-    use crate::site::templates;
+    use crate::site::templates::{self, value, Value};
     use crate::views::Audience;
 
     /// A small deterministic sequence for generated views.
@@ -359,6 +359,25 @@ pub(super) mod tests {
                 base_url: self.text(),
                 as_of: self.time(),
                 updated,
+            }
+        }
+    }
+
+    /// Calls `f` with each site a test renders pages of: both languages, both editions, with
+    /// and without `updated`; with the interface strings and the engine's shared values
+    /// (`[root, one folder down]`).
+    pub(crate) fn each_site(
+        pick: &mut Pick,
+        mut f: impl FnMut(&mut Pick, Lang, &SiteView, &BTreeMap<&'static str, &'static str>, &[Value; 2]),
+    ) {
+        for lang in [Lang::Id, Lang::En] {
+            for internal in [false, true] {
+                for updated in [false, true] {
+                    let site = pick.site(lang, internal, updated);
+                    let ui = crate::i18n::ui(lang);
+                    let base = crate::site::shared(value(&site), value(&ui), lang);
+                    f(pick, lang, &site, &ui, &base);
+                }
             }
         }
     }

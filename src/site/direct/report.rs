@@ -532,7 +532,7 @@ impl Page<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::tests::{assert_same, made_of, Pick};
+    use super::super::tests::{assert_same, each_site, made_of, Pick};
     use super::*;
     use crate::i18n::{self, TimeText};
     use crate::period::PeriodKind;
@@ -732,29 +732,21 @@ mod tests {
     #[test]
     fn report_pages_written_directly_are_the_templates_pages_byte_for_byte() {
         let tpl = Templates::new(Vec::new()).expect("templates");
-        let mut pick = Pick(17);
         let mut pages = 0;
-        for lang in [Lang::Id, Lang::En] {
-            for internal in [false, true] {
-                for updated in [false, true] {
-                    let site = pick.site(lang, internal, updated);
-                    let ui = i18n::ui(lang);
-                    let base = shared(value(&site), value(&ui), lang);
-                    let (kpis, groups) = (crate::audience::kpi_labels(lang), crate::audience::group_labels(lang));
-                    let reports = Reports::new(&site, &ui, &kpis, &groups);
-                    let labels = (&value(&kpis), &value(&groups));
-                    for _ in 0..100 {
-                        let r = report(&mut pick, lang);
-                        let c = charts(&mut pick);
-                        let ctx = report_context(&r, &c, labels);
-                        let by_template = tpl.render("report-page.html", &base[1], ctx).expect("render");
-                        let direct = reports.page(&r, &c).expect("every statistic");
-                        assert_same(&direct, &by_template, &r);
-                        pages += 1;
-                    }
-                }
+        each_site(&mut Pick(17), |pick, lang, site, ui, base| {
+            let (kpis, groups) = (crate::audience::kpi_labels(lang), crate::audience::group_labels(lang));
+            let reports = Reports::new(site, ui, &kpis, &groups);
+            let labels = (&value(&kpis), &value(&groups));
+            for _ in 0..100 {
+                let r = report(pick, lang);
+                let c = charts(pick);
+                let ctx = report_context(&r, &c, labels);
+                let by_template = tpl.render("report-page.html", &base[1], ctx).expect("render");
+                let direct = reports.page(&r, &c).expect("every statistic");
+                assert_same(&direct, &by_template, &r);
+                pages += 1;
             }
-        }
+        });
         assert_eq!(pages, 800);
     }
 
