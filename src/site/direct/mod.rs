@@ -1,6 +1,6 @@
 //! Pages written straight from their views: byte for byte what the built-in templates make of
-//! them, at a fraction of the cost (the template engine was most of a build's time, and the
-//! incident pages and the lists of incidents most of its pages).
+//! them, at a fraction of the cost (the template engine was most of a build's time, and
+//! incident pages, lists of incidents and reports nearly all of its pages and bytes).
 //!
 //! A kind of page is written here only while none of its templates (its `TEMPLATES`: the
 //! page's own and every template it extends, imports or includes) is replaced in
@@ -17,8 +17,8 @@
 //! them.
 //!
 //! An interface string missing from `i18n::ui` would stop the engine and prints its key here;
-//! every key these pages use is in both languages (`i18n`'s tests), and the tests below reach
-//! each.
+//! every key these pages use is in both languages (`i18n`'s tests), and each kind's tests
+//! reach each of its keys.
 
 pub(super) mod incident;
 pub(super) mod list;
