@@ -60,6 +60,9 @@ pub struct Facts<'a> {
     /// open-ended while it is not closed or rejected. No period outside it counts anything of
     /// it, so [`aggregate`] passes over it there.
     span: Option<(Timestamp, Option<Timestamp>)>,
+    /// The time of the latest history entry: a period that starts after it holds none of the
+    /// incident's events, closures, reopens or milestones (see [`aggregate`]).
+    last_entry: Option<Timestamp>,
 }
 
 impl<'a> Facts<'a> {
@@ -115,6 +118,7 @@ impl<'a> Facts<'a> {
             stays,
             reopens,
             span: start.map(|s| (s, if open { None } else { Some(last.unwrap_or(s)) })),
+            last_entry: last,
         }
     }
 
@@ -314,24 +318,29 @@ pub fn aggregate(facts: &[Facts<'_>], period: &Period, cfg: &Config, now: Timest
         }
         let inc = f.incident;
         let sev_group = inc.severity.map_or("none", Severity::as_str);
+        // An open incident is on record in every period after its last entry, where it has no
+        // events: only a stay still running and its state at the period's end count there.
+        let events = f.last_entry.is_some_and(|t| t >= period.from);
         // Events in the period: closures, autoresolve closures, follow-up reopens.
-        let mut prev: Option<&str> = None;
-        for (i, e) in inc.history.iter().enumerate() {
-            if period.contains(e.at) {
-                if e.to == CLOSED && prev != Some(CLOSED) {
-                    totals.closed += 1;
-                    if e.by == crate::workflow::SYSTEM {
-                        totals.autoresolved += 1;
+        if events {
+            let mut prev: Option<&str> = None;
+            for (i, e) in inc.history.iter().enumerate() {
+                if period.contains(e.at) {
+                    if e.to == CLOSED && prev != Some(CLOSED) {
+                        totals.closed += 1;
+                        if e.by == crate::workflow::SYSTEM {
+                            totals.autoresolved += 1;
+                        }
+                    }
+                    if f.reopens.contains(&i) {
+                        totals.reopened += 1;
                     }
                 }
-                if f.reopens.contains(&i) {
-                    totals.reopened += 1;
-                }
+                prev = Some(&e.to);
             }
-            prev = Some(&e.to);
         }
         // KPI samples belong to the period in which their end event happened.
-        if let Some(r) = f.reported {
+        if let Some(r) = f.reported.filter(|_| events) {
             for (k, m) in f.milestones.iter().enumerate() {
                 if let Some(m) = m.filter(|m| period.contains(*m)) {
                     let h = crate::time::hours(m - r).max(0.0);
@@ -813,6 +822,37 @@ mod tests {
         assert_eq!(agg.totals, Totals::default());
         let agg = aggregate(&[Facts::new(&open, &cfg, now)], &month(11), &cfg, now);
         assert_eq!(agg.totals.open_at_end, 1);
+    }
+
+    #[test]
+    fn a_period_after_an_open_incidents_last_entry_counts_its_running_stay_and_state_only() {
+        let cfg = Config::parse(Some("sla:\n  registered: 1d\n  triage: 2d\n"), "insiden.yaml").expect("config");
+        let now: Timestamp = "2026-12-01T00:00:00Z".parse().expect("time");
+        let month = |m| Period::month(2026, m, cfg.timezone).expect("month");
+        // Resolved in March, reopened in April (a follow-up report), waiting in triage since.
+        let inc = incident(&[
+            ("2026-03-03T09:00:00+07:00", "registered"),
+            ("2026-03-04T09:00:00+07:00", "resolved"),
+            ("2026-04-06T09:00:00+07:00", "triage"),
+        ]);
+        let facts = [Facts::new(&inc, &cfg, now)];
+        // The month of its last entry: the reopen and the triage stay that is still running.
+        let april = aggregate(&facts, &month(4), &cfg, now);
+        assert_eq!((april.totals.reopened, april.totals.open_at_end), (1, 1));
+        assert_eq!(april.sla["triage"].ongoing_breached, 1);
+        // A later month holds none of its entries: no reopen or KPI sample counts there again, only the stay still running past its limit and the state at the end.
+        let june = aggregate(&facts, &month(6), &cfg, now);
+        let expected = Totals {
+            open_at_end: 1,
+            ..Totals::default()
+        };
+        assert_eq!(june.totals, expected);
+        assert!(june.kpi.values().all(|groups| groups.values().all(|s| s.n == 0)));
+        assert_eq!(june.sla.keys().collect::<Vec<_>>(), ["triage"]);
+        assert_eq!(june.sla["triage"].ongoing_breached, 1);
+        assert_eq!(june.breaches.len(), 1);
+        assert!(june.breaches[0].ongoing && june.breaches[0].spent_hours > 24.0 * 50.0);
+        assert!(june.cohort.is_empty());
     }
 
     #[test]

@@ -667,8 +667,9 @@ impl Staging {
             return Ok(());
         }
         if exchange(dir.path(), out)? {
-            // The staging name now holds the previous site; the guard removes it.
-            drop(dir);
+            // The staging name now holds the previous site.
+            let old = dir.keep();
+            remove_tree(&old);
             return Ok(());
         }
         let staged = dir.keep();
@@ -683,8 +684,31 @@ impl Staging {
             let _ = std::fs::remove_dir_all(&staged);
             return Err(e);
         }
-        let _ = std::fs::remove_dir_all(&old);
+        remove_tree(&old);
         Ok(())
+    }
+}
+
+/// Removes a replaced site as `remove_dir_all` would, its files on every core: on tmpfs most
+/// of the cost of removing a file is freeing its pages, which the kernel does outside the
+/// folder's lock. Links are removed, never followed. What cannot be removed so is left to
+/// `remove_dir_all`, whose failure is ignored as before: the new site is already in place.
+fn remove_tree(root: &Path) {
+    use rayon::prelude::*;
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    // Contents first: every folder comes after what it holds.
+    for e in walkdir::WalkDir::new(root).contents_first(true).into_iter().flatten() {
+        if e.file_type().is_dir() {
+            dirs.push(e.into_path());
+        } else {
+            files.push(e.into_path());
+        }
+    }
+    let removed = files.par_iter().all(|f| std::fs::remove_file(f).is_ok())
+        && dirs.iter().all(|d| std::fs::remove_dir(d).is_ok());
+    if !removed {
+        let _ = std::fs::remove_dir_all(root);
     }
 }
 
@@ -764,5 +788,36 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_replaced_site_is_removed_whole_and_its_links_are_never_followed() {
+        let d = tempfile::tempdir().expect("dir");
+        let keep = d.path().join("keep");
+        std::fs::create_dir(&keep).expect("mkdir");
+        std::fs::write(keep.join("precious.txt"), b"kept").expect("write");
+        let out = d.path().join("public");
+        let pages: Vec<(String, Vec<u8>)> = (0..300)
+            .map(|i| (format!("incidents/INC-{i:04}.html"), vec![b'x'; 5000]))
+            .chain([("index.html".to_owned(), b"1".to_vec())])
+            .collect();
+        write_tree_atomic(&out, &pages).expect("first");
+        // Links to a folder and a file outside, planted in the site being replaced.
+        std::os::unix::fs::symlink(&keep, out.join("incidents/dir-link")).expect("link");
+        std::os::unix::fs::symlink(keep.join("precious.txt"), out.join("file-link")).expect("link");
+        write_tree_atomic(&out, &[("index.html".into(), b"2".to_vec())]).expect("second");
+        let names = |dir: &Path| {
+            let mut v: Vec<_> = std::fs::read_dir(dir)
+                .expect("ls")
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(names(&out), ["index.html"]);
+        assert_eq!(names(d.path()), ["keep", "public"].map(String::from).to_vec());
+        assert_eq!(std::fs::read(keep.join("precious.txt")).expect("kept"), b"kept");
     }
 }

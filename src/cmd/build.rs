@@ -118,13 +118,17 @@ pub(super) fn run(ctx: &Ctx, args: BuildArgs) -> Result<u8> {
     staging
         .write(MARKER, b"insiden build\n")
         .map_err(|e| io_failure(&out, &e))?;
-    staging.commit().map_err(|e| io_failure(&out, &e))?;
+    let (audience, lang) = (b.audience, b.lang);
+    drop(b);
+    // The loaded incidents are freed while the previous site is removed.
+    let (committed, ()) = rayon::join(|| staging.commit(), move || drop(incidents));
+    committed.map_err(|e| io_failure(&out, &e))?;
     let _ = writeln_err(&format!(
         "built {} files into {} ({}, {})",
         written + 1,
         args.out.display(),
-        b.audience.as_str(),
-        b.lang.code()
+        audience.as_str(),
+        lang.code()
     ));
     Ok(OK)
 }

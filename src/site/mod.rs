@@ -184,15 +184,15 @@ struct Breach {
 
 struct Ctx<'a> {
     b: &'a Build<'a>,
-    lens: Lens<'a>,
+    lens: &'a Lens<'a>,
     tpl: &'a Templates,
     /// List pages written without the engine, while their templates are the built-ins.
     lists: Option<direct::list::Lists>,
     /// Report pages written without the engine, while their templates are the built-ins.
     reports: Option<direct::report::Reports>,
     /// Shared values for pages at the root and one folder down.
-    base: [Value; 2],
-    facts: Vec<Facts<'a>>,
+    base: &'a [Value; 2],
+    facts: &'a [Facts<'a>],
     census: Census,
     /// The time the numbers are measured at.
     now: Timestamp,
@@ -386,15 +386,6 @@ pub fn render(b: &Build<'_>, tpl: &Templates, sink: &dyn Sink) -> Result<usize, 
     let updated = crate::census::updated(&b.incidents);
     let now = measured_at(b, updated);
     let facts: Vec<Facts<'_>> = b.incidents.par_iter().map(|i| Facts::new(i, cfg, now)).collect();
-    let periods = crate::census::site_periods(&facts, cfg, updated);
-    let census = crate::census::census(&crate::census::Input {
-        cfg,
-        facts: &facts,
-        public: !internal,
-        now,
-        periods,
-        overview: true,
-    });
     let site = SiteView {
         title: crate::audience::clean(&cfg.site.title),
         organization: crate::audience::clean(&cfg.organization.name),
@@ -435,17 +426,6 @@ pub fn render(b: &Build<'_>, tpl: &Templates, sink: &dyn Sink) -> Result<usize, 
         direct::report::Reports::new(&site, &ui, &kpis, &groups)
     });
     let base = shared(site_v, t_v, b.lang);
-    let cx = Ctx {
-        b,
-        lens,
-        tpl,
-        lists,
-        reports: report_pages,
-        base,
-        facts,
-        census,
-        now,
-    };
     let out = Out {
         sink,
         claimed: std::sync::Mutex::new(std::collections::HashSet::new()),
@@ -462,31 +442,55 @@ pub fn render(b: &Build<'_>, tpl: &Templates, sink: &dyn Sink) -> Result<usize, 
         }
     }
     out.all(statics)?;
-    out.all(vec![overview(&cx)?])?;
-    // Kinds of pages with paths of their own (`incidents/` beside `archive/`, `categories/`
-    // and `owners/`; `reports/` beside the feed and `api/`) are made side by side, so that
-    // neither's last, one-core part leaves the other core idle.
-    let (pages, lists) = rayon::join(
+    // The incident pages need no numbers: they are made while the census decides what the
+    // other pages may print (its disclosure probing runs on one core) and the overview and
+    // lists are written, so that neither part's one-core stretches leave the other core idle.
+    // (Incident pages have paths of their own: the site is the same whichever finishes first.)
+    let (pages, rest) = rayon::join(
         || {
             // Each incident page is written as soon as it is rendered, and dropped.
             b.incidents
                 .par_iter()
-                .filter_map(|i| cx.lens.incident(i, b.now))
+                .filter_map(|i| lens.incident(i, b.now))
                 .try_for_each(|v| {
                     let bytes = match &incident_frame {
                         Some(frame) => frame.incident_page(&v).into_bytes(),
-                        None => cx.render("incident.html", 1, incident_context(&v))?,
+                        None => tpl
+                            .render("incident.html", &base[1], incident_context(&v))?
+                            .into_bytes(),
                     };
                     out.put(&v.href, &bytes)
                 })
         },
-        || {
+        || -> Result<Ctx<'_>, Error> {
+            let periods = crate::census::site_periods(&facts, cfg, updated);
+            let census = crate::census::census(&crate::census::Input {
+                cfg,
+                facts: &facts,
+                public: !internal,
+                now,
+                periods,
+                overview: true,
+            });
+            let cx = Ctx {
+                b,
+                lens: &lens,
+                tpl,
+                lists,
+                reports: report_pages,
+                base: &base,
+                facts: &facts,
+                census,
+                now,
+            };
+            out.all(vec![overview(&cx)?])?;
             archive(&cx, &out)?;
             categories(&cx, &out)?;
-            owners(&cx, &out)
+            owners(&cx, &out)?;
+            Ok(cx)
         },
     );
-    pages.and(lists)?;
+    let cx = pages.and(rest)?;
     let (reported, published) = rayon::join(
         || reports(&cx, &out),
         || -> Result<(), Error> {
@@ -544,7 +548,7 @@ fn report_page(
     (kpis, groups): (&Value, &Value),
 ) -> Result<(), Error> {
     let b = cx.b;
-    let r = cx.lens.report(pc, &cx.facts, generated, Some(texts));
+    let r = cx.lens.report(pc, cx.facts, generated, Some(texts));
     let path = format!("reports/{}.html", pc.period.key);
     let drawn = Charts::of(&r, b.lang);
     if let Some(page) = cx.reports.as_ref().and_then(|reports| reports.page(&r, &drawn)) {
