@@ -491,6 +491,8 @@ pub fn render(b: &Build<'_>, tpl: &Templates, sink: &dyn Sink) -> Result<usize, 
         },
     );
     let cx = pages.and(rest)?;
+    // `reports/` beside the feed and `api/` (paths of their own), for the same reason: the
+    // API's list of incidents is one file, written in order.
     let (reported, published) = rayon::join(
         || reports(&cx, &out),
         || -> Result<(), Error> {
