@@ -49,6 +49,7 @@ fn main() {
     let (write, files, bytes) = rewrite_time(std::path::Path::new(&internal_out), &dir.path().join("rewrite"));
     let (_, public_files, public_bytes) =
         rewrite_time(std::path::Path::new(&public_out), &dir.path().join("rewrite-public"));
+    println!("machine:                    {}", support::machine());
     println!("binary:                     {bin}");
     println!(
         "incidents:                  {n}, threads: {}",

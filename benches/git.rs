@@ -133,6 +133,7 @@ fn main() {
     );
 
     let bin = support::run::binary(env!("CARGO_BIN_EXE_insiden"));
+    println!("machine: {}", support::machine());
     let insiden = |args: &[&str]| {
         let out = Command::new(&bin)
             .arg("-C")
