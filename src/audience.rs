@@ -1131,9 +1131,9 @@ mod tests {
     #[test]
     fn the_feed_holds_the_newest_entries_newest_first_ties_by_id_then_later_entry() {
         let cfg = Config::builtin();
-        let at = |h: u32| {
-            chrono::DateTime::parse_from_rfc3339(&format!("2026-01-01T{:02}:{:02}:00+07:00", h / 60, h % 60))
-                .expect("t")
+        let at = |minute: u32| {
+            let (h, m) = (minute / 60, minute % 60);
+            chrono::DateTime::parse_from_rfc3339(&format!("2026-01-01T{h:02}:{m:02}:00+07:00")).expect("t")
         };
         // 40 incidents whose entries fall on the same minutes as every tenth incident's, and
         // within one (an update at the same minute as the entry before it).

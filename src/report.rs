@@ -840,7 +840,8 @@ mod tests {
         let april = aggregate(&facts, &month(4), &cfg, now);
         assert_eq!((april.totals.reopened, april.totals.open_at_end), (1, 1));
         assert_eq!(april.sla["triage"].ongoing_breached, 1);
-        // A later month holds none of its entries: no reopen or KPI sample counts there again, only the stay still running past its limit and the state at the end.
+        // A later month holds none of its entries: no reopen or KPI sample counts there
+        // again, only the stay still running past its limit and the state at the end.
         let june = aggregate(&facts, &month(6), &cfg, now);
         let expected = Totals {
             open_at_end: 1,
