@@ -688,7 +688,7 @@ impl<'a> Lens<'a> {
             }
             all.truncate(limit);
         }
-        all.sort_by(newest_first);
+        all.sort_unstable_by(newest_first);
         all.into_iter()
             .map(|(inc, k)| {
                 let e = &inc.history[k];

@@ -854,6 +854,18 @@ mod tests {
         assert_eq!(june.breaches.len(), 1);
         assert!(june.breaches[0].ongoing && june.breaches[0].spent_hours > 24.0 * 50.0);
         assert!(june.cohort.is_empty());
+        // An entry at the very instant a period begins is one of its events.
+        let at_start = incident(&[
+            ("2026-03-03T09:00:00+07:00", "registered"),
+            ("2026-03-04T09:00:00+07:00", "resolved"),
+            ("2026-05-01T00:00:00+07:00", "triage"),
+        ]);
+        let may = aggregate(&[Facts::new(&at_start, &cfg, now)], &month(5), &cfg, now);
+        assert_eq!(
+            month(5).from,
+            "2026-05-01T00:00:00+07:00".parse::<Timestamp>().expect("time")
+        );
+        assert_eq!((may.totals.reopened, may.totals.open_at_end), (1, 1));
     }
 
     #[test]

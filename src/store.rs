@@ -689,27 +689,38 @@ impl Staging {
     }
 }
 
-/// Removes a replaced site as `remove_dir_all` would, its files on every core: on tmpfs most
-/// of the cost of removing a file is freeing its pages, which the kernel does outside the
-/// folder's lock. Links are removed, never followed. What cannot be removed so is left to
-/// `remove_dir_all`, whose failure is ignored as before: the new site is already in place.
+/// Removes a replaced site, its files on every core: on tmpfs most of the cost of removing a
+/// file is freeing its pages, which the kernel does outside the folder's lock. Links are
+/// removed, never followed — the root too: when `--out` was a link to a folder, the link is
+/// what was replaced, and the folder it names is left as it is. What cannot be removed so is
+/// left to `remove_dir_all` (which follows no link either), whose failure is ignored as
+/// before: the new site is already in place.
 fn remove_tree(root: &Path) {
     use rayon::prelude::*;
+    let (files, dirs) = tree_listing(root);
+    let removed = files.par_iter().all(|f| std::fs::remove_file(f).is_ok())
+        && dirs.iter().all(|d| std::fs::remove_dir(d).is_ok());
+    if !removed {
+        let _ = std::fs::remove_dir_all(root);
+    }
+}
+
+/// What is under `root`, itself included, without following any link: the files and links,
+/// and the folders, each after everything it holds.
+fn tree_listing(root: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
     let mut files = Vec::new();
     let mut dirs = Vec::new();
-    // Contents first: every folder comes after what it holds.
-    for e in walkdir::WalkDir::new(root).contents_first(true).into_iter().flatten() {
+    let walk = walkdir::WalkDir::new(root)
+        .follow_root_links(false)
+        .contents_first(true);
+    for e in walk.into_iter().flatten() {
         if e.file_type().is_dir() {
             dirs.push(e.into_path());
         } else {
             files.push(e.into_path());
         }
     }
-    let removed = files.par_iter().all(|f| std::fs::remove_file(f).is_ok())
-        && dirs.iter().all(|d| std::fs::remove_dir(d).is_ok());
-    if !removed {
-        let _ = std::fs::remove_dir_all(root);
-    }
+    (files, dirs)
 }
 
 /// Flushes the file system holding `dir` to disk: one `syncfs` for the whole staged tree
@@ -819,5 +830,55 @@ mod tests {
         assert_eq!(names(&out), ["index.html"]);
         assert_eq!(names(d.path()), ["keep", "public"].map(String::from).to_vec());
         assert_eq!(std::fs::read(keep.join("precious.txt")).expect("kept"), b"kept");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_out_that_is_a_link_is_replaced_and_the_folder_it_names_is_left_alone() {
+        let d = tempfile::tempdir().expect("dir");
+        let elsewhere = d.path().join("elsewhere");
+        let old: Vec<(String, Vec<u8>)> = (0..300)
+            .map(|i| (format!("incidents/INC-{i:04}.html"), vec![b'x'; 5000]))
+            .chain([("index.html".to_owned(), b"old".to_vec())])
+            .collect();
+        write_tree_atomic(&elsewhere, &old).expect("first");
+        std::fs::write(elsewhere.join("notes.txt"), b"not ours").expect("write");
+        let out = d.path().join("public");
+        std::os::unix::fs::symlink(&elsewhere, &out).expect("link");
+        write_tree_atomic(&out, &[("index.html".into(), b"new".to_vec())]).expect("second");
+        assert!(
+            std::fs::symlink_metadata(&out).expect("out").is_dir(),
+            "out is a folder now"
+        );
+        assert_eq!(std::fs::read(out.join("index.html")).expect("new"), b"new");
+        assert_eq!(std::fs::read(elsewhere.join("index.html")).expect("old"), b"old");
+        assert_eq!(std::fs::read(elsewhere.join("notes.txt")).expect("kept"), b"not ours");
+        assert_eq!(std::fs::read_dir(elsewhere.join("incidents")).expect("ls").count(), 300);
+        let mut names: Vec<_> = std::fs::read_dir(d.path())
+            .expect("ls")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        assert_eq!(names, ["elsewhere", "public"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_to_a_folder_is_listed_for_removal_as_itself_alone() {
+        let d = tempfile::tempdir().expect("dir");
+        let target = d.path().join("target");
+        std::fs::create_dir_all(target.join("sub")).expect("mkdir");
+        std::fs::write(target.join("sub/a.html"), b"a").expect("write");
+        let link = d.path().join("link");
+        std::os::unix::fs::symlink(&target, &link).expect("link");
+        assert_eq!(tree_listing(&link), (vec![link.clone()], vec![]));
+        let (files, dirs) = tree_listing(&target);
+        assert_eq!(files, [target.join("sub/a.html")]);
+        assert_eq!(
+            dirs,
+            [target.join("sub"), target.clone()],
+            "each folder after what it holds"
+        );
     }
 }

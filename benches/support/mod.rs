@@ -37,16 +37,17 @@ pub fn incidents(default: usize) -> usize {
         .unwrap_or(default)
 }
 
-/// Memory available and what tmpfs already holds, in GB, from `/proc/meminfo`: files left on
-/// tmpfs by earlier runs take the memory a run needs (a 100k build slowed by a quarter).
+/// Memory available and the shared memory in use (tmpfs files are most of it), in GiB, from
+/// `/proc/meminfo`: files left on tmpfs by earlier runs take the memory a run needs (a 100k
+/// build slowed by a quarter).
 fn memory() -> Option<(f64, f64)> {
     let info = std::fs::read_to_string("/proc/meminfo").ok()?;
-    let gb = |key: &str| -> Option<f64> {
+    let gib = |key: &str| -> Option<f64> {
         let line = info.lines().find(|l| l.starts_with(key))?;
         let kb: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
         Some(kb / 1024.0 / 1024.0)
     };
-    Some((gb("MemAvailable:")?, gb("Shmem:")?))
+    Some((gib("MemAvailable:")?, gib("Shmem:")?))
 }
 
 /// The machine, for the record: processor, cores, load and memory.
@@ -63,7 +64,7 @@ pub fn machine() -> String {
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
     let memory = memory().map_or_else(String::new, |(available, shared)| {
-        format!(", {available:.1} GB of memory available ({shared:.1} GB on tmpfs already)")
+        format!(", {available:.1} GiB of memory available ({shared:.1} GiB shared, tmpfs files included)")
     });
     format!(
         "{cpu}, {cores} cores, load average {}{memory}",

@@ -120,7 +120,8 @@ pub(super) fn run(ctx: &Ctx, args: BuildArgs) -> Result<u8> {
         .map_err(|e| io_failure(&out, &e))?;
     let (audience, lang) = (b.audience, b.lang);
     drop(b);
-    // The loaded incidents are freed while the previous site is removed.
+    // The loaded incidents are freed while the new site is flushed, swapped in and the
+    // previous one removed.
     let (committed, ()) = rayon::join(|| staging.commit(), move || drop(incidents));
     committed.map_err(|e| io_failure(&out, &e))?;
     let _ = writeln_err(&format!(
