@@ -697,30 +697,31 @@ impl Staging {
 /// before: the new site is already in place.
 fn remove_tree(root: &Path) {
     use rayon::prelude::*;
-    let (files, dirs) = tree_listing(root);
-    let removed = files.par_iter().all(|f| std::fs::remove_file(f).is_ok())
-        && dirs.iter().all(|d| std::fs::remove_dir(d).is_ok());
+    let removed = tree_listing(root).is_some_and(|(files, dirs)| {
+        files.par_iter().all(|f| std::fs::remove_file(f).is_ok()) && dirs.iter().all(|d| std::fs::remove_dir(d).is_ok())
+    });
     if !removed {
         let _ = std::fs::remove_dir_all(root);
     }
 }
 
 /// What is under `root`, itself included, without following any link: the files and links,
-/// and the folders, each after everything it holds.
-fn tree_listing(root: &Path) -> (Vec<PathBuf>, Vec<PathBuf>) {
+/// and the folders, each after everything it holds; `None` when a folder cannot be read.
+fn tree_listing(root: &Path) -> Option<(Vec<PathBuf>, Vec<PathBuf>)> {
     let mut files = Vec::new();
     let mut dirs = Vec::new();
     let walk = walkdir::WalkDir::new(root)
         .follow_root_links(false)
         .contents_first(true);
-    for e in walk.into_iter().flatten() {
+    for e in walk {
+        let e = e.ok()?;
         if e.file_type().is_dir() {
             dirs.push(e.into_path());
         } else {
             files.push(e.into_path());
         }
     }
-    (files, dirs)
+    Some((files, dirs))
 }
 
 /// Flushes the file system holding `dir` to disk: one `syncfs` for the whole staged tree
@@ -872,8 +873,8 @@ mod tests {
         std::fs::write(target.join("sub/a.html"), b"a").expect("write");
         let link = d.path().join("link");
         std::os::unix::fs::symlink(&target, &link).expect("link");
-        assert_eq!(tree_listing(&link), (vec![link.clone()], vec![]));
-        let (files, dirs) = tree_listing(&target);
+        assert_eq!(tree_listing(&link), Some((vec![link.clone()], vec![])));
+        let (files, dirs) = tree_listing(&target).expect("listed");
         assert_eq!(files, [target.join("sub/a.html")]);
         assert_eq!(
             dirs,

@@ -490,7 +490,8 @@ pub fn render(b: &Build<'_>, tpl: &Templates, sink: &dyn Sink) -> Result<usize, 
             Ok(cx)
         },
     );
-    let cx = pages.and(rest)?;
+    // When both fail, the overview's error is told first, as when it was made before them.
+    let cx = rest.and_then(|cx| pages.map(|()| cx))?;
     // `reports/` beside the feed and `api/` (paths of their own), for the same reason: the
     // API's list of incidents is one file, written in order.
     let (reported, published) = rayon::join(

@@ -661,6 +661,21 @@ fn an_override_template_replaces_the_builtin_and_its_errors_name_file_and_line()
     assert!(run.stderr.contains("site-templates/incident.html:3"), "{}", run.stderr);
     r.write("site-templates/incident.html", "{% if %}\n");
     r.run(&["build"]).code(2).stderr_has("site-templates/incident.html:1");
+    // Both the overview and the incident pages failing: the overview's error is told, every
+    // time, whichever part of the build stopped first.
+    r.write(
+        "site-templates/incident.html",
+        "{% extends \"layout.html\" %}\n{% block main %}\n{{ incident.secret_field }}\n{% endblock %}\n",
+    );
+    r.write(
+        "site-templates/index.html",
+        "{% extends \"layout.html\" %}\n{% block main %}\n\n{{ overview.secret_field }}\n{% endblock %}\n",
+    );
+    for _ in 0..3 {
+        let run = r.run(&["build", "--now", NOW]);
+        run.code(2).stderr_has("site-templates/index.html:4");
+        assert!(!run.stderr.contains("incident.html"), "{}", run.stderr);
+    }
 }
 
 #[test]
