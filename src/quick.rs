@@ -57,7 +57,7 @@ pub struct Read<'a> {
 pub fn read(front: &str, first_line: usize) -> Option<Read<'_>> {
     // Within [`subset::MAX_NODES`] bytes there cannot be more values than that: the scan
     // counts at most one value per byte. Longer front matters are left to the scan's count.
-    if front.len() > subset::MAX_NODES || !front.chars().all(printable) {
+    if front.len() > subset::MAX_NODES || !all_printable(front) {
         return None;
     }
     let mut raw = Vec::new();
@@ -93,6 +93,20 @@ pub fn read(front: &str, first_line: usize) -> Option<Read<'_>> {
         node,
         outline: r.outline,
     })
+}
+
+/// Whether every character of `s` is [`printable`]. Printable ASCII and line breaks, nearly
+/// all of a front matter, are checked 32 bytes at a time with no early exit inside a block
+/// (so with vector instructions); from the first block holding anything else, which starts
+/// on a character boundary since every byte before it is ASCII, character by character.
+fn all_printable(s: &str) -> bool {
+    let ascii = |b: u8| (0x20..0x7f).contains(&b) | (b == b'\n') | (b == b'\r');
+    let plain_blocks = s
+        .as_bytes()
+        .chunks_exact(32)
+        .take_while(|block| block.iter().fold(true, |all, &b| all & ascii(b)))
+        .count();
+    s[plain_blocks * 32..].chars().all(printable)
 }
 
 /// What YAML reads as a character of the document, less tabs, the Unicode line breaks and
@@ -857,6 +871,27 @@ impl<'a> de::MapAccess<'a> for Entries<'_, 'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_character_yaml_does_not_print_is_found_wherever_it_stands() {
+        // Every position in and around the 32-byte blocks checked at once, and the tail.
+        for len in [0, 1, 31, 32, 33, 64, 100] {
+            let text = "id: a\r\n- b ~".chars().cycle().take(len).collect::<String>();
+            assert!(all_printable(&text));
+            for at in 0..=len {
+                for c in [
+                    '\t', '\u{0}', '\u{7f}', '\u{85}', '\u{2028}', '\u{feff}', 'é', '名', '😀',
+                ] {
+                    let mut s = text.clone();
+                    s.insert(at, c);
+                    assert_eq!(all_printable(&s), printable(c), "{c:?} at {at} of {len}");
+                    // After text outside ASCII, the rest is still checked.
+                    s.insert(0, 'é');
+                    assert_eq!(all_printable(&s), printable(c), "{c:?} after é at {at} of {len}");
+                }
+            }
+        }
+    }
 
     fn plain(s: &str) -> Node<'_> {
         Node::Plain(s)

@@ -75,7 +75,11 @@ impl SectionDef {
         [&self.label.id, &self.label.en]
             .into_iter()
             .chain(self.aliases.iter())
-            .any(|n| n.eq_ignore_ascii_case(h) || n.to_lowercase() == h.to_lowercase())
+            // Lower-casing allocates: ASCII names and headings, nearly all of them, compare
+            // without it, with the same answer.
+            .any(|n| {
+                n.eq_ignore_ascii_case(h) || (!(n.is_ascii() && h.is_ascii()) && n.to_lowercase() == h.to_lowercase())
+            })
     }
 }
 
@@ -696,6 +700,24 @@ mod tests {
 
     fn workflow() -> Workflow {
         crate::config::Config::builtin().workflow
+    }
+
+    #[test]
+    fn a_heading_names_a_section_in_any_case_outside_ascii_too() {
+        let def = SectionDef {
+            id: "dampak".into(),
+            label: Label {
+                id: "Dampak".into(),
+                en: "Impact".into(),
+            },
+            aliases: vec!["Évaluation".into()],
+        };
+        for h in ["Dampak", " dAMPAK ", "IMPACT", "évaluation", "ÉVALUATION"] {
+            assert!(def.matches(h), "{h}");
+        }
+        for h in ["Dampak!", "Evaluation", "Impacts", ""] {
+            assert!(!def.matches(h), "{h}");
+        }
     }
 
     fn cal() -> Calendar {
