@@ -691,8 +691,9 @@ impl Staging {
 
 /// Removes a replaced site, its files on every core: on tmpfs most of the cost of removing a
 /// file is freeing its pages, which the kernel does outside the folder's lock. Links are
-/// removed, never followed — the root too: when `--out` was a link to a folder, the link is
-/// what was replaced, and the folder it names is left as it is. What cannot be removed so is
+/// removed, never followed — the root too: when the output path is a link to a folder (`build`
+/// resolves such an `--out` first; one put there meanwhile), the link is what was replaced,
+/// and the folder it names is left as it is. What cannot be removed so is
 /// left to `remove_dir_all` (which follows no link either), whose failure is ignored as
 /// before: the new site is already in place.
 fn remove_tree(root: &Path) {

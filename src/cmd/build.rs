@@ -55,6 +55,22 @@ fn io_failure(path: &Path, e: &std::io::Error) -> Failure {
     .help("check the folder's permissions and free space; the previous site is untouched")])
 }
 
+/// Where the site goes: `out` itself, or, when `out` is a link, the folder it names. A web
+/// root reached through a link is then the one updated; swapping a new folder in for the
+/// link would leave the served site as it was, without a word.
+fn site_folder(out: std::path::PathBuf) -> Result<std::path::PathBuf> {
+    let is_link = std::fs::symlink_metadata(&out).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return Ok(out);
+    }
+    std::fs::canonicalize(&out).map_err(|e| {
+        Failure::usage(
+            format!("`{}` is a link to a folder that cannot be reached: {e}", out.display()),
+            "create the folder the link names, or give the folder itself as --out",
+        )
+    })
+}
+
 /// Refuses outputs that would replace the repository or a folder that is not a built site.
 fn check_out(root: &Path, out: &Path) -> Result<()> {
     let canon = |p: &Path| std::fs::canonicalize(p).unwrap_or_else(|_| p.to_path_buf());
@@ -86,9 +102,13 @@ pub(super) fn run(ctx: &Ctx, args: BuildArgs) -> Result<u8> {
     let source = ctx.source(args.rev.as_deref())?;
     let cfg = source.config()?;
     let now_t = now(args.now.as_deref(), &cfg)?;
-    let out = ctx.root.join(&args.out);
+    let given = ctx.root.join(&args.out);
+    super::output::refuse_tracked(ctx, "--out", &args.out, &given, true)?;
+    let out = site_folder(given.clone())?;
     check_out(&ctx.root, &out)?;
-    super::output::refuse_tracked(ctx, "--out", &args.out, &out, true)?;
+    if out != given {
+        super::output::refuse_tracked(ctx, "--out", &out, &out, true)?;
+    }
     let tpl = source.templates()?;
     // Bodies are read again when their pages are rendered, not held meanwhile.
     let (v, bodies) = source.load_stashed(&cfg, now_t);
@@ -124,10 +144,15 @@ pub(super) fn run(ctx: &Ctx, args: BuildArgs) -> Result<u8> {
     // previous one removed.
     let (committed, ()) = rayon::join(|| staging.commit(), move || drop(incidents));
     committed.map_err(|e| io_failure(&out, &e))?;
+    // A link's folder is named too: the site is where the link points.
+    let into = if out == given {
+        args.out.display().to_string()
+    } else {
+        format!("{} ({})", args.out.display(), out.display())
+    };
     let _ = writeln_err(&format!(
-        "built {} files into {} ({}, {})",
+        "built {} files into {into} ({}, {})",
         written + 1,
-        args.out.display(),
         audience.as_str(),
         lang.code()
     ));

@@ -695,6 +695,40 @@ fn an_unknown_template_name_stops_the_build_naming_the_file_and_the_builtins() {
         .stderr_has("site-templates/incidents.html");
 }
 
+#[cfg(unix)]
+#[test]
+fn an_out_that_is_a_link_updates_the_folder_it_names_and_stays_a_link() {
+    let r = sample();
+    r.write(".gitignore", "/public/\n/dangling/\n");
+    let www = tempfile::tempdir().expect("web root");
+    let site = www.path().join("site");
+    let site_arg = site.display().to_string();
+    build(&r, &site_arg, &[]);
+    assert!(!site.join("sop.html").exists(), "the public edition has no SOP page");
+    std::os::unix::fs::symlink(&site, r.file("public")).expect("link");
+    let run = r.run(&["build", "--out", "public", "--audience", "internal", "--now", NOW]);
+    run.code(0)
+        .stderr_has(&site.canonicalize().expect("site").display().to_string());
+    let link = std::fs::symlink_metadata(r.file("public")).expect("public");
+    assert!(link.file_type().is_symlink(), "`public` is still the link");
+    assert!(
+        site.join("sop.html").is_file(),
+        "the folder the link names holds the new site"
+    );
+    let beside: Vec<_> = std::fs::read_dir(www.path())
+        .expect("ls")
+        .map(|e| e.expect("entry").file_name())
+        .collect();
+    assert_eq!(beside, ["site"], "nothing left beside the site");
+    // A link to nothing: refused, with what to do.
+    std::os::unix::fs::symlink(www.path().join("gone"), r.file("dangling")).expect("link");
+    r.run(&["build", "--out", "dangling", "--now", NOW])
+        .code(2)
+        .stderr_has("cannot be reached")
+        .stderr_has("give the folder itself");
+    assert!(!www.path().join("gone").exists());
+}
+
 #[test]
 fn build_refuses_to_replace_a_folder_it_did_not_write() {
     let r = sample();
