@@ -13,7 +13,7 @@ use crate::store::{decode, SourceFile, INCIDENTS_DIR};
 use chrono::{FixedOffset, TimeZone};
 use git2::{DiffOptions, ObjectType, Oid, Repository, Sort, TreeWalkMode, TreeWalkResult};
 use std::collections::{HashMap, HashSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 // Reading a revision whole (`--rev`).
 use crate::site::templates::{MAX_OVERRIDE_BYTES, OVERRIDE_DIR};
@@ -1680,6 +1680,48 @@ impl Repo {
     /// `path` relative to the working tree's root, with `/` separators; `None` outside it.
     pub fn workdir_path(&self, path: &Path) -> Option<String> {
         relative_to(self.repo.workdir()?, path)
+    }
+
+    /// The first place on the way to `path` (absolute; its components taken as written, no
+    /// link followed) that the index holds as a file or a link — `a`, then `a/b`, … — or
+    /// `path` itself when the index holds it as a link. Git tracks no folders, so an output
+    /// there would be written through something a commit put in the working tree (a link to
+    /// anywhere), whatever it points at.
+    pub fn tracked_on_the_way(&self, path: &Path) -> Result<Option<String>, GitError> {
+        let Some(workdir) = self.repo.workdir().and_then(|w| std::fs::canonicalize(w).ok()) else {
+            return Ok(None);
+        };
+        let mut lexical = PathBuf::new();
+        for c in path.components() {
+            match c {
+                std::path::Component::ParentDir => {
+                    lexical.pop();
+                }
+                std::path::Component::CurDir => {}
+                c => lexical.push(c),
+            }
+        }
+        let Ok(rel) = lexical.strip_prefix(&workdir) else {
+            return Ok(None);
+        };
+        let index = self.repo.index().map_err(|e| git_err("cannot read the index", &e))?;
+        let parts: Vec<_> = rel.components().collect();
+        let mut prefix = String::new();
+        for (i, part) in parts.iter().enumerate() {
+            if !prefix.is_empty() {
+                prefix.push('/');
+            }
+            prefix.push_str(&part.as_os_str().to_string_lossy());
+            // On the way any tracked entry counts; at the end only a link (a tracked file
+            // there is the caller's "git would track it").
+            let last = i + 1 == parts.len();
+            if let Some(e) = index.get_path(Path::new(&prefix), 0) {
+                if !last || e.mode == 0o120_000 {
+                    return Ok(Some(prefix));
+                }
+            }
+        }
+        Ok(None)
     }
 
     /// Commits `files` (repository path → new content) on top of HEAD as `name <email>` at

@@ -1,7 +1,9 @@
 //! Where `build --out` and `report --out` may write: outside the repository, or in a place git
 //! ignores. A site or report written where `git add -A` picks it up ends up in the incident
 //! repository's history (an internal edition holds reporters' contacts), so such an output is
-//! refused before anything is written, naming the `.gitignore` line that would allow it.
+//! refused before anything is written, naming the `.gitignore` line that would allow it. So is
+//! an output whose way passes through a file or link the repository tracks: a commit could
+//! put a link there to send the output anywhere.
 
 use super::{Ctx, Failure, Result};
 use std::path::Path;
@@ -12,6 +14,21 @@ pub(super) fn refuse_tracked(ctx: &Ctx, flag: &str, out: &Path, abs: &Path, is_d
     let Ok(repo) = crate::git::Repo::open(&ctx.root) else {
         return Ok(());
     };
+    // The way there first, as written: a link committed in place of a folder on it would take
+    // the output wherever the commit's author chose (and the checks below follow links).
+    let base = std::fs::canonicalize(&ctx.root).unwrap_or_else(|_| ctx.root.clone());
+    if let Some(tracked) = repo
+        .tracked_on_the_way(&base.join(abs.strip_prefix(&ctx.root).unwrap_or(abs)))
+        .map_err(|e| Failure::usage(e.message, e.help))?
+    {
+        return Err(Failure::usage(
+            format!(
+                "{flag} {} goes through `{tracked}`, which the repository tracks as a file or a link",
+                out.display()
+            ),
+            "write outside the repository, or to a folder git ignores that no commit put a link on the way to",
+        ));
+    }
     let ignored = repo
         .is_ignored(abs, is_dir)
         .map_err(|e| Failure::usage(e.message, e.help))?;

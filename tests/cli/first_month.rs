@@ -296,6 +296,50 @@ fn build_and_report_refuse_to_write_where_git_would_track_the_output() {
         .stderr_has("git rm -r --cached laporan.md");
 }
 
+/// A link committed where an output goes, or on the way to it, would take the site or the
+/// report wherever the commit's author chose, even with the path ignored: refused, and nothing
+/// is written where the links point.
+#[cfg(unix)]
+#[test]
+fn outputs_are_refused_through_links_a_commit_put_on_their_way() {
+    let r = Repo::new();
+    r.write(
+        "incidents/2026/INC-2026-0001.md",
+        &reported("INC-2026-0001", "2026-01-21T09:15:00+07:00"),
+    );
+    r.write(".gitignore", "/public/\n/laporan/\n/situs/\n");
+    let elsewhere = tempfile::tempdir().expect("temp");
+    let target = elsewhere.path().join("target");
+    std::fs::create_dir(&target).expect("mkdir");
+    for link in ["public", "laporan", "situs"] {
+        std::os::unix::fs::symlink(&target, r.file(link)).expect("link");
+    }
+    r.git_init();
+    r.git(&["add", "-f", "public", "laporan", "situs"]);
+    r.commit(SITI.0, SITI.1, "2026-01-21T10:00:00+07:00", "Laporan");
+    r.run(&["build", "--audience", "internal"])
+        .code(2)
+        .stderr_has("goes through `public`");
+    r.run(&["build", "--out", "situs/dalam"])
+        .code(2)
+        .stderr_has("goes through `situs`");
+    r.run(&["report", "--period", "2026", "--out", "laporan/2026.md"])
+        .code(2)
+        .stderr_has("goes through `laporan`");
+    r.run(&["letter", "INC-2026-0001", "--out", "./laporan/../laporan/surat.html"])
+        .code(2)
+        .stderr_has("goes through `laporan`");
+    assert_eq!(
+        std::fs::read_dir(&target).expect("ls").count(),
+        0,
+        "nothing written there"
+    );
+    // The same links made by the operator, not committed, are the operator's to use.
+    r.git(&["rm", "-q", "--cached", "public"]);
+    r.run(&["build"]).code(0);
+    assert!(target.join("index.html").is_file());
+}
+
 /// Item 9: the bot commits on a branch of its own for a pull request; the current branch, the
 /// index and the working tree are untouched, and the commit passes `check`.
 #[test]
