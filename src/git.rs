@@ -1691,33 +1691,38 @@ impl Repo {
         let Some(workdir) = self.repo.workdir().and_then(|w| std::fs::canonicalize(w).ok()) else {
             return Ok(None);
         };
+        let index = self.repo.index().map_err(|e| git_err("cannot read the index", &e))?;
+        let parts: Vec<_> = path.components().collect();
         let mut lexical = PathBuf::new();
-        for c in path.components() {
-            match c {
+        for (i, part) in parts.iter().enumerate() {
+            match part {
                 std::path::Component::ParentDir => {
                     lexical.pop();
+                    continue;
                 }
-                std::path::Component::CurDir => {}
+                std::path::Component::CurDir => continue,
                 c => lexical.push(c),
             }
-        }
-        let Ok(rel) = lexical.strip_prefix(&workdir) else {
-            return Ok(None);
-        };
-        let index = self.repo.index().map_err(|e| git_err("cannot read the index", &e))?;
-        let parts: Vec<_> = rel.components().collect();
-        let mut prefix = String::new();
-        for (i, part) in parts.iter().enumerate() {
-            if !prefix.is_empty() {
-                prefix.push('/');
+            // Every place the path passes is judged, `a` in `a/../b` too: the system resolves
+            // `a/..` through whatever `a` is.
+            let Ok(rel) = lexical.strip_prefix(&workdir) else {
+                continue;
+            };
+            let rel = rel
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            if rel.is_empty() {
+                // The working tree itself (git2 panics when asked for an empty path).
+                continue;
             }
-            prefix.push_str(&part.as_os_str().to_string_lossy());
             // On the way any tracked entry counts; at the end only a link (a tracked file
             // there is the caller's "git would track it").
             let last = i + 1 == parts.len();
-            if let Some(e) = index.get_path(Path::new(&prefix), 0) {
+            if let Some(e) = index.get_path(Path::new(&rel), 0) {
                 if !last || e.mode == 0o120_000 {
-                    return Ok(Some(prefix));
+                    return Ok(Some(rel));
                 }
             }
         }

@@ -329,6 +329,10 @@ fn outputs_are_refused_through_links_a_commit_put_on_their_way() {
     r.run(&["letter", "INC-2026-0001", "--out", "./laporan/../laporan/surat.html"])
         .code(2)
         .stderr_has("goes through `laporan`");
+    // `laporan/..` is the parent of wherever the link points, not the repository.
+    r.run(&["report", "--period", "2026", "--out", "laporan/../ringkasan.md"])
+        .code(2)
+        .stderr_has("goes through `laporan`");
     assert_eq!(
         std::fs::read_dir(&target).expect("ls").count(),
         0,
