@@ -77,14 +77,12 @@ pub fn clean(s: &str) -> String {
 }
 
 /// Whether `bytes` are all printable ASCII, tabs and line breaks, which [`clean`] keeps as
-/// they are. Checked 32 bytes at a time without stopping early inside a block, so the
-/// compiler checks each block with vector instructions (bodies of a few KB are cleaned for
-/// every page and API entry that shows them).
+/// they are: bodies of a few KB are cleaned for every page and API entry that shows them, so
+/// they are checked a block at a time.
 fn is_plain(bytes: &[u8]) -> bool {
     let plain = |b: u8| (0x20..0x7f).contains(&b) | (b == b'\t') | (b == b'\n') | (b == b'\r');
-    let mut blocks = bytes.chunks_exact(32);
-    blocks.all(|block| block.iter().fold(true, |all, &b| all & plain(b)))
-        && blocks.remainder().iter().all(|&b| plain(b))
+    let blocks = crate::ascii::allowed_prefix(bytes, plain);
+    bytes[blocks..].iter().all(|&b| plain(b))
 }
 
 /// U+202A–U+202E (embeddings and overrides) and U+2066–U+2069 (isolates).

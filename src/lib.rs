@@ -7,6 +7,7 @@
 //! `report`, `census`, `audience`, `explain` (text); `store`, `git`, `config`, `signing`, `site`
 //! (adapters); `cmd` and `cli` (orchestration).
 
+pub mod ascii;
 pub mod audience;
 pub mod autoresolve;
 pub mod census;

@@ -96,17 +96,14 @@ pub fn read(front: &str, first_line: usize) -> Option<Read<'_>> {
 }
 
 /// Whether every character of `s` is [`printable`]. Printable ASCII and line breaks, nearly
-/// all of a front matter, are checked 32 bytes at a time with no early exit inside a block
-/// (so with vector instructions); from the first block holding anything else, which starts
-/// on a character boundary since every byte before it is ASCII, character by character.
+/// all of a front matter, are checked a block at a time; from the first block holding
+/// anything else (on a character boundary: every byte before it is ASCII), character by
+/// character.
 fn all_printable(s: &str) -> bool {
     let ascii = |b: u8| (0x20..0x7f).contains(&b) | (b == b'\n') | (b == b'\r');
-    let plain_blocks = s
-        .as_bytes()
-        .chunks_exact(32)
-        .take_while(|block| block.iter().fold(true, |all, &b| all & ascii(b)))
-        .count();
-    s[plain_blocks * 32..].chars().all(printable)
+    s[crate::ascii::allowed_prefix(s.as_bytes(), ascii)..]
+        .chars()
+        .all(printable)
 }
 
 /// What YAML reads as a character of the document, less tabs, the Unicode line breaks and
