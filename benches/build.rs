@@ -1,5 +1,6 @@
-//! Benchmark: `insiden validate` and `insiden build` (public and internal edition) of 10,000
-//! incidents, as a user runs them (`cargo bench --bench build`).
+//! Benchmark: `insiden validate` and `insiden build` (public and internal edition, each on its
+//! own and both in one call) of 10,000 incidents, as a user runs them (`cargo bench --bench
+//! build`).
 //!
 //! The corpus (`support::corpus`: full bodies, about ten history entries, every state and TLP)
 //! is written to tmpfs (`/dev/shm` when present). Reported, as medians of several runs: the
@@ -46,6 +47,23 @@ fn main() {
             &["build", "--audience", "internal", "--out", &internal_out, "--now", now],
         )
     });
+    // Both editions from one reading (`--internal-out`), into folders of their own.
+    let (both_public, both_internal) = (out("both-public"), out("both-internal"));
+    let both = repeat(runs, || {
+        run(
+            &bin,
+            &repo,
+            &[
+                "build",
+                "--out",
+                &both_public,
+                "--internal-out",
+                &both_internal,
+                "--now",
+                now,
+            ],
+        )
+    });
     let (write, files, bytes) = rewrite_time(std::path::Path::new(&internal_out), &dir.path().join("rewrite"));
     let (_, public_files, public_bytes) =
         rewrite_time(std::path::Path::new(&public_out), &dir.path().join("rewrite-public"));
@@ -75,6 +93,11 @@ fn main() {
     println!(
         "public + internal:          {:>8.1} ms",
         ms(public.time + internal.time)
+    );
+    println!(
+        "both editions, one call:    {:>8.1} ms  peak {}  (--internal-out)",
+        ms(both.time),
+        mb(both.peak)
     );
     println!("just write the internal site:{:>7.1} ms", ms(write));
     println!(

@@ -344,6 +344,10 @@ pub struct BuildArgs {
     pub out: PathBuf,
     #[arg(long, value_enum, default_value = "public")]
     pub audience: AudienceArg,
+    /// Also build the internal edition, into this folder, from the same reading of the
+    /// incidents (`--out` is then the public edition). Neither folder may hold the other.
+    #[arg(long, value_name = "DIR")]
+    pub internal_out: Option<PathBuf>,
     /// The site's language (default: `language` in insiden.yaml).
     #[arg(long, value_enum)]
     pub lang: Option<LangArg>,

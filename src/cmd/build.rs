@@ -13,7 +13,8 @@ use crate::cli::{AudienceArg, BuildArgs, FormatArg, LangArg};
 use crate::diag::{Code, Diagnostic};
 use crate::site::templates::TemplateError;
 use crate::workflow::Lang;
-use std::path::Path;
+use rayon::prelude::*;
+use std::path::{Path, PathBuf};
 
 /// The file that marks a folder as a site `insiden build` wrote.
 pub(super) const MARKER: &str = ".insiden-site";
@@ -58,7 +59,7 @@ fn io_failure(path: &Path, e: &std::io::Error) -> Failure {
 /// Where the site goes: `out` itself, or, when `out` is a link, the folder it names. A web
 /// root reached through a link is then the one updated; swapping a new folder in for the
 /// link would leave the served site as it was, without a word.
-fn site_folder(out: std::path::PathBuf) -> Result<std::path::PathBuf> {
+fn site_folder(out: PathBuf) -> Result<PathBuf> {
     let is_link = std::fs::symlink_metadata(&out).is_ok_and(|m| m.file_type().is_symlink());
     if !is_link {
         return Ok(out);
@@ -98,16 +99,102 @@ fn check_out(root: &Path, out: &Path) -> Result<()> {
     Ok(())
 }
 
+/// One edition a call builds: for whom, the folder as given and the folder written (the one
+/// a link given as `--out` names).
+struct Edition {
+    audience: Audience,
+    given: PathBuf,
+    out: PathBuf,
+}
+
+impl Edition {
+    /// Judges `arg` (the value of `flag`) as a place for a site before anything is read.
+    fn at(ctx: &Ctx, audience: Audience, flag: &str, arg: PathBuf) -> Result<Edition> {
+        let given = ctx.root.join(&arg);
+        super::output::refuse_tracked(ctx, flag, &arg, &given, true)?;
+        let out = site_folder(given.clone())?;
+        check_out(&ctx.root, &out)?;
+        if out != given {
+            super::output::refuse_tracked(ctx, flag, &out, &out, true)?;
+        }
+        Ok(Edition {
+            audience,
+            given: arg,
+            out,
+        })
+    }
+
+    /// How the done line names the folder: a link's folder too, since the site is there.
+    fn named(&self, root: &Path) -> String {
+        if self.out == root.join(&self.given) {
+            self.given.display().to_string()
+        } else {
+            format!("{} ({})", self.given.display(), self.out.display())
+        }
+    }
+}
+
+/// The editions of one call go to folders apart: the internal edition inside the public
+/// site would be served with it, and either site replacing the other would undo it.
+fn apart(public: &Edition, internal: &Edition) -> Result<()> {
+    let (p, i) = (full_path(&public.out), full_path(&internal.out));
+    if p.starts_with(&i) || i.starts_with(&p) {
+        return Err(Failure::usage(
+            format!(
+                "--out {} and --internal-out {} are the same folder or one holds the other",
+                public.given.display(),
+                internal.given.display()
+            ),
+            "give the two editions folders side by side, e.g. --out public --internal-out internal",
+        ));
+    }
+    Ok(())
+}
+
+/// `p` with its existing part resolved (links, `.` and `..`) and the rest appended as written.
+fn full_path(p: &Path) -> PathBuf {
+    let mut missing = Vec::new();
+    let mut base = p;
+    loop {
+        if let Ok(c) = std::fs::canonicalize(base) {
+            let mut full = c;
+            for part in missing.iter().rev() {
+                match part {
+                    std::path::Component::ParentDir => {
+                        full.pop();
+                    }
+                    std::path::Component::Normal(n) => full.push(n),
+                    _ => {}
+                }
+            }
+            return full;
+        }
+        match (base.parent(), base.components().next_back()) {
+            (Some(parent), Some(last)) => {
+                missing.push(last);
+                base = parent;
+            }
+            _ => return p.to_path_buf(),
+        }
+    }
+}
+
 pub(super) fn run(ctx: &Ctx, args: BuildArgs) -> Result<u8> {
     let source = ctx.source(args.rev.as_deref())?;
     let cfg = source.config()?;
     let now_t = now(args.now.as_deref(), &cfg)?;
-    let given = ctx.root.join(&args.out);
-    super::output::refuse_tracked(ctx, "--out", &args.out, &given, true)?;
-    let out = site_folder(given.clone())?;
-    check_out(&ctx.root, &out)?;
-    if out != given {
-        super::output::refuse_tracked(ctx, "--out", &out, &out, true)?;
+    let first = audience(args.audience);
+    if args.internal_out.is_some() && first == Audience::Internal {
+        return Err(Failure::usage(
+            "--internal-out builds the internal edition beside the public one given as --out",
+            "leave out --audience internal, or --internal-out",
+        ));
+    }
+    let mut editions = vec![Edition::at(ctx, first, "--out", args.out)?];
+    if let Some(dir) = args.internal_out {
+        let internal = Edition::at(ctx, Audience::Internal, "--internal-out", dir)?;
+        apart(&editions[0], &internal)?;
+        editions.push(internal);
     }
     let tpl = source.templates()?;
     // Bodies are read again when their pages are rendered, not held meanwhile.
@@ -117,45 +204,61 @@ pub(super) fn run(ctx: &Ctx, args: BuildArgs) -> Result<u8> {
         return Ok(FINDINGS);
     }
     let incidents = v.into_incidents();
-    let b = crate::site::Build {
-        cfg: &cfg,
-        incidents: incidents.iter().map(|i| &**i).collect(),
-        bodies: Some(&bodies),
-        audience: audience(args.audience),
-        lang: lang(args.lang, cfg.language),
-        now: now_t,
-        show_now: args.now.is_some(),
-    };
-    // Pages go straight into the staging folder as they are rendered; the folder replaces
-    // `out` in one step only once every page is written.
-    let staging = crate::store::Staging::begin(&out).map_err(|e| io_failure(&out, &e))?;
-    let written = match crate::site::render(&b, &tpl, &StagingSink(&staging)) {
-        Ok(n) => n,
-        Err(crate::site::Error::Template(e)) => return Err(template_failure(e)),
-        Err(crate::site::Error::Write(e)) => return Err(io_failure(&out, &e)),
-        Err(crate::site::Error::Read(d)) => return Err(Failure::Diags(vec![d])),
-    };
-    staging
-        .write(MARKER, b"insiden build\n")
-        .map_err(|e| io_failure(&out, &e))?;
-    let (audience, lang) = (b.audience, b.lang);
-    drop(b);
-    // The loaded incidents are freed while the new site is flushed, swapped in and the
-    // previous one removed.
-    let (committed, ()) = rayon::join(|| staging.commit(), move || drop(incidents));
-    committed.map_err(|e| io_failure(&out, &e))?;
-    // A link's folder is named too: the site is where the link points.
-    let into = if out == given {
-        args.out.display().to_string()
-    } else {
-        format!("{} ({})", args.out.display(), out.display())
-    };
-    let _ = writeln_err(&format!(
-        "built {} files into {into} ({}, {})",
-        written + 1,
-        audience.as_str(),
-        lang.code()
-    ));
+    let lang = lang(args.lang, cfg.language);
+    let stagings = editions
+        .iter()
+        .map(|e| crate::store::Staging::begin(&e.out).map_err(|e2| io_failure(&e.out, &e2)))
+        .collect::<Result<Vec<_>>>()?;
+    // Pages go straight into each staging folder as they are rendered; a folder replaces its
+    // output in one step only once every page of every edition is written. Two editions are
+    // rendered side by side from the one reading.
+    let written: Vec<Result<usize>> = editions
+        .par_iter()
+        .zip(&stagings)
+        .map(|(e, staging)| {
+            let b = crate::site::Build {
+                cfg: &cfg,
+                incidents: incidents.iter().map(|i| &**i).collect(),
+                bodies: Some(&bodies),
+                audience: e.audience,
+                lang,
+                now: now_t,
+                show_now: args.now.is_some(),
+            };
+            let n = match crate::site::render(&b, &tpl, &StagingSink(staging)) {
+                Ok(n) => n,
+                Err(crate::site::Error::Template(t)) => return Err(template_failure(t)),
+                Err(crate::site::Error::Write(w)) => return Err(io_failure(&e.out, &w)),
+                Err(crate::site::Error::Read(d)) => return Err(Failure::Diags(vec![d])),
+            };
+            staging
+                .write(MARKER, b"insiden build\n")
+                .map_err(|w| io_failure(&e.out, &w))?;
+            Ok(n + 1)
+        })
+        .collect();
+    // The first edition's failure is told (the public one's, when both fail alike).
+    let written = written.into_iter().collect::<Result<Vec<usize>>>()?;
+    // The loaded incidents are freed while the new sites are flushed, swapped in and the
+    // previous ones removed.
+    let (committed, ()) = rayon::join(
+        || {
+            editions
+                .iter()
+                .zip(stagings)
+                .try_for_each(|(e, staging)| staging.commit().map_err(|w| io_failure(&e.out, &w)))
+        },
+        move || drop(incidents),
+    );
+    committed?;
+    for (e, n) in editions.iter().zip(written) {
+        let _ = writeln_err(&format!(
+            "built {n} files into {} ({}, {})",
+            e.named(&ctx.root),
+            e.audience.as_str(),
+            lang.code()
+        ));
+    }
     Ok(OK)
 }
 

@@ -729,6 +729,96 @@ fn an_out_that_is_a_link_updates_the_folder_it_names_and_stays_a_link() {
     assert!(!www.path().join("gone").exists());
 }
 
+/// `--internal-out`: one reading of the incidents, two sites, each the bytes its own call
+/// makes; the public one still holds no planted secret.
+#[test]
+fn both_editions_in_one_call_are_the_bytes_of_two_calls_and_keep_their_audiences_apart() {
+    for r in [secrets_repo(), sample()] {
+        let public = build(&r, "public", &[]);
+        let internal = build(&r, "internal", &["--audience", "internal"]);
+        let run = r.run(&["build", "--out", "site", "--internal-out", "intranet", "--now", NOW]);
+        run.code(0)
+            .stderr_has("into site (public, id)")
+            .stderr_has("into intranet (internal, id)");
+        assert!(
+            tree(&r.file("site")) == public,
+            "the public edition differs from its own call's"
+        );
+        assert!(
+            tree(&r.file("intranet")) == internal,
+            "the internal edition differs from its own call's"
+        );
+        for (path, body) in text(&public) {
+            for s in SECRETS {
+                assert!(!body.contains(s), "{path} leaks {s}");
+            }
+        }
+    }
+}
+
+#[test]
+fn the_two_editions_of_one_call_go_to_folders_apart() {
+    let r = sample();
+    for (out, internal) in [
+        ("site", "site/intern"),
+        ("site", "./site"),
+        ("site", "x/../site"),
+        ("intern/site", "intern"),
+    ] {
+        r.run(&["build", "--out", out, "--internal-out", internal])
+            .code(2)
+            .stderr_has("one holds the other")
+            .stderr_has("side by side");
+        assert!(
+            !r.file("site").exists() && !r.file("intern").exists(),
+            "{out} {internal}: nothing written"
+        );
+    }
+    // Through a link the operator made: still inside the public site.
+    build(&r, "site", &[]);
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink(r.file("site"), r.file("web")).expect("link");
+        let before = tree(&r.file("site"));
+        r.run(&["build", "--out", "site", "--internal-out", "web/intern"])
+            .code(2)
+            .stderr_has("one holds the other");
+        assert!(tree(&r.file("site")) == before, "the public site is as it was");
+    }
+    r.run(&["build", "--audience", "internal", "--internal-out", "intern"])
+        .code(2)
+        .stderr_has("--internal-out");
+}
+
+/// A template only the internal edition uses (the SOP page) fails the call, and neither
+/// site is replaced: both are swapped in only once both are written.
+#[test]
+fn an_edition_that_fails_leaves_both_previous_sites() {
+    let r = sample();
+    r.run(&["build", "--out", "site", "--internal-out", "intern", "--now", NOW])
+        .code(0);
+    let (site, intern) = (tree(&r.file("site")), tree(&r.file("intern")));
+    r.write(
+        "site-templates/sop.html",
+        "{% extends \"layout.html\" %}\n{% block main %}\n{{ sop.steps|nope }}\n{% endblock %}\n",
+    );
+    // Alone, the public edition builds (without --now, so its pages differ from before).
+    r.run(&["build", "--out", "site"]).code(0);
+    let public_alone = tree(&r.file("site"));
+    assert!(public_alone != site, "the public edition alone was rebuilt");
+    r.run(&["build", "--out", "site", "--internal-out", "intern"])
+        .code(2)
+        .stderr_has("site-templates/sop.html:3");
+    assert!(tree(&r.file("site")) == public_alone, "the public site is as it was");
+    assert!(tree(&r.file("intern")) == intern, "the internal site is as it was");
+    let beside: Vec<String> = std::fs::read_dir(r.path())
+        .expect("ls")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with('.') && n != ".git")
+        .collect();
+    assert!(beside.is_empty(), "staging folders left: {beside:?}");
+}
+
 #[test]
 fn build_refuses_to_replace_a_folder_it_did_not_write() {
     let r = sample();

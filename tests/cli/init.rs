@@ -125,6 +125,13 @@ fn every_output_folder_the_docs_use_is_ignored_and_builds_there() {
         r.run_in(&base, &["build", "--out", out, "--audience", "internal"], None)
             .code(0);
     }
+    // The internal edition of a two-edition call is judged as its own --out would be.
+    r.run_in(&base, &["build", "--out", "site", "--internal-out", "intern"], None)
+        .code(2)
+        .stderr_has("--internal-out intern is inside the repository");
+    assert!(!base.join("intern").exists());
+    r.run_in(&base, &["build", "--out", "public", "--internal-out", "internal"], None)
+        .code(0);
     r.run_in(
         &base,
         &[
