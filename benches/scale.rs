@@ -4,7 +4,7 @@
 //! `support::history`: the corpus (`support::corpus`) imported in one commit, then ten update
 //! commits per incident (1,000,000 commits at 100,000 incidents), made with `git fast-import`.
 //! Then, with the `insiden` binary as a user runs it: `validate`, `build` of the public and
-//! the internal edition (wall time and peak memory) of the corpus as written, the time to
+//! the internal edition (wall time and peak memory), each alone and both in one call, of the corpus as written, the time to
 //! merely write the internal site's files, `check` of the last 100 commits, and `audit` of the whole history next to
 //! `git log --raw` of it. Prints a Markdown table (docs/SCALE.md holds the last one) and
 //! writes the chart `docs/scale.svg`.
@@ -28,6 +28,8 @@ struct Row {
     validate: Run,
     public: Run,
     internal: Run,
+    /// Both editions in one call (`--internal-out`).
+    both: Run,
     write: std::time::Duration,
     site_mb: f64,
     check: Run,
@@ -102,6 +104,15 @@ fn main() {
         };
         let internal = build("internal", &io);
         let (write, _, bytes) = rewrite_time(std::path::Path::new(&io), &dir.path().join("rewrite"));
+        let both = if with_public {
+            let args = ["build", "--out", &po, "--internal-out", &io, "--now", corpus_now];
+            repeat(runs, || run(&bin, &corpus, &args))
+        } else {
+            Run {
+                time: std::time::Duration::ZERO,
+                peak: None,
+            }
+        };
         let _ = std::fs::remove_dir_all(&po);
         let _ = std::fs::remove_dir_all(&io);
         let check = repeat(runs, || {
@@ -126,6 +137,7 @@ fn main() {
             validate,
             public,
             internal,
+            both,
             write,
             site_mb: bytes as f64 / 1e6,
             check,
@@ -136,8 +148,8 @@ fn main() {
         rows.push(row);
     }
     println!();
-    println!("| incidents | commits | validate | build public | build internal (peak) | write the internal site | build / write | check 100 commits | audit | per commit | `git log --raw` |");
-    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("| incidents | commits | validate | build public | build internal (peak) | both in one call (peak) | write the internal site | build / write | check 100 commits | audit | per commit | `git log --raw` |");
+    println!("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for r in &rows {
         println!("{}", line(r));
     }
@@ -150,13 +162,15 @@ fn main() {
 
 fn line(r: &Row) -> String {
     format!(
-        "| {} | {} | {} | {} | {} ({}) | {} ({:.0} MB) | {:.1}× | {} | {} | {:.0} µs | {} |",
+        "| {} | {} | {} | {} | {} ({}) | {} ({}) | {} ({:.0} MB) | {:.1}× | {} | {} | {:.0} µs | {} |",
         r.incidents,
         r.commits,
         secs(r.validate.time),
         secs(r.public.time),
         secs(r.internal.time),
         mb(r.internal.peak),
+        secs(r.both.time),
+        mb(r.both.peak),
         secs(r.write),
         r.site_mb,
         r.internal.time.as_secs_f64() / r.write.as_secs_f64(),
