@@ -1438,27 +1438,27 @@ impl<'r> Walker<'r> {
                 }
                 continue;
             }
-            // An ordinary commit's parent version is most often the version the previous
-            // commit wrote, which whoever judges the change has parsed already: it is read
-            // only when needed. A merge's are read here (whether it kept a parent's version
-            // compares texts).
+            // An ordinary commit's versions are read by whoever judges the change, when it
+            // needs them: its parent version is most often the version the previous commit
+            // wrote, parsed already, and its new one is read on whichever core judges that
+            // file (a commit that imports 100,000 files is not read on one core). A merge's
+            // are read here (whether it kept a parent's version compares texts).
             let merge = parents.len() > 1;
+            let version = |id: Oid| {
+                if merge {
+                    Version::read(self.repo, id, &path)
+                } else {
+                    Version {
+                        blob: Some(BlobId(id)),
+                        content: None,
+                    }
+                }
+            };
             let olds = before
                 .iter()
-                .map(|o| {
-                    o.filter(|o| o.is_regular()).map(|o| {
-                        if merge {
-                            Version::read(self.repo, o.id, &path)
-                        } else {
-                            Version {
-                                blob: Some(BlobId(o.id)),
-                                content: None,
-                            }
-                        }
-                    })
-                })
+                .map(|o| o.filter(|o| o.is_regular()).map(|o| version(o.id)))
                 .collect();
-            let new = now.map(|o| Version::read(self.repo, o.id, &path));
+            let new = now.map(|o| version(o.id));
             let mut clean_merge = false;
             if let ([a, b], Some(n)) = (parent_ids.as_slice(), now) {
                 if merged.is_none() {

@@ -7,7 +7,7 @@ use super::proof::{Mainline, Proof};
 use super::{emit, incident_path, print, Ctx, Failure, Result, FINDINGS, OK};
 use crate::cli::{AuditArgs, FormatArg};
 use crate::diag::sanitize_terminal;
-use crate::git::Repo;
+use crate::git::{Repo, Version};
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -148,10 +148,21 @@ fn trail(ctx: &Ctx, repo: &Repo, head: &str, commits: &[String], id: &str, forma
         let Some(change) = changes.changes.iter().find(|ch| ch.path == path) else {
             continue;
         };
-        let Some(Some(Ok(text))) = change.new.as_ref().map(|v| &v.content) else {
+        // The walker reads an ordinary commit's new version only when asked.
+        let text = match change.new.as_ref() {
+            Some(Version {
+                content: Some(content), ..
+            }) => content.clone(),
+            Some(Version {
+                blob: Some(blob),
+                content: None,
+            }) => repo.version_text(*blob, &path),
+            _ => continue,
+        };
+        let Ok(text) = text else {
             continue;
         };
-        let Some(inc) = crate::doc::parse(text, &path, cfg.timezone).incident else {
+        let Some(inc) = crate::doc::parse(&text, &path, cfg.timezone).incident else {
             continue;
         };
         let m = &changes.meta;
