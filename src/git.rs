@@ -87,9 +87,10 @@ pub struct BlobId(Oid);
 pub struct Version {
     /// The blob that holds it (`None` for a version not read from git's objects).
     pub blob: Option<BlobId>,
-    /// Its text, or why it is not usable text; `None` while not read: a parent's version in
-    /// an ordinary commit is left to whoever judges the change, who has usually parsed it
-    /// already as the previous commit's new version ([`Repo::version_text`] reads it).
+    /// Its text, or why it is not usable text; `None` while not read: an ordinary commit's
+    /// versions are left to whoever judges the change, on its own core, who has usually
+    /// parsed the parent's already as the previous commit's new version
+    /// ([`Repo::version_text`] reads them).
     pub content: Option<Content>,
 }
 

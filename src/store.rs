@@ -653,38 +653,85 @@ impl Staging {
     }
 
     /// Swaps the written tree in for `out` in one step, once its files are on disk (a power
-    /// cut after the swap must not leave empty pages behind a complete-looking site).
+    /// cut after the swap must not leave empty pages behind a complete-looking site), and
+    /// removes the previous site.
     pub fn commit(self) -> std::io::Result<()> {
+        self.swap()?.finish();
+        Ok(())
+    }
+
+    /// [`Staging::commit`] but for the removal: the previous site is kept aside (under a
+    /// temporary name a later build cleans up) until [`Swapped::finish`], so that
+    /// [`Swapped::undo`] can put it back when another site of the same build fails to swap.
+    pub fn swap(self) -> std::io::Result<Swapped> {
         let Staging {
             out, parent, name, dir, ..
         } = self;
         sync_filesystem(dir.path())?;
-        let out = out.as_path();
-        if std::fs::symlink_metadata(out).is_err() {
+        let kept = if std::fs::symlink_metadata(&out).is_err() {
             // Nothing to replace. The staging folder is removed (by its guard) if this fails.
-            std::fs::rename(dir.path(), out)?;
+            std::fs::rename(dir.path(), &out)?;
             let _ = dir.keep();
-            return Ok(());
-        }
-        if exchange(dir.path(), out)? {
+            None
+        } else if exchange(dir.path(), &out)? {
             // The staging name now holds the previous site.
-            let old = dir.keep();
-            remove_tree(&old);
-            return Ok(());
+            Some(dir.keep())
+        } else {
+            let staged = dir.keep();
+            let old = parent.join(format!("{}old.{name}", temp_prefix()));
+            let _ = std::fs::remove_dir_all(&old);
+            if let Err(e) = std::fs::rename(&out, &old) {
+                let _ = std::fs::remove_dir_all(&staged);
+                return Err(e);
+            }
+            if let Err(e) = std::fs::rename(&staged, &out) {
+                let _ = std::fs::rename(&old, &out);
+                let _ = std::fs::remove_dir_all(&staged);
+                return Err(e);
+            }
+            Some(old)
+        };
+        Ok(Swapped {
+            out,
+            parent,
+            name,
+            kept,
+        })
+    }
+}
+
+/// A site swapped in by [`Staging::swap`], the previous one (if any) still kept aside.
+pub struct Swapped {
+    out: PathBuf,
+    parent: PathBuf,
+    name: String,
+    kept: Option<PathBuf>,
+}
+
+impl Swapped {
+    /// Removes the previous site.
+    pub fn finish(self) {
+        if let Some(old) = &self.kept {
+            remove_tree(old);
         }
-        let staged = dir.keep();
-        let old = parent.join(format!("{}old.{name}", temp_prefix()));
-        let _ = std::fs::remove_dir_all(&old);
-        if let Err(e) = std::fs::rename(out, &old) {
-            let _ = std::fs::remove_dir_all(&staged);
-            return Err(e);
+    }
+
+    /// Puts the previous site back in one step (or, when there was none, takes the new one
+    /// away) and removes the new one.
+    pub fn undo(self) -> std::io::Result<()> {
+        let aside = self.parent.join(format!("{}undone.{}", temp_prefix(), self.name));
+        match &self.kept {
+            Some(old) if exchange(old, &self.out)? => remove_tree(old),
+            Some(old) => {
+                std::fs::rename(&self.out, &aside)?;
+                std::fs::rename(old, &self.out)?;
+                remove_tree(&aside);
+            }
+            None => {
+                std::fs::rename(&self.out, &aside)?;
+                remove_tree(&aside);
+            }
         }
-        if let Err(e) = std::fs::rename(&staged, out) {
-            let _ = std::fs::rename(&old, out);
-            let _ = std::fs::remove_dir_all(&staged);
-            return Err(e);
-        }
-        remove_tree(&old);
         Ok(())
     }
 }
@@ -801,6 +848,43 @@ mod tests {
             .map(|e| e.file_name())
             .collect();
         assert_eq!(leftovers.len(), 1, "{leftovers:?}");
+    }
+
+    /// A build of two sites swaps both in before removing either previous one; when the
+    /// second cannot be swapped in, the first is put back as it was.
+    #[test]
+    fn a_swapped_site_is_put_back_whole_or_its_previous_one_removed() {
+        let d = tempfile::tempdir().expect("dir");
+        let names = |dir: &Path| {
+            let mut v: Vec<_> = std::fs::read_dir(dir)
+                .expect("ls")
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect();
+            v.sort();
+            v
+        };
+        let site = |at: &Path, text: &str| {
+            let s = Staging::begin(at).expect("begin");
+            s.write("index.html", text.as_bytes()).expect("write");
+            s.write("a/b.html", text.as_bytes()).expect("write");
+            s
+        };
+        let out = d.path().join("public");
+        site(&out, "old").commit().expect("first");
+        // Undone: the previous site is back, and nothing is left beside it.
+        site(&out, "new").swap().expect("swap").undo().expect("undo");
+        assert_eq!(std::fs::read_to_string(out.join("index.html")).expect("read"), "old");
+        assert_eq!(std::fs::read_to_string(out.join("a/b.html")).expect("read"), "old");
+        assert_eq!(names(d.path()), ["public"]);
+        // Finished: the new site stays and the previous one is gone.
+        site(&out, "new").swap().expect("swap").finish();
+        assert_eq!(std::fs::read_to_string(out.join("index.html")).expect("read"), "new");
+        assert_eq!(names(d.path()), ["public"]);
+        // A site where there was none, undone: there is none again.
+        let other = d.path().join("internal");
+        site(&other, "new").swap().expect("swap").undo().expect("undo");
+        assert_eq!(names(d.path()), ["public"]);
     }
 
     #[cfg(unix)]

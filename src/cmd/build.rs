@@ -138,7 +138,7 @@ impl Edition {
 /// site would be served with it, and either site replacing the other would undo it.
 fn apart(public: &Edition, internal: &Edition) -> Result<()> {
     let (p, i) = (full_path(&public.out), full_path(&internal.out));
-    if p.starts_with(&i) || i.starts_with(&p) {
+    if holds(&p, &i) || holds(&i, &p) {
         return Err(Failure::usage(
             format!(
                 "--out {} and --internal-out {} are the same folder or one holds the other",
@@ -149,6 +149,17 @@ fn apart(public: &Edition, internal: &Edition) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+/// Whether folder `outer` is `inner` or holds it, a name at a time and in any case: on the
+/// file systems of macOS and Windows `site` and `SITE` are one folder.
+fn holds(outer: &Path, inner: &Path) -> bool {
+    let name = |c: std::path::Component<'_>| c.as_os_str().to_string_lossy().to_lowercase();
+    let (o, i): (Vec<_>, Vec<_>) = (
+        outer.components().map(name).collect(),
+        inner.components().map(name).collect(),
+    );
+    o.len() <= i.len() && o.iter().zip(&i).all(|(a, b)| a == b)
 }
 
 /// `p` with its existing part resolved (links, `.` and `..`) and the rest appended as written.
@@ -180,9 +191,6 @@ fn full_path(p: &Path) -> PathBuf {
 }
 
 pub(super) fn run(ctx: &Ctx, args: BuildArgs) -> Result<u8> {
-    let source = ctx.source(args.rev.as_deref())?;
-    let cfg = source.config()?;
-    let now_t = now(args.now.as_deref(), &cfg)?;
     let first = audience(args.audience);
     if args.internal_out.is_some() && first == Audience::Internal {
         return Err(Failure::usage(
@@ -190,6 +198,9 @@ pub(super) fn run(ctx: &Ctx, args: BuildArgs) -> Result<u8> {
             "leave out --audience internal, or --internal-out",
         ));
     }
+    let source = ctx.source(args.rev.as_deref())?;
+    let cfg = source.config()?;
+    let now_t = now(args.now.as_deref(), &cfg)?;
     let mut editions = vec![Edition::at(ctx, first, "--out", args.out)?];
     if let Some(dir) = args.internal_out {
         let internal = Edition::at(ctx, Audience::Internal, "--internal-out", dir)?;
@@ -239,18 +250,28 @@ pub(super) fn run(ctx: &Ctx, args: BuildArgs) -> Result<u8> {
         .collect();
     // The first edition's failure is told (the public one's, when both fail alike).
     let written = written.into_iter().collect::<Result<Vec<usize>>>()?;
-    // The loaded incidents are freed while the new sites are flushed, swapped in and the
-    // previous ones removed.
-    let (committed, ()) = rayon::join(
+    // The loaded incidents are freed while the new sites are flushed and swapped in. The
+    // previous sites are removed only once every edition is in place: when one cannot be
+    // swapped in, those already swapped are put back.
+    let (swapped, ()) = rayon::join(
         || {
-            editions
-                .iter()
-                .zip(stagings)
-                .try_for_each(|(e, staging)| staging.commit().map_err(|w| io_failure(&e.out, &w)))
+            let mut swapped: Vec<crate::store::Swapped> = Vec::with_capacity(stagings.len());
+            for (e, staging) in editions.iter().zip(stagings) {
+                match staging.swap() {
+                    Ok(s) => swapped.push(s),
+                    Err(w) => {
+                        for s in swapped.into_iter().rev() {
+                            let _ = s.undo();
+                        }
+                        return Err(io_failure(&e.out, &w));
+                    }
+                }
+            }
+            Ok(swapped)
         },
         move || drop(incidents),
     );
-    committed?;
+    swapped?.into_iter().for_each(crate::store::Swapped::finish);
     for (e, n) in editions.iter().zip(written) {
         let _ = writeln_err(&format!(
             "built {n} files into {} ({}, {})",

@@ -764,6 +764,8 @@ fn the_two_editions_of_one_call_go_to_folders_apart() {
         ("site", "./site"),
         ("site", "x/../site"),
         ("intern/site", "intern"),
+        // One folder where names are compared in any case (macOS, Windows): refused everywhere.
+        ("site", "SITE/intern"),
     ] {
         r.run(&["build", "--out", out, "--internal-out", internal])
             .code(2)
@@ -787,7 +789,17 @@ fn the_two_editions_of_one_call_go_to_folders_apart() {
     }
     r.run(&["build", "--audience", "internal", "--internal-out", "intern"])
         .code(2)
-        .stderr_has("--internal-out");
+        .stderr_has("--internal-out builds the internal edition beside the public one")
+        .stderr_has("leave out --audience internal");
+    // The public site given as a link to a folder that holds the internal one.
+    #[cfg(unix)]
+    {
+        build(&r, "www", &[]);
+        std::os::unix::fs::symlink(r.file("www"), r.file("pub")).expect("link");
+        r.run(&["build", "--out", "pub", "--internal-out", "www/intern"])
+            .code(2)
+            .stderr_has("one holds the other");
+    }
 }
 
 /// A template only the internal edition uses (the SOP page) fails the call, and neither
