@@ -791,6 +791,17 @@ fn sync_filesystem(_dir: &Path) -> std::io::Result<()> {
 mod tests {
     use super::*;
 
+    /// The names in `dir`, sorted.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut v: Vec<_> = std::fs::read_dir(dir)
+            .expect("ls")
+            .filter_map(Result::ok)
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    }
+
     #[test]
     fn invalid_utf8_names_its_line_and_column() {
         let e = decode(b"---\nid: \xff\n".to_vec(), "a.md".into()).expect_err("invalid");
@@ -855,15 +866,6 @@ mod tests {
     #[test]
     fn a_swapped_site_is_put_back_whole_or_its_previous_one_removed() {
         let d = tempfile::tempdir().expect("dir");
-        let names = |dir: &Path| {
-            let mut v: Vec<_> = std::fs::read_dir(dir)
-                .expect("ls")
-                .filter_map(Result::ok)
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect();
-            v.sort();
-            v
-        };
         let site = |at: &Path, text: &str| {
             let s = Staging::begin(at).expect("begin");
             s.write("index.html", text.as_bytes()).expect("write");
@@ -904,15 +906,6 @@ mod tests {
         std::os::unix::fs::symlink(&keep, out.join("incidents/dir-link")).expect("link");
         std::os::unix::fs::symlink(keep.join("precious.txt"), out.join("file-link")).expect("link");
         write_tree_atomic(&out, &[("index.html".into(), b"2".to_vec())]).expect("second");
-        let names = |dir: &Path| {
-            let mut v: Vec<_> = std::fs::read_dir(dir)
-                .expect("ls")
-                .filter_map(Result::ok)
-                .map(|e| e.file_name().to_string_lossy().into_owned())
-                .collect();
-            v.sort();
-            v
-        };
         assert_eq!(names(&out), ["index.html"]);
         assert_eq!(names(d.path()), ["keep", "public"].map(String::from).to_vec());
         assert_eq!(std::fs::read(keep.join("precious.txt")).expect("kept"), b"kept");
