@@ -1,7 +1,9 @@
 //! `insiden build`: validates every incident (stopping with `validate`'s diagnostics on an
 //! error), loads the templates (built-ins plus `site-templates/` overrides), renders the site
 //! for one audience and language straight into a staging folder, and swaps that folder in for
-//! the output atomically once every page is written. With
+//! the output atomically once every page is written. With `--internal-out`, the internal
+//! edition is rendered beside the public one from the same reading, into its own folder, and
+//! both are swapped in only once both are written. With
 //! `--rev`, everything is read from that revision's git objects, never from the working tree.
 //!
 //! It refuses to replace a folder that is not a site it built (no marker file), so a wrong
