@@ -1779,25 +1779,7 @@ fn relative_to(root: &Path, path: &Path) -> Option<String> {
     } else {
         std::env::current_dir().ok()?.join(path)
     };
-    let mut existing = abs.as_path();
-    let mut rest: Vec<std::ffi::OsString> = Vec::new();
-    let canon = loop {
-        match std::fs::canonicalize(existing) {
-            Ok(c) => break c,
-            Err(_) => {
-                rest.push(existing.file_name()?.to_os_string());
-                existing = existing.parent()?;
-            }
-        }
-    };
-    let mut full = canon;
-    for part in rest.iter().rev() {
-        if part == ".." {
-            full.pop();
-        } else if part != "." {
-            full.push(part);
-        }
-    }
+    let full = crate::store::resolved(&abs)?;
     let rel = full.strip_prefix(&root).ok()?;
     Some(
         rel.components()

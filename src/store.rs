@@ -445,6 +445,33 @@ pub fn create_new(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Where `path` (absolute) leads, for an output that may not exist yet: the part that exists
+/// resolved by the system (links, `.`, `..`), the rest appended as written, each `..` of it
+/// taking off the name before it, as the system does once a folder is made there. `None` when
+/// not even the first folder resolves.
+pub fn resolved(path: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let mut rest = Vec::new();
+    let mut existing = path;
+    let mut full = loop {
+        if let Ok(c) = std::fs::canonicalize(existing) {
+            break c;
+        }
+        rest.push(existing.components().next_back()?);
+        existing = existing.parent()?;
+    };
+    for part in rest.iter().rev() {
+        match part {
+            Component::ParentDir => {
+                full.pop();
+            }
+            Component::Normal(n) => full.push(n),
+            _ => {}
+        }
+    }
+    Some(full)
+}
+
 /// The folder a path is in (`.` for a bare name).
 fn parent_of(path: &Path) -> &Path {
     path.parent()

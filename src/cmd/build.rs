@@ -139,7 +139,8 @@ impl Edition {
 /// The editions of one call go to folders apart: the internal edition inside the public
 /// site would be served with it, and either site replacing the other would undo it.
 fn apart(public: &Edition, internal: &Edition) -> Result<()> {
-    let (p, i) = (full_path(&public.out), full_path(&internal.out));
+    let full = |p: &Path| crate::store::resolved(p).unwrap_or_else(|| p.to_path_buf());
+    let (p, i) = (full(&public.out), full(&internal.out));
     if holds(&p, &i) || holds(&i, &p) {
         return Err(Failure::usage(
             format!(
@@ -162,34 +163,6 @@ fn holds(outer: &Path, inner: &Path) -> bool {
         inner.components().map(name).collect(),
     );
     o.len() <= i.len() && o.iter().zip(&i).all(|(a, b)| a == b)
-}
-
-/// `p` with its existing part resolved (links, `.` and `..`) and the rest appended as written.
-fn full_path(p: &Path) -> PathBuf {
-    let mut missing = Vec::new();
-    let mut base = p;
-    loop {
-        if let Ok(c) = std::fs::canonicalize(base) {
-            let mut full = c;
-            for part in missing.iter().rev() {
-                match part {
-                    std::path::Component::ParentDir => {
-                        full.pop();
-                    }
-                    std::path::Component::Normal(n) => full.push(n),
-                    _ => {}
-                }
-            }
-            return full;
-        }
-        match (base.parent(), base.components().next_back()) {
-            (Some(parent), Some(last)) => {
-                missing.push(last);
-                base = parent;
-            }
-            _ => return p.to_path_buf(),
-        }
-    }
 }
 
 pub(super) fn run(ctx: &Ctx, args: BuildArgs) -> Result<u8> {

@@ -276,6 +276,15 @@ fn build_and_report_refuse_to_write_where_git_would_track_the_output() {
         .code(2)
         .stderr_has("add the line `/laporan.md` to .gitignore");
     assert!(!r.file("laporan.md").exists());
+    // Spelled through a folder that does not exist and `..`, the same places are judged
+    // where they land (the folder is made, and `..` goes back up from it).
+    r.run(&["report", "--period", "2026", "--out", "nope/../laporan.md"])
+        .code(2)
+        .stderr_has("add the line `/laporan.md` to .gitignore");
+    r.run(&["build", "--out", "nope/../public", "--audience", "internal"])
+        .code(2)
+        .stderr_has("add the line `/public/` to .gitignore");
+    assert!(!r.file("laporan.md").exists() && !r.file("public").exists());
     // Outside the repository, anything goes.
     let outside = tempfile::tempdir().expect("temp");
     let out = outside.path().join("situs");
@@ -285,6 +294,8 @@ fn build_and_report_refuse_to_write_where_git_would_track_the_output() {
     r.run(&["build", "--audience", "internal"]).code(0);
     r.run(&["build", "--out", "situs/dalam"]).code(0);
     r.run(&["report", "--period", "2026", "--out", "laporan.md"]).code(0);
+    r.run(&["report", "--period", "2026", "--out", "nope/../laporan.md"])
+        .code(0);
     assert_eq!(
         r.git(&["status", "--porcelain", "--untracked-files=all"]),
         "?? .gitignore\n"
