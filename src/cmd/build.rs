@@ -102,11 +102,13 @@ fn check_out(root: &Path, out: &Path) -> Result<()> {
 }
 
 /// One edition a call builds: for whom, the folder as given and the folder written (the one
-/// a link given as `--out` names).
+/// a link given as `--out` names, and `..` resolved).
 struct Edition {
     audience: Audience,
     given: PathBuf,
     out: PathBuf,
+    /// Whether the folder given is a link (the done line then names the folder too).
+    linked: bool,
 }
 
 impl Edition {
@@ -114,24 +116,30 @@ impl Edition {
     fn at(ctx: &Ctx, audience: Audience, flag: &str, arg: PathBuf) -> Result<Edition> {
         let given = ctx.root.join(&arg);
         super::output::refuse_tracked(ctx, flag, &arg, &given, true)?;
-        let out = site_folder(given.clone())?;
-        check_out(&ctx.root, &out)?;
-        if out != given {
-            super::output::refuse_tracked(ctx, flag, &out, &out, true)?;
+        let folder = site_folder(given.clone())?;
+        let linked = folder != given;
+        if linked {
+            super::output::refuse_tracked(ctx, flag, &folder, &folder, true)?;
         }
+        // The place as it will be once written: a `..` after a folder not made yet goes back
+        // up from it when the staging folder's parents are made, so `nope/../..` is judged
+        // (and written) as the folder it reaches, not as words.
+        let out = crate::store::resolved(&folder).unwrap_or(folder);
+        check_out(&ctx.root, &out)?;
         Ok(Edition {
             audience,
             given: arg,
             out,
+            linked,
         })
     }
 
     /// How the done line names the folder: a link's folder too, since the site is there.
-    fn named(&self, root: &Path) -> String {
-        if self.out == root.join(&self.given) {
-            self.given.display().to_string()
-        } else {
+    fn named(&self) -> String {
+        if self.linked {
             format!("{} ({})", self.given.display(), self.out.display())
+        } else {
+            self.given.display().to_string()
         }
     }
 }
@@ -139,9 +147,8 @@ impl Edition {
 /// The editions of one call go to folders apart: the internal edition inside the public
 /// site would be served with it, and either site replacing the other would undo it.
 fn apart(public: &Edition, internal: &Edition) -> Result<()> {
-    let full = |p: &Path| crate::store::resolved(p).unwrap_or_else(|| p.to_path_buf());
-    let (p, i) = (full(&public.out), full(&internal.out));
-    if holds(&p, &i) || holds(&i, &p) {
+    let (p, i) = (&public.out, &internal.out);
+    if holds(p, i) || holds(i, p) {
         return Err(Failure::usage(
             format!(
                 "--out {} and --internal-out {} are the same folder or one holds the other",
@@ -250,7 +257,7 @@ pub(super) fn run(ctx: &Ctx, args: BuildArgs) -> Result<u8> {
     for (e, n) in editions.iter().zip(written) {
         let _ = writeln_err(&format!(
             "built {n} files into {} ({}, {})",
-            e.named(&ctx.root),
+            e.named(),
             e.audience.as_str(),
             lang.code()
         ));

@@ -839,6 +839,26 @@ fn build_refuses_to_replace_a_folder_it_did_not_write() {
     assert!(run.stderr.contains("refusing"), "{}", run.stderr);
     assert!(r.file("incidents/2026/INC-2026-0003.md").is_file());
     r.run(&["build", "--out", "."]).code(2);
+    // Spelled through a folder that does not exist yet and `..`: judged where it leads once
+    // that folder is made. The folder holding the repository was replaced, the repository
+    // with it, when such a path was judged as written.
+    let repo_name = r.path().file_name().expect("name").to_string_lossy().into_owned();
+    for out in [
+        format!("nope/../../{repo_name}"),
+        "nope/..".to_owned(),
+        "nope/../incidents".to_owned(),
+    ] {
+        let run = r.run(&["build", "--out", &out]);
+        run.code(2);
+        assert!(run.stderr.contains("refusing"), "{out}: {}", run.stderr);
+        assert!(r.file("incidents/2026/INC-2026-0003.md").is_file(), "{out}");
+        assert!(!r.file("nope").exists(), "{out}: nothing made on the way");
+    }
+    // Its honest twin: the folder it leads to is built, and named as given.
+    r.run(&["build", "--out", "nope/../situs"])
+        .code(0)
+        .stderr_has("into nope/../situs (public");
+    assert!(r.file("situs/index.html").is_file() && !r.file("nope").exists());
 }
 
 fn page<'a>(files: &'a [(String, Vec<u8>)], path: &str) -> std::borrow::Cow<'a, str> {
